@@ -1,0 +1,110 @@
+# ocop - OCOP label service. Plain GNU make, out-of-tree build/.
+PREFIX ?= /usr/local
+CC ?= cc
+BUILD ?= build
+
+PKGS := libqrencode libpng libcurl sqlite3 jansson libmicrohttpd libsodium cairo
+# Debian packages the build, the tests and the demo need (checked by `deps`).
+DEB_PKGS := build-essential pkg-config libqrencode-dev libpng-dev \
+	libcurl4-openssl-dev libsqlite3-dev libjansson-dev libmicrohttpd-dev \
+	libsodium-dev libcairo2-dev fonts-dejavu-core sqlite3 curl zbar-tools \
+	librsvg2-bin poppler-utils qrencode python3 python3-jsonschema \
+	chromium wrk nginx-light
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -fno-common
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+ifneq ($(WERROR),)
+WARN += -Werror
+endif
+OPT ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Isrc -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
+LDLIBS += $(PKG_LIBS) -lpthread -lm
+
+LIB_SRCS := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
+CMD_SRCS := src/main.c $(wildcard src/cmd_*.c)
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/assets.o
+CMD_OBJS := $(CMD_SRCS:src/%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+ASSETS := $(shell find assets -type f ! -name '*.md' | LC_ALL=C sort)
+
+.PHONY: all test check bench demo install format lint clean deps
+all: $(BUILD)/ocop
+
+$(BUILD)/libocop.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/ocop: $(CMD_OBJS) $(BUILD)/libocop.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libocop.a $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Every file under assets/ is compiled into the binary (migrations,
+# templates, demo registry), so an installed ocop needs nothing beside it.
+$(BUILD)/assets.c: $(ASSETS) src/embed.sh | $(BUILD)
+	sh src/embed.sh $(ASSETS) > $@.tmp && mv $@.tmp $@
+$(BUILD)/assets.o: $(BUILD)/assets.c
+	$(CC) $(CFLAGS) -Wno-overlength-strings -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libocop.a | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libocop.a $(LDLIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libocop.a | $(BUILD)
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libocop.a $(LDLIBS)
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+# Install the Debian packages that are missing; nothing when all are there.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+test: deps
+	$(MAKE) all units
+	tests/run
+
+units: $(UNIT_BINS)
+.PHONY: units
+
+check: deps
+	$(MAKE) BUILD=build/check OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all units
+	OCOP_BUILD=build/check ASAN_OPTIONS=detect_leaks=1 tests/run
+
+bench: deps
+	$(MAKE) all $(BENCH_BINS)
+	tests/bench/run
+
+demo: deps
+	$(MAKE) all
+	sh tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/ocop $(DESTDIR)$(PREFIX)/bin/ocop
+
+format:
+	clang-format -i src/*.c src/*.h include/*.h tests/unit/*.c tests/unit/*.h tests/bench/*.c
+
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
+		--suppress=missingIncludeSystem -Iinclude -Isrc src
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)

@@ -1,0 +1,48 @@
+/*
+ * record.h - the verification record of SPEC 5: what a scan of a code
+ * answers, built from the store and the validity engine, and its JSON.
+ */
+#ifndef OCOP_RECORD_H
+#define OCOP_RECORD_H
+
+#include <jansson.h>
+
+#include "ocop.h"
+#include "store.h"
+
+struct ocop_record {
+	char serial[OCOP_SERIAL_LEN + 1]; /* normalised code as given */
+	enum ocop_verdict verdict;
+	enum ocop_reason reason;
+	int64_t checked_at;
+	int32_t since; /* first day of the verdict's period (OCOP_NO_DAY) */
+	int known;     /* label found (and, for DL codes, GTIN/lot match) */
+	struct ocop_label label;
+	struct ocop_batch batch;
+	struct ocop_product product;
+	int has_recognition;
+	struct ocop_recognition recognition;
+	int64_t scan_count; /* stored scans of the label (see record_lookup) */
+	int64_t first_scan_at;
+};
+
+/*
+ * Build the record for code at instant at. A mistyped or unknown serial,
+ * or a DL code whose GTIN/lot are not the label's, gives verdict unknown
+ * (return 0). OCOP_EINVAL when at is before the label's issue (SPEC 2).
+ * scan_count/first_scan_at are the stored scans; a caller that records
+ * this scan adds it (count + 1, first = at when none).
+ */
+int record_lookup(struct ocop_store *st, const struct ocop_code *code,
+		  int64_t at, struct ocop_record *rec, struct ocop_error *err);
+
+/* The record as SPEC 5's JSON object (new reference). For unknown, only
+ * serial, verdict, checked_at and reason. */
+json_t *record_to_json(const struct ocop_record *rec);
+
+/* One line of plain-language reason, e.g. "Sản phẩm đã hết hạn công nhận
+ * OCOP từ ngày 01/03/2026"; lang "vi" or "en". Writes into buf. */
+const char *record_reason_text(const struct ocop_record *rec, const char *lang,
+			       char *buf, size_t size);
+
+#endif

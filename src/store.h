@@ -1,0 +1,139 @@
+/*
+ * store.h - the storage interface.
+ *
+ * Every engine is a struct ocop_store whose first member points to a table
+ * of methods, in the manner of SQLite's VFS: callers never see SQL, and a
+ * PostgreSQL engine can be added as store_pg.c beside store_sqlite.c without
+ * touching them. Call through the table: st->m->label_get(st, ...).
+ *
+ * Contract of every method: returns 0 or a negative OCOP_E* code with *err
+ * set. "Not found" is OCOP_ENOENT. Strings are copied into caller structs.
+ * Methods are not thread-safe on one handle: a thread opens its own handle
+ * (ocop_store_open) or serialises its calls.
+ *
+ * Transactions: begin/commit/rollback nest by counting; only the outermost
+ * commit is real, and any rollback makes the outermost commit fail.
+ */
+#ifndef OCOP_STORE_H
+#define OCOP_STORE_H
+
+#include "ocop.h"
+
+struct ocop_store_methods;
+
+struct ocop_store {
+	const struct ocop_store_methods *m;
+};
+
+/* Called once per row by the iterating methods; a non-zero return stops
+ * the iteration and is returned by the method. */
+typedef int (*store_product_cb)(void *ctx, const struct ocop_product *p);
+typedef int (*store_scan_cb)(void *ctx, const struct ocop_scan *s);
+typedef int (*store_label_cb)(void *ctx, const struct ocop_label *l);
+
+struct ocop_store_methods {
+	const char *name;
+	void (*close)(struct ocop_store *st);
+
+	int (*begin)(struct ocop_store *st, struct ocop_error *err);
+	int (*commit)(struct ocop_store *st, struct ocop_error *err);
+	void (*rollback)(struct ocop_store *st);
+
+	/* Settings: base_url, token_key, ... value "" when absent. */
+	int (*meta_get)(struct ocop_store *st, const char *key, char *buf,
+			size_t size, struct ocop_error *err);
+	int (*meta_set)(struct ocop_store *st, const char *key,
+			const char *value, struct ocop_error *err);
+
+	/* Registry. product_put inserts or updates the product (by code)
+	 * and its producer; sets p->id and p->producer.id. *changed tells
+	 * whether anything was written. */
+	int (*product_put)(struct ocop_store *st, struct ocop_product *p,
+			   int *changed, struct ocop_error *err);
+	int (*product_get)(struct ocop_store *st, const char *code,
+			   struct ocop_product *out, struct ocop_error *err);
+	int (*product_get_by_id)(struct ocop_store *st, int64_t id,
+				 struct ocop_product *out,
+				 struct ocop_error *err);
+	int (*product_get_by_gtin)(struct ocop_store *st, const char *gtin14,
+				   struct ocop_product *out,
+				   struct ocop_error *err);
+	/* All products ordered by code. */
+	int (*product_each)(struct ocop_store *st, store_product_cb cb,
+			    void *ctx, struct ocop_error *err);
+
+	/* Append a recognition; an identical one (same product and
+	 * decision_no, same content) is a no-op with *changed = 0; the same
+	 * decision_no with other content is OCOP_EEXIST. Sets r->id. */
+	int (*recognition_add)(struct ocop_store *st, int64_t product_id,
+			       struct ocop_recognition *r, int *changed,
+			       struct ocop_error *err);
+	/* Append an extension of recognition rec_id (the latest appended
+	 * extension of a recognition is the one in effect). */
+	int (*extension_add)(struct ocop_store *st, int64_t rec_id,
+			     int32_t until, const char *decision_no,
+			     struct ocop_error *err);
+	/* Append a revocation; same rules as recognition_add. */
+	int (*revocation_add)(struct ocop_store *st, int64_t product_id,
+			      struct ocop_revocation *r, int *changed,
+			      struct ocop_error *err);
+	/* The product's history, resolved (ocop_history_resolve). h must be
+	 * initialised; it is emptied first. */
+	int (*history_get)(struct ocop_store *st, int64_t product_id,
+			   struct ocop_history *h, struct ocop_error *err);
+
+	/* Labels. batch_add sets b->id; label_add sets l->id. Call inside a
+	 * transaction for a whole batch. */
+	int (*batch_add)(struct ocop_store *st, struct ocop_batch *b,
+			 struct ocop_error *err);
+	int (*label_add)(struct ocop_store *st, struct ocop_label *l,
+			 struct ocop_error *err);
+	int (*label_get)(struct ocop_store *st, const char *serial,
+			 struct ocop_label *out, struct ocop_error *err);
+	int (*batch_get)(struct ocop_store *st, int64_t id,
+			 struct ocop_batch *out, struct ocop_error *err);
+	/* Void one label / a whole batch at instant at. Voiding twice keeps
+	 * the first time and is not an error. */
+	int (*label_void)(struct ocop_store *st, const char *serial,
+			  int64_t at, const char *reason,
+			  struct ocop_error *err);
+	int (*batch_void)(struct ocop_store *st, int64_t batch_id, int64_t at,
+			  const char *reason, struct ocop_error *err);
+	/* The labels of a batch in issue order. */
+	int (*label_each_in_batch)(struct ocop_store *st, int64_t batch_id,
+				   store_label_cb cb, void *ctx,
+				   struct ocop_error *err);
+	/* Every label of a product, voided ones too. */
+	int (*label_count_for_product)(struct ocop_store *st,
+				       int64_t product_id, int64_t *n,
+				       struct ocop_error *err);
+
+	/* Scans. scan_add stores s (sets s->id) unless s->client_id is
+	 * non-empty and already stored: then *duplicate = 1 and *s is
+	 * overwritten with the stored scan. */
+	int (*scan_add)(struct ocop_store *st, struct ocop_scan *s,
+			int *duplicate, struct ocop_error *err);
+	/* Count and first time of the stored scans of a label. */
+	int (*scan_stats)(struct ocop_store *st, int64_t label_id,
+			  int64_t *count, int64_t *first_at,
+			  struct ocop_error *err);
+	/* Scans with from <= scanned_at < to (OCOP_NO_TIME: unbounded),
+	 * streamed, ordered by product_id then scanned_at. */
+	int (*scan_each)(struct ocop_store *st, int64_t from, int64_t to,
+			 store_scan_cb cb, void *ctx, struct ocop_error *err);
+
+	/* Tokens: stored by keyed hash only. */
+	int (*token_add)(struct ocop_store *st, const unsigned char *hash,
+			 size_t hash_len, enum ocop_role role,
+			 int64_t producer_id, struct ocop_error *err);
+	/* OCOP_ENOENT when no token has this hash. */
+	int (*token_find)(struct ocop_store *st, const unsigned char *hash,
+			  size_t hash_len, enum ocop_role *role,
+			  int64_t *producer_id, struct ocop_error *err);
+};
+
+/* Engines. */
+int store_sqlite_open(const char *path, int create, struct ocop_store **out,
+		      struct ocop_error *err);
+
+#endif

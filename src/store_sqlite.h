@@ -1,0 +1,96 @@
+/*
+ * store_sqlite.h - internals shared by the store_sqlite*.c files only.
+ * The engine is split by area (registry, labels, scans, tokens); this file
+ * is the handle and the helpers they share.
+ */
+#ifndef OCOP_STORE_SQLITE_H
+#define OCOP_STORE_SQLITE_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Slots of the prepared-statement cache, one per SQL text. */
+enum sq_slot {
+	SQ_META_GET,
+	SQ_META_SET,
+	SQ_REGISTRY_FIRST, /* store_sqlite_registry.c: FIRST + 0..31 */
+	SQ_LABELS_FIRST = SQ_REGISTRY_FIRST + 32,
+	SQ_SCANS_FIRST = SQ_LABELS_FIRST + 32,
+	SQ_TOKENS_FIRST = SQ_SCANS_FIRST + 32,
+	SQ_SLOTS = SQ_TOKENS_FIRST + 32
+};
+
+struct sq_store {
+	struct ocop_store base;
+	sqlite3 *db;
+	int depth;  /* transaction nesting */
+	int failed; /* a nested rollback happened */
+	sqlite3_stmt *stmts[SQ_SLOTS];
+};
+
+/* The cached statement for slot, prepared from sql on first use, reset and
+ * unbound. NULL with *err set on failure. Do not finalize it. */
+sqlite3_stmt *sq_stmt(struct sq_store *s, int slot, const char *sql,
+		      struct ocop_error *err);
+/* Set err from the connection's last error: "what: sqlite message". */
+int sq_error(struct sq_store *s, struct ocop_error *err, const char *what);
+
+/* Bind helpers: NULL / OCOP_NO_DAY / OCOP_NO_TIME / "" bind SQL NULL. */
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
+void sq_bind_text_or_null(sqlite3_stmt *st, int i, const char *v);
+void sq_bind_day(sqlite3_stmt *st, int i, int32_t day);
+void sq_bind_time(sqlite3_stmt *st, int i, int64_t t);
+/* Column helpers. */
+void sq_col_text(sqlite3_stmt *st, int i, char *buf, size_t size);
+int32_t sq_col_day(sqlite3_stmt *st, int i);   /* NULL -> OCOP_NO_DAY */
+int64_t sq_col_time(sqlite3_stmt *st, int i);  /* NULL -> OCOP_NO_TIME */
+
+/* The methods of each area (store_sqlite_*.c). */
+int sq_product_put(struct ocop_store *, struct ocop_product *, int *,
+		   struct ocop_error *);
+int sq_product_get(struct ocop_store *, const char *, struct ocop_product *,
+		   struct ocop_error *);
+int sq_product_get_by_id(struct ocop_store *, int64_t, struct ocop_product *,
+			 struct ocop_error *);
+int sq_product_get_by_gtin(struct ocop_store *, const char *,
+			   struct ocop_product *, struct ocop_error *);
+int sq_product_each(struct ocop_store *, store_product_cb, void *,
+		    struct ocop_error *);
+int sq_recognition_add(struct ocop_store *, int64_t, struct ocop_recognition *,
+		       int *, struct ocop_error *);
+int sq_extension_add(struct ocop_store *, int64_t, int32_t, const char *,
+		     struct ocop_error *);
+int sq_revocation_add(struct ocop_store *, int64_t, struct ocop_revocation *,
+		      int *, struct ocop_error *);
+int sq_history_get(struct ocop_store *, int64_t, struct ocop_history *,
+		   struct ocop_error *);
+
+int sq_batch_add(struct ocop_store *, struct ocop_batch *, struct ocop_error *);
+int sq_label_add(struct ocop_store *, struct ocop_label *, struct ocop_error *);
+int sq_label_get(struct ocop_store *, const char *, struct ocop_label *,
+		 struct ocop_error *);
+int sq_batch_get(struct ocop_store *, int64_t, struct ocop_batch *,
+		 struct ocop_error *);
+int sq_label_void(struct ocop_store *, const char *, int64_t, const char *,
+		  struct ocop_error *);
+int sq_batch_void(struct ocop_store *, int64_t, int64_t, const char *,
+		  struct ocop_error *);
+int sq_label_each_in_batch(struct ocop_store *, int64_t, store_label_cb, void *,
+			   struct ocop_error *);
+int sq_label_count_for_product(struct ocop_store *, int64_t, int64_t *,
+			       struct ocop_error *);
+
+int sq_scan_add(struct ocop_store *, struct ocop_scan *, int *,
+		struct ocop_error *);
+int sq_scan_stats(struct ocop_store *, int64_t, int64_t *, int64_t *,
+		  struct ocop_error *);
+int sq_scan_each(struct ocop_store *, int64_t, int64_t, store_scan_cb, void *,
+		 struct ocop_error *);
+
+int sq_token_add(struct ocop_store *, const unsigned char *, size_t,
+		 enum ocop_role, int64_t, struct ocop_error *);
+int sq_token_find(struct ocop_store *, const unsigned char *, size_t,
+		  enum ocop_role *, int64_t *, struct ocop_error *);
+
+#endif

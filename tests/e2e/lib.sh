@@ -1,0 +1,72 @@
+# Shared helpers of the end-to-end scripts: source it first.
+# Each script runs in a fresh temporary directory with its own database.
+set -u
+OCOP=${OCOP_BIN:?OCOP_BIN is set by tests/run}
+E2E_DIR=$(mktemp -d)
+export OCOP_DB="$E2E_DIR/ocop.db"
+SERVER_PID=
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	rm -rf "$E2E_DIR"
+}
+trap cleanup EXIT
+ASSETS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../assets" && pwd)"
+
+_cur=""
+_cur_failed=0
+# test NAME: start a named group of checks
+test_begin() {
+	test_end
+	_cur=$1
+	_cur_failed=0
+}
+test_end() {
+	if [ -n "$_cur" ]; then
+		if [ "$_cur_failed" -eq 0 ]; then echo "PASS $_cur"; else echo "FAIL $_cur"; fi
+	fi
+	_cur=""
+}
+trap 'test_end; cleanup' EXIT
+fail() {
+	echo "  FAIL ${BASH_SOURCE[1]}:${BASH_LINENO[0]}: $*"
+	_cur_failed=1
+}
+# expect_eq GOT WANT [what]
+expect_eq() {
+	[ "$1" == "$2" ] || fail "${3:-value}: expected '$2', got '$1'"
+}
+# expect_rc WANT cmd...: run cmd, compare exit code
+expect_rc() {
+	local want=$1
+	shift
+	"$@" >"$E2E_DIR/last.out" 2>"$E2E_DIR/last.err"
+	local rc=$?
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want: $(head -c 400 "$E2E_DIR/last.err")"
+}
+# expect_contains FILE TEXT
+expect_contains() {
+	grep -qF -- "$2" "$1" || fail "'$1' does not contain '$2'"
+}
+# start_server [ocop serve options...]: serve on 127.0.0.1:0, sets PORT/BASE
+start_server() {
+	rm -f "$E2E_DIR/port"
+	"$OCOP" serve --listen 127.0.0.1:0 --port-file "$E2E_DIR/port" "$@" \
+		>>"$E2E_DIR/server.log" 2>&1 &
+	SERVER_PID=$!
+	for _ in $(seq 1 100); do
+		[ -s "$E2E_DIR/port" ] && break
+		sleep 0.05
+	done
+	if [ ! -s "$E2E_DIR/port" ]; then
+		fail "server did not start: $(tail -5 "$E2E_DIR/server.log")"
+		return 1
+	fi
+	HOSTPORT=$(head -1 "$E2E_DIR/port")
+	BASE="http://$HOSTPORT"
+}
+stop_server() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" && wait "$SERVER_PID"
+	local rc=$?
+	SERVER_PID=
+	return $rc
+}
