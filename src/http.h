@@ -1,0 +1,58 @@
+/*
+ * http.h - a request and a response as plain data, independent of the HTTP
+ * library, so that route handlers (server.c, resolver.c, page.c) can be
+ * unit-tested without a socket. server.c fills struct http_req from
+ * libmicrohttpd and sends struct http_resp back.
+ */
+#ifndef OCOP_HTTP_H
+#define OCOP_HTTP_H
+
+#include <stddef.h>
+
+#include "ocop.h"
+
+#define HTTP_MAX_HEADERS 16
+
+struct http_req {
+	const char *method;          /* "GET", "HEAD", "OPTIONS", "POST" */
+	const char *path;            /* raw path, percent-decoded, no query */
+	const char *query;           /* raw query string without '?', or "" */
+	const char *accept;          /* header values or NULL */
+	const char *accept_language;
+	const char *authorization;
+	const char *user_agent;
+	const char *client_net;      /* "203.0.113.0/24", "2001:db8:1::/48" */
+	const char *body;            /* POST body (may be NULL) */
+	size_t body_len;
+	/* Query parameter lookup (percent-decoded), NULL when absent. */
+	const char *(*arg)(const struct http_req *req, const char *name);
+	void *impl; /* the server's own connection data */
+};
+
+struct http_header {
+	char name[64];
+	char value[1024];
+};
+
+struct http_resp {
+	int status;
+	char content_type[96];
+	struct ocop_buf body;
+	struct http_header headers[HTTP_MAX_HEADERS];
+	int nheaders;
+};
+
+void http_resp_init(struct http_resp *r);
+void http_resp_release(struct http_resp *r);
+/* Add a header; silently drops it past HTTP_MAX_HEADERS (a bug). */
+void http_resp_header(struct http_resp *r, const char *name, const char *fmt,
+		      ...) __attribute__((format(printf, 3, 4)));
+/* A JSON error body {"error":{"status":N,"message":"..."}} with status. */
+void http_resp_error(struct http_resp *r, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* 1 when the Accept header prefers type over text/html (a simple q-aware
+ * match: type present with q > 0 and html not preferred over it). */
+int http_accepts(const char *accept, const char *type);
+
+#endif
