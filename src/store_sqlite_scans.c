@@ -1,33 +1,261 @@
 /*
  * store_sqlite_scans.c - the scans methods of the SQLite engine.
+ *
+ * scan_add runs on the server's writer thread inside a group commit, so it
+ * is one cached INSERT; a re-sent client_id hits the UNIQUE constraint,
+ * which ON CONFLICT turns into "no row changed", and only then is the
+ * stored scan read back.
  */
+#include <string.h>
+
 #include "store_sqlite.h"
-int
-sq_scan_add(struct ocop_store *a0, struct ocop_scan *a1, int *a2, struct ocop_error *a3)
+
+enum {
+	SQ_SCAN_INSERT = SQ_SCANS_FIRST,
+	SQ_SCAN_BY_CLIENT,
+	SQ_SCAN_STATS,
+	SQ_SCAN_EACH,
+};
+
+#define SCAN_COLS                                                              \
+	"id, client_id, code, label_id, product_id, scanned_at, received_at, " \
+	"verdict, reason, source, place, province, lat, lon, net, ua"
+
+/* Verdicts and reasons are stored by name, so the log stays readable
+ * with the sqlite3 shell and survives renumbering of the enums. The names
+ * are those of ocop_verdict_name / ocop_reason_name (include/ocop.h); the
+ * storage format is kept here so it cannot change by accident. */
+static const char *const scan_verdicts[] = {
+	[OCOP_UNKNOWN] = "unknown",
+	[OCOP_VOIDED] = "voided",
+	[OCOP_REVOKED] = "revoked",
+	[OCOP_EXPIRED] = "expired",
+	[OCOP_STAR_MISMATCH] = "star_mismatch",
+	[OCOP_VALID] = "valid",
+};
+static const char *const scan_reasons[] = {
+	[OCOP_REASON_IN_FORCE] = "in_force",
+	[OCOP_REASON_NOT_FOUND] = "not_found",
+	[OCOP_REASON_MISTYPED] = "mistyped",
+	[OCOP_REASON_WRONG_PRODUCT] = "wrong_product",
+	[OCOP_REASON_LABEL_VOIDED] = "label_voided",
+	[OCOP_REASON_BATCH_VOIDED] = "batch_voided",
+	[OCOP_REASON_REVOKED] = "revoked",
+	[OCOP_REASON_EXPIRED] = "expired",
+	[OCOP_REASON_NOT_YET] = "not_yet_recognised",
+	[OCOP_REASON_FEWER_STARS] = "fewer_stars",
+};
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int
+scan_name_find(const char *const *names, size_t n, const char *s, int dflt)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	return ocop_error_set(a3, OCOP_EINTERNAL, "scan_add: not implemented");
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], s) == 0)
+			return (int)i;
+	return dflt;
+}
+
+static const char *
+scan_name(const char *const *names, size_t n, int v, const char *dflt)
+{
+	return v >= 0 && (size_t)v < n && names[v] ? names[v] : dflt;
+}
+
+static void
+scan_from_row(sqlite3_stmt *st, struct ocop_scan *s)
+{
+	char buf[64];
+
+	memset(s, 0, sizeof(*s));
+	s->id = sqlite3_column_int64(st, 0);
+	sq_col_text(st, 1, s->client_id, sizeof(s->client_id));
+	sq_col_text(st, 2, s->code, sizeof(s->code));
+	s->label_id = sqlite3_column_int64(st, 3);
+	s->product_id = sqlite3_column_int64(st, 4);
+	s->scanned_at = sqlite3_column_int64(st, 5);
+	s->received_at = sqlite3_column_int64(st, 6);
+	sq_col_text(st, 7, buf, sizeof(buf));
+	s->verdict = (enum ocop_verdict)scan_name_find(
+		scan_verdicts, NELEM(scan_verdicts), buf, OCOP_UNKNOWN);
+	sq_col_text(st, 8, buf, sizeof(buf));
+	s->reason = (enum ocop_reason)scan_name_find(
+		scan_reasons, NELEM(scan_reasons), buf, OCOP_REASON_NOT_FOUND);
+	s->source = sqlite3_column_int(st, 9) == OCOP_SCAN_INSPECTOR
+			    ? OCOP_SCAN_INSPECTOR
+			    : OCOP_SCAN_CONSUMER;
+	sq_col_text(st, 10, s->place, sizeof(s->place));
+	sq_col_text(st, 11, s->province, sizeof(s->province));
+	if (sqlite3_column_type(st, 12) != SQLITE_NULL &&
+	    sqlite3_column_type(st, 13) != SQLITE_NULL) {
+		s->has_geo = 1;
+		s->lat = sqlite3_column_double(st, 12);
+		s->lon = sqlite3_column_double(st, 13);
+	}
+	sq_col_text(st, 14, s->net, sizeof(s->net));
+	sq_col_text(st, 15, s->ua, sizeof(s->ua));
+}
+
+static void
+bind_id_or_null(sqlite3_stmt *st, int i, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(st, i, id);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int
+scan_get_by_client(struct sq_store *s, const char *client_id,
+		   struct ocop_scan *out, struct ocop_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = sq_stmt(s, SQ_SCAN_BY_CLIENT,
+		     "SELECT " SCAN_COLS " FROM scans WHERE client_id = ?",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sq_bind_text(st, 1, client_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		scan_from_row(st, out);
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return ocop_error_set(err, OCOP_ENOENT, "scan '%s' not found",
+				      client_id);
+	}
+	rc = sq_error(s, err, "cannot read scan");
+	sqlite3_reset(st);
+	return rc;
 }
 
 int
-sq_scan_stats(struct ocop_store *a0, int64_t a1, int64_t *a2, int64_t *a3, struct ocop_error *a4)
+sq_scan_add(struct ocop_store *base, struct ocop_scan *sc, int *duplicate,
+	    struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	(void)a3;
-	return ocop_error_set(a4, OCOP_EINTERNAL, "scan_stats: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	const char *vname = scan_name(scan_verdicts, NELEM(scan_verdicts),
+				      (int)sc->verdict, "unknown");
+	const char *rname = scan_name(scan_reasons, NELEM(scan_reasons),
+				      (int)sc->reason, "not_found");
+	sqlite3_stmt *st;
+
+	if (duplicate)
+		*duplicate = 0;
+	st = sq_stmt(s, SQ_SCAN_INSERT,
+		     "INSERT INTO scans (client_id, code, label_id, product_id,"
+		     " scanned_at, received_at, verdict, reason, source, place,"
+		     " province, lat, lon, net, ua)"
+		     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		     " ON CONFLICT (client_id) DO NOTHING",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	/* consumer scans have no client id: NULL, which UNIQUE ignores */
+	sq_bind_text_or_null(st, 1, sc->client_id);
+	sq_bind_text(st, 2, sc->code);
+	bind_id_or_null(st, 3, sc->label_id);
+	bind_id_or_null(st, 4, sc->product_id);
+	sqlite3_bind_int64(st, 5, sc->scanned_at);
+	sqlite3_bind_int64(st, 6, sc->received_at);
+	sq_bind_text(st, 7, vname);
+	sq_bind_text(st, 8, rname);
+	sqlite3_bind_int(st, 9, (int)sc->source);
+	sq_bind_text_or_null(st, 10, sc->place);
+	sq_bind_text_or_null(st, 11, sc->province);
+	if (sc->has_geo) {
+		sqlite3_bind_double(st, 12, sc->lat);
+		sqlite3_bind_double(st, 13, sc->lon);
+	} else {
+		sqlite3_bind_null(st, 12);
+		sqlite3_bind_null(st, 13);
+	}
+	sq_bind_text_or_null(st, 14, sc->net);
+	sq_bind_text_or_null(st, 15, sc->ua);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		int rc = sq_error(s, err, "cannot store scan");
+
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	if (sqlite3_changes(s->db) == 0) {
+		/* only a client id can conflict */
+		char client_id[sizeof(sc->client_id)];
+
+		ocop_strlcpy(client_id, sc->client_id, sizeof(client_id));
+		if (duplicate)
+			*duplicate = 1;
+		return scan_get_by_client(s, client_id, sc, err);
+	}
+	sc->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
 }
 
 int
-sq_scan_each(struct ocop_store *a0, int64_t a1, int64_t a2, store_scan_cb a3, void *a4, struct ocop_error *a5)
+sq_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
+	      int64_t *first_at, struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	(void)a3;
-	(void)a4;
-	return ocop_error_set(a5, OCOP_EINTERNAL, "scan_each: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = sq_stmt(s, SQ_SCAN_STATS,
+		     "SELECT count(*), min(scanned_at) FROM scans"
+		     " WHERE label_id = ?",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, label_id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		rc = sq_error(s, err, "cannot count scans");
+		sqlite3_reset(st);
+		return rc;
+	}
+	if (count)
+		*count = sqlite3_column_int64(st, 0);
+	if (first_at)
+		*first_at = sq_col_time(st, 1);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+sq_scan_each(struct ocop_store *base, int64_t from, int64_t to,
+	     store_scan_cb cb, void *ctx, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	struct ocop_scan sc;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = sq_stmt(s, SQ_SCAN_EACH,
+		     "SELECT " SCAN_COLS " FROM scans"
+		     " WHERE scanned_at >= ? AND scanned_at < ?"
+		     " ORDER BY product_id, scanned_at, id",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, from == OCOP_NO_TIME ? INT64_MIN : from);
+	sqlite3_bind_int64(st, 2, to == OCOP_NO_TIME ? INT64_MAX : to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		scan_from_row(st, &sc);
+		if ((rc = cb(ctx, &sc)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_error(s, err, "cannot read scans");
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return 0;
 }
