@@ -1,0 +1,177 @@
+/*
+ * report.c - report options, formats and dispatch (see report.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+const char *const report_names[] = {
+	"circulation", "lapsed", "expiring", "clones", "unknown", NULL,
+};
+
+void
+report_opts_init(struct report_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->as_of = ocop_today();
+	o->since = OCOP_NO_DAY;
+	o->within = 180;
+	o->min_places = 3;
+	o->window_days = 7;
+}
+
+static int
+opt_name_is(const char *name, const char *want)
+{
+	/* "as-of" and "as_of" are the same option */
+	for (; *name && *want; name++, want++) {
+		char a = *name == '-' ? '_' : *name;
+
+		if (a != *want)
+			return 0;
+	}
+	return *name == '\0' && *want == '\0';
+}
+
+static int
+opt_int(const char *name, const char *value, long lo, long hi, int *out,
+	struct ocop_error *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (!*value || *end || errno || v < lo || v > hi)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "%s: '%s' is not a whole number from "
+				      "%ld to %ld",
+				      name, value, lo, hi);
+	*out = (int)v;
+	return 0;
+}
+
+static int
+opt_day(const char *name, const char *value, int32_t *out,
+	struct ocop_error *err)
+{
+	if (ocop_day_parse(value, out, err) < 0)
+		return ocop_error_prefix(err, "%s", name);
+	return 0;
+}
+
+int
+report_opts_set(struct report_opts *o, const char *name, const char *value,
+		struct ocop_error *err)
+{
+	if (!value)
+		value = "";
+	if (opt_name_is(name, "as_of"))
+		return opt_day("as_of", value, &o->as_of, err);
+	if (opt_name_is(name, "since"))
+		return opt_day("since", value, &o->since, err);
+	if (opt_name_is(name, "within"))
+		return opt_int("within", value, 0, 36500, &o->within, err);
+	if (opt_name_is(name, "min_places"))
+		return opt_int("min_places", value, 2, 1000000,
+			       &o->min_places, err);
+	if (opt_name_is(name, "window_days"))
+		return opt_int("window_days", value, 1, 36500,
+			       &o->window_days, err);
+	return ocop_error_set(err, OCOP_ENOENT, "unknown report option '%s'",
+			      name);
+}
+
+int
+report_format_parse(const char *s, enum report_format *fmt,
+		    struct ocop_error *err)
+{
+	static const char *const names[] = {"table", "csv", "json", "html"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*fmt = (enum report_format)i;
+			return 0;
+		}
+	}
+	return ocop_error_set(err, OCOP_EINVAL,
+			      "format '%s' is not one of table, csv, json, "
+			      "html",
+			      s);
+}
+
+const char *
+report_content_type(enum report_format fmt)
+{
+	switch (fmt) {
+	case REPORT_CSV:
+		return "text/csv; charset=utf-8";
+	case REPORT_JSON:
+		return "application/json";
+	case REPORT_HTML:
+		return "text/html; charset=utf-8";
+	default:
+		return "text/plain; charset=utf-8";
+	}
+}
+
+int
+report_exists(const char *name)
+{
+	for (const char *const *n = report_names; *n; n++)
+		if (strcmp(*n, name) == 0)
+			return 1;
+	return 0;
+}
+
+size_t
+report_display_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0;
+
+	while (*p) {
+		uint32_t c;
+		int n;
+
+		if (*p < 0x80) {
+			c = *p;
+			n = 1;
+		} else if ((*p & 0xe0) == 0xc0 && p[1]) {
+			c = (uint32_t)(*p & 0x1f) << 6 | (p[1] & 0x3f);
+			n = 2;
+		} else if ((*p & 0xf0) == 0xe0 && p[1] && p[2]) {
+			c = (uint32_t)(*p & 0x0f) << 12 |
+			    (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+			n = 3;
+		} else if ((*p & 0xf8) == 0xf0 && p[1] && p[2] && p[3]) {
+			c = 0x10000;
+			n = 4;
+		} else {
+			c = '?';
+			n = 1;
+		}
+		if (!(c >= 0x300 && c <= 0x36f))
+			w++;
+		p += n;
+	}
+	return w;
+}
+
+int
+report_render(struct ocop_store *st, const char *name,
+	      const struct report_opts *o, enum report_format fmt,
+	      struct ocop_buf *out, struct ocop_error *err)
+{
+	(void)st;
+	(void)o;
+	(void)fmt;
+	(void)out;
+	if (!report_exists(name))
+		return ocop_error_set(err, OCOP_ENOENT,
+				      "no report named '%s'", name);
+	return ocop_error_set(err, OCOP_EINTERNAL,
+			      "report '%s': not implemented yet", name);
+}
