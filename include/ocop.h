@@ -151,6 +151,10 @@ struct ocop_code {
 	int mistyped;                     /* shape right, check symbol bad */
 	char gtin[15];                    /* 14 digits, or "" */
 	char lot[21];                     /* or "" */
+	/* DL_LABEL only: a /21/ value that is valid GS1 but not of the
+	 * serial shape, upper-cased; serial is then "". Such a URI is
+	 * well-formed, for a serial no label has (unknown, not 400). */
+	char foreign[21];
 };
 /*
  * Parse a Digital Link path ("/01/..."; no query, no scheme/host) by the

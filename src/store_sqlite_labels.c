@@ -1,76 +1,283 @@
 /*
- * store_sqlite_labels.c - the labels methods of the SQLite engine.
+ * store_sqlite_labels.c - the labels methods of the SQLite engine:
+ * batches, labels, voiding.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "store_sqlite.h"
+
+enum {
+	SQ_BATCH_ADD = SQ_LABELS_FIRST,
+	SQ_LABEL_ADD,
+	SQ_LABEL_GET,
+	SQ_BATCH_GET,
+	SQ_LABEL_VOID,
+	SQ_LABEL_EXISTS,
+	SQ_BATCH_VOID,
+	SQ_BATCH_EXISTS,
+	SQ_LABEL_EACH,
+	SQ_LABEL_COUNT,
+};
+
+#define STMT_OR_FAIL(var, slot, sql)                                           \
+	do {                                                                   \
+		(var) = sq_stmt(s, (slot), (sql), err);                        \
+		if (!(var))                                                    \
+			return err ? err->code : OCOP_EINTERNAL;               \
+	} while (0)
+
 int
-sq_batch_add(struct ocop_store *a0, struct ocop_batch *a1, struct ocop_error *a2)
+sq_batch_add(struct ocop_store *base, struct ocop_batch *b,
+	     struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	return ocop_error_set(a2, OCOP_EINTERNAL, "batch_add: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+
+	STMT_OR_FAIL(st, SQ_BATCH_ADD,
+		     "INSERT INTO batches (product_id, stars, lot, count, "
+		     "made_on, best_before, issued_at) "
+		     "VALUES (?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_bind_int64(st, 1, b->product_id);
+	sqlite3_bind_int(st, 2, b->stars);
+	sq_bind_text_or_null(st, 3, b->lot);
+	sqlite3_bind_int(st, 4, b->count);
+	sq_bind_day(st, 5, b->made_on);
+	sq_bind_day(st, 6, b->best_before);
+	sq_bind_time(st, 7, b->issued_at);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		int rc = sq_error(s, err, "cannot add batch");
+
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	b->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
 }
 
 int
-sq_label_add(struct ocop_store *a0, struct ocop_label *a1, struct ocop_error *a2)
+sq_label_add(struct ocop_store *base, struct ocop_label *l,
+	     struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	return ocop_error_set(a2, OCOP_EINTERNAL, "label_add: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+
+	STMT_OR_FAIL(st, SQ_LABEL_ADD,
+		     "INSERT INTO labels (serial, batch_id, product_id, stars) "
+		     "VALUES (?, ?, ?, ?)");
+	sq_bind_text(st, 1, l->serial);
+	sqlite3_bind_int64(st, 2, l->batch_id);
+	sqlite3_bind_int64(st, 3, l->product_id);
+	sqlite3_bind_int(st, 4, l->stars);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		/* SQLITE_CONSTRAINT (a serial taken) maps to OCOP_EEXIST */
+		int rc = sq_error(s, err, "cannot add label");
+
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	l->id = sqlite3_last_insert_rowid(s->db);
+	l->voided_at = OCOP_NO_TIME;
+	l->void_reason[0] = '\0';
+	return 0;
+}
+
+static void
+label_from_row(sqlite3_stmt *st, struct ocop_label *l)
+{
+	l->id = sqlite3_column_int64(st, 0);
+	sq_col_text(st, 1, l->serial, sizeof(l->serial));
+	l->batch_id = sqlite3_column_int64(st, 2);
+	l->product_id = sqlite3_column_int64(st, 3);
+	l->stars = sqlite3_column_int(st, 4);
+	l->voided_at = sq_col_time(st, 5);
+	sq_col_text(st, 6, l->void_reason, sizeof(l->void_reason));
+}
+
+#define LABEL_COLS                                                             \
+	"id, serial, batch_id, product_id, stars, voided_at, void_reason"
+
+int
+sq_label_get(struct ocop_store *base, const char *serial,
+	     struct ocop_label *out, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	STMT_OR_FAIL(st, SQ_LABEL_GET,
+		     "SELECT " LABEL_COLS " FROM labels WHERE serial = ?");
+	sq_bind_text(st, 1, serial);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		label_from_row(st, out);
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_error(s, err, "cannot read label");
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return ocop_error_set(err, OCOP_ENOENT, "label '%s' not found",
+			      serial);
 }
 
 int
-sq_label_get(struct ocop_store *a0, const char *a1, struct ocop_label *a2, struct ocop_error *a3)
+sq_batch_get(struct ocop_store *base, int64_t id, struct ocop_batch *out,
+	     struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	return ocop_error_set(a3, OCOP_EINTERNAL, "label_get: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	STMT_OR_FAIL(st, SQ_BATCH_GET,
+		     "SELECT id, product_id, stars, lot, count, made_on, "
+		     "best_before, issued_at, voided_at, void_reason "
+		     "FROM batches WHERE id = ?");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->product_id = sqlite3_column_int64(st, 1);
+		out->stars = sqlite3_column_int(st, 2);
+		sq_col_text(st, 3, out->lot, sizeof(out->lot));
+		out->count = sqlite3_column_int(st, 4);
+		out->made_on = sq_col_day(st, 5);
+		out->best_before = sq_col_day(st, 6);
+		out->issued_at = sq_col_time(st, 7);
+		out->voided_at = sq_col_time(st, 8);
+		sq_col_text(st, 9, out->void_reason, sizeof(out->void_reason));
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_error(s, err, "cannot read batch");
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return ocop_error_set(err, OCOP_ENOENT, "batch %lld not found",
+			      (long long)id);
+}
+
+/* Run an UPDATE ... WHERE key AND voided_at IS NULL, then tell "not found"
+ * from "already voided" (not an error: the first time is kept). */
+static int
+void_rows(struct sq_store *s, sqlite3_stmt *upd, sqlite3_stmt *exists,
+	  const char *what, struct ocop_error *err)
+{
+	int rc;
+
+	if (sqlite3_step(upd) != SQLITE_DONE) {
+		rc = sq_error(s, err, "cannot void");
+		sqlite3_reset(upd);
+		ocop_error_prefix(err, "%s", what);
+		return rc;
+	}
+	sqlite3_reset(upd);
+	if (sqlite3_changes(s->db) > 0)
+		return 0;
+	rc = sqlite3_step(exists);
+	sqlite3_reset(exists);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return sq_error(s, err, "cannot void");
+	return ocop_error_set(err, OCOP_ENOENT, "%s not found", what);
 }
 
 int
-sq_batch_get(struct ocop_store *a0, int64_t a1, struct ocop_batch *a2, struct ocop_error *a3)
+sq_label_void(struct ocop_store *base, const char *serial, int64_t at,
+	      const char *reason, struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	return ocop_error_set(a3, OCOP_EINTERNAL, "batch_get: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *upd, *ex;
+	char what[64];
+
+	STMT_OR_FAIL(upd, SQ_LABEL_VOID,
+		     "UPDATE labels SET voided_at = ?, void_reason = ? "
+		     "WHERE serial = ? AND voided_at IS NULL");
+	STMT_OR_FAIL(ex, SQ_LABEL_EXISTS,
+		     "SELECT 1 FROM labels WHERE serial = ?");
+	sq_bind_time(upd, 1, at);
+	sq_bind_text_or_null(upd, 2, reason);
+	sq_bind_text(upd, 3, serial);
+	sq_bind_text(ex, 1, serial);
+	snprintf(what, sizeof(what), "label '%s'", serial);
+	return void_rows(s, upd, ex, what, err);
 }
 
 int
-sq_label_void(struct ocop_store *a0, const char *a1, int64_t a2, const char *a3, struct ocop_error *a4)
+sq_batch_void(struct ocop_store *base, int64_t batch_id, int64_t at,
+	      const char *reason, struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	(void)a3;
-	return ocop_error_set(a4, OCOP_EINTERNAL, "label_void: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *upd, *ex;
+	char what[64];
+
+	STMT_OR_FAIL(upd, SQ_BATCH_VOID,
+		     "UPDATE batches SET voided_at = ?, void_reason = ? "
+		     "WHERE id = ? AND voided_at IS NULL");
+	STMT_OR_FAIL(ex, SQ_BATCH_EXISTS, "SELECT 1 FROM batches WHERE id = ?");
+	sq_bind_time(upd, 1, at);
+	sq_bind_text_or_null(upd, 2, reason);
+	sqlite3_bind_int64(upd, 3, batch_id);
+	sqlite3_bind_int64(ex, 1, batch_id);
+	snprintf(what, sizeof(what), "batch %lld", (long long)batch_id);
+	return void_rows(s, upd, ex, what, err);
 }
 
 int
-sq_batch_void(struct ocop_store *a0, int64_t a1, int64_t a2, const char *a3, struct ocop_error *a4)
+sq_label_each_in_batch(struct ocop_store *base, int64_t batch_id,
+		       store_label_cb cb, void *ctx, struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	(void)a3;
-	return ocop_error_set(a4, OCOP_EINTERNAL, "batch_void: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	struct ocop_label l;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* not cached: a callback may call back into the store */
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT " LABEL_COLS " FROM labels "
+			       "WHERE batch_id = ? ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sq_error(s, err, "cannot list labels");
+	sqlite3_bind_int64(st, 1, batch_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		label_from_row(st, &l);
+		if ((rc = cb(ctx, &l)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		rc = sq_error(s, err, "cannot list labels");
+	else
+		rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int
-sq_label_each_in_batch(struct ocop_store *a0, int64_t a1, store_label_cb a2, void *a3, struct ocop_error *a4)
+sq_label_count_for_product(struct ocop_store *base, int64_t product_id,
+			   int64_t *n, struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	(void)a3;
-	return ocop_error_set(a4, OCOP_EINTERNAL, "label_each_in_batch: not implemented");
-}
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
 
-int
-sq_label_count_for_product(struct ocop_store *a0, int64_t a1, int64_t *a2, struct ocop_error *a3)
-{
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	return ocop_error_set(a3, OCOP_EINTERNAL, "label_count_for_product: not implemented");
+	STMT_OR_FAIL(st, SQ_LABEL_COUNT,
+		     "SELECT count(*) FROM labels WHERE product_id = ?");
+	sqlite3_bind_int64(st, 1, product_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		int rc = sq_error(s, err, "cannot count labels");
+
+		sqlite3_reset(st);
+		return rc;
+	}
+	*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
 }
