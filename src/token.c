@@ -1,0 +1,174 @@
+/*
+ * token.c - API tokens (see token.h). A token is "ocop_" and 32 random
+ * bytes in base64url; the store keeps BLAKE2b(token, key) only, so a
+ * copied database gives no usable token.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "token.h"
+
+static const char *const role_names[] = {
+	[OCOP_ROLE_ADMIN] = "admin",
+	[OCOP_ROLE_PRODUCER] = "producer",
+	[OCOP_ROLE_INSPECTOR] = "inspector",
+};
+
+const char *
+ocop_role_name(enum ocop_role r)
+{
+	if (r <= OCOP_ROLE_NONE || r > OCOP_ROLE_INSPECTOR)
+		return "none";
+	return role_names[r];
+}
+
+int
+ocop_role_parse(const char *s, enum ocop_role *r)
+{
+	for (int i = OCOP_ROLE_ADMIN; i <= OCOP_ROLE_INSPECTOR; i++) {
+		if (strcmp(s, role_names[i]) == 0) {
+			*r = (enum ocop_role)i;
+			return 0;
+		}
+	}
+	return OCOP_EINVAL;
+}
+
+static int
+key_from_hex(const char *hex, unsigned char *key, struct ocop_error *err)
+{
+	size_t n = 0;
+
+	if (sodium_hex2bin(key, TOKEN_KEY_LEN, hex, strlen(hex), NULL, &n,
+			   NULL) != 0 ||
+	    n != TOKEN_KEY_LEN)
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "setting 'token_key' is damaged: expected "
+				      "%d bytes in hex",
+				      TOKEN_KEY_LEN);
+	return 0;
+}
+
+int
+token_key_load(struct ocop_store *st, unsigned char *key,
+	       struct ocop_error *err)
+{
+	char hex[2 * TOKEN_KEY_LEN + 8];
+	int rc;
+
+	rc = st->m->meta_get(st, "token_key", hex, sizeof(hex), err);
+	if (rc < 0)
+		return rc;
+	if (!hex[0])
+		return ocop_error_set(err, OCOP_ENOENT, "no token made yet");
+	rc = key_from_hex(hex, key, err);
+	sodium_memzero(hex, sizeof(hex));
+	return rc;
+}
+
+/* The key, made and stored when there is none; call in a transaction. */
+static int
+key_get_or_make(struct ocop_store *st, unsigned char *key,
+		struct ocop_error *err)
+{
+	char hex[2 * TOKEN_KEY_LEN + 1];
+	int rc;
+
+	rc = token_key_load(st, key, err);
+	if (rc != OCOP_ENOENT)
+		return rc;
+	randombytes_buf(key, TOKEN_KEY_LEN);
+	sodium_bin2hex(hex, sizeof(hex), key, TOKEN_KEY_LEN);
+	rc = st->m->meta_set(st, "token_key", hex, err);
+	sodium_memzero(hex, sizeof(hex));
+	return rc;
+}
+
+static void
+token_hash(const unsigned char *key, const char *token, size_t len,
+	   unsigned char *hash)
+{
+	crypto_generichash(hash, TOKEN_HASH_LEN, (const unsigned char *)token,
+			   len, key, TOKEN_KEY_LEN);
+}
+
+int
+token_create(struct ocop_store *st, enum ocop_role role, int64_t producer_id,
+	     char *out, struct ocop_error *err)
+{
+	unsigned char key[TOKEN_KEY_LEN], raw[32], hash[TOKEN_HASH_LEN];
+	size_t plen = strlen(TOKEN_PREFIX);
+	int rc;
+
+	if (role < OCOP_ROLE_ADMIN || role > OCOP_ROLE_INSPECTOR)
+		return ocop_error_set(err, OCOP_EINVAL, "invalid role");
+	if ((role == OCOP_ROLE_PRODUCER) != (producer_id > 0))
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "a producer token needs a producer, and "
+				      "only a producer token takes one");
+	if (sodium_init() < 0)
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "cannot initialise libsodium");
+	if ((rc = st->m->begin(st, err)) < 0)
+		return rc;
+	if ((rc = key_get_or_make(st, key, err)) < 0)
+		goto out_rollback;
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, TOKEN_PREFIX, plen);
+	sodium_bin2base64(out + plen, TOKEN_LEN + 1 - plen, raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	token_hash(key, out, strlen(out), hash);
+	rc = st->m->token_add(st, hash, sizeof(hash), role, producer_id, err);
+	if (rc < 0)
+		goto out_rollback;
+	rc = st->m->commit(st, err);
+	goto out;
+out_rollback:
+	st->m->rollback(st);
+out:
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(raw, sizeof(raw));
+	sodium_memzero(hash, sizeof(hash));
+	if (rc < 0)
+		sodium_memzero(out, TOKEN_LEN + 1);
+	return rc;
+}
+
+int
+token_check(struct ocop_store *st, const unsigned char *key,
+	    const char *token, size_t len, enum ocop_role *role,
+	    int64_t *producer_id, struct ocop_error *err)
+{
+	unsigned char hash[TOKEN_HASH_LEN];
+	size_t plen = strlen(TOKEN_PREFIX);
+	int rc;
+
+	/* the shape is public: checking it first leaks nothing */
+	if (len != TOKEN_LEN - 1 || memcmp(token, TOKEN_PREFIX, plen) != 0)
+		return ocop_error_set(err, OCOP_EAUTH, "malformed token");
+	token_hash(key, token, len, hash);
+	rc = st->m->token_find(st, hash, sizeof(hash), role, producer_id,
+			       err);
+	sodium_memzero(hash, sizeof(hash));
+	if (rc == OCOP_ENOENT)
+		return ocop_error_set(err, OCOP_EAUTH, "unknown token");
+	return rc;
+}
+
+const char *
+token_from_header(const char *header, size_t *len)
+{
+	const char *p, *e;
+
+	if (!header || strncasecmp(header, "Bearer", 6) != 0 ||
+	    (header[6] != ' ' && header[6] != '\t'))
+		return NULL;
+	for (p = header + 6; *p == ' ' || *p == '\t'; p++)
+		;
+	for (e = p + strlen(p); e > p && (e[-1] == ' ' || e[-1] == '\t'); e--)
+		;
+	*len = (size_t)(e - p);
+	return p;
+}
