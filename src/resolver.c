@@ -1,0 +1,489 @@
+/*
+ * resolver.c - the GS1-Conformant resolver of SPEC 5.1 for AI 01.
+ *
+ * A Digital Link URI names a level: a label (/01/G[/10/L]/21/S), a lot
+ * (/01/G/10/L) or a product (/01/G). Each level has links; a request is
+ * answered by its own level's links, falling back to the levels above it
+ * (a label's lot, then its product), as GS1 Resolver 1.2 requires.
+ *   label:   certificationInfo, defaultLink -> {BASE}/L/{SERIAL}
+ *   lot:     pip, defaultLink               -> {BASE}/P/{GTIN14}
+ *   product: pip, defaultLink               -> {BASE}/P/{GTIN14}
+ * Nothing here records a scan: the redirect target (/L/...) does.
+ */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "resolver.h"
+
+#define WELL_KNOWN "/.well-known/gs1resolver"
+#define VOC "https://ref.gs1.org/voc/"
+#define LINKSET_TYPE "application/linkset+json"
+#define MAX_URI 1024 /* an http_header value */
+#define FAR_FUTURE INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
+
+static const char title_label[] =
+	"Xác thực tem và chứng nhận OCOP / "
+	"OCOP label and certification check";
+static const char title_product[] =
+	"Thông tin sản phẩm OCOP / OCOP product information";
+
+struct link {
+	const char *type; /* short name in the gs1: namespace */
+	const char *title;
+	char href[MAX_URI];
+};
+
+struct level {
+	char path[MAX_URI]; /* normal form, from "/01/" on */
+	char desc[1024];    /* itemDescription */
+	struct link links[2];
+	int nlinks;
+};
+
+/* Everything a Digital Link answer is built from. */
+struct dl {
+	struct ocop_code code;
+	char uri[MAX_URI]; /* {BASE} + the request's normal path */
+	struct level levels[3]; /* the request's level first */
+	int nlevels;
+};
+
+int
+resolver_owns(const char *path)
+{
+	return strcmp(path, "/01") == 0 || strncmp(path, "/01/", 4) == 0 ||
+	       strcmp(path, WELL_KNOWN) == 0 ||
+	       strcmp(path, WELL_KNOWN "/") == 0;
+}
+
+/* ---- small helpers --------------------------------------------------- */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * The first value of query parameter name, percent-decoded into buf.
+ * Returns 1 when present, 0 when absent. Uses the server's parser when
+ * there is one, so both agree on '+' and repeated names.
+ */
+static int
+query_arg(const struct http_req *req, const char *name, char *buf,
+	  size_t size)
+{
+	size_t nlen = strlen(name), o = 0;
+	const char *p, *v;
+
+	if (req->arg) {
+		v = req->arg(req, name);
+		if (!v)
+			return 0;
+		ocop_strlcpy(buf, v, size);
+		return 1;
+	}
+	for (p = req->query ? req->query : ""; *p;) {
+		const char *end = p + strcspn(p, "&");
+
+		if ((size_t)(end - p) >= nlen && strncmp(p, name, nlen) == 0 &&
+		    (p[nlen] == '=' || p + nlen == end)) {
+			for (v = p + nlen + (p[nlen] == '='); v < end; v++) {
+				int c = (unsigned char)*v;
+
+				if (c == '+') {
+					c = ' ';
+				} else if (c == '%' && end - v >= 3 &&
+					   hexval(v[1]) >= 0 &&
+					   hexval(v[2]) >= 0) {
+					c = hexval(v[1]) * 16 + hexval(v[2]);
+					v += 2;
+				}
+				if (o + 1 < size)
+					buf[o++] = (char)c;
+			}
+			buf[o] = '\0';
+			return 1;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* Append a path segment value, percent-encoding what is not unreserved
+ * (our lots and serials never need it; a lot typed in a URI might). */
+static void
+add_segment(char *out, size_t size, const char *v)
+{
+	size_t o = strlen(out);
+
+	for (; *v && o + 4 < size; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, size - o, "%%%02X", c);
+	}
+	out[o] = '\0';
+}
+
+static void
+level_path(char *out, size_t size, const char *gtin, const char *lot,
+	   const char *serial)
+{
+	snprintf(out, size, "/01/%s", gtin);
+	if (lot && *lot) {
+		ocop_strlcpy(out + strlen(out), "/10/", size - strlen(out));
+		add_segment(out, size, lot);
+	}
+	if (serial && *serial) {
+		ocop_strlcpy(out + strlen(out), "/21/", size - strlen(out));
+		add_segment(out, size, serial);
+	}
+}
+
+static void
+level_link(struct level *lv, const char *type, const char *title,
+	   const char *href)
+{
+	struct link *l = &lv->links[lv->nlinks++];
+
+	l->type = type;
+	l->title = title;
+	ocop_strlcpy(l->href, href, sizeof(l->href));
+}
+
+/* The levels of a known label or product, the request's level first. */
+static void
+build_levels(struct dl *dl, const char *base, const struct ocop_product *p,
+	     const char *serial)
+{
+	const struct ocop_code *c = &dl->code;
+	char href[MAX_URI], grouped[OCOP_SERIAL_GROUPED + 1];
+	struct level *lv;
+
+	dl->nlevels = 0;
+	if (serial) {
+		lv = &dl->levels[dl->nlevels++];
+		memset(lv, 0, sizeof(*lv));
+		level_path(lv->path, sizeof(lv->path), c->gtin, c->lot,
+			   serial);
+		ocop_serial_group(serial, grouped);
+		snprintf(lv->desc, sizeof(lv->desc), "%s – tem %s / label %s",
+			 p->name, grouped, grouped);
+		snprintf(href, sizeof(href), "%s/L/%s", base, serial);
+		level_link(lv, "certificationInfo", title_label, href);
+		level_link(lv, "defaultLink", title_label, href);
+	}
+	snprintf(href, sizeof(href), "%s/P/%s", base, c->gtin);
+	if (c->lot[0]) {
+		lv = &dl->levels[dl->nlevels++];
+		memset(lv, 0, sizeof(*lv));
+		level_path(lv->path, sizeof(lv->path), c->gtin, c->lot, NULL);
+		snprintf(lv->desc, sizeof(lv->desc), "%s – lô %s / lot %s",
+			 p->name, c->lot, c->lot);
+		level_link(lv, "pip", title_product, href);
+		level_link(lv, "defaultLink", title_product, href);
+	}
+	lv = &dl->levels[dl->nlevels++];
+	memset(lv, 0, sizeof(*lv));
+	level_path(lv->path, sizeof(lv->path), c->gtin, NULL, NULL);
+	ocop_strlcpy(lv->desc, p->name, sizeof(lv->desc));
+	level_link(lv, "pip", title_product, href);
+	level_link(lv, "defaultLink", title_product, href);
+}
+
+/* The headers every Digital Link answer carries (SPEC 5.1). */
+static void
+add_dl_headers(struct http_resp *resp, const struct dl *dl)
+{
+	http_resp_header(resp, "Access-Control-Allow-Origin", "*");
+	http_resp_header(resp, "Access-Control-Allow-Methods",
+			 "GET, HEAD, OPTIONS");
+	http_resp_header(resp, "Access-Control-Expose-Headers",
+			 "Link, Location");
+	http_resp_header(resp, "Vary", "Accept, Accept-Language");
+	if (dl)
+		http_resp_header(resp, "Link",
+				 "<%s?linkType=linkset>; rel=\"linkset\"; "
+				 "type=\"" LINKSET_TYPE "\"",
+				 dl->uri);
+}
+
+/* 307 to href with the request's query appended unchanged. */
+static void
+redirect(struct http_resp *resp, const struct http_req *req,
+	 const char *href)
+{
+	const char *q = req->query ? req->query : "";
+	char loc[MAX_URI];
+	int n;
+
+	n = snprintf(loc, sizeof(loc), "%s%s%s", href, *q ? "?" : "", q);
+	if (n < 0 || (size_t)n >= sizeof(loc)) {
+		http_resp_error(resp, 414, "query string too long: the "
+					   "redirect would be over %zu bytes",
+				sizeof(loc) - 1);
+		return;
+	}
+	resp->status = 307;
+	resp->content_type[0] = '\0';
+	resp->body.len = 0;
+	http_resp_header(resp, "Location", "%s", loc);
+}
+
+/* "gs1:x", "https://ref.gs1.org/voc/x", "https://gs1.org/voc/x" -> x */
+static const char *
+link_type_name(const char *v)
+{
+	static const char *const prefixes[] = {
+		"gs1:", VOC, "https://gs1.org/voc/",
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncmp(v, prefixes[i], n) == 0 && v[n])
+			return v + n;
+	}
+	return NULL;
+}
+
+static int
+send_json(struct http_resp *resp, int status, const char *type, json_t *j)
+{
+	char *s;
+
+	if (!j)
+		goto fail;
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!s)
+		goto fail;
+	resp->status = status;
+	ocop_strlcpy(resp->content_type, type, sizeof(resp->content_type));
+	resp->body.len = 0;
+	ocop_buf_adds(&resp->body, s);
+	ocop_buf_adds(&resp->body, "\n");
+	free(s);
+	return 0;
+fail:
+	http_resp_error(resp, 500, "cannot build the JSON answer");
+	return OCOP_EINTERNAL;
+}
+
+static int
+send_linkset(struct http_resp *resp, const char *base, const struct dl *dl)
+{
+	json_t *root = json_object(), *set = json_array();
+
+	for (int i = 0; i < dl->nlevels; i++) {
+		const struct level *lv = &dl->levels[i];
+		json_t *o = json_object();
+		char anchor[2 * MAX_URI], type[128];
+
+		snprintf(anchor, sizeof(anchor), "%s%s", base, lv->path);
+		json_object_set_new(o, "anchor", json_string(anchor));
+		json_object_set_new(o, "itemDescription",
+				    json_string(lv->desc));
+		for (int k = 0; k < lv->nlinks; k++) {
+			const struct link *l = &lv->links[k];
+
+			snprintf(type, sizeof(type), VOC "%s", l->type);
+			json_object_set_new(
+				o, type,
+				json_pack("[{s:s, s:s, s:s, s:[s,s]}]", "href",
+					  l->href, "title", l->title, "type",
+					  "text/html", "hreflang", "vi",
+					  "en"));
+		}
+		json_array_append_new(set, o);
+	}
+	json_object_set_new(root, "linkset", set);
+	return send_json(resp, 200, LINKSET_TYPE, root);
+}
+
+static int
+send_description(struct http_resp *resp, const char *base)
+{
+	json_t *j = json_pack(
+		"{s:s, s:s, s:[s], s:[{s:s, s:s}], s:b, s:{s:s}}", "name",
+		"OCOP – Dịch vụ xác thực tem OCOP / OCOP label verification",
+		"resolverRoot", base, "supportedPrimaryKeys", "01",
+		"supportedLinkType", "namespace", VOC, "prefix", "gs1:",
+		"linkTypeDefaultCanBeLinkset", 0, "contact", "fn",
+		"Đơn vị vận hành dịch vụ tem OCOP / OCOP label service "
+		"operator");
+
+	return send_json(resp, 200, "application/json", j);
+}
+
+/* ---- the handler ----------------------------------------------------- */
+
+/*
+ * Look up the label of a label URI. 1 when it is the label of that GTIN
+ * (and lot), 0 when not (rec then holds the unknown record).
+ */
+static int
+find_label(struct ocop_store *st, const struct ocop_code *code,
+	   struct ocop_record *rec, struct ocop_error *err)
+{
+	int rc;
+
+	rc = record_lookup(st, code, ocop_now(), rec, err);
+	if (rc == OCOP_EINVAL) {
+		/*
+		 * Only a label issued after "now" (a clock set back) gives
+		 * this; whether it matches does not depend on the time.
+		 */
+		rc = record_lookup(st, code, FAR_FUTURE, rec, err);
+	}
+	if (rc < 0)
+		return rc;
+	return rec->known != 0;
+}
+
+static int
+handle_dl(struct ocop_store *st, const char *base, const struct http_req *req,
+	  struct http_resp *resp)
+{
+	struct ocop_error err = {0};
+	struct ocop_record rec;
+	struct ocop_product prod;
+	char lt[512];
+	const char *name;
+	struct dl *dl;
+	int rc = 0, is_options;
+
+	is_options = strcmp(req->method, "OPTIONS") == 0;
+	if (strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0 && !is_options) {
+		http_resp_error(resp, 405, "method %.16s not allowed on a "
+					   "Digital Link URI",
+				req->method);
+		http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
+		add_dl_headers(resp, NULL);
+		return 0;
+	}
+	for (const char *q = req->query ? req->query : ""; *q; q++) {
+		if ((unsigned char)*q <= ' ' || *q == 0x7f) {
+			http_resp_error(resp, 400, "invalid query string: "
+						   "control character or "
+						   "space");
+			add_dl_headers(resp, NULL);
+			return 0;
+		}
+	}
+	dl = ocop_xcalloc(1, sizeof(*dl));
+	if (ocop_dl_parse_path(req->path, &dl->code, &err) < 0) {
+		http_resp_error(resp, 400, "%s", err.msg);
+		add_dl_headers(resp, NULL);
+		goto out;
+	}
+	if (dl->code.kind == OCOP_CODE_DL_LABEL) {
+		rc = find_label(st, &dl->code, &rec, &err);
+		if (rc < 0)
+			goto fail;
+		if (rc == 0) {
+			/* a forged serial never walks up to the product */
+			rc = send_json(resp, 404, "application/json",
+				       record_to_json(&rec));
+			add_dl_headers(resp, NULL);
+			goto out;
+		}
+		prod = rec.product;
+		/* the check symbol may differ from what was typed; the
+		 * label's own serial is the normal form */
+		ocop_strlcpy(dl->code.serial, rec.label.serial,
+			     sizeof(dl->code.serial));
+		build_levels(dl, base, &prod, dl->code.serial);
+	} else {
+		rc = st->m->product_get_by_gtin(st, dl->code.gtin, &prod, &err);
+		if (rc == OCOP_ENOENT) {
+			rc = 0;
+			http_resp_error(resp, 404, "unknown GTIN %s",
+					dl->code.gtin);
+			add_dl_headers(resp, NULL);
+			goto out;
+		}
+		if (rc < 0)
+			goto fail;
+		build_levels(dl, base, &prod, NULL);
+	}
+	rc = 0;
+	snprintf(dl->uri, sizeof(dl->uri), "%s%s", base, dl->levels[0].path);
+
+	if (is_options) {
+		resp->status = 204;
+		resp->content_type[0] = '\0';
+		resp->body.len = 0;
+		http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
+	} else if (!query_arg(req, "linkType", lt, sizeof(lt)) || !lt[0]) {
+		if (http_accepts(req->accept, LINKSET_TYPE) ||
+		    http_accepts(req->accept, "application/json"))
+			rc = send_linkset(resp, base, dl);
+		else
+			redirect(resp, req, dl->levels[0].links[1].href);
+	} else if (strcmp(lt, "linkset") == 0 || strcmp(lt, "all") == 0) {
+		rc = send_linkset(resp, base, dl);
+	} else {
+		const char *href = NULL;
+
+		name = link_type_name(lt);
+		for (int i = 0; name && !href && i < dl->nlevels; i++)
+			for (int k = 0; !href && k < dl->levels[i].nlinks; k++)
+				if (strcmp(dl->levels[i].links[k].type,
+					   name) == 0)
+					href = dl->levels[i].links[k].href;
+		if (href)
+			redirect(resp, req, href);
+		else
+			http_resp_error(resp, 404, "link type '%.200s' is not "
+						   "available for %s",
+					lt, dl->uri);
+	}
+	/* HEAD is answered as GET: the server sends no body */
+	add_dl_headers(resp, dl);
+	goto out;
+fail:
+	http_resp_error(resp, 500, "internal error");
+	add_dl_headers(resp, NULL);
+	if (rc >= 0)
+		rc = OCOP_EINTERNAL;
+out:
+	free(dl);
+	return rc;
+}
+
+int
+resolver_handle(struct ocop_store *st, const char *base_url,
+		const struct http_req *req, struct http_resp *resp)
+{
+	if (strncmp(req->path, WELL_KNOWN, strlen(WELL_KNOWN)) == 0) {
+		http_resp_header(resp, "Access-Control-Allow-Origin", "*");
+		if (strcmp(req->method, "OPTIONS") == 0) {
+			resp->status = 204;
+			http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
+			return 0;
+		}
+		if (strcmp(req->method, "GET") != 0 &&
+		    strcmp(req->method, "HEAD") != 0) {
+			http_resp_error(resp, 405, "method %.16s not allowed",
+					req->method);
+			http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
+			return 0;
+		}
+		return send_description(resp, base_url);
+	}
+	return handle_dl(st, base_url, req, resp);
+}
