@@ -122,6 +122,46 @@ struct ocop_store_methods {
 	int (*scan_each)(struct ocop_store *st, int64_t from, int64_t to,
 			 store_scan_cb cb, void *ctx, struct ocop_error *err);
 
+	/* Reports. These stream only some fields of struct ocop_scan (the
+	 * others are zero) so that millions of rows are read from indexes.
+	 * Time bounds are from <= scanned_at < to, OCOP_NO_TIME: unbounded.
+	 * scan_each_of_product: one product's scans ordered by scanned_at;
+	 * id, label_id, product_id, scanned_at and place are filled. */
+	int (*scan_each_of_product)(struct ocop_store *st, int64_t product_id,
+				    int64_t from, int64_t to,
+				    store_scan_cb cb, void *ctx,
+				    struct ocop_error *err);
+	/* Count and last scanned_at (OCOP_NO_TIME if none) of those. */
+	int (*scan_count_of_product)(struct ocop_store *st,
+				     int64_t product_id, int64_t from,
+				     int64_t to, int64_t *count,
+				     int64_t *last_at, struct ocop_error *err);
+	/* Scans of labels with label_lo <= label_id < label_hi (0: no
+	 * bound), ordered by label_id then scanned_at; id, label_id,
+	 * scanned_at and place are filled. */
+	int (*scan_each_by_label)(struct ocop_store *st, int64_t label_lo,
+				  int64_t label_hi, int64_t from, int64_t to,
+				  store_scan_cb cb, void *ctx,
+				  struct ocop_error *err);
+	/* Scans that matched no label, ordered by place, code, scanned_at;
+	 * id, code, scanned_at, verdict, reason, source, place and province
+	 * are filled. */
+	int (*scan_each_unknown)(struct ocop_store *st, int64_t from,
+				 int64_t to, store_scan_cb cb, void *ctx,
+				 struct ocop_error *err);
+	/* The label with this id, and its batch's void time (OCOP_NO_TIME
+	 * when the batch is not voided). */
+	int (*label_get_by_id)(struct ocop_store *st, int64_t id,
+			       struct ocop_label *out,
+			       int64_t *batch_voided_at,
+			       struct ocop_error *err);
+	/* The most stars printed on any label of the product (0: none). */
+	int (*label_max_stars)(struct ocop_store *st, int64_t product_id,
+			       int *stars, struct ocop_error *err);
+	/* The largest label id (0: no labels). */
+	int (*label_max_id)(struct ocop_store *st, int64_t *id,
+			    struct ocop_error *err);
+
 	/* Tokens: stored by keyed hash only. */
 	int (*token_add)(struct ocop_store *st, const unsigned char *hash,
 			 size_t hash_len, enum ocop_role role,

@@ -250,6 +250,13 @@ static const struct ocop_store_methods sq_methods = {
 	.scan_add = sq_scan_add,
 	.scan_stats = sq_scan_stats,
 	.scan_each = sq_scan_each,
+	.scan_each_of_product = sq_scan_each_of_product,
+	.scan_count_of_product = sq_scan_count_of_product,
+	.scan_each_by_label = sq_scan_each_by_label,
+	.scan_each_unknown = sq_scan_each_unknown,
+	.label_get_by_id = sq_label_get_by_id,
+	.label_max_stars = sq_label_max_stars,
+	.label_max_id = sq_label_max_id,
 	.token_add = sq_token_add,
 	.token_find = sq_token_find,
 };

@@ -87,6 +87,19 @@ int sq_scan_stats(struct ocop_store *, int64_t, int64_t *, int64_t *,
 		  struct ocop_error *);
 int sq_scan_each(struct ocop_store *, int64_t, int64_t, store_scan_cb, void *,
 		 struct ocop_error *);
+int sq_scan_each_of_product(struct ocop_store *, int64_t, int64_t, int64_t,
+			    store_scan_cb, void *, struct ocop_error *);
+int sq_scan_count_of_product(struct ocop_store *, int64_t, int64_t, int64_t,
+			     int64_t *, int64_t *, struct ocop_error *);
+int sq_scan_each_by_label(struct ocop_store *, int64_t, int64_t, int64_t,
+			  int64_t, store_scan_cb, void *, struct ocop_error *);
+int sq_scan_each_unknown(struct ocop_store *, int64_t, int64_t, store_scan_cb,
+			 void *, struct ocop_error *);
+int sq_label_get_by_id(struct ocop_store *, int64_t, struct ocop_label *,
+		       int64_t *, struct ocop_error *);
+int sq_label_max_stars(struct ocop_store *, int64_t, int *,
+		       struct ocop_error *);
+int sq_label_max_id(struct ocop_store *, int64_t *, struct ocop_error *);
 
 int sq_token_add(struct ocop_store *, const unsigned char *, size_t,
 		 enum ocop_role, int64_t, struct ocop_error *);

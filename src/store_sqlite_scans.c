@@ -15,6 +15,13 @@ enum {
 	SQ_SCAN_BY_CLIENT,
 	SQ_SCAN_STATS,
 	SQ_SCAN_EACH,
+	SQ_SCAN_EACH_OF_PRODUCT,
+	SQ_SCAN_COUNT_OF_PRODUCT,
+	SQ_SCAN_EACH_BY_LABEL,
+	SQ_SCAN_EACH_UNKNOWN,
+	SQ_LABEL_BY_ID,
+	SQ_LABEL_MAX_STARS,
+	SQ_LABEL_MAX_ID,
 };
 
 #define SCAN_COLS                                                              \
@@ -238,7 +245,7 @@ sq_scan_each(struct ocop_store *base, int64_t from, int64_t to,
 	st = sq_stmt(s, SQ_SCAN_EACH,
 		     "SELECT " SCAN_COLS " FROM scans"
 		     " WHERE scanned_at >= ? AND scanned_at < ?"
-		     " ORDER BY product_id, scanned_at, id",
+		     " ORDER BY product_id, scanned_at",
 		     err);
 	if (!st)
 		return err ? err->code : OCOP_EINTERNAL;
@@ -256,6 +263,268 @@ sq_scan_each(struct ocop_store *base, int64_t from, int64_t to,
 		sqlite3_reset(st);
 		return rc;
 	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/*
+ * The methods for reports. Their queries are answered from the covering
+ * indexes of migration 2 (scans_product, scans_label), so a report reads
+ * millions of scans without a lookup into the scans table per row.
+ */
+
+static int64_t
+bound_from(int64_t t)
+{
+	return t == OCOP_NO_TIME ? INT64_MIN : t;
+}
+
+static int64_t
+bound_to(int64_t t)
+{
+	return t == OCOP_NO_TIME ? INT64_MAX : t;
+}
+
+/* Step st to the end, handing each row to fill then cb. The scan is
+ * reused: fill sets what changes from row to row. */
+static int
+scan_stream(struct sq_store *s, sqlite3_stmt *st,
+	    void (*fill)(sqlite3_stmt *, struct ocop_scan *), int64_t product_id,
+	    store_scan_cb cb, void *ctx, struct ocop_error *err)
+{
+	struct ocop_scan sc;
+	int rc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.product_id = product_id;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fill(st, &sc);
+		if ((rc = cb(ctx, &sc)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_error(s, err, "cannot read scans");
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* id, label_id, scanned_at, place; product_id left as set by the caller */
+static void
+fill_brief(sqlite3_stmt *st, struct ocop_scan *sc)
+{
+	sc->id = sqlite3_column_int64(st, 0);
+	sc->label_id = sqlite3_column_int64(st, 1);
+	sc->scanned_at = sqlite3_column_int64(st, 2);
+	sq_col_text(st, 3, sc->place, sizeof(sc->place));
+}
+
+int
+sq_scan_each_of_product(struct ocop_store *base, int64_t product_id,
+			int64_t from, int64_t to, store_scan_cb cb, void *ctx,
+			struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+
+	st = sq_stmt(s, SQ_SCAN_EACH_OF_PRODUCT,
+		     "SELECT id, label_id, scanned_at, place FROM scans"
+		     ""
+		     " WHERE product_id = ? AND scanned_at >= ?"
+		     " AND scanned_at < ? ORDER BY scanned_at",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, product_id);
+	sqlite3_bind_int64(st, 2, bound_from(from));
+	sqlite3_bind_int64(st, 3, bound_to(to));
+	return scan_stream(s, st, fill_brief, product_id, cb, ctx, err);
+}
+
+int
+sq_scan_count_of_product(struct ocop_store *base, int64_t product_id,
+			 int64_t from, int64_t to, int64_t *count,
+			 int64_t *last_at, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = sq_stmt(s, SQ_SCAN_COUNT_OF_PRODUCT,
+		     "SELECT count(*), max(scanned_at) FROM scans"
+		     ""
+		     " WHERE product_id = ? AND scanned_at >= ?"
+		     " AND scanned_at < ?",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, product_id);
+	sqlite3_bind_int64(st, 2, bound_from(from));
+	sqlite3_bind_int64(st, 3, bound_to(to));
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = sq_error(s, err, "cannot count scans");
+		sqlite3_reset(st);
+		return rc;
+	}
+	if (count)
+		*count = sqlite3_column_int64(st, 0);
+	if (last_at)
+		*last_at = sq_col_time(st, 1);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+sq_scan_each_by_label(struct ocop_store *base, int64_t label_lo,
+		      int64_t label_hi, int64_t from, int64_t to,
+		      store_scan_cb cb, void *ctx, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+
+	st = sq_stmt(s, SQ_SCAN_EACH_BY_LABEL,
+		     "SELECT id, label_id, scanned_at, place FROM scans"
+		     " WHERE label_id >= ? AND label_id < ?"
+		     " AND scanned_at >= ? AND scanned_at < ?"
+		     " ORDER BY label_id, scanned_at",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, label_lo > 0 ? label_lo : 1);
+	sqlite3_bind_int64(st, 2, label_hi > 0 ? label_hi : INT64_MAX);
+	sqlite3_bind_int64(st, 3, bound_from(from));
+	sqlite3_bind_int64(st, 4, bound_to(to));
+	return scan_stream(s, st, fill_brief, 0, cb, ctx, err);
+}
+
+static void
+fill_unknown(sqlite3_stmt *st, struct ocop_scan *sc)
+{
+	char buf[64];
+
+	sc->id = sqlite3_column_int64(st, 0);
+	sq_col_text(st, 1, sc->code, sizeof(sc->code));
+	sc->scanned_at = sqlite3_column_int64(st, 2);
+	sq_col_text(st, 3, buf, sizeof(buf));
+	sc->verdict = (enum ocop_verdict)scan_name_find(
+		scan_verdicts, NELEM(scan_verdicts), buf, OCOP_UNKNOWN);
+	sq_col_text(st, 4, buf, sizeof(buf));
+	sc->reason = (enum ocop_reason)scan_name_find(
+		scan_reasons, NELEM(scan_reasons), buf, OCOP_REASON_NOT_FOUND);
+	sc->source = sqlite3_column_int(st, 5) == OCOP_SCAN_INSPECTOR
+			     ? OCOP_SCAN_INSPECTOR
+			     : OCOP_SCAN_CONSUMER;
+	sq_col_text(st, 6, sc->place, sizeof(sc->place));
+	sq_col_text(st, 7, sc->province, sizeof(sc->province));
+}
+
+int
+sq_scan_each_unknown(struct ocop_store *base, int64_t from, int64_t to,
+		     store_scan_cb cb, void *ctx, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+
+	st = sq_stmt(s, SQ_SCAN_EACH_UNKNOWN,
+		     "SELECT id, code, scanned_at, verdict, reason, source,"
+		     " place, province FROM scans"
+		     " WHERE label_id IS NULL AND scanned_at >= ?"
+		     " AND scanned_at < ?"
+		     " ORDER BY coalesce(place, ''), code, scanned_at, id",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, bound_from(from));
+	sqlite3_bind_int64(st, 2, bound_to(to));
+	return scan_stream(s, st, fill_unknown, 0, cb, ctx, err);
+}
+
+int
+sq_label_get_by_id(struct ocop_store *base, int64_t id,
+		   struct ocop_label *out, int64_t *batch_voided_at,
+		   struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = sq_stmt(s, SQ_LABEL_BY_ID,
+		     "SELECT l.id, l.serial, l.batch_id, l.product_id, l.stars,"
+		     " l.voided_at, l.void_reason, b.voided_at"
+		     " FROM labels l JOIN batches b ON b.id = l.batch_id"
+		     " WHERE l.id = ?",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return ocop_error_set(err, OCOP_ENOENT,
+				      "label %lld not found", (long long)id);
+	}
+	if (rc != SQLITE_ROW) {
+		rc = sq_error(s, err, "cannot read label");
+		sqlite3_reset(st);
+		return rc;
+	}
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(st, 0);
+	sq_col_text(st, 1, out->serial, sizeof(out->serial));
+	out->batch_id = sqlite3_column_int64(st, 2);
+	out->product_id = sqlite3_column_int64(st, 3);
+	out->stars = sqlite3_column_int(st, 4);
+	out->voided_at = sq_col_time(st, 5);
+	sq_col_text(st, 6, out->void_reason, sizeof(out->void_reason));
+	if (batch_voided_at)
+		*batch_voided_at = sq_col_time(st, 7);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+sq_label_max_stars(struct ocop_store *base, int64_t product_id, int *stars,
+		   struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = sq_stmt(s, SQ_LABEL_MAX_STARS,
+		     "SELECT max(stars) FROM labels WHERE product_id = ?", err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, product_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = sq_error(s, err, "cannot read labels");
+		sqlite3_reset(st);
+		return rc;
+	}
+	*stars = sqlite3_column_int(st, 0); /* NULL reads as 0 */
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+sq_label_max_id(struct ocop_store *base, int64_t *id, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = sq_stmt(s, SQ_LABEL_MAX_ID, "SELECT max(id) FROM labels", err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = sq_error(s, err, "cannot read labels");
+		sqlite3_reset(st);
+		return rc;
+	}
+	*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return 0;
 }
