@@ -1,87 +1,517 @@
 /*
- * store_sqlite_registry.c - the registry methods of the SQLite engine.
+ * store_sqlite_registry.c - the registry methods of the SQLite engine:
+ * producers, products, and the appended history of recognitions,
+ * extensions and revocations.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "store_sqlite.h"
-int
-sq_product_put(struct ocop_store *a0, struct ocop_product *a1, int *a2, struct ocop_error *a3)
+
+enum {
+	SQ_PRODUCER_FIND = SQ_REGISTRY_FIRST,
+	SQ_PRODUCER_ADD,
+	SQ_PRODUCER_SET_KIND,
+	SQ_PRODUCT_FIND,
+	SQ_PRODUCT_ADD,
+	SQ_PRODUCT_UPDATE,
+	SQ_PRODUCT_GET,
+	SQ_PRODUCT_GET_BY_ID,
+	SQ_PRODUCT_GET_BY_GTIN,
+	SQ_PRODUCT_EACH,
+	SQ_REC_FIND,
+	SQ_REC_ADD,
+	SQ_REC_EXISTS,
+	SQ_EXT_ADD,
+	SQ_REV_FIND,
+	SQ_REV_ADD,
+	SQ_HISTORY_RECS,
+	SQ_HISTORY_REVS,
+	SQ_REGISTRY_END
+};
+
+_Static_assert((int)SQ_REGISTRY_END <= (int)SQ_LABELS_FIRST,
+	       "registry statements overflow their slots");
+
+#define STMT_OR_FAIL(var, slot, sql)                                           \
+	do {                                                                   \
+		(var) = sq_stmt(s, (slot), (sql), err);                        \
+		if (!(var))                                                    \
+			return err ? err->code : OCOP_EINTERNAL;               \
+	} while (0)
+
+/* Step a statement that writes; reset it either way. */
+static int
+step_done(struct sq_store *s, sqlite3_stmt *st, const char *what,
+	  struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	return ocop_error_set(a3, OCOP_EINTERNAL, "product_put: not implemented");
+	int rc = 0;
+
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sq_error(s, err, what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Find the producer (name, province, address) or add it; update its kind
+ * when it differs. */
+static int
+producer_put(struct sq_store *s, struct ocop_producer *p, int *changed,
+	     struct ocop_error *err)
+{
+	sqlite3_stmt *st;
+	char kind[sizeof(p->kind)];
+	int rc;
+
+	STMT_OR_FAIL(st, SQ_PRODUCER_FIND,
+		     "SELECT id, kind FROM producers "
+		     "WHERE name = ? AND province = ? AND address = ?");
+	sq_bind_text(st, 1, p->name);
+	sq_bind_text(st, 2, p->province);
+	sq_bind_text(st, 3, p->address);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		p->id = sqlite3_column_int64(st, 0);
+		sq_col_text(st, 1, kind, sizeof(kind));
+		sqlite3_reset(st);
+		if (strcmp(kind, p->kind) == 0)
+			return 0;
+		STMT_OR_FAIL(st, SQ_PRODUCER_SET_KIND,
+			     "UPDATE producers SET kind = ? WHERE id = ?");
+		sq_bind_text(st, 1, p->kind);
+		sqlite3_bind_int64(st, 2, p->id);
+		*changed = 1;
+		return step_done(s, st, "cannot update producer", err);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(s, err, "cannot read producer");
+	STMT_OR_FAIL(st, SQ_PRODUCER_ADD,
+		     "INSERT INTO producers (name, kind, province, address) "
+		     "VALUES (?, ?, ?, ?)");
+	sq_bind_text(st, 1, p->name);
+	sq_bind_text(st, 2, p->kind);
+	sq_bind_text(st, 3, p->province);
+	sq_bind_text(st, 4, p->address);
+	if ((rc = step_done(s, st, "cannot add producer", err)) < 0)
+		return rc;
+	p->id = sqlite3_last_insert_rowid(s->db);
+	*changed = 1;
+	return 0;
 }
 
 int
-sq_product_get(struct ocop_store *a0, const char *a1, struct ocop_product *a2, struct ocop_error *a3)
+sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
+	       struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	return ocop_error_set(a3, OCOP_EINTERNAL, "product_get: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	char name[sizeof(p->name)], grp[sizeof(p->group)],
+		gtin[sizeof(p->gtin)];
+	int64_t producer_id;
+	int rc, dummy;
+
+	if (!changed)
+		changed = &dummy;
+	*changed = 0;
+	if ((rc = producer_put(s, &p->producer, changed, err)) < 0)
+		return rc;
+	STMT_OR_FAIL(st, SQ_PRODUCT_FIND,
+		     "SELECT id, name, grp, gtin, producer_id FROM products "
+		     "WHERE code = ?");
+	sq_bind_text(st, 1, p->code);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		p->id = sqlite3_column_int64(st, 0);
+		sq_col_text(st, 1, name, sizeof(name));
+		sq_col_text(st, 2, grp, sizeof(grp));
+		sq_col_text(st, 3, gtin, sizeof(gtin));
+		producer_id = sqlite3_column_int64(st, 4);
+		sqlite3_reset(st);
+		if (strcmp(name, p->name) == 0 && strcmp(grp, p->group) == 0 &&
+		    strcmp(gtin, p->gtin) == 0 &&
+		    producer_id == p->producer.id)
+			return 0;
+		STMT_OR_FAIL(st, SQ_PRODUCT_UPDATE,
+			     "UPDATE products SET name = ?, grp = ?, gtin = ?, "
+			     "producer_id = ? WHERE id = ?");
+		sq_bind_text(st, 1, p->name);
+		sq_bind_text(st, 2, p->group);
+		sq_bind_text_or_null(st, 3, p->gtin);
+		sqlite3_bind_int64(st, 4, p->producer.id);
+		sqlite3_bind_int64(st, 5, p->id);
+		*changed = 1;
+		return step_done(s, st, "cannot update product", err);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(s, err, "cannot read product");
+	STMT_OR_FAIL(st, SQ_PRODUCT_ADD,
+		     "INSERT INTO products (code, name, grp, gtin, producer_id) "
+		     "VALUES (?, ?, ?, ?, ?)");
+	sq_bind_text(st, 1, p->code);
+	sq_bind_text(st, 2, p->name);
+	sq_bind_text(st, 3, p->group);
+	sq_bind_text_or_null(st, 4, p->gtin);
+	sqlite3_bind_int64(st, 5, p->producer.id);
+	if ((rc = step_done(s, st, "cannot add product", err)) < 0)
+		return rc;
+	p->id = sqlite3_last_insert_rowid(s->db);
+	*changed = 1;
+	return 0;
+}
+
+#define PRODUCT_COLS                                                           \
+	"p.id, p.code, p.name, p.grp, p.gtin, c.id, c.name, c.kind, "          \
+	"c.province, c.address FROM products p "                               \
+	"JOIN producers c ON c.id = p.producer_id "
+
+static void
+product_from_row(sqlite3_stmt *st, struct ocop_product *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(st, 0);
+	sq_col_text(st, 1, p->code, sizeof(p->code));
+	sq_col_text(st, 2, p->name, sizeof(p->name));
+	sq_col_text(st, 3, p->group, sizeof(p->group));
+	sq_col_text(st, 4, p->gtin, sizeof(p->gtin));
+	p->producer.id = sqlite3_column_int64(st, 5);
+	sq_col_text(st, 6, p->producer.name, sizeof(p->producer.name));
+	sq_col_text(st, 7, p->producer.kind, sizeof(p->producer.kind));
+	sq_col_text(st, 8, p->producer.province,
+		    sizeof(p->producer.province));
+	sq_col_text(st, 9, p->producer.address, sizeof(p->producer.address));
+}
+
+/* Step a bound product query: one row into out, or OCOP_ENOENT. */
+static int
+product_one(struct sq_store *s, sqlite3_stmt *st, struct ocop_product *out,
+	    const char *what, struct ocop_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		product_from_row(st, out);
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(s, err, "cannot read product");
+	return ocop_error_set(err, OCOP_ENOENT, "unknown product %s", what);
 }
 
 int
-sq_product_get_by_id(struct ocop_store *a0, int64_t a1, struct ocop_product *a2, struct ocop_error *a3)
+sq_product_get(struct ocop_store *base, const char *code,
+	       struct ocop_product *out, struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	return ocop_error_set(a3, OCOP_EINTERNAL, "product_get_by_id: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	char what[96];
+
+	STMT_OR_FAIL(st, SQ_PRODUCT_GET,
+		     "SELECT " PRODUCT_COLS "WHERE p.code = ?");
+	sq_bind_text(st, 1, code);
+	snprintf(what, sizeof(what), "'%.80s'", code);
+	return product_one(s, st, out, what, err);
 }
 
 int
-sq_product_get_by_gtin(struct ocop_store *a0, const char *a1, struct ocop_product *a2, struct ocop_error *a3)
+sq_product_get_by_id(struct ocop_store *base, int64_t id,
+		     struct ocop_product *out, struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	return ocop_error_set(a3, OCOP_EINTERNAL, "product_get_by_gtin: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	char what[48];
+
+	STMT_OR_FAIL(st, SQ_PRODUCT_GET_BY_ID,
+		     "SELECT " PRODUCT_COLS "WHERE p.id = ?");
+	sqlite3_bind_int64(st, 1, id);
+	snprintf(what, sizeof(what), "id %lld", (long long)id);
+	return product_one(s, st, out, what, err);
 }
 
 int
-sq_product_each(struct ocop_store *a0, store_product_cb a1, void *a2, struct ocop_error *a3)
+sq_product_get_by_gtin(struct ocop_store *base, const char *gtin14,
+		       struct ocop_product *out, struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	return ocop_error_set(a3, OCOP_EINTERNAL, "product_each: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	char what[48];
+
+	STMT_OR_FAIL(st, SQ_PRODUCT_GET_BY_GTIN,
+		     "SELECT " PRODUCT_COLS "WHERE p.gtin = ?");
+	sq_bind_text(st, 1, gtin14);
+	snprintf(what, sizeof(what), "with GTIN '%.14s'", gtin14);
+	return product_one(s, st, out, what, err);
 }
 
 int
-sq_recognition_add(struct ocop_store *a0, int64_t a1, struct ocop_recognition *a2, int *a3, struct ocop_error *a4)
+sq_product_each(struct ocop_store *base, store_product_cb cb, void *ctx,
+		struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	(void)a3;
-	return ocop_error_set(a4, OCOP_EINTERNAL, "recognition_add: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	struct ocop_product p;
+	int rc;
+
+	STMT_OR_FAIL(st, SQ_PRODUCT_EACH,
+		     "SELECT " PRODUCT_COLS "ORDER BY p.code");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		product_from_row(st, &p);
+		if ((rc = cb(ctx, &p)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(s, err, "cannot list products");
+	return 0;
 }
 
 int
-sq_extension_add(struct ocop_store *a0, int64_t a1, int32_t a2, const char *a3, struct ocop_error *a4)
+sq_recognition_add(struct ocop_store *base, int64_t product_id,
+		   struct ocop_recognition *r, int *changed,
+		   struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	(void)a3;
-	return ocop_error_set(a4, OCOP_EINTERNAL, "extension_add: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	char issuer[sizeof(r->issuer)];
+	int32_t decided_on, valid_from, valid_until;
+	int64_t id;
+	int stars, rc, dummy;
+
+	if (!changed)
+		changed = &dummy;
+	*changed = 0;
+	if (r->valid_from == OCOP_NO_DAY)
+		r->valid_from = r->decided_on;
+	if (r->valid_until == OCOP_NO_DAY)
+		r->valid_until = ocop_default_valid_until(r->valid_from);
+
+	STMT_OR_FAIL(st, SQ_REC_FIND,
+		     "SELECT id, stars, decided_on, issuer, valid_from, "
+		     "valid_until FROM recognitions "
+		     "WHERE product_id = ? AND decision_no = ?");
+	sqlite3_bind_int64(st, 1, product_id);
+	sq_bind_text(st, 2, r->decision_no);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		stars = sqlite3_column_int(st, 1);
+		decided_on = sq_col_day(st, 2);
+		sq_col_text(st, 3, issuer, sizeof(issuer));
+		valid_from = sq_col_day(st, 4);
+		valid_until = sq_col_day(st, 5);
+		sqlite3_reset(st);
+		if (stars != r->stars || decided_on != r->decided_on ||
+		    strcmp(issuer, r->issuer) != 0 ||
+		    valid_from != r->valid_from ||
+		    valid_until != r->valid_until) {
+			char d[11], u[11];
+
+			return ocop_error_set(
+				err, OCOP_EEXIST,
+				"decision '%s' is already recorded for this "
+				"product with other content (%d stars, "
+				"decided on %s, valid until %s)",
+				r->decision_no, stars,
+				ocop_day_format(decided_on, d),
+				ocop_day_format(valid_until, u));
+		}
+		r->id = id;
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(s, err, "cannot read recognition");
+
+	STMT_OR_FAIL(st, SQ_REC_ADD,
+		     "INSERT INTO recognitions (product_id, stars, decision_no, "
+		     "decided_on, issuer, valid_from, valid_until, recorded_at) "
+		     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_bind_int64(st, 1, product_id);
+	sqlite3_bind_int(st, 2, r->stars);
+	sq_bind_text(st, 3, r->decision_no);
+	sq_bind_day(st, 4, r->decided_on);
+	sq_bind_text(st, 5, r->issuer);
+	sq_bind_day(st, 6, r->valid_from);
+	sq_bind_day(st, 7, r->valid_until);
+	sq_bind_time(st, 8, ocop_now());
+	if ((rc = step_done(s, st, "cannot add recognition", err)) < 0)
+		return rc;
+	r->id = sqlite3_last_insert_rowid(s->db);
+	*changed = 1;
+	return 0;
 }
 
 int
-sq_revocation_add(struct ocop_store *a0, int64_t a1, struct ocop_revocation *a2, int *a3, struct ocop_error *a4)
+sq_extension_add(struct ocop_store *base, int64_t rec_id, int32_t until,
+		 const char *decision_no, struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	(void)a3;
-	return ocop_error_set(a4, OCOP_EINTERNAL, "revocation_add: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	STMT_OR_FAIL(st, SQ_REC_EXISTS,
+		     "SELECT 1 FROM recognitions WHERE id = ?");
+	sqlite3_bind_int64(st, 1, rec_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return ocop_error_set(err, OCOP_ENOENT,
+				      "unknown recognition id %lld",
+				      (long long)rec_id);
+	if (rc != SQLITE_ROW)
+		return sq_error(s, err, "cannot read recognition");
+	if (until == OCOP_NO_DAY)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "an extension needs an end date");
+
+	STMT_OR_FAIL(st, SQ_EXT_ADD,
+		     "INSERT INTO extensions (recognition_id, extended_until, "
+		     "decision_no, recorded_at) VALUES (?, ?, ?, ?)");
+	sqlite3_bind_int64(st, 1, rec_id);
+	sq_bind_day(st, 2, until);
+	sq_bind_text(st, 3, decision_no ? decision_no : "");
+	sq_bind_time(st, 4, ocop_now());
+	return step_done(s, st, "cannot add extension", err);
 }
 
 int
-sq_history_get(struct ocop_store *a0, int64_t a1, struct ocop_history *a2, struct ocop_error *a3)
+sq_revocation_add(struct ocop_store *base, int64_t product_id,
+		  struct ocop_revocation *r, int *changed,
+		  struct ocop_error *err)
 {
-	(void)a0;
-	(void)a1;
-	(void)a2;
-	return ocop_error_set(a3, OCOP_EINTERNAL, "history_get: not implemented");
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	char ground[16], note[sizeof(r->note)];
+	const char *gname = ocop_ground_name(r->ground);
+	int32_t revoked_on;
+	int64_t id;
+	int rc, dummy;
+
+	if (!changed)
+		changed = &dummy;
+	*changed = 0;
+	if (!gname)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "revocation '%s' has no ground",
+				      r->decision_no);
+
+	STMT_OR_FAIL(st, SQ_REV_FIND,
+		     "SELECT id, revoked_on, ground, note FROM revocations "
+		     "WHERE product_id = ? AND decision_no = ?");
+	sqlite3_bind_int64(st, 1, product_id);
+	sq_bind_text(st, 2, r->decision_no);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		revoked_on = sq_col_day(st, 1);
+		sq_col_text(st, 2, ground, sizeof(ground));
+		sq_col_text(st, 3, note, sizeof(note));
+		sqlite3_reset(st);
+		if (revoked_on != r->revoked_on || strcmp(ground, gname) != 0 ||
+		    strcmp(note, r->note) != 0) {
+			char d[11];
+
+			return ocop_error_set(
+				err, OCOP_EEXIST,
+				"revocation '%s' is already recorded for this "
+				"product with other content (revoked on %s, "
+				"ground %s)",
+				r->decision_no, ocop_day_format(revoked_on, d),
+				ground);
+		}
+		r->id = id;
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(s, err, "cannot read revocation");
+
+	STMT_OR_FAIL(st, SQ_REV_ADD,
+		     "INSERT INTO revocations (product_id, decision_no, "
+		     "revoked_on, ground, note, recorded_at) "
+		     "VALUES (?, ?, ?, ?, ?, ?)");
+	sqlite3_bind_int64(st, 1, product_id);
+	sq_bind_text(st, 2, r->decision_no);
+	sq_bind_day(st, 3, r->revoked_on);
+	sq_bind_text(st, 4, gname);
+	sq_bind_text(st, 5, r->note);
+	sq_bind_time(st, 6, ocop_now());
+	if ((rc = step_done(s, st, "cannot add revocation", err)) < 0)
+		return rc;
+	r->id = sqlite3_last_insert_rowid(s->db);
+	*changed = 1;
+	return 0;
+}
+
+int
+sq_history_get(struct ocop_store *base, int64_t product_id,
+	       struct ocop_history *h, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	struct ocop_recognition r;
+	struct ocop_revocation v;
+	char ground[16];
+	int rc;
+
+	ocop_history_release(h);
+	/* the latest appended extension of a recognition is in effect */
+	STMT_OR_FAIL(st, SQ_HISTORY_RECS,
+		     "SELECT r.id, r.stars, r.decision_no, r.decided_on, "
+		     "r.issuer, r.valid_from, r.valid_until, "
+		     "(SELECT e.extended_until FROM extensions e "
+		     " WHERE e.recognition_id = r.id "
+		     " ORDER BY e.id DESC LIMIT 1) "
+		     "FROM recognitions r WHERE r.product_id = ? "
+		     "ORDER BY r.valid_from, r.decided_on, r.id");
+	sqlite3_bind_int64(st, 1, product_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(st, 0);
+		r.stars = sqlite3_column_int(st, 1);
+		sq_col_text(st, 2, r.decision_no, sizeof(r.decision_no));
+		r.decided_on = sq_col_day(st, 3);
+		sq_col_text(st, 4, r.issuer, sizeof(r.issuer));
+		r.valid_from = sq_col_day(st, 5);
+		r.valid_until = sq_col_day(st, 6);
+		r.extended_until = sq_col_day(st, 7);
+		r.end = r.valid_until;
+		r.revoked_on = OCOP_NO_DAY;
+		ocop_history_add_recognition(h, &r);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto out_fail;
+
+	STMT_OR_FAIL(st, SQ_HISTORY_REVS,
+		     "SELECT id, decision_no, revoked_on, ground, note "
+		     "FROM revocations WHERE product_id = ? "
+		     "ORDER BY revoked_on, id");
+	sqlite3_bind_int64(st, 1, product_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&v, 0, sizeof(v));
+		v.id = sqlite3_column_int64(st, 0);
+		sq_col_text(st, 1, v.decision_no, sizeof(v.decision_no));
+		v.revoked_on = sq_col_day(st, 2);
+		sq_col_text(st, 3, ground, sizeof(ground));
+		if (ocop_ground_parse(ground, &v.ground) < 0)
+			v.ground = OCOP_GROUND_E;
+		sq_col_text(st, 4, v.note, sizeof(v.note));
+		ocop_history_add_revocation(h, &v);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto out_fail;
+	ocop_history_resolve(h);
+	return 0;
+
+out_fail:
+	rc = sq_error(s, err, "cannot read product history");
+	ocop_history_release(h);
+	return rc;
 }
