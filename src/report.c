@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "report_int.h"
 
 const char *const report_names[] = {
 	"circulation", "lapsed", "expiring", "clones", "unknown", NULL,
@@ -126,52 +126,39 @@ report_exists(const char *name)
 	return 0;
 }
 
-size_t
-report_display_width(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0;
-
-	while (*p) {
-		uint32_t c;
-		int n;
-
-		if (*p < 0x80) {
-			c = *p;
-			n = 1;
-		} else if ((*p & 0xe0) == 0xc0 && p[1]) {
-			c = (uint32_t)(*p & 0x1f) << 6 | (p[1] & 0x3f);
-			n = 2;
-		} else if ((*p & 0xf0) == 0xe0 && p[1] && p[2]) {
-			c = (uint32_t)(*p & 0x0f) << 12 |
-			    (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
-			n = 3;
-		} else if ((*p & 0xf8) == 0xf0 && p[1] && p[2] && p[3]) {
-			c = 0x10000;
-			n = 4;
-		} else {
-			c = '?';
-			n = 1;
-		}
-		if (!(c >= 0x300 && c <= 0x36f))
-			w++;
-		p += n;
-	}
-	return w;
-}
+static const struct {
+	const char *name;
+	int (*fn)(struct ocop_store *, const struct report_opts *,
+		  struct rdoc *, struct ocop_error *);
+} reports[] = {
+	{"circulation", report_circulation},
+	{"lapsed", report_lapsed},
+	{"expiring", report_expiring},
+	{"clones", report_clones},
+	{"unknown", report_unknown},
+};
 
 int
 report_render(struct ocop_store *st, const char *name,
 	      const struct report_opts *o, enum report_format fmt,
 	      struct ocop_buf *out, struct ocop_error *err)
 {
-	(void)st;
-	(void)o;
-	(void)fmt;
-	(void)out;
-	if (!report_exists(name))
-		return ocop_error_set(err, OCOP_ENOENT,
-				      "no report named '%s'", name);
-	return ocop_error_set(err, OCOP_EINTERNAL,
-			      "report '%s': not implemented yet", name);
+	struct rdoc d;
+	int rc;
+
+	if (o->as_of == OCOP_NO_DAY)
+		return ocop_error_set(err, OCOP_EINVAL, "as_of: no date");
+	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
+		if (strcmp(reports[i].name, name) != 0)
+			continue;
+		rc = reports[i].fn(st, o, &d, err);
+		if (rc == 0)
+			rc = rdoc_render(&d, fmt, out, err);
+		rdoc_release(&d);
+		return rc;
+	}
+	return ocop_error_set(err, OCOP_ENOENT,
+			      "no report named '%s' (circulation, lapsed, "
+			      "expiring, clones, unknown)",
+			      name);
 }

@@ -1,0 +1,643 @@
+/*
+ * report_circulation.c - labels still in circulation for products that may
+ * not carry the mark (SPEC 7): one entry per (product, verdict) for the
+ * recomputed verdicts expired, revoked and star_mismatch.
+ *
+ * Millions of scans, bounded memory. Products are processed one at a time
+ * (split over two threads with a read connection each). For a product,
+ * the history is loaded once and cut into the runs of days between its
+ * change points (a recognition's start, the day after its end); on a run
+ * where a recognition is in force with at least the most stars printed on
+ * any of the product's labels, every scan is valid or voided, so only the
+ * other runs are read, from a covering index, in time order. Each scan
+ * read is judged by the validity engine (ocop_judge) with its label's
+ * printed stars and void times; the label is looked up once per product.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+
+/* ---- a set of label ids ---------------------------------------------- */
+
+struct idset {
+	int64_t *slots; /* 0 = empty (ids are > 0) */
+	size_t nslots;
+	size_t n;
+};
+
+static void
+idset_release(struct idset *s)
+{
+	free(s->slots);
+	memset(s, 0, sizeof(*s));
+}
+
+static size_t
+id_hash(int64_t id)
+{
+	uint64_t x = (uint64_t)id * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(x ^ (x >> 29));
+}
+
+static void idset_add(struct idset *s, int64_t id);
+
+static void
+idset_grow(struct idset *s)
+{
+	struct idset old = *s;
+
+	s->nslots = old.nslots ? 2 * old.nslots : 16;
+	s->slots = ocop_xcalloc(s->nslots, sizeof(int64_t));
+	s->n = 0;
+	for (size_t i = 0; i < old.nslots; i++)
+		if (old.slots[i])
+			idset_add(s, old.slots[i]);
+	free(old.slots);
+}
+
+static void
+idset_add(struct idset *s, int64_t id)
+{
+	size_t h;
+
+	if (2 * (s->n + 1) > s->nslots)
+		idset_grow(s);
+	h = id_hash(id) & (s->nslots - 1);
+	while (s->slots[h]) {
+		if (s->slots[h] == id)
+			return;
+		h = (h + 1) & (s->nslots - 1);
+	}
+	s->slots[h] = id;
+	s->n++;
+}
+
+/* ---- the labels of the product being read ---------------------------- */
+
+struct linfo {
+	int64_t id; /* 0 = empty slot */
+	int stars;
+	int64_t voided_at; /* earlier of label's and batch's; OCOP_NO_TIME */
+	int batch_voided;  /* the batch's void is the one that counts */
+};
+
+struct lcache {
+	struct linfo *slots;
+	size_t nslots;
+	size_t n;
+};
+
+static void
+lcache_clear(struct lcache *c)
+{
+	if (c->n)
+		memset(c->slots, 0, c->nslots * sizeof(*c->slots));
+	c->n = 0;
+}
+
+static struct linfo *
+lcache_slot(struct lcache *c, int64_t id)
+{
+	size_t h = id_hash(id) & (c->nslots - 1);
+
+	while (c->slots[h].id && c->slots[h].id != id)
+		h = (h + 1) & (c->nslots - 1);
+	return &c->slots[h];
+}
+
+static struct linfo *
+lcache_put(struct lcache *c, const struct linfo *li)
+{
+	struct linfo *slot;
+
+	if (2 * (c->n + 1) > c->nslots) {
+		struct lcache old = *c;
+
+		c->nslots = old.nslots ? 2 * old.nslots : 256;
+		c->slots = ocop_xcalloc(c->nslots, sizeof(*c->slots));
+		c->n = 0;
+		for (size_t i = 0; i < old.nslots; i++)
+			if (old.slots[i].id)
+				lcache_put(c, &old.slots[i]);
+		free(old.slots);
+	}
+	slot = lcache_slot(c, li->id);
+	*slot = *li;
+	c->n++;
+	return slot;
+}
+
+/* ---- entries --------------------------------------------------------- */
+
+struct centry {
+	int64_t product_id;
+	enum ocop_verdict verdict;
+	int32_t since;
+	int32_t base; /* day weeks are counted from: since, else first */
+	int64_t scans;
+	int64_t first_seen;
+	int64_t last_seen;
+	struct idset labels;
+	struct rcount places;
+	int64_t *weeks;
+	size_t nweeks;
+	/* filled after the workers */
+	struct ocop_product p;
+	int64_t labels_issued;
+};
+
+static void
+centry_release(struct centry *e)
+{
+	idset_release(&e->labels);
+	rcount_release(&e->places);
+	free(e->weeks);
+}
+
+/* ---- workers --------------------------------------------------------- */
+
+struct circ_job {
+	const struct report_opts *o;
+	const int64_t *ids;
+	size_t nids;
+	atomic_size_t next;
+	int64_t from, to; /* the scan window */
+};
+
+struct memo {
+	int32_t day; /* OCOP_NO_DAY: empty */
+	struct ocop_judgement j;
+};
+
+struct circ_worker {
+	struct circ_job *job;
+	struct ocop_store *st;
+	int own_store;
+	struct ocop_history h;
+	struct lcache labels;
+	struct memo memo[6]; /* by printed stars, for unvoided labels */
+	/* entries of the current product, by verdict */
+	struct centry *cur[OCOP_VALID + 1];
+	struct centry *entries;
+	size_t n, cap;
+	int rc;
+	struct ocop_error err;
+};
+
+static struct centry *
+worker_entry(struct circ_worker *w, int64_t product_id, enum ocop_verdict v)
+{
+	struct centry *e;
+
+	if (w->cur[v])
+		return w->cur[v];
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 64;
+		w->entries = ocop_xrealloc(w->entries,
+					   w->cap * sizeof(*w->entries));
+		/* cur[] points into entries: re-aim after the move */
+		memset(w->cur, 0, sizeof(w->cur));
+		for (size_t i = 0; i < w->n; i++)
+			if (w->entries[i].product_id == product_id)
+				w->cur[w->entries[i].verdict] =
+					&w->entries[i];
+	}
+	e = &w->entries[w->n++];
+	memset(e, 0, sizeof(*e));
+	e->product_id = product_id;
+	e->verdict = v;
+	e->since = OCOP_NO_DAY;
+	rcount_init(&e->places);
+	w->cur[v] = e;
+	return e;
+}
+
+static int
+worker_label(struct circ_worker *w, int64_t id, struct linfo **out)
+{
+	struct ocop_label l;
+	struct linfo li, *slot;
+	int64_t batch_voided_at;
+	int rc;
+
+	if (w->labels.nslots) {
+		slot = lcache_slot(&w->labels, id);
+		if (slot->id == id) {
+			*out = slot;
+			return 0;
+		}
+	}
+	rc = w->st->m->label_get_by_id(w->st, id, &l, &batch_voided_at,
+				       &w->err);
+	if (rc < 0)
+		return rc;
+	li.id = id;
+	li.stars = l.stars;
+	li.voided_at = l.voided_at;
+	li.batch_voided = 0;
+	if (batch_voided_at != OCOP_NO_TIME &&
+	    (li.voided_at == OCOP_NO_TIME || batch_voided_at < li.voided_at)) {
+		li.voided_at = batch_voided_at;
+		li.batch_voided = 1;
+	}
+	*out = lcache_put(&w->labels, &li);
+	return 0;
+}
+
+static int
+worker_scan(void *vctx, const struct ocop_scan *sc)
+{
+	struct circ_worker *w = vctx;
+	struct ocop_judgement jbuf;
+	const struct ocop_judgement *j;
+	struct linfo *li;
+	struct centry *e;
+	int32_t day;
+	size_t week;
+	int rc;
+
+	if (sc->label_id <= 0)
+		return 0;
+	if ((rc = worker_label(w, sc->label_id, &li)) < 0)
+		return rc;
+	day = ocop_day_of(sc->scanned_at);
+	if (li->voided_at == OCOP_NO_TIME && li->stars >= 0 && li->stars <= 5) {
+		/* an unvoided label's verdict depends on stars and day only */
+		struct memo *m = &w->memo[li->stars];
+
+		if (m->day != day) {
+			ocop_judge(&w->h, li->stars, OCOP_NO_TIME, 0,
+				   sc->scanned_at, &m->j);
+			m->day = day;
+		}
+		j = &m->j;
+	} else {
+		ocop_judge(&w->h, li->stars, li->voided_at, li->batch_voided,
+			   sc->scanned_at, &jbuf);
+		j = &jbuf;
+	}
+	if (j->verdict != OCOP_EXPIRED && j->verdict != OCOP_REVOKED &&
+	    j->verdict != OCOP_STAR_MISMATCH)
+		return 0;
+
+	e = worker_entry(w, sc->product_id, j->verdict);
+	if (e->scans == 0) {
+		e->since = j->since;
+		e->base = j->since != OCOP_NO_DAY && j->since <= day ? j->since
+								     : day;
+		e->first_seen = sc->scanned_at;
+	}
+	e->scans++;
+	e->last_seen = sc->scanned_at;
+	idset_add(&e->labels, sc->label_id);
+	rcount_add(&e->places, sc->place, 1);
+	week = (size_t)(day - e->base) / 7;
+	if (week >= e->nweeks) {
+		size_t n = week + 1 > 2 * e->nweeks ? week + 1 : 2 * e->nweeks;
+
+		e->weeks = ocop_xrealloc(e->weeks, n * sizeof(*e->weeks));
+		memset(e->weeks + e->nweeks, 0,
+		       (n - e->nweeks) * sizeof(*e->weeks));
+		e->nweeks = n;
+	}
+	e->weeks[week]++;
+	return 0;
+}
+
+static int
+cmp_day(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Read and judge the scans of one product on the days some of its labels
+ * may not be valid. */
+static int
+worker_product(struct circ_worker *w, int64_t pid)
+{
+	struct circ_job *job = w->job;
+	struct ocop_store *st = w->st;
+	int32_t *cut = NULL;
+	size_t ncut = 0;
+	int max_stars, rc;
+
+	if ((rc = st->m->label_max_stars(st, pid, &max_stars, &w->err)) < 0)
+		return rc;
+	if (max_stars == 0)
+		return 0; /* no labels, no scans of labels */
+	if ((rc = st->m->history_get(st, pid, &w->h, &w->err)) < 0)
+		return rc;
+	lcache_clear(&w->labels);
+	for (size_t i = 0; i < sizeof(w->memo) / sizeof(w->memo[0]); i++)
+		w->memo[i].day = OCOP_NO_DAY;
+	memset(w->cur, 0, sizeof(w->cur));
+
+	/* the days on which being in force can change */
+	cut = ocop_xmalloc((2 * w->h.nrecs + 1) * sizeof(*cut));
+	for (size_t i = 0; i < w->h.nrecs; i++) {
+		cut[ncut++] = w->h.recs[i].valid_from;
+		cut[ncut++] = w->h.recs[i].end + 1;
+	}
+	qsort(cut, ncut, sizeof(*cut), cmp_day);
+
+	/* runs [start, next cut); the run before the first cut is never in
+	 * force. Adjacent runs to read are merged into one query. */
+	{
+		int64_t lo = OCOP_NO_TIME; /* start of the pending range */
+		int pending = 1;           /* the first run is read */
+		int32_t prev = OCOP_NO_DAY;
+
+		for (size_t k = 0; k <= ncut && rc == 0; k++) {
+			int32_t start;
+			int read, r;
+
+			if (k == ncut)
+				break;
+			start = cut[k];
+			if (start == prev)
+				continue;
+			prev = start;
+			r = ocop_history_in_force(&w->h, start);
+			read = r < 0 || w->h.recs[r].stars < max_stars;
+			if (read && !pending) {
+				lo = ocop_day_start(start);
+				pending = 1;
+			} else if (!read && pending) {
+				int64_t a = lo, b = ocop_day_start(start);
+
+				if (a == OCOP_NO_TIME || a < job->from)
+					a = job->from;
+				if (b > job->to)
+					b = job->to;
+				if (a == OCOP_NO_TIME || a < b)
+					rc = st->m->scan_each_of_product(
+						st, pid, a, b, worker_scan, w,
+						&w->err);
+				pending = 0;
+			}
+		}
+		if (rc == 0 && pending) {
+			int64_t a = lo;
+
+			if (a == OCOP_NO_TIME || a < job->from)
+				a = job->from;
+			if (a == OCOP_NO_TIME || a < job->to)
+				rc = st->m->scan_each_of_product(
+					st, pid, a, job->to, worker_scan, w,
+					&w->err);
+		}
+	}
+	free(cut);
+	return rc;
+}
+
+static void *
+worker_run(void *arg)
+{
+	struct circ_worker *w = arg;
+	struct circ_job *job = w->job;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&job->next, 1);
+
+		if (i >= job->nids || w->rc < 0)
+			break;
+		w->rc = worker_product(w, job->ids[i]);
+		if (w->rc < 0)
+			atomic_store(&job->next, job->nids); /* stop all */
+	}
+	return NULL;
+}
+
+/* ---- the report ------------------------------------------------------ */
+
+static const struct rcol cols[] = {
+	{"code", "Mã sản phẩm", "Code", 0},
+	{"name", "Tên sản phẩm", "Name", 0},
+	{"producer", "Chủ thể", "Producer", 0},
+	{"province", "Tỉnh", "Province", 0},
+	{"verdict", "Kết luận", "Verdict", 0},
+	{"since", "Từ ngày", "Since", 0},
+	{"labels_issued", "Nhãn đã cấp", "Labels issued", 1},
+	{"labels_seen", "Nhãn bị quét", "Labels seen", 1},
+	{"scans", "Lượt quét", "Scans", 1},
+	{"first_seen", "Quét lần đầu", "First seen", 0},
+	{"last_seen", "Quét lần cuối", "Last seen", 0},
+	{"places", "Nơi quét (lượt)", "Places (scans)", 0},
+};
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const struct centry *x = a, *y = b;
+	int c;
+
+	if (x->scans != y->scans)
+		return x->scans > y->scans ? -1 : 1;
+	if ((c = strcmp(x->p.code, y->p.code)) != 0)
+		return c;
+	return (int)x->verdict - (int)y->verdict;
+}
+
+static void
+describe(struct rdoc *d, struct centry *e, size_t n, int32_t as_of)
+{
+	char day[16], t1[32], t2[32];
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+		char *places;
+
+		rcount_sort(&e[i].places);
+		json_object_set_new(o, "code", json_string(e[i].p.code));
+		json_object_set_new(o, "name", json_string(e[i].p.name));
+		json_object_set_new(o, "producer",
+				    json_string(e[i].p.producer.name));
+		json_object_set_new(o, "province",
+				    json_string(e[i].p.producer.province));
+		json_object_set_new(o, "verdict",
+				    json_string(ocop_verdict_name(e[i].verdict)));
+		json_object_set_new(o, "since", rjson_day(e[i].since));
+		json_object_set_new(o, "labels_issued",
+				    json_integer(e[i].labels_issued));
+		json_object_set_new(o, "labels_seen",
+				    json_integer((json_int_t)e[i].labels.n));
+		json_object_set_new(o, "scans", json_integer(e[i].scans));
+		json_object_set_new(o, "first_seen",
+				    rjson_time(e[i].first_seen));
+		json_object_set_new(o, "last_seen", rjson_time(e[i].last_seen));
+		json_object_set_new(o, "places", rcount_json(&e[i].places));
+		json_array_append_new(d->entries, o);
+
+		rtab_row(&d->tab);
+		rtab_set(&d->tab, 0, "%s", e[i].p.code);
+		rtab_set(&d->tab, 1, "%s", e[i].p.name);
+		rtab_set(&d->tab, 2, "%s", e[i].p.producer.name);
+		rtab_set(&d->tab, 3, "%s", e[i].p.producer.province);
+		rtab_set(&d->tab, 4, "%s", ocop_verdict_name(e[i].verdict));
+		rtab_set(&d->tab, 5, "%s", ocop_day_format(e[i].since, day));
+		rtab_set(&d->tab, 6, "%lld", (long long)e[i].labels_issued);
+		rtab_set(&d->tab, 7, "%zu", e[i].labels.n);
+		rtab_set(&d->tab, 8, "%lld", (long long)e[i].scans);
+		rtab_set(&d->tab, 9, "%s", ocop_time_format(e[i].first_seen, t1));
+		rtab_set(&d->tab, 10, "%s",
+			 ocop_time_format(e[i].last_seen, t2));
+		places = rcount_text(&e[i].places);
+		rtab_set(&d->tab, 11, "%s", places);
+		free(places);
+	}
+
+	/* weekly scans of the top products, up to the as-of date */
+	for (size_t i = 0; i < n && i < 6; i++) {
+		size_t weeks = (size_t)(as_of - e[i].base) / 7 + 1;
+		double *v = ocop_xcalloc(weeks, sizeof(double));
+		char label[128];
+
+		for (size_t k = 0; k < weeks && k < e[i].nweeks; k++)
+			v[k] = (double)e[i].weeks[k];
+		snprintf(label, sizeof(label), "%s (%s, %s)", e[i].p.code,
+			 ocop_verdict_name(e[i].verdict),
+			 ocop_day_format(e[i].base, day));
+		rchart_add_series(&d->chart, label, v, weeks);
+		free(v);
+	}
+}
+
+int
+report_circulation(struct ocop_store *st, const struct report_opts *o,
+		   struct rdoc *d, struct ocop_error *err)
+{
+	struct circ_job job;
+	struct circ_worker *w;
+	struct centry *all = NULL;
+	int64_t *ids = NULL;
+	size_t nids = 0, nw, nall = 0;
+	pthread_t tid[8];
+	int started[8] = {0};
+	int rc;
+	char day[16];
+
+	rdoc_init(d, "circulation", cols, sizeof(cols) / sizeof(cols[0]),
+		  RCHART_LINES, o->as_of);
+	d->title_vi = "Nhãn còn lưu hành của sản phẩm không được mang dấu OCOP";
+	d->title_en = "Labels in circulation for products that may not carry "
+		      "the OCOP mark";
+	d->about_vi = "Mỗi dòng là một sản phẩm với một kết luận (hết hiệu "
+		      "lực, bị thu hồi, sai số sao), tính lại cho từng lượt "
+		      "quét theo sổ đăng ký hiện hành. Nhiều lượt quét nhất "
+		      "ở trên.";
+	d->about_en = "One row per product and verdict (expired, revoked, "
+		      "star_mismatch), every scan judged again against the "
+		      "registry as it stands now. Most scans first.";
+	if (o->since != OCOP_NO_DAY)
+		rdoc_param(d, "since", "Quét từ ngày", "Scans since", "%s",
+			   ocop_day_format(o->since, day));
+	ocop_strlcpy(d->chart.title_vi,
+		     "Lượt quét mỗi tuần sau khi mất quyền dùng dấu",
+		     sizeof(d->chart.title_vi));
+	ocop_strlcpy(d->chart.title_en,
+		     "Scans per week after the mark was lost (top products)",
+		     sizeof(d->chart.title_en));
+	ocop_strlcpy(d->chart.x_vi, "Tuần kể từ ngày mất quyền",
+		     sizeof(d->chart.x_vi));
+	ocop_strlcpy(d->chart.x_en, "weeks since", sizeof(d->chart.x_en));
+
+	if ((rc = rproducts(st, &ids, &nids, err)) < 0)
+		return rc;
+
+	memset(&job, 0, sizeof(job));
+	job.o = o;
+	job.ids = ids;
+	job.nids = nids;
+	atomic_init(&job.next, 0);
+	job.from = o->since != OCOP_NO_DAY ? ocop_day_start(o->since)
+					   : OCOP_NO_TIME;
+	job.to = rend_of(o->as_of);
+
+	nw = o->threads > 0 ? (size_t)o->threads : (o->db_path ? 2 : 1);
+	if (nw > 8)
+		nw = 8;
+	if (!o->db_path || nids < 2 * nw)
+		nw = 1;
+	w = ocop_xcalloc(nw, sizeof(*w));
+	for (size_t i = 0; i < nw; i++) {
+		w[i].job = &job;
+		ocop_history_init(&w[i].h);
+		if (i == 0) {
+			w[i].st = st;
+			continue;
+		}
+		rc = ocop_store_open(o->db_path, 0, &w[i].st, &w[i].err);
+		if (rc < 0) {
+			/* fewer threads, same answer */
+			w[i].st = NULL;
+			nw = i;
+			break;
+		}
+		w[i].own_store = 1;
+	}
+	for (size_t i = 1; i < nw; i++)
+		started[i] = pthread_create(&tid[i], NULL, worker_run, &w[i]) ==
+			     0;
+	worker_run(&w[0]);
+	for (size_t i = 1; i < nw; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			worker_run(&w[i]); /* no thread: do its share here */
+	}
+
+	rc = 0;
+	for (size_t i = 0; i < nw; i++) {
+		if (w[i].rc < 0 && rc == 0) {
+			rc = w[i].rc;
+			if (err)
+				*err = w[i].err;
+		}
+		all = ocop_xrealloc(all, (nall + w[i].n + 1) * sizeof(*all));
+		if (w[i].n)
+			memcpy(all + nall, w[i].entries,
+			       w[i].n * sizeof(*all));
+		nall += w[i].n;
+		free(w[i].entries);
+		free(w[i].labels.slots);
+		ocop_history_release(&w[i].h);
+		if (w[i].own_store)
+			ocop_store_close(w[i].st);
+	}
+	free(w);
+	free(ids);
+	if (rc < 0)
+		goto out;
+
+	/* name the products: one lookup per product with entries */
+	for (size_t i = 0; i < nall && rc == 0; i++) {
+		if (i > 0 && all[i - 1].product_id == all[i].product_id) {
+			all[i].p = all[i - 1].p;
+			all[i].labels_issued = all[i - 1].labels_issued;
+			continue;
+		}
+		rc = st->m->product_get_by_id(st, all[i].product_id, &all[i].p,
+					      err);
+		if (rc == 0)
+			rc = st->m->label_count_for_product(
+				st, all[i].product_id, &all[i].labels_issued,
+				err);
+	}
+	if (rc < 0)
+		goto out;
+	if (nall > 1)
+		qsort(all, nall, sizeof(*all), cmp_entry);
+	describe(d, all, nall, o->as_of);
+out:
+	for (size_t i = 0; i < nall; i++)
+		centry_release(&all[i]);
+	free(all);
+	return rc;
+}

@@ -1,0 +1,152 @@
+/*
+ * report_int.h - what the report_*.c files share; nothing outside them
+ * includes it.
+ *
+ * A report computes its entries once and describes them three ways: a
+ * JSON array (the "entries" of the JSON output), a table of strings (what
+ * the table, CSV and HTML outputs print) and a chart (HTML only). The
+ * renderer (report_out.c) turns those into the requested format.
+ */
+#ifndef OCOP_REPORT_INT_H
+#define OCOP_REPORT_INT_H
+
+#include <jansson.h>
+
+#include "report.h"
+
+/* A column: its JSON/CSV key, Vietnamese and English headings, and
+ * whether it holds numbers (right-aligned). */
+struct rcol {
+	const char *key;
+	const char *vi;
+	const char *en;
+	int num;
+};
+
+/* Rows of strings, row-major; cells NULL print as "". */
+struct rtab {
+	const struct rcol *cols;
+	size_t ncols;
+	char **cells;
+	size_t nrows;
+	size_t cap; /* in rows */
+};
+
+void rtab_init(struct rtab *t, const struct rcol *cols, size_t ncols);
+void rtab_release(struct rtab *t);
+/* Start a new row of empty cells. */
+void rtab_row(struct rtab *t);
+/* Set a cell of the last row. */
+void rtab_set(struct rtab *t, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *rtab_get(const struct rtab *t, size_t row, size_t col);
+
+enum rchart_kind {
+	RCHART_NONE = 0,
+	RCHART_BARS,  /* one bar per item: labels[i], values[i] */
+	RCHART_LINES, /* one line per series over x = 0..npoints-1 */
+};
+
+struct rseries {
+	char *label;
+	double *v;
+	size_t n;
+};
+
+struct rchart {
+	enum rchart_kind kind;
+	char title_vi[160];
+	char title_en[160];
+	char x_vi[80]; /* axis titles */
+	char x_en[80];
+	char y_vi[80];
+	char y_en[80];
+	/* bars */
+	char **labels;
+	double *values;
+	const char **classes; /* CSS class of each bar, or NULL */
+	size_t nbars;
+	/* lines */
+	struct rseries *series;
+	size_t nseries;
+};
+
+void rchart_init(struct rchart *c, enum rchart_kind kind);
+void rchart_release(struct rchart *c);
+void rchart_add_bar(struct rchart *c, const char *label, double v,
+		    const char *cls);
+/* Adds a series of n points (copied). */
+void rchart_add_series(struct rchart *c, const char *label, const double *v,
+		       size_t n);
+
+/* What a report hands to the renderer. */
+struct rdoc {
+	const char *name;     /* "circulation" */
+	const char *title_vi; /* headings */
+	const char *title_en;
+	const char *about_vi; /* one sentence under the heading */
+	const char *about_en;
+	int32_t as_of;
+	/* parameters printed at the top: "key" -> value text */
+	const char *param_keys[8];
+	char param_vals[8][32];
+	const char *param_vi[8];
+	const char *param_en[8];
+	size_t nparams;
+	json_t *entries; /* owned */
+	struct rtab tab;
+	struct rchart chart;
+};
+
+void rdoc_init(struct rdoc *d, const char *name, const struct rcol *cols,
+	       size_t ncols, enum rchart_kind kind, int32_t as_of);
+void rdoc_release(struct rdoc *d);
+void rdoc_param(struct rdoc *d, const char *key, const char *vi,
+		const char *en, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+int rdoc_render(const struct rdoc *d, enum report_format fmt,
+		struct ocop_buf *out, struct ocop_error *err);
+
+/* The reports (report_*.c). Each fills d (initialised by it). */
+int report_circulation(struct ocop_store *st, const struct report_opts *o,
+		       struct rdoc *d, struct ocop_error *err);
+int report_lapsed(struct ocop_store *st, const struct report_opts *o,
+		  struct rdoc *d, struct ocop_error *err);
+int report_expiring(struct ocop_store *st, const struct report_opts *o,
+		    struct rdoc *d, struct ocop_error *err);
+int report_clones(struct ocop_store *st, const struct report_opts *o,
+		  struct rdoc *d, struct ocop_error *err);
+int report_unknown(struct ocop_store *st, const struct report_opts *o,
+		   struct rdoc *d, struct ocop_error *err);
+
+/* Helpers shared by the reports. */
+/* JSON string of a day / an instant; null for none. */
+json_t *rjson_day(int32_t day);
+json_t *rjson_time(int64_t t);
+/* Every product id, ordered by code. *ids is allocated. */
+int rproducts(struct ocop_store *st, int64_t **ids, size_t *n,
+	      struct ocop_error *err);
+/* The first instant of the day after as_of: scans "up to as_of" are
+ * before it. */
+int64_t rend_of(int32_t as_of);
+
+/* A map from strings to counts, keeping first-insertion order. */
+struct rcount {
+	char **keys;
+	int64_t *counts;
+	size_t n;
+	size_t cap;
+	size_t *slots; /* open addressing over indexes + 1 */
+	size_t nslots;
+};
+void rcount_init(struct rcount *m);
+void rcount_release(struct rcount *m);
+void rcount_add(struct rcount *m, const char *key, int64_t n);
+/* Sort by count descending, then key; breaks the hash (read-only after). */
+void rcount_sort(struct rcount *m);
+/* {"key": n, ...} in the current order. */
+json_t *rcount_json(const struct rcount *m);
+/* "key (n); key (n)" in the current order, into a fresh string. */
+char *rcount_text(const struct rcount *m);
+
+#endif

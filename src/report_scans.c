@@ -1,0 +1,547 @@
+/*
+ * report_scans.c - the reports read from the scan log alone: clones
+ * (one serial scanned from many places within a few days: a copied label)
+ * and unknown (codes that match no label, by place: forged labels).
+ *
+ * clones streams every scan of a label up to the as-of date from the
+ * covering index scans_label, one label at a time, in bounded memory; the
+ * label id range is cut into chunks that two threads share, each with its
+ * own read connection.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+
+/* ---- clones ---------------------------------------------------------- */
+
+struct cscan {
+	int64_t t;
+	int32_t day;
+	int place; /* index into the label's distinct places, -1: none */
+};
+
+struct clone {
+	int64_t label_id;
+	int64_t scans;
+	int nplaces;    /* distinct places, all scans */
+	int max_places; /* most distinct places within the window */
+	int32_t win_from, win_to;
+	int64_t first_seen, last_seen;
+	struct rcount places;
+	/* filled after the workers */
+	struct ocop_label l;
+	struct ocop_product p;
+};
+
+struct clone_job {
+	const struct report_opts *o;
+	int64_t from, to;
+	int64_t max_id;
+	int64_t chunk;
+	atomic_llong next; /* next chunk's first label id */
+};
+
+struct clone_worker {
+	struct clone_job *job;
+	struct ocop_store *st;
+	int own_store;
+	/* the label being read */
+	int64_t label_id;
+	struct cscan *scans;
+	size_t n, cap;
+	char *arena; /* the distinct place names, NUL-separated */
+	size_t alen, acap;
+	size_t *poff;  /* offsets of the distinct places in arena */
+	uint64_t *phash;
+	int *pcount; /* scratch: per place, scans in the window */
+	size_t np, pcap;
+	/* results */
+	struct clone *out;
+	size_t nout, outcap;
+	int rc;
+	struct ocop_error err;
+};
+
+static uint64_t
+place_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int
+clone_place(struct clone_worker *w, const char *place)
+{
+	uint64_t h;
+	size_t len;
+
+	if (!*place)
+		return -1; /* a scan without a place proves nothing */
+	h = place_hash(place);
+	for (size_t i = 0; i < w->np; i++)
+		if (w->phash[i] == h && strcmp(w->arena + w->poff[i], place) == 0)
+			return (int)i;
+	if (w->np == w->pcap) {
+		w->pcap = w->pcap ? 2 * w->pcap : 16;
+		w->poff = ocop_xrealloc(w->poff, w->pcap * sizeof(*w->poff));
+		w->phash = ocop_xrealloc(w->phash,
+					 w->pcap * sizeof(*w->phash));
+		w->pcount = ocop_xrealloc(w->pcount,
+					  w->pcap * sizeof(*w->pcount));
+	}
+	len = strlen(place) + 1;
+	if (w->alen + len > w->acap) {
+		w->acap = (w->alen + len) * 2;
+		w->arena = ocop_xrealloc(w->arena, w->acap);
+	}
+	memcpy(w->arena + w->alen, place, len);
+	w->poff[w->np] = w->alen;
+	w->phash[w->np] = h;
+	w->alen += len;
+	return (int)w->np++;
+}
+
+/* Judge the label just read: the most distinct places within any run of
+ * window_days calendar days. */
+static void
+clone_finish(struct clone_worker *w)
+{
+	const struct report_opts *o = w->job->o;
+	int best = 0, cur = 0;
+	size_t i = 0, bi = 0, bj = 0;
+	struct clone *c;
+
+	if (w->n == 0 || w->np < (size_t)o->min_places)
+		goto reset;
+	memset(w->pcount, 0, w->np * sizeof(*w->pcount));
+	for (size_t j = 0; j < w->n; j++) {
+		if (w->scans[j].place >= 0 && w->pcount[w->scans[j].place]++ == 0)
+			cur++;
+		while (w->scans[j].day - w->scans[i].day >= o->window_days) {
+			if (w->scans[i].place >= 0 &&
+			    --w->pcount[w->scans[i].place] == 0)
+				cur--;
+			i++;
+		}
+		if (cur > best) {
+			best = cur;
+			bi = i;
+			bj = j;
+		}
+	}
+	if (best < o->min_places)
+		goto reset;
+	if (w->nout == w->outcap) {
+		w->outcap = w->outcap ? 2 * w->outcap : 16;
+		w->out = ocop_xrealloc(w->out, w->outcap * sizeof(*w->out));
+	}
+	c = &w->out[w->nout++];
+	memset(c, 0, sizeof(*c));
+	c->label_id = w->label_id;
+	c->scans = (int64_t)w->n;
+	c->nplaces = (int)w->np;
+	c->max_places = best;
+	c->win_from = w->scans[bi].day;
+	c->win_to = w->scans[bj].day;
+	c->first_seen = w->scans[0].t;
+	c->last_seen = w->scans[w->n - 1].t;
+	rcount_init(&c->places);
+	for (size_t k = 0; k < w->n; k++)
+		rcount_add(&c->places,
+			   w->scans[k].place >= 0
+				   ? w->arena + w->poff[w->scans[k].place]
+				   : "",
+			   1);
+reset:
+	w->n = 0;
+	w->np = 0;
+	w->alen = 0;
+}
+
+static int
+clone_scan(void *vctx, const struct ocop_scan *sc)
+{
+	struct clone_worker *w = vctx;
+	struct cscan *s;
+
+	if (sc->label_id != w->label_id) {
+		clone_finish(w);
+		w->label_id = sc->label_id;
+	}
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 64;
+		w->scans = ocop_xrealloc(w->scans, w->cap * sizeof(*w->scans));
+	}
+	s = &w->scans[w->n++];
+	s->t = sc->scanned_at;
+	s->day = ocop_day_of(sc->scanned_at);
+	s->place = clone_place(w, sc->place);
+	return 0;
+}
+
+static void *
+clone_run(void *arg)
+{
+	struct clone_worker *w = arg;
+	struct clone_job *job = w->job;
+
+	while (w->rc == 0) {
+		long long lo = atomic_fetch_add(&job->next, job->chunk);
+
+		if (lo > job->max_id)
+			break;
+		w->label_id = 0;
+		w->n = 0;
+		w->rc = w->st->m->scan_each_by_label(w->st, lo, lo + job->chunk,
+						     job->from, job->to,
+						     clone_scan, w, &w->err);
+		if (w->rc == 0)
+			clone_finish(w);
+	}
+	if (w->rc < 0)
+		atomic_store(&job->next, job->max_id + 1); /* stop all */
+	return NULL;
+}
+
+static const struct rcol clone_cols[] = {
+	{"serial", "Số sê-ri", "Serial", 0},
+	{"code", "Mã sản phẩm", "Code", 0},
+	{"name", "Tên sản phẩm", "Name", 0},
+	{"max_places", "Số nơi trong cửa sổ", "Places in window", 1},
+	{"window_from", "Cửa sổ từ", "Window from", 0},
+	{"window_to", "Cửa sổ đến", "Window to", 0},
+	{"distinct_places", "Tổng số nơi", "Distinct places", 1},
+	{"scans", "Lượt quét", "Scans", 1},
+	{"first_seen", "Quét lần đầu", "First seen", 0},
+	{"last_seen", "Quét lần cuối", "Last seen", 0},
+	{"places", "Nơi quét (lượt)", "Places (scans)", 0},
+};
+
+static int
+cmp_clone(const void *a, const void *b)
+{
+	const struct clone *x = a, *y = b;
+
+	if (x->max_places != y->max_places)
+		return x->max_places > y->max_places ? -1 : 1;
+	if (x->scans != y->scans)
+		return x->scans > y->scans ? -1 : 1;
+	return strcmp(x->l.serial, y->l.serial);
+}
+
+int
+report_clones(struct ocop_store *st, const struct report_opts *o,
+	      struct rdoc *d, struct ocop_error *err)
+{
+	struct clone_job job;
+	struct clone_worker w[2];
+	struct clone *all = NULL;
+	size_t nw, nall = 0;
+	pthread_t tid;
+	int started = 0, rc;
+	char b1[16], b2[16], t1[32], t2[32];
+
+	rdoc_init(d, "clones", clone_cols,
+		  sizeof(clone_cols) / sizeof(clone_cols[0]), RCHART_BARS,
+		  o->as_of);
+	d->title_vi = "Nhãn bị sao chép: một số sê-ri quét ở nhiều nơi";
+	d->title_en = "Copied labels: one serial scanned in many places";
+	d->about_vi = "Số sê-ri được quét từ ít nhất số nơi đã chọn trong "
+		      "một khoảng số ngày: một nhãn thật chỉ ở một chỗ, nên "
+		      "đó là nhãn bị in sao. Lượt quét không ghi nơi không "
+		      "được tính.";
+	d->about_en = "Serials scanned from at least the chosen number of "
+		      "distinct places within the window: a genuine label is "
+		      "in one place at a time, so these are copies. Scans "
+		      "without a place are not counted.";
+	rdoc_param(d, "min_places", "Số nơi tối thiểu", "Min places", "%d",
+		   o->min_places);
+	rdoc_param(d, "window_days", "Trong số ngày", "Window (days)", "%d",
+		   o->window_days);
+	if (o->since != OCOP_NO_DAY)
+		rdoc_param(d, "since", "Quét từ ngày", "Scans since", "%s",
+			   ocop_day_format(o->since, b1));
+	ocop_strlcpy(d->chart.title_vi, "Số nơi quét trong cửa sổ",
+		     sizeof(d->chart.title_vi));
+	ocop_strlcpy(d->chart.title_en, "Places within the window",
+		     sizeof(d->chart.title_en));
+
+	memset(&job, 0, sizeof(job));
+	job.o = o;
+	job.from = o->since != OCOP_NO_DAY ? ocop_day_start(o->since)
+					   : OCOP_NO_TIME;
+	job.to = rend_of(o->as_of);
+	if ((rc = st->m->label_max_id(st, &job.max_id, err)) < 0)
+		return rc;
+	/* about 64 chunks, so two threads finish close together */
+	job.chunk = job.max_id / 64 + 1;
+	atomic_init(&job.next, 1);
+
+	memset(w, 0, sizeof(w));
+	nw = o->db_path && (o->threads == 0 || o->threads > 1) ? 2 : 1;
+	for (size_t i = 0; i < nw; i++) {
+		w[i].job = &job;
+		w[i].st = st;
+		if (i > 0) {
+			if (ocop_store_open(o->db_path, 0, &w[i].st,
+					    &w[i].err) < 0) {
+				nw = 1;
+				break;
+			}
+			w[i].own_store = 1;
+		}
+	}
+	if (nw > 1)
+		started = pthread_create(&tid, NULL, clone_run, &w[1]) == 0;
+	clone_run(&w[0]);
+	if (started)
+		pthread_join(tid, NULL);
+	else if (nw > 1)
+		clone_run(&w[1]);
+
+	rc = 0;
+	for (size_t i = 0; i < nw; i++) {
+		if (w[i].rc < 0 && rc == 0) {
+			rc = w[i].rc;
+			if (err)
+				*err = w[i].err;
+		}
+		all = ocop_xrealloc(all, (nall + w[i].nout + 1) * sizeof(*all));
+		if (w[i].nout)
+			memcpy(all + nall, w[i].out,
+			       w[i].nout * sizeof(*all));
+		nall += w[i].nout;
+		free(w[i].out);
+		free(w[i].scans);
+		free(w[i].arena);
+		free(w[i].poff);
+		free(w[i].phash);
+		free(w[i].pcount);
+		if (w[i].own_store)
+			ocop_store_close(w[i].st);
+	}
+	if (rc < 0)
+		goto out;
+
+	for (size_t i = 0; i < nall && rc == 0; i++) {
+		rc = st->m->label_get_by_id(st, all[i].label_id, &all[i].l,
+					    NULL, err);
+		if (rc == 0)
+			rc = st->m->product_get_by_id(st, all[i].l.product_id,
+						      &all[i].p, err);
+	}
+	if (rc < 0)
+		goto out;
+	if (nall > 1)
+		qsort(all, nall, sizeof(*all), cmp_clone);
+
+	for (size_t i = 0; i < nall; i++) {
+		struct clone *c = &all[i];
+		json_t *j = json_object();
+		char *places;
+
+		rcount_sort(&c->places);
+		json_object_set_new(j, "serial", json_string(c->l.serial));
+		json_object_set_new(j, "code", json_string(c->p.code));
+		json_object_set_new(j, "name", json_string(c->p.name));
+		json_object_set_new(j, "max_places",
+				    json_integer(c->max_places));
+		json_object_set_new(j, "window_from", rjson_day(c->win_from));
+		json_object_set_new(j, "window_to", rjson_day(c->win_to));
+		json_object_set_new(j, "distinct_places",
+				    json_integer(c->nplaces));
+		json_object_set_new(j, "scans", json_integer(c->scans));
+		json_object_set_new(j, "first_seen", rjson_time(c->first_seen));
+		json_object_set_new(j, "last_seen", rjson_time(c->last_seen));
+		json_object_set_new(j, "places", rcount_json(&c->places));
+		json_array_append_new(d->entries, j);
+
+		rtab_row(&d->tab);
+		rtab_set(&d->tab, 0, "%s", c->l.serial);
+		rtab_set(&d->tab, 1, "%s", c->p.code);
+		rtab_set(&d->tab, 2, "%s", c->p.name);
+		rtab_set(&d->tab, 3, "%d", c->max_places);
+		rtab_set(&d->tab, 4, "%s", ocop_day_format(c->win_from, b1));
+		rtab_set(&d->tab, 5, "%s", ocop_day_format(c->win_to, b2));
+		rtab_set(&d->tab, 6, "%d", c->nplaces);
+		rtab_set(&d->tab, 7, "%lld", (long long)c->scans);
+		rtab_set(&d->tab, 8, "%s", ocop_time_format(c->first_seen, t1));
+		rtab_set(&d->tab, 9, "%s", ocop_time_format(c->last_seen, t2));
+		places = rcount_text(&c->places);
+		rtab_set(&d->tab, 10, "%s", places);
+		free(places);
+		if (i < 20) {
+			char label[96];
+			char grouped[OCOP_SERIAL_GROUPED + 1];
+
+			snprintf(label, sizeof(label), "%s %s",
+				 ocop_serial_group(c->l.serial, grouped),
+				 c->p.code);
+			rchart_add_bar(&d->chart, label,
+				       (double)c->max_places, "revoked");
+		}
+	}
+out:
+	for (size_t i = 0; i < nall; i++)
+		rcount_release(&all[i].places);
+	free(all);
+	return rc;
+}
+
+/* ---- unknown --------------------------------------------------------- */
+
+struct unk {
+	char place[256];
+	char code[64];
+	enum ocop_reason reason;
+	int64_t scans;
+	int64_t first_seen, last_seen;
+	struct rcount provinces;
+};
+
+struct unk_ctx {
+	struct unk *v;
+	size_t n, cap;
+	struct rcount byplace;
+};
+
+static int
+unk_scan(void *vctx, const struct ocop_scan *sc)
+{
+	struct unk_ctx *c = vctx;
+	struct unk *u = c->n ? &c->v[c->n - 1] : NULL;
+
+	if (!u || strcmp(u->place, sc->place) != 0 ||
+	    strcmp(u->code, sc->code) != 0) {
+		if (c->n == c->cap) {
+			c->cap = c->cap ? 2 * c->cap : 64;
+			c->v = ocop_xrealloc(c->v, c->cap * sizeof(*c->v));
+		}
+		u = &c->v[c->n++];
+		memset(u, 0, sizeof(*u));
+		ocop_strlcpy(u->place, sc->place, sizeof(u->place));
+		ocop_strlcpy(u->code, sc->code, sizeof(u->code));
+		u->reason = sc->reason;
+		u->first_seen = sc->scanned_at;
+		rcount_init(&u->provinces);
+	}
+	u->scans++;
+	if (sc->scanned_at < u->first_seen)
+		u->first_seen = sc->scanned_at;
+	if (sc->scanned_at > u->last_seen)
+		u->last_seen = sc->scanned_at;
+	if (sc->province[0])
+		rcount_add(&u->provinces, sc->province, 1);
+	rcount_add(&c->byplace, sc->place, 1);
+	return 0;
+}
+
+static int
+cmp_unk(const void *a, const void *b)
+{
+	const struct unk *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->place, y->place)) != 0)
+		return c;
+	if (x->scans != y->scans)
+		return x->scans > y->scans ? -1 : 1;
+	return strcmp(x->code, y->code);
+}
+
+static const struct rcol unk_cols[] = {
+	{"place", "Nơi quét", "Place", 0},
+	{"code", "Mã đã quét", "Scanned code", 0},
+	{"reason", "Lý do", "Reason", 0},
+	{"scans", "Lượt quét", "Scans", 1},
+	{"first_seen", "Quét lần đầu", "First seen", 0},
+	{"last_seen", "Quét lần cuối", "Last seen", 0},
+	{"provinces", "Tỉnh", "Provinces", 0},
+};
+
+int
+report_unknown(struct ocop_store *st, const struct report_opts *o,
+	       struct rdoc *d, struct ocop_error *err)
+{
+	struct unk_ctx c;
+	int64_t from;
+	char b1[16], t1[32], t2[32];
+	int rc;
+
+	rdoc_init(d, "unknown", unk_cols,
+		  sizeof(unk_cols) / sizeof(unk_cols[0]), RCHART_BARS,
+		  o->as_of);
+	d->title_vi = "Mã không khớp nhãn nào: nhãn giả, theo nơi quét";
+	d->title_en = "Codes that match no label: forged labels, by place";
+	d->about_vi = "Các mã được quét nhưng không có nhãn nào mang số "
+		      "sê-ri đó (hoặc sai ký tự kiểm tra), nhóm theo nơi "
+		      "quét. Nơi có nhiều mã giả nhất nên được kiểm tra "
+		      "trước.";
+	d->about_en = "Codes scanned that no label carries (or with a bad "
+		      "check symbol), grouped by place. Places with the most "
+		      "forged codes first in the chart.";
+	if (o->since != OCOP_NO_DAY)
+		rdoc_param(d, "since", "Quét từ ngày", "Scans since", "%s",
+			   ocop_day_format(o->since, b1));
+	ocop_strlcpy(d->chart.title_vi, "Lượt quét mã giả theo nơi",
+		     sizeof(d->chart.title_vi));
+	ocop_strlcpy(d->chart.title_en, "Scans of forged codes by place",
+		     sizeof(d->chart.title_en));
+
+	memset(&c, 0, sizeof(c));
+	rcount_init(&c.byplace);
+	from = o->since != OCOP_NO_DAY ? ocop_day_start(o->since)
+				       : OCOP_NO_TIME;
+	rc = st->m->scan_each_unknown(st, from, rend_of(o->as_of), unk_scan,
+				      &c, err);
+	if (rc < 0)
+		goto out;
+	if (c.n > 1)
+		qsort(c.v, c.n, sizeof(*c.v), cmp_unk);
+	for (size_t i = 0; i < c.n; i++) {
+		struct unk *u = &c.v[i];
+		json_t *j = json_object();
+		char *prov;
+
+		rcount_sort(&u->provinces);
+		json_object_set_new(j, "place", json_string(u->place));
+		json_object_set_new(j, "code", json_string(u->code));
+		json_object_set_new(j, "reason",
+				    json_string(ocop_reason_name(u->reason)));
+		json_object_set_new(j, "scans", json_integer(u->scans));
+		json_object_set_new(j, "first_seen", rjson_time(u->first_seen));
+		json_object_set_new(j, "last_seen", rjson_time(u->last_seen));
+		json_object_set_new(j, "provinces",
+				    rcount_json(&u->provinces));
+		json_array_append_new(d->entries, j);
+
+		rtab_row(&d->tab);
+		rtab_set(&d->tab, 0, "%s", u->place);
+		rtab_set(&d->tab, 1, "%s", u->code);
+		rtab_set(&d->tab, 2, "%s", ocop_reason_name(u->reason));
+		rtab_set(&d->tab, 3, "%lld", (long long)u->scans);
+		rtab_set(&d->tab, 4, "%s", ocop_time_format(u->first_seen, t1));
+		rtab_set(&d->tab, 5, "%s", ocop_time_format(u->last_seen, t2));
+		prov = rcount_text(&u->provinces);
+		rtab_set(&d->tab, 6, "%s", prov);
+		free(prov);
+	}
+	rcount_sort(&c.byplace);
+	for (size_t i = 0; i < c.byplace.n && i < 20; i++)
+		rchart_add_bar(&d->chart,
+			       *c.byplace.keys[i] ? c.byplace.keys[i] : "?",
+			       (double)c.byplace.counts[i], "revoked");
+	rc = 0;
+out:
+	for (size_t i = 0; i < c.n; i++)
+		rcount_release(&c.v[i].provinces);
+	free(c.v);
+	rcount_release(&c.byplace);
+	return rc;
+}
