@@ -1,0 +1,176 @@
+/*
+ * metrics.c - Prometheus counters (see metrics.h). Relaxed atomics: each
+ * value is exact, the set is not a snapshot, as Prometheus expects.
+ */
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "metrics.h"
+
+static const char *const route_names[METRICS_ROUTES] = {
+	[METRICS_ROUTE_LABEL] = "label",
+	[METRICS_ROUTE_PRODUCT] = "product",
+	[METRICS_ROUTE_RESOLVER] = "resolver",
+	[METRICS_ROUTE_API_LABEL] = "api_labels",
+	[METRICS_ROUTE_API_SCANS] = "api_scans",
+	[METRICS_ROUTE_REPORTS] = "api_reports",
+	[METRICS_ROUTE_HEALTHZ] = "healthz",
+	[METRICS_ROUTE_METRICS] = "metrics",
+	[METRICS_ROUTE_OTHER] = "other",
+};
+
+/* The statuses the service answers; anything else counts as "other". */
+static const int statuses[] = {200, 204, 307, 400, 401, 403, 404, 405,
+			       413, 422, 429, 500, 501, 503};
+#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]) + 1)
+
+#define NVERDICT (OCOP_VALID + 1)
+
+/* seconds; the last bucket is +Inf */
+static const double commit_buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
+					0.025,  0.05,  0.1,    0.25,  1.0};
+#define NBUCKET (sizeof(commit_buckets) / sizeof(commit_buckets[0]))
+
+struct metrics {
+	atomic_uint_fast64_t requests[METRICS_ROUTES][NSTATUS];
+	atomic_uint_fast64_t scans[NVERDICT];
+	atomic_uint_fast64_t commit_bucket[NBUCKET];
+	atomic_uint_fast64_t commit_count;
+	atomic_uint_fast64_t commit_usec;
+	atomic_uint_fast64_t commit_rows;
+};
+
+struct metrics *
+metrics_new(void)
+{
+	return ocop_xcalloc(1, sizeof(struct metrics));
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	free(m);
+}
+
+static size_t
+status_index(int status)
+{
+	for (size_t i = 0; i < NSTATUS - 1; i++)
+		if (statuses[i] == status)
+			return i;
+	return NSTATUS - 1;
+}
+
+void
+metrics_request(struct metrics *m, enum metrics_route route, int status)
+{
+	if (!m || route < 0 || route >= METRICS_ROUTES)
+		return;
+	atomic_fetch_add_explicit(&m->requests[route][status_index(status)], 1,
+				  memory_order_relaxed);
+}
+
+void
+metrics_scans(struct metrics *m, enum ocop_verdict verdict, size_t n)
+{
+	if (!m || verdict < 0 || verdict >= NVERDICT)
+		return;
+	atomic_fetch_add_explicit(&m->scans[verdict], n, memory_order_relaxed);
+}
+
+void
+metrics_commit(struct metrics *m, size_t rows, double seconds)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < NBUCKET; i++) {
+		if (seconds <= commit_buckets[i]) {
+			atomic_fetch_add_explicit(&m->commit_bucket[i], 1,
+						  memory_order_relaxed);
+			break;
+		}
+	}
+	atomic_fetch_add_explicit(&m->commit_count, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->commit_usec,
+				  (uint_fast64_t)(seconds * 1e6 + 0.5),
+				  memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->commit_rows, rows, memory_order_relaxed);
+}
+
+static uint64_t
+load(atomic_uint_fast64_t *v)
+{
+	return (uint64_t)atomic_load_explicit(v, memory_order_relaxed);
+}
+
+int
+metrics_render(struct metrics *m, size_t queue_depth, size_t in_flight,
+	       struct ocop_buf *out)
+{
+	uint64_t cum = 0;
+
+	ocop_buf_adds(out, "# HELP ocop_http_requests_total HTTP requests "
+			   "answered, by route and status.\n"
+			   "# TYPE ocop_http_requests_total counter\n");
+	for (int r = 0; r < METRICS_ROUTES; r++) {
+		for (size_t s = 0; s < NSTATUS; s++) {
+			uint64_t v = load(&m->requests[r][s]);
+			char st[8];
+
+			if (!v)
+				continue;
+			if (s < NSTATUS - 1)
+				snprintf(st, sizeof(st), "%d", statuses[s]);
+			else
+				snprintf(st, sizeof(st), "other");
+			ocop_buf_addf(out,
+				      "ocop_http_requests_total{route=\"%s\","
+				      "status=\"%s\"} %llu\n",
+				      route_names[r], st,
+				      (unsigned long long)v);
+		}
+	}
+	ocop_buf_adds(out, "# HELP ocop_scans_total Scans stored, by verdict "
+			   "at scan time.\n"
+			   "# TYPE ocop_scans_total counter\n");
+	for (int v = 0; v < NVERDICT; v++)
+		ocop_buf_addf(out, "ocop_scans_total{verdict=\"%s\"} %llu\n",
+			      ocop_verdict_name((enum ocop_verdict)v),
+			      (unsigned long long)load(&m->scans[v]));
+	ocop_buf_addf(out,
+		      "# HELP ocop_scan_queue_depth Scans waiting for the "
+		      "scan-log writer.\n"
+		      "# TYPE ocop_scan_queue_depth gauge\n"
+		      "ocop_scan_queue_depth %zu\n"
+		      "# HELP ocop_http_in_flight Requests being answered.\n"
+		      "# TYPE ocop_http_in_flight gauge\n"
+		      "ocop_http_in_flight %zu\n",
+		      queue_depth, in_flight);
+	ocop_buf_adds(out, "# HELP ocop_scan_commit_seconds Time to commit "
+			   "one scan-log transaction.\n"
+			   "# TYPE ocop_scan_commit_seconds histogram\n");
+	for (size_t i = 0; i < NBUCKET; i++) {
+		cum += load(&m->commit_bucket[i]);
+		ocop_buf_addf(out,
+			      "ocop_scan_commit_seconds_bucket{le=\"%g\"} "
+			      "%llu\n",
+			      commit_buckets[i], (unsigned long long)cum);
+	}
+	ocop_buf_addf(out,
+		      "ocop_scan_commit_seconds_bucket{le=\"+Inf\"} %llu\n"
+		      "ocop_scan_commit_seconds_sum %.6f\n"
+		      "ocop_scan_commit_seconds_count %llu\n"
+		      "# HELP ocop_scan_rows_committed_total Scan rows "
+		      "written by the scan-log writer.\n"
+		      "# TYPE ocop_scan_rows_committed_total counter\n"
+		      "ocop_scan_rows_committed_total %llu\n",
+		      (unsigned long long)load(&m->commit_count),
+		      (double)load(&m->commit_usec) / 1e6,
+		      (unsigned long long)load(&m->commit_count),
+		      (unsigned long long)load(&m->commit_rows));
+	return 0;
+}
