@@ -68,18 +68,17 @@ report_opts_set(struct report_opts *o, const char *name, const char *value,
 {
 	if (!value)
 		value = "";
+	/* messages name the option as the caller spelled it */
 	if (opt_name_is(name, "as_of"))
-		return opt_day("as_of", value, &o->as_of, err);
+		return opt_day(name, value, &o->as_of, err);
 	if (opt_name_is(name, "since"))
-		return opt_day("since", value, &o->since, err);
+		return opt_day(name, value, &o->since, err);
 	if (opt_name_is(name, "within"))
-		return opt_int("within", value, 0, 36500, &o->within, err);
+		return opt_int(name, value, 0, 36500, &o->within, err);
 	if (opt_name_is(name, "min_places"))
-		return opt_int("min_places", value, 2, 1000000,
-			       &o->min_places, err);
+		return opt_int(name, value, 2, 1000000, &o->min_places, err);
 	if (opt_name_is(name, "window_days"))
-		return opt_int("window_days", value, 1, 36500,
-			       &o->window_days, err);
+		return opt_int(name, value, 1, 36500, &o->window_days, err);
 	return ocop_error_set(err, OCOP_ENOENT, "unknown report option '%s'",
 			      name);
 }

@@ -1,0 +1,905 @@
+/*
+ * test_report.c - the inspector reports over a scenario built through the
+ * store API in a temporary database: products lapsed, revoked late with an
+ * earlier date, downgraded, re-recognised after a gap, voided labels and
+ * batches, forged codes, and one serial scanned in many places. Each
+ * report's JSON is checked entry by entry; CSV, table and HTML are checked
+ * to carry the same numbers.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "report.h"
+#include "store.h"
+
+static struct ocop_store *st;
+static char dbpath[256];
+
+static int32_t
+D(const char *s)
+{
+	int32_t d = OCOP_NO_DAY;
+
+	if (ocop_day_parse(s, &d, NULL) < 0) {
+		printf("bad date in test: %s\n", s);
+		abort();
+	}
+	return d;
+}
+
+/* noon, Vietnam time, of a day */
+static int64_t
+T(const char *day)
+{
+	return ocop_day_start(D(day)) + 12 * 3600;
+}
+
+static int64_t
+product(const char *code, const char *name, const char *province)
+{
+	struct ocop_product p;
+	struct ocop_error err = {0};
+	int changed;
+
+	memset(&p, 0, sizeof(p));
+	ocop_strlcpy(p.code, code, sizeof(p.code));
+	ocop_strlcpy(p.name, name, sizeof(p.name));
+	ocop_strlcpy(p.group, "I", sizeof(p.group));
+	snprintf(p.producer.name, sizeof(p.producer.name), "HTX %s", code);
+	ocop_strlcpy(p.producer.kind, "HTX", sizeof(p.producer.kind));
+	ocop_strlcpy(p.producer.province, province,
+		     sizeof(p.producer.province));
+	ocop_strlcpy(p.producer.address, "Ấp 1", sizeof(p.producer.address));
+	if (st->m->product_put(st, &p, &changed, &err) < 0) {
+		printf("product_put: %s\n", err.msg);
+		abort();
+	}
+	return p.id;
+}
+
+static void
+recognise(int64_t pid, int stars, const char *decision, const char *on)
+{
+	struct ocop_recognition r;
+	struct ocop_error err = {0};
+	int changed;
+
+	memset(&r, 0, sizeof(r));
+	r.stars = stars;
+	ocop_strlcpy(r.decision_no, decision, sizeof(r.decision_no));
+	r.decided_on = D(on);
+	ocop_strlcpy(r.issuer, "UBND tỉnh Đồng Tháp", sizeof(r.issuer));
+	r.valid_from = OCOP_NO_DAY;
+	r.valid_until = OCOP_NO_DAY;
+	r.extended_until = OCOP_NO_DAY;
+	if (st->m->recognition_add(st, pid, &r, &changed, &err) < 0) {
+		printf("recognition_add: %s\n", err.msg);
+		abort();
+	}
+}
+
+static void
+revoke_on(int64_t pid, const char *decision, const char *on,
+       enum ocop_ground g)
+{
+	struct ocop_revocation v;
+	struct ocop_error err = {0};
+	int changed;
+
+	memset(&v, 0, sizeof(v));
+	ocop_strlcpy(v.decision_no, decision, sizeof(v.decision_no));
+	v.revoked_on = D(on);
+	v.ground = g;
+	if (st->m->revocation_add(st, pid, &v, &changed, &err) < 0) {
+		printf("revocation_add: %s\n", err.msg);
+		abort();
+	}
+}
+
+/* A batch of n labels; their ids and serials go to ids/serials. */
+static int64_t
+batch(int64_t pid, int stars, int n, const char *issued, int64_t *ids,
+      char (*serials)[OCOP_SERIAL_LEN + 1])
+{
+	struct ocop_batch b;
+	struct ocop_error err = {0};
+
+	memset(&b, 0, sizeof(b));
+	b.product_id = pid;
+	b.stars = stars;
+	b.count = n;
+	b.made_on = OCOP_NO_DAY;
+	b.best_before = OCOP_NO_DAY;
+	b.issued_at = T(issued);
+	b.voided_at = OCOP_NO_TIME;
+	if (st->m->begin(st, &err) < 0 || st->m->batch_add(st, &b, &err) < 0)
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		struct ocop_label l;
+
+		memset(&l, 0, sizeof(l));
+		ocop_serial_new(l.serial);
+		l.batch_id = b.id;
+		l.product_id = pid;
+		l.stars = stars;
+		l.voided_at = OCOP_NO_TIME;
+		if (st->m->label_add(st, &l, &err) < 0)
+			goto fail;
+		ids[i] = l.id;
+		if (serials)
+			memcpy(serials[i], l.serial, sizeof(serials[i]));
+	}
+	if (st->m->commit(st, &err) < 0)
+		goto fail;
+	return b.id;
+fail:
+	printf("batch: %s\n", err.msg);
+	abort();
+}
+
+static int scan_seq;
+
+/* A scan as the server records it; the verdict stored is whatever it
+ * was then (reports must not trust it), here always "valid". */
+static void
+scan(int64_t pid, int64_t label_id, const char *code, int64_t t,
+     const char *place)
+{
+	struct ocop_scan s;
+	struct ocop_error err = {0};
+	int dup;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.client_id, sizeof(s.client_id), "c%d", ++scan_seq);
+	ocop_strlcpy(s.code, code, sizeof(s.code));
+	s.product_id = pid;
+	s.label_id = label_id;
+	s.scanned_at = t;
+	s.received_at = t;
+	s.verdict = label_id ? OCOP_VALID : OCOP_UNKNOWN;
+	s.reason = label_id ? OCOP_REASON_IN_FORCE : OCOP_REASON_NOT_FOUND;
+	s.source = OCOP_SCAN_INSPECTOR;
+	ocop_strlcpy(s.place, place, sizeof(s.place));
+	ocop_strlcpy(s.province, "87", sizeof(s.province));
+	if (st->m->begin(st, &err) < 0 ||
+	    st->m->scan_add(st, &s, &dup, &err) < 0 ||
+	    st->m->commit(st, &err) < 0) {
+		printf("scan_add: %s\n", err.msg);
+		abort();
+	}
+}
+
+/* ids of the products and labels, for the checks */
+static int64_t p_lapsed, p_revoked, p_down, p_gap, p_void, p_exp1, p_exp2,
+	p_exp3, p_lapsed_revoked;
+static int64_t l_lapsed[3], l_revoked[2], l_down4[2], l_down3[1], l_gap[2],
+	l_void[2], l_void_batch[1], l_exp1[2];
+static char s_exp1[2][OCOP_SERIAL_LEN + 1];
+
+static const char *FORGED = "7KQ3M9XH2PAB4C5D";
+static const char *FORGED2 = "ZZZZZZZZZZZZZZZZ";
+
+static void
+build_scenario(void)
+{
+	struct ocop_error err = {0};
+	char serials[3][OCOP_SERIAL_LEN + 1];
+
+	/* lapsed: 3 stars from 2022-01-10, so valid until 2025-01-09 */
+	p_lapsed = product("87-001-0001-2022", "Bánh phồng tôm Sa Giang",
+			   "Đồng Tháp");
+	recognise(p_lapsed, 3, "100/QĐ-UBND", "2022-01-10");
+	batch(p_lapsed, 3, 3, "2023-03-01", l_lapsed, serials);
+	scan(p_lapsed, l_lapsed[0], serials[0], T("2024-06-01"), "Chợ Sa Đéc");
+	scan(p_lapsed, l_lapsed[0], serials[0], T("2025-02-01"),
+	     "Chợ Bến Thành");
+	scan(p_lapsed, l_lapsed[1], serials[1], T("2025-02-03"),
+	     "Chợ Bến Thành");
+	scan(p_lapsed, l_lapsed[1], serials[1], T("2025-03-01"),
+	     "Siêu thị Co.op");
+
+	/* revoked late with an earlier date: scans first, valid when made */
+	p_revoked = product("87-002-0002-2024", "Mắm <tôm> & \"Ba Làng\"",
+			    "Đồng Tháp");
+	recognise(p_revoked, 4, "200/QĐ-UBND", "2024-01-01");
+	batch(p_revoked, 4, 2, "2024-02-01", l_revoked, serials);
+	scan(p_revoked, l_revoked[0], serials[0], T("2025-05-01"), "Chợ A");
+	scan(p_revoked, l_revoked[0], serials[0], T("2025-06-10"), "Chợ A");
+	scan(p_revoked, l_revoked[1], serials[1], T("2025-07-01"), "Chợ B");
+
+	/* downgraded: 4 stars, re-evaluated to 3 from 2025-03-01 */
+	p_down = product("87-003-0003-2023", "Nem Lai Vung", "Đồng Tháp");
+	recognise(p_down, 4, "300/QĐ-UBND", "2023-01-01");
+	recognise(p_down, 3, "301/QĐ-UBND", "2025-03-01");
+	batch(p_down, 4, 2, "2024-01-15", l_down4, serials);
+	scan(p_down, l_down4[0], serials[0], T("2025-02-20"), "Chợ Lai Vung");
+	scan(p_down, l_down4[0], serials[0], T("2025-05-01"), "Chợ Lai Vung");
+	scan(p_down, l_down4[1], serials[1], T("2025-05-02"), "Chợ Cao Lãnh");
+	batch(p_down, 3, 1, "2025-04-01", l_down3, serials);
+	scan(p_down, l_down3[0], serials[0], T("2025-05-03"), "Chợ Lai Vung");
+
+	/* re-recognised after a gap: 2024-06-01 .. 2024-08-31 not in force */
+	p_gap = product("87-004-0004-2021", "Hủ tiếu Sa Đéc", "Đồng Tháp");
+	recognise(p_gap, 3, "400/QĐ-UBND", "2021-06-01");
+	recognise(p_gap, 3, "401/QĐ-UBND", "2024-09-01");
+	batch(p_gap, 3, 2, "2023-01-01", l_gap, serials);
+	scan(p_gap, l_gap[0], serials[0], T("2024-07-15"), "Chợ Sa Đéc");
+	scan(p_gap, l_gap[1], serials[1], T("2024-10-01"), "Chợ Sa Đéc");
+
+	/* voided: a label voided, a batch voided, one label left */
+	p_void = product("87-005-0005-2022", "Sen sấy", "Đồng Tháp");
+	recognise(p_void, 5, "500/QĐ-BNN", "2022-03-01");
+	batch(p_void, 5, 2, "2023-01-01", l_void, serials);
+	if (st->m->label_void(st, serials[0], T("2025-02-15"), "lost",
+			      &err) < 0)
+		printf("label_void: %s\n", err.msg);
+	scan(p_void, l_void[0], serials[0], T("2025-04-01"), "Chợ Tràm Chim");
+	scan(p_void, l_void[1], serials[1], T("2025-04-01"), "Chợ Tràm Chim");
+	{
+		int64_t bid = batch(p_void, 5, 1, "2024-01-01", l_void_batch,
+				    serials);
+
+		if (st->m->batch_void(st, bid, T("2024-12-01"), "misprint",
+				      &err) < 0)
+			printf("batch_void: %s\n", err.msg);
+		scan(p_void, l_void_batch[0], serials[0], T("2025-04-02"),
+		     "Chợ Tràm Chim");
+	}
+
+	/* expiring: ends 2026-05-31 (91 days left on 2026-03-01) */
+	p_exp1 = product("87-006-0006-2023", "Xoài cát Hòa Lộc", "Đồng Tháp");
+	recognise(p_exp1, 4, "600/QĐ-UBND", "2023-06-01");
+	batch(p_exp1, 4, 2, "2024-01-01", l_exp1, s_exp1);
+	/* one serial in four places within three days: a copied label */
+	scan(p_exp1, l_exp1[0], s_exp1[0], T("2026-02-01"), "Chợ Cao Lãnh");
+	scan(p_exp1, l_exp1[0], s_exp1[0], T("2026-02-02"), "Chợ Bến Thành");
+	scan(p_exp1, l_exp1[0], s_exp1[0], T("2026-02-02") + 60, "Chợ Lớn");
+	scan(p_exp1, l_exp1[0], s_exp1[0], T("2026-02-03"), "Cần Thơ");
+	scan(p_exp1, l_exp1[0], s_exp1[0], T("2026-02-20"), "Chợ Cao Lãnh");
+	/* the other label in two places only */
+	scan(p_exp1, l_exp1[1], s_exp1[1], T("2026-02-01"), "Chợ Cao Lãnh");
+	scan(p_exp1, l_exp1[1], s_exp1[1], T("2026-02-02"), "Chợ Lớn");
+
+	/* expiring: ends 2026-08-14 (166 days) and 2026-09-09 (192) */
+	p_exp2 = product("87-007-0007-2023", "Gạo Tám Xoan", "Đồng Tháp");
+	recognise(p_exp2, 3, "700/QĐ-UBND", "2023-08-15");
+	p_exp3 = product("87-008-0008-2023", "Cá lóc khô", "Đồng Tháp");
+	recognise(p_exp3, 3, "800/QĐ-UBND", "2023-09-10");
+
+	/* lapsed, then revoked for lapsing: not a lapsed candidate */
+	p_lapsed_revoked = product("87-009-0009-2021", "Bánh xèo", "Đồng Tháp");
+	recognise(p_lapsed_revoked, 3, "900/QĐ-UBND", "2021-01-01");
+	revoke_on(p_lapsed_revoked, "901/QĐ-UBND", "2024-03-01",
+	       OCOP_GROUND_LAPSED);
+
+	/* forged codes */
+	scan(0, 0, FORGED, T("2025-09-01"), "Chợ Lớn");
+	scan(0, 0, FORGED, T("2025-09-05"), "Chợ Lớn");
+	scan(0, 0, FORGED, T("2025-09-02"), "Chợ Bến Thành");
+	scan(0, 0, FORGED2, T("2025-10-01"), "Chợ Lớn");
+
+	/* the revocation arrives after the scans, dated earlier */
+	revoke_on(p_revoked, "201/QĐ-UBND", "2025-06-01", OCOP_GROUND_C);
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static json_t *
+run_json(const char *name, const struct report_opts *o)
+{
+	struct ocop_buf b;
+	struct ocop_error err = {0};
+	json_error_t jerr;
+	json_t *j;
+
+	ocop_buf_init(&b, 0);
+	if (report_render(st, name, o, REPORT_JSON, &b, &err) < 0) {
+		HARNESS_FAIL("report %s: %s", name, err.msg);
+		ocop_buf_release(&b);
+		return json_object();
+	}
+	j = json_loads(b.data, 0, &jerr);
+	if (!j) {
+		HARNESS_FAIL("report %s: bad JSON: %s", name, jerr.text);
+		j = json_object();
+	}
+	ocop_buf_release(&b);
+	return j;
+}
+
+static char *
+run_fmt(const char *name, const struct report_opts *o, enum report_format f)
+{
+	struct ocop_buf b;
+	struct ocop_error err = {0};
+
+	ocop_buf_init(&b, 0);
+	if (report_render(st, name, o, f, &b, &err) < 0) {
+		HARNESS_FAIL("report %s: %s", name, err.msg);
+		ocop_buf_release(&b);
+		return ocop_xstrdup("");
+	}
+	ocop_buf_adds(&b, "");
+	return ocop_buf_detach(&b, NULL);
+}
+
+static size_t
+nentries(json_t *j)
+{
+	return json_array_size(json_object_get(j, "entries"));
+}
+
+/* The entry with code (and verdict, when given). */
+static json_t *
+entry(json_t *j, const char *key, const char *code, const char *verdict)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "entries"), i, e)
+	{
+		const char *c = json_string_value(json_object_get(e, key));
+		const char *v =
+			json_string_value(json_object_get(e, "verdict"));
+
+		if (c && strcmp(c, code) == 0 &&
+		    (!verdict || (v && strcmp(v, verdict) == 0)))
+			return e;
+	}
+	return NULL;
+}
+
+static const char *
+sget(json_t *e, const char *k)
+{
+	const char *s = json_string_value(json_object_get(e, k));
+
+	return s ? s : "(missing)";
+}
+
+static long long
+iget(json_t *e, const char *k)
+{
+	json_t *v = json_object_get(e, k);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -999;
+}
+
+static long long
+place(json_t *e, const char *p)
+{
+	return iget(json_object_get(e, "places"), p);
+}
+
+/* ---- tests ----------------------------------------------------------- */
+
+static void
+test_circulation(void)
+{
+	struct report_opts o;
+	json_t *j, *e;
+	char t[32];
+
+	TEST("report_circulation_entries");
+	report_opts_init(&o);
+	o.as_of = D("2026-03-01");
+	j = run_json("circulation", &o);
+	CHECK_STR(sget(j, "as_of"), "2026-03-01");
+	CHECK_INT(nentries(j), 5);
+
+	e = entry(j, "code", "87-001-0001-2022", "expired");
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_STR(sget(e, "name"), "Bánh phồng tôm Sa Giang");
+		CHECK_STR(sget(e, "producer"), "HTX 87-001-0001-2022");
+		CHECK_STR(sget(e, "province"), "Đồng Tháp");
+		CHECK_STR(sget(e, "since"), "2025-01-10");
+		CHECK_INT(iget(e, "labels_issued"), 3);
+		CHECK_INT(iget(e, "labels_seen"), 2);
+		CHECK_INT(iget(e, "scans"), 3);
+		CHECK_STR(sget(e, "first_seen"),
+			  ocop_time_format(T("2025-02-01"), t));
+		CHECK_STR(sget(e, "last_seen"),
+			  ocop_time_format(T("2025-03-01"), t));
+		CHECK_INT(place(e, "Chợ Bến Thành"), 2);
+		CHECK_INT(place(e, "Siêu thị Co.op"), 1);
+		CHECK_INT(json_object_size(json_object_get(e, "places")), 2);
+	}
+
+	/* the late revocation turned valid scans into revoked ones */
+	e = entry(j, "code", "87-002-0002-2024", "revoked");
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_STR(sget(e, "since"), "2025-06-01");
+		CHECK_INT(iget(e, "scans"), 2);
+		CHECK_INT(iget(e, "labels_seen"), 2);
+		CHECK_INT(iget(e, "labels_issued"), 2);
+		CHECK_STR(sget(e, "first_seen"),
+			  ocop_time_format(T("2025-06-10"), t));
+		CHECK_INT(place(e, "Chợ A"), 1);
+		CHECK_INT(place(e, "Chợ B"), 1);
+	}
+
+	/* 4-star labels after the downgrade to 3 stars */
+	e = entry(j, "code", "87-003-0003-2023", "star_mismatch");
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_STR(sget(e, "since"), "2025-03-01");
+		CHECK_INT(iget(e, "scans"), 2);
+		CHECK_INT(iget(e, "labels_seen"), 2);
+		CHECK_INT(iget(e, "labels_issued"), 3);
+		CHECK_INT(place(e, "Chợ Lai Vung"), 1);
+		CHECK_INT(place(e, "Chợ Cao Lãnh"), 1);
+	}
+	CHECK(entry(j, "code", "87-003-0003-2023", "expired") == NULL);
+
+	/* the gap between two recognitions */
+	e = entry(j, "code", "87-004-0004-2021", "expired");
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_STR(sget(e, "since"), "2024-06-01");
+		CHECK_INT(iget(e, "scans"), 1);
+	}
+
+	/* voided labels and batches are not in circulation entries */
+	e = entry(j, "code", "87-005-0005-2022", "expired");
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_STR(sget(e, "since"), "2025-03-01");
+		CHECK_INT(iget(e, "scans"), 1);
+		CHECK_INT(iget(e, "labels_seen"), 1);
+		CHECK_INT(iget(e, "labels_issued"), 3);
+	}
+
+	/* most scans first */
+	{
+		json_t *es = json_object_get(j, "entries");
+		long long prev = 1LL << 60;
+
+		for (size_t i = 0; i < json_array_size(es); i++) {
+			long long n = iget(json_array_get(es, i), "scans");
+
+			CHECK(n <= prev);
+			prev = n;
+		}
+		CHECK_STR(sget(json_array_get(es, 0), "code"),
+			  "87-001-0001-2022");
+	}
+	json_decref(j);
+
+	TEST("report_circulation_as_of_and_since");
+	o.as_of = D("2025-02-15");
+	j = run_json("circulation", &o);
+	CHECK_STR(sget(j, "as_of"), "2025-02-15");
+	e = entry(j, "code", "87-001-0001-2022", "expired");
+	CHECK(e && iget(e, "scans") == 2);
+	/* the downgrade and the revocation are after this as-of date */
+	CHECK(entry(j, "code", "87-002-0002-2024", NULL) == NULL);
+	CHECK(entry(j, "code", "87-003-0003-2023", NULL) == NULL);
+	json_decref(j);
+
+	o.as_of = D("2026-03-01");
+	o.since = D("2025-03-01");
+	j = run_json("circulation", &o);
+	e = entry(j, "code", "87-001-0001-2022", "expired");
+	CHECK(e && iget(e, "scans") == 1);
+	CHECK(entry(j, "code", "87-004-0004-2021", NULL) == NULL);
+	json_decref(j);
+}
+
+static void
+test_circulation_threads(void)
+{
+	struct report_opts o;
+	char *one, *two;
+
+	TEST("report_circulation_two_threads_same_answer");
+	report_opts_init(&o);
+	o.as_of = D("2026-03-01");
+	o.threads = 1;
+	one = run_fmt("circulation", &o, REPORT_JSON);
+	o.db_path = dbpath;
+	o.threads = 2;
+	two = run_fmt("circulation", &o, REPORT_JSON);
+	CHECK_STR(two, one);
+	free(one);
+	free(two);
+	one = run_fmt("clones", &o, REPORT_JSON);
+	o.db_path = NULL;
+	two = run_fmt("clones", &o, REPORT_JSON);
+	CHECK_STR(one, two);
+	free(one);
+	free(two);
+}
+
+static void
+test_lapsed(void)
+{
+	struct report_opts o;
+	json_t *j, *e;
+	char t[32];
+
+	TEST("report_lapsed_entries");
+	report_opts_init(&o);
+	o.as_of = D("2026-03-01");
+	j = run_json("lapsed", &o);
+	CHECK_INT(nentries(j), 2);
+	e = entry(j, "code", "87-001-0001-2022", NULL);
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_STR(sget(e, "valid_until"), "2025-01-09");
+		CHECK_STR(sget(e, "lapsed_on"), "2025-01-10");
+		CHECK_INT(iget(e, "days_since"),
+			  D("2026-03-01") - D("2025-01-10"));
+		CHECK_INT(iget(e, "days_since"), 415);
+		CHECK_INT(iget(e, "scans_since"), 3);
+		CHECK_STR(sget(e, "last_scan"),
+			  ocop_time_format(T("2025-03-01"), t));
+		CHECK(json_is_true(json_object_get(e, "still_scanned")));
+	}
+	e = entry(j, "code", "87-005-0005-2022", NULL);
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_STR(sget(e, "lapsed_on"), "2025-03-01");
+		CHECK_INT(iget(e, "scans_since"), 3);
+	}
+	/* revoked ones and renewed ones are not candidates */
+	CHECK(entry(j, "code", "87-002-0002-2024", NULL) == NULL);
+	CHECK(entry(j, "code", "87-009-0009-2021", NULL) == NULL);
+	CHECK(entry(j, "code", "87-004-0004-2021", NULL) == NULL);
+	/* oldest lapse first */
+	CHECK_STR(sget(json_array_get(json_object_get(j, "entries"), 0),
+		       "code"),
+		  "87-001-0001-2022");
+	json_decref(j);
+
+	/* before the product expired it is not lapsed; a lapse with no
+	 * scans since is not still scanned */
+	o.as_of = D("2025-01-09");
+	j = run_json("lapsed", &o);
+	CHECK(entry(j, "code", "87-001-0001-2022", NULL) == NULL);
+	json_decref(j);
+	o.as_of = D("2025-01-10");
+	j = run_json("lapsed", &o);
+	e = entry(j, "code", "87-001-0001-2022", NULL);
+	CHECK(e && iget(e, "days_since") == 0 && iget(e, "scans_since") == 0);
+	CHECK(e && json_is_false(json_object_get(e, "still_scanned")));
+	CHECK(e && json_is_null(json_object_get(e, "last_scan")));
+	json_decref(j);
+}
+
+static void
+test_expiring(void)
+{
+	struct report_opts o;
+	json_t *j, *e;
+
+	TEST("report_expiring_entries");
+	report_opts_init(&o);
+	o.as_of = D("2026-03-01");
+	j = run_json("expiring", &o);
+	CHECK_INT(nentries(j), 2);
+	e = entry(j, "code", "87-006-0006-2023", NULL);
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_INT(iget(e, "stars"), 4);
+		CHECK_STR(sget(e, "valid_until"), "2026-05-31");
+		CHECK_INT(iget(e, "days_left"), 91);
+		CHECK_STR(sget(e, "window"), "closed");
+		CHECK_STR(sget(e, "file_by"), "2026-01-31");
+		CHECK_STR(sget(e, "file_from"), "2025-12-02");
+	}
+	e = entry(j, "code", "87-007-0007-2023", NULL);
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_INT(iget(e, "days_left"), 166);
+		CHECK_STR(sget(e, "window"), "open");
+		CHECK_STR(sget(e, "valid_until"), "2026-08-14");
+	}
+	CHECK_STR(sget(json_array_get(json_object_get(j, "entries"), 0),
+		       "code"),
+		  "87-006-0006-2023");
+	json_decref(j);
+
+	o.within = 200;
+	j = run_json("expiring", &o);
+	CHECK_INT(nentries(j), 3);
+	e = entry(j, "code", "87-008-0008-2023", NULL);
+	CHECK(e && iget(e, "days_left") == 192);
+	CHECK(e && strcmp(sget(e, "window"), "not_open") == 0);
+	json_decref(j);
+}
+
+static void
+test_clones(void)
+{
+	struct report_opts o;
+	json_t *j, *e;
+
+	TEST("report_clones_entries");
+	report_opts_init(&o);
+	o.as_of = D("2026-03-01");
+	j = run_json("clones", &o);
+	CHECK_INT(nentries(j), 1);
+	e = entry(j, "serial", s_exp1[0], NULL);
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_STR(sget(e, "code"), "87-006-0006-2023");
+		CHECK_INT(iget(e, "max_places"), 4);
+		CHECK_INT(iget(e, "distinct_places"), 4);
+		CHECK_INT(iget(e, "scans"), 5);
+		CHECK_STR(sget(e, "window_from"), "2026-02-01");
+		CHECK_STR(sget(e, "window_to"), "2026-02-03");
+		CHECK_INT(place(e, "Chợ Cao Lãnh"), 2);
+		CHECK_INT(place(e, "Cần Thơ"), 1);
+	}
+	json_decref(j);
+
+	/* five places needed: none; two days' window: three places */
+	o.min_places = 5;
+	j = run_json("clones", &o);
+	CHECK_INT(nentries(j), 0);
+	json_decref(j);
+	o.min_places = 2;
+	o.window_days = 2;
+	j = run_json("clones", &o);
+	CHECK_INT(nentries(j), 2);
+	e = entry(j, "serial", s_exp1[0], NULL);
+	CHECK(e && iget(e, "max_places") == 3);
+	json_decref(j);
+	/* as of before the copies were scanned */
+	report_opts_init(&o);
+	o.as_of = D("2026-02-01");
+	j = run_json("clones", &o);
+	CHECK_INT(nentries(j), 0);
+	json_decref(j);
+}
+
+static void
+test_unknown(void)
+{
+	struct report_opts o;
+	json_t *j, *e, *es;
+
+	TEST("report_unknown_entries");
+	report_opts_init(&o);
+	o.as_of = D("2026-03-01");
+	j = run_json("unknown", &o);
+	es = json_object_get(j, "entries");
+	CHECK_INT(json_array_size(es), 3);
+	/* by place, then most scans */
+	e = json_array_get(es, 0);
+	CHECK_STR(sget(e, "place"), "Chợ Bến Thành");
+	CHECK_STR(sget(e, "code"), FORGED);
+	CHECK_INT(iget(e, "scans"), 1);
+	e = json_array_get(es, 1);
+	CHECK_STR(sget(e, "place"), "Chợ Lớn");
+	CHECK_STR(sget(e, "code"), FORGED);
+	CHECK_INT(iget(e, "scans"), 2);
+	CHECK_STR(sget(e, "reason"), "not_found");
+	e = json_array_get(es, 2);
+	CHECK_STR(sget(e, "code"), FORGED2);
+	json_decref(j);
+
+	o.as_of = D("2025-09-01");
+	j = run_json("unknown", &o);
+	CHECK_INT(nentries(j), 1);
+	json_decref(j);
+}
+
+static void
+test_formats(void)
+{
+	struct report_opts o;
+	char *csv, *html, *tab;
+	const char *line2;
+
+	TEST("report_formats_carry_the_same_numbers");
+	report_opts_init(&o);
+	o.as_of = D("2026-03-01");
+	csv = run_fmt("circulation", &o, REPORT_CSV);
+	CHECK(strncmp(csv,
+		      "code,name,producer,province,verdict,since,"
+		      "labels_issued,labels_seen,scans,first_seen,last_seen,"
+		      "places\r\n",
+		      strlen("code,name,producer,province,verdict,since,"
+			     "labels_issued,labels_seen,scans,first_seen,"
+			     "last_seen,places\r\n")) == 0);
+	line2 = strstr(csv, "\r\n");
+	CHECK(line2 && strncmp(line2 + 2,
+			       "87-001-0001-2022,Bánh phồng tôm Sa Giang,",
+			       strlen("87-001-0001-2022,Bánh phồng tôm Sa "
+				      "Giang,")) == 0);
+	CHECK(strstr(csv, ",expired,2025-01-10,3,2,3,") != NULL);
+	/* a name with quotes is quoted, quotes doubled */
+	CHECK(strstr(csv, "\"Mắm <tôm> & \"\"Ba Làng\"\"\"") != NULL);
+	free(csv);
+
+	html = run_fmt("circulation", &o, REPORT_HTML);
+	CHECK(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+	CHECK(strstr(html, "<svg") != NULL);
+	CHECK(strstr(html, "@media print") != NULL);
+	CHECK(strstr(html, "2026-03-01") != NULL);
+	CHECK(strstr(html, "Mắm &lt;tôm&gt; &amp; &quot;Ba Làng&quot;") !=
+	      NULL);
+	CHECK(strstr(html, "<tôm>") == NULL);
+	CHECK(strstr(html, "<td class=\"n\">3</td>") != NULL);
+	CHECK(strstr(html, "<script") == NULL);
+	CHECK(strstr(html, "http://") == NULL ||
+	      strstr(html, "http://www.w3.org/2000/svg") != NULL);
+	CHECK(strstr(html, "src=") == NULL);
+	CHECK(strstr(html, "Nhãn còn lưu hành") != NULL);
+	free(html);
+
+	tab = run_fmt("expiring", &o, REPORT_TABLE);
+	CHECK(strstr(tab, "87-006-0006-2023") != NULL);
+	CHECK(strstr(tab, "closed") != NULL);
+	free(tab);
+
+	/* every report renders in every format */
+	for (const char *const *n = report_names; *n; n++)
+		for (int f = REPORT_TABLE; f <= REPORT_HTML; f++) {
+			char *s = run_fmt(*n, &o, (enum report_format)f);
+
+			CHECK(strlen(s) > 0);
+			free(s);
+		}
+}
+
+static void
+test_table_width(void)
+{
+	struct report_opts o;
+	char *tab, *line, *save = NULL;
+	size_t w = 0;
+	int rows = 0;
+
+	TEST("report_table_display_width");
+	/* precomposed letters count one; combining marks count none */
+	CHECK_INT(report_display_width("Bánh"), 4);
+	CHECK_INT(report_display_width("Ba\xcc\x81nh"), 4); /* a + U+0301 */
+	CHECK_INT(report_display_width("Đồng Tháp"), 9);
+	CHECK_INT(report_display_width("O\xcc\x82\xcc\x80"), 1); /* O^` */
+	CHECK_INT(report_display_width(""), 0);
+
+	/* every line of the expiring table with its stars column right
+	 * aligned: the columns after the Vietnamese names line up */
+	report_opts_init(&o);
+	o.as_of = D("2026-03-01");
+	o.within = 200;
+	tab = run_fmt("expiring", &o, REPORT_TABLE);
+	for (line = strtok_r(tab, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *p = strstr(line, "/QĐ-UBND");
+		char *cut;
+
+		if (!p)
+			continue;
+		/* the display width up to the decision number */
+		cut = ocop_xstrdup(line);
+		cut[p - line] = '\0';
+		if (w == 0)
+			w = report_display_width(cut);
+		CHECK_INT(report_display_width(cut), w);
+		free(cut);
+		rows++;
+	}
+	CHECK_INT(rows, 3);
+	free(tab);
+}
+
+static void
+test_opts(void)
+{
+	struct report_opts o;
+	struct ocop_error err = {0};
+	enum report_format f;
+	struct ocop_buf b;
+
+	TEST("report_options");
+	report_opts_init(&o);
+	CHECK_INT(o.within, 180);
+	CHECK_INT(o.min_places, 3);
+	CHECK_INT(o.window_days, 7);
+	CHECK_INT(o.as_of, ocop_today());
+	CHECK_INT(report_opts_set(&o, "as_of", "2025-02-30", &err), OCOP_EINVAL);
+	CHECK(strstr(err.msg, "as_of") != NULL);
+	CHECK_INT(report_opts_set(&o, "as-of", "2025-02-28", &err), 0);
+	CHECK_INT(o.as_of, D("2025-02-28"));
+	CHECK_INT(report_opts_set(&o, "within", "-1", &err), OCOP_EINVAL);
+	CHECK_INT(report_opts_set(&o, "within", "12x", &err), OCOP_EINVAL);
+	CHECK_INT(report_opts_set(&o, "within", "30", &err), 0);
+	CHECK_INT(o.within, 30);
+	CHECK_INT(report_opts_set(&o, "min_places", "1", &err), OCOP_EINVAL);
+	CHECK_INT(report_opts_set(&o, "window-days", "0", &err), OCOP_EINVAL);
+	CHECK_INT(report_opts_set(&o, "colour", "red", &err), OCOP_ENOENT);
+	CHECK_INT(report_format_parse("html", &f, &err), 0);
+	CHECK_INT(f, REPORT_HTML);
+	CHECK_INT(report_format_parse("xml", &f, &err), OCOP_EINVAL);
+	CHECK(report_exists("clones"));
+	CHECK(!report_exists("nope"));
+	ocop_buf_init(&b, 0);
+	CHECK_INT(report_render(st, "nope", &o, REPORT_JSON, &b, &err),
+		  OCOP_ENOENT);
+	ocop_buf_release(&b);
+}
+
+static void
+test_scan_store(void)
+{
+	struct ocop_scan s;
+	struct ocop_error err = {0};
+	int64_t n, first;
+	int dup = -1;
+
+	TEST("store_scan_add_duplicate_and_stats");
+	memset(&s, 0, sizeof(s));
+	ocop_strlcpy(s.client_id, "c1", sizeof(s.client_id));
+	ocop_strlcpy(s.code, "X", sizeof(s.code));
+	s.scanned_at = 1;
+	CHECK_INT(st->m->begin(st, &err), 0);
+	CHECK_INT(st->m->scan_add(st, &s, &dup, &err), 0);
+	CHECK_INT(st->m->commit(st, &err), 0);
+	CHECK_INT(dup, 1);
+	/* the stored scan comes back, not the one sent */
+	CHECK_INT(s.label_id, l_lapsed[0]);
+	CHECK_STR(s.place, "Chợ Sa Đéc");
+	CHECK_INT(s.verdict, OCOP_VALID);
+	CHECK_INT(st->m->scan_stats(st, l_exp1[0], &n, &first, &err), 0);
+	CHECK_INT(n, 5);
+	CHECK_INT(first, T("2026-02-01"));
+	CHECK_INT(st->m->scan_stats(st, 999999, &n, &first, &err), 0);
+	CHECK_INT(n, 0);
+	CHECK(first == OCOP_NO_TIME);
+	/* consumer scans have no client id and never collide */
+	memset(&s, 0, sizeof(s));
+	ocop_strlcpy(s.code, "Y", sizeof(s.code));
+	s.scanned_at = T("2020-01-01");
+	CHECK_INT(st->m->scan_add(st, &s, &dup, &err), 0);
+	CHECK_INT(dup, 0);
+	CHECK_INT(st->m->scan_add(st, &s, &dup, &err), 0);
+	CHECK_INT(dup, 0);
+}
+
+int
+main(void)
+{
+	struct ocop_error err = {0};
+	char dir[] = "/tmp/ocop-test-report-XXXXXX";
+
+	if (!mkdtemp(dir)) {
+		printf("FAIL report: cannot make a temporary directory\n");
+		return 1;
+	}
+	snprintf(dbpath, sizeof(dbpath), "%s/ocop.db", dir);
+	if (ocop_store_open(dbpath, 1, &st, &err) < 0) {
+		printf("FAIL report: %s\n", err.msg);
+		return 1;
+	}
+	build_scenario();
+	test_opts();
+	test_circulation();
+	test_circulation_threads();
+	test_lapsed();
+	test_expiring();
+	test_clones();
+	test_unknown();
+	test_formats();
+	test_table_width();
+	test_scan_store();
+	ocop_store_close(st);
+	{
+		char path[300];
+
+		snprintf(path, sizeof(path), "%s/ocop.db-wal", dir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/ocop.db-shm", dir);
+		unlink(path);
+		unlink(dbpath);
+		rmdir(dir);
+	}
+	return harness_done();
+}
