@@ -146,7 +146,7 @@ token_check(struct ocop_store *st, const unsigned char *key,
 	int rc;
 
 	/* the shape is public: checking it first leaks nothing */
-	if (len != TOKEN_LEN - 1 || memcmp(token, TOKEN_PREFIX, plen) != 0)
+	if (len != TOKEN_LEN || memcmp(token, TOKEN_PREFIX, plen) != 0)
 		return ocop_error_set(err, OCOP_EAUTH, "malformed token");
 	token_hash(key, token, len, hash);
 	rc = st->m->token_find(st, hash, sizeof(hash), role, producer_id,

@@ -12,7 +12,7 @@
 #include "store.h"
 
 #define TOKEN_PREFIX "ocop_"
-/* "ocop_" + 43 characters of unpadded base64url (32 random bytes) + NUL */
+/* "ocop_" + 43 characters of unpadded base64url (32 random bytes) */
 #define TOKEN_LEN 48
 #define TOKEN_KEY_LEN 32
 #define TOKEN_HASH_LEN 32
