@@ -360,21 +360,12 @@ handle_dl(struct ocop_store *st, const char *base, const struct http_req *req,
 	struct ocop_error err = {0};
 	struct ocop_record rec;
 	struct ocop_product prod;
-	char lt[512];
+	const struct ocop_code *c;
+	char lt[512], path[MAX_URI];
 	const char *name;
 	struct dl *dl;
-	int rc = 0, is_options;
+	int rc = 0;
 
-	is_options = strcmp(req->method, "OPTIONS") == 0;
-	if (strcmp(req->method, "GET") != 0 &&
-	    strcmp(req->method, "HEAD") != 0 && !is_options) {
-		http_resp_error(resp, 405, "method %.16s not allowed on a "
-					   "Digital Link URI",
-				req->method);
-		http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
-		add_dl_headers(resp, NULL);
-		return 0;
-	}
 	for (const char *q = req->query ? req->query : ""; *q; q++) {
 		if ((unsigned char)*q <= ' ' || *q == 0x7f) {
 			http_resp_error(resp, 400, "invalid query string: "
@@ -385,50 +376,58 @@ handle_dl(struct ocop_store *st, const char *base, const struct http_req *req,
 		}
 	}
 	dl = ocop_xcalloc(1, sizeof(*dl));
+	c = &dl->code;
 	if (ocop_dl_parse_path(req->path, &dl->code, &err) < 0) {
 		http_resp_error(resp, 400, "%s", err.msg);
 		add_dl_headers(resp, NULL);
 		goto out;
 	}
-	if (dl->code.kind == OCOP_CODE_DL_LABEL) {
-		rc = find_label(st, &dl->code, &rec, &err);
+	/* the request's normal form, known or not */
+	level_path(path, sizeof(path), c->gtin, c->lot,
+		   c->kind != OCOP_CODE_DL_LABEL ? NULL
+		   : c->foreign[0]              ? c->foreign
+						: c->serial);
+	snprintf(dl->uri, sizeof(dl->uri), "%s%s", base, path);
+
+	if (strcmp(req->method, "OPTIONS") == 0) {
+		resp->status = 204;
+		http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
+		goto out_headers;
+	}
+	if (strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0) {
+		http_resp_error(resp, 405, "method %.16s not allowed on a "
+					   "Digital Link URI",
+				req->method);
+		http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
+		goto out_headers;
+	}
+	if (c->kind == OCOP_CODE_DL_LABEL) {
+		rc = find_label(st, c, &rec, &err);
 		if (rc < 0)
 			goto fail;
 		if (rc == 0) {
 			/* a forged serial never walks up to the product */
 			rc = send_json(resp, 404, "application/json",
 				       record_to_json(&rec));
-			add_dl_headers(resp, NULL);
-			goto out;
+			goto out_headers;
 		}
 		prod = rec.product;
-		/* the check symbol may differ from what was typed; the
-		 * label's own serial is the normal form */
-		ocop_strlcpy(dl->code.serial, rec.label.serial,
-			     sizeof(dl->code.serial));
-		build_levels(dl, base, &prod, dl->code.serial);
+		build_levels(dl, base, &prod, c->serial);
 	} else {
-		rc = st->m->product_get_by_gtin(st, dl->code.gtin, &prod, &err);
+		rc = st->m->product_get_by_gtin(st, c->gtin, &prod, &err);
 		if (rc == OCOP_ENOENT) {
 			rc = 0;
-			http_resp_error(resp, 404, "unknown GTIN %s",
-					dl->code.gtin);
-			add_dl_headers(resp, NULL);
-			goto out;
+			http_resp_error(resp, 404, "unknown GTIN %s", c->gtin);
+			goto out_headers;
 		}
 		if (rc < 0)
 			goto fail;
 		build_levels(dl, base, &prod, NULL);
 	}
 	rc = 0;
-	snprintf(dl->uri, sizeof(dl->uri), "%s%s", base, dl->levels[0].path);
 
-	if (is_options) {
-		resp->status = 204;
-		resp->content_type[0] = '\0';
-		resp->body.len = 0;
-		http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
-	} else if (!query_arg(req, "linkType", lt, sizeof(lt)) || !lt[0]) {
+	if (!query_arg(req, "linkType", lt, sizeof(lt)) || !lt[0]) {
 		if (http_accepts(req->accept, LINKSET_TYPE) ||
 		    http_accepts(req->accept, "application/json"))
 			rc = send_linkset(resp, base, dl);
@@ -439,6 +438,7 @@ handle_dl(struct ocop_store *st, const char *base, const struct http_req *req,
 	} else {
 		const char *href = NULL;
 
+		/* the request's level first, then the levels above it */
 		name = link_type_name(lt);
 		for (int i = 0; name && !href && i < dl->nlevels; i++)
 			for (int k = 0; !href && k < dl->levels[i].nlinks; k++)
@@ -453,11 +453,12 @@ handle_dl(struct ocop_store *st, const char *base, const struct http_req *req,
 					lt, dl->uri);
 	}
 	/* HEAD is answered as GET: the server sends no body */
+out_headers:
 	add_dl_headers(resp, dl);
 	goto out;
 fail:
-	http_resp_error(resp, 500, "internal error");
-	add_dl_headers(resp, NULL);
+	http_resp_error(resp, 500, "cannot resolve %s: %s", dl->uri, err.msg);
+	add_dl_headers(resp, dl);
 	if (rc >= 0)
 		rc = OCOP_EINTERNAL;
 out:
