@@ -2,6 +2,7 @@
  * cmd_report.c - ocop report circulation|lapsed|expiring|clones|unknown
  * [--as-of DATE] [--format table|csv|json|html]: the inspector reports.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,7 +70,7 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	report_opts_init(&o);
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		const char *key = NULL;
 
 		switch (c) {
@@ -135,13 +136,14 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 	f = path ? fopen(path, "w") : stdout;
 	if (!f) {
 		ocop_buf_release(&out);
-		return cmd_failf(EXIT_CANTCREAT, "cannot write '%s': %m", path);
+		return cmd_failf(EXIT_CANTCREAT, "cannot write '%s': %s", path,
+				 strerror(errno));
 	}
 	rc = 0;
 	if ((out.len && fwrite(out.data, 1, out.len, f) != out.len) ||
 	    (path ? fclose(f) : fflush(f)) != 0)
-		rc = cmd_failf(EXIT_CANTCREAT, "cannot write '%s': %m",
-			       path ? path : "standard output");
+		rc = cmd_failf(EXIT_CANTCREAT, "cannot write '%s': %s",
+			       path ? path : "standard output", strerror(errno));
 	ocop_buf_release(&out);
 	return rc;
 }

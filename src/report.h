@@ -35,6 +35,9 @@ struct report_opts {
 	 * thread on the handle given. Not owned. */
 	const char *db_path;
 	int threads; /* 0: automatic (2 when db_path is set) */
+	/* circulation: read every scan, not only those on days when some
+	 * label of the product may not be valid (to check that shortcut) */
+	int full_scan;
 };
 
 /* Defaults as above; as_of = ocop_today(). */

@@ -216,6 +216,33 @@ worker_entry(struct circ_worker *w, int64_t product_id, enum ocop_verdict v)
 	return e;
 }
 
+static void
+linfo_set(struct linfo *li, const struct ocop_label *l,
+	  int64_t batch_voided_at)
+{
+	li->id = l->id;
+	li->stars = l->stars;
+	li->voided_at = l->voided_at;
+	li->batch_voided = 0;
+	if (batch_voided_at != OCOP_NO_TIME &&
+	    (li->voided_at == OCOP_NO_TIME || batch_voided_at < li->voided_at)) {
+		li->voided_at = batch_voided_at;
+		li->batch_voided = 1;
+	}
+}
+
+static int
+worker_label_loaded(void *vctx, const struct ocop_label *l,
+		    int64_t batch_voided_at)
+{
+	struct circ_worker *w = vctx;
+	struct linfo li;
+
+	linfo_set(&li, l, batch_voided_at);
+	lcache_put(&w->labels, &li);
+	return 0;
+}
+
 static int
 worker_label(struct circ_worker *w, int64_t id, struct linfo **out)
 {
@@ -231,19 +258,13 @@ worker_label(struct circ_worker *w, int64_t id, struct linfo **out)
 			return 0;
 		}
 	}
+	/* not one of the product's labels: the scan row says otherwise
+	 * than the label row; trust the label */
 	rc = w->st->m->label_get_by_id(w->st, id, &l, &batch_voided_at,
 				       &w->err);
 	if (rc < 0)
 		return rc;
-	li.id = id;
-	li.stars = l.stars;
-	li.voided_at = l.voided_at;
-	li.batch_voided = 0;
-	if (batch_voided_at != OCOP_NO_TIME &&
-	    (li.voided_at == OCOP_NO_TIME || batch_voided_at < li.voided_at)) {
-		li.voided_at = batch_voided_at;
-		li.batch_voided = 1;
-	}
+	linfo_set(&li, &l, batch_voided_at);
 	*out = lcache_put(&w->labels, &li);
 	return 0;
 }
@@ -316,6 +337,32 @@ cmp_day(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The time ranges [a, b) of the product's scans to read: the scan window
+ * cut to the runs of days on which some label may not be valid. */
+struct ranges {
+	int64_t (*v)[2];
+	size_t n, cap;
+};
+
+static void
+ranges_add(struct ranges *r, const struct circ_job *job, int64_t a, int64_t b)
+{
+	/* a, b: OCOP_NO_TIME for unbounded */
+	if (a == OCOP_NO_TIME || (job->from != OCOP_NO_TIME && a < job->from))
+		a = job->from;
+	if (b == OCOP_NO_TIME || b > job->to)
+		b = job->to;
+	if (a != OCOP_NO_TIME && a >= b)
+		return;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 8;
+		r->v = ocop_xrealloc(r->v, r->cap * sizeof(*r->v));
+	}
+	r->v[r->n][0] = a;
+	r->v[r->n][1] = b;
+	r->n++;
+}
+
 /* Read and judge the scans of one product on the days some of its labels
  * may not be valid. */
 static int
@@ -323,8 +370,11 @@ worker_product(struct circ_worker *w, int64_t pid)
 {
 	struct circ_job *job = w->job;
 	struct ocop_store *st = w->st;
-	int32_t *cut = NULL;
+	struct ranges rg = {0};
+	int32_t *cut = NULL, prev = OCOP_NO_DAY;
 	size_t ncut = 0;
+	int64_t lo = OCOP_NO_TIME; /* start of the pending range */
+	int pending = 1;           /* before the first cut: never in force */
 	int max_stars, rc;
 
 	if ((rc = st->m->label_max_stars(st, pid, &max_stars, &w->err)) < 0)
@@ -333,67 +383,51 @@ worker_product(struct circ_worker *w, int64_t pid)
 		return 0; /* no labels, no scans of labels */
 	if ((rc = st->m->history_get(st, pid, &w->h, &w->err)) < 0)
 		return rc;
-	lcache_clear(&w->labels);
-	for (size_t i = 0; i < sizeof(w->memo) / sizeof(w->memo[0]); i++)
-		w->memo[i].day = OCOP_NO_DAY;
-	memset(w->cur, 0, sizeof(w->cur));
 
-	/* the days on which being in force can change */
+	/* the days on which being in force can change, in order; between
+	 * two of them the recognition in force (if any) is the same */
 	cut = ocop_xmalloc((2 * w->h.nrecs + 1) * sizeof(*cut));
 	for (size_t i = 0; i < w->h.nrecs; i++) {
 		cut[ncut++] = w->h.recs[i].valid_from;
 		cut[ncut++] = w->h.recs[i].end + 1;
 	}
 	qsort(cut, ncut, sizeof(*cut), cmp_day);
+	for (size_t k = 0; k < ncut; k++) {
+		int r, read;
 
-	/* runs [start, next cut); the run before the first cut is never in
-	 * force. Adjacent runs to read are merged into one query. */
-	{
-		int64_t lo = OCOP_NO_TIME; /* start of the pending range */
-		int pending = 1;           /* the first run is read */
-		int32_t prev = OCOP_NO_DAY;
-
-		for (size_t k = 0; k <= ncut && rc == 0; k++) {
-			int32_t start;
-			int read, r;
-
-			if (k == ncut)
-				break;
-			start = cut[k];
-			if (start == prev)
-				continue;
-			prev = start;
-			r = ocop_history_in_force(&w->h, start);
-			read = r < 0 || w->h.recs[r].stars < max_stars;
-			if (read && !pending) {
-				lo = ocop_day_start(start);
-				pending = 1;
-			} else if (!read && pending) {
-				int64_t a = lo, b = ocop_day_start(start);
-
-				if (a == OCOP_NO_TIME || a < job->from)
-					a = job->from;
-				if (b > job->to)
-					b = job->to;
-				if (a == OCOP_NO_TIME || a < b)
-					rc = st->m->scan_each_of_product(
-						st, pid, a, b, worker_scan, w,
-						&w->err);
-				pending = 0;
-			}
-		}
-		if (rc == 0 && pending) {
-			int64_t a = lo;
-
-			if (a == OCOP_NO_TIME || a < job->from)
-				a = job->from;
-			if (a == OCOP_NO_TIME || a < job->to)
-				rc = st->m->scan_each_of_product(
-					st, pid, a, job->to, worker_scan, w,
-					&w->err);
+		if (cut[k] == prev)
+			continue;
+		prev = cut[k];
+		r = ocop_history_in_force(&w->h, cut[k]);
+		read = job->o->full_scan || r < 0 ||
+		       w->h.recs[r].stars < max_stars;
+		if (read && !pending) {
+			lo = ocop_day_start(cut[k]);
+			pending = 1;
+		} else if (!read && pending) {
+			ranges_add(&rg, job, lo, ocop_day_start(cut[k]));
+			pending = 0;
 		}
 	}
+	if (pending)
+		ranges_add(&rg, job, lo, OCOP_NO_TIME);
 	free(cut);
+	if (rg.n == 0)
+		return 0;
+
+	/* the product's labels at once: one range read, not a lookup per
+	 * label seen */
+	lcache_clear(&w->labels);
+	for (size_t i = 0; i < sizeof(w->memo) / sizeof(w->memo[0]); i++)
+		w->memo[i].day = OCOP_NO_DAY;
+	memset(w->cur, 0, sizeof(w->cur));
+	rc = st->m->label_each_of_product(st, pid, worker_label_loaded, w,
+					  &w->err);
+	for (size_t i = 0; i < rg.n && rc == 0; i++)
+		rc = st->m->scan_each_of_product(st, pid, rg.v[i][0],
+						 rg.v[i][1], worker_scan, w,
+						 &w->err);
+	free(rg.v);
 	return rc;
 }
 

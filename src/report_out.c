@@ -582,7 +582,7 @@ static const char html_style[] =
 	"th{background:#e9eef2}th .en{display:block;font-weight:normal;"
 	"color:#555;font-size:.9em}"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums;"
-	"white-space:nowrap}"
+	"white-space:nowrap}td.k{white-space:nowrap}"
 	"tbody tr:nth-child(even) td{background:#fafafa}"
 	".chart svg{width:100%;max-width:60em;height:auto;display:block}"
 	".chart text{font-family:inherit;font-size:11px;fill:#333}"
@@ -907,12 +907,16 @@ render_html(const struct rdoc *d, struct ocop_buf *b)
 		for (size_t r = 0; r < t->nrows && rc == 0; r++) {
 			rc = ocop_buf_adds(b, "<tr>");
 			for (size_t i = 0; i < t->ncols && rc == 0; i++) {
-				rc = ocop_buf_adds(b, t->cols[i].num
-							      ? "<td class=\"n\">"
-							      : "<td>");
+				const char *v = rtab_get(t, r, i);
+
+				/* codes, dates and times stay on one line */
+				rc = ocop_buf_adds(
+					b, t->cols[i].num ? "<td class=\"n\">"
+					   : !strchr(v, ' ') && strlen(v) <= 32
+						   ? "<td class=\"k\">"
+						   : "<td>");
 				if (rc == 0)
-					rc = ocop_buf_add_html(
-						b, rtab_get(t, r, i));
+					rc = ocop_buf_add_html(b, v);
 				if (rc == 0)
 					rc = ocop_buf_adds(b, "</td>");
 			}

@@ -427,7 +427,11 @@ unk_scan(void *vctx, const struct ocop_scan *sc)
 		memset(u, 0, sizeof(*u));
 		ocop_strlcpy(u->place, sc->place, sizeof(u->place));
 		ocop_strlcpy(u->code, sc->code, sizeof(u->code));
-		u->reason = sc->reason;
+		/* the reason it matched no label; older rows may lack it */
+		u->reason = sc->reason == OCOP_REASON_MISTYPED ||
+				    sc->reason == OCOP_REASON_WRONG_PRODUCT
+			? sc->reason
+			: OCOP_REASON_NOT_FOUND;
 		u->first_seen = sc->scanned_at;
 		rcount_init(&u->provinces);
 	}

@@ -30,6 +30,9 @@ struct ocop_store {
 typedef int (*store_product_cb)(void *ctx, const struct ocop_product *p);
 typedef int (*store_scan_cb)(void *ctx, const struct ocop_scan *s);
 typedef int (*store_label_cb)(void *ctx, const struct ocop_label *l);
+/* A label with its batch's void time (OCOP_NO_TIME when not voided). */
+typedef int (*store_label_batch_cb)(void *ctx, const struct ocop_label *l,
+				    int64_t batch_voided_at);
 
 struct ocop_store_methods {
 	const char *name;
@@ -161,6 +164,13 @@ struct ocop_store_methods {
 	/* The largest label id (0: no labels). */
 	int (*label_max_id)(struct ocop_store *st, int64_t *id,
 			    struct ocop_error *err);
+	/* Every label of a product, in no particular order, with its
+	 * batch's void time; id, batch_id, product_id, stars and voided_at
+	 * are filled. */
+	int (*label_each_of_product)(struct ocop_store *st,
+				     int64_t product_id,
+				     store_label_batch_cb cb, void *ctx,
+				     struct ocop_error *err);
 
 	/* Tokens: stored by keyed hash only. */
 	int (*token_add)(struct ocop_store *st, const unsigned char *hash,

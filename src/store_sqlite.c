@@ -257,6 +257,7 @@ static const struct ocop_store_methods sq_methods = {
 	.label_get_by_id = sq_label_get_by_id,
 	.label_max_stars = sq_label_max_stars,
 	.label_max_id = sq_label_max_id,
+	.label_each_of_product = sq_label_each_of_product,
 	.token_add = sq_token_add,
 	.token_find = sq_token_find,
 };

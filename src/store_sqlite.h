@@ -100,6 +100,9 @@ int sq_label_get_by_id(struct ocop_store *, int64_t, struct ocop_label *,
 int sq_label_max_stars(struct ocop_store *, int64_t, int *,
 		       struct ocop_error *);
 int sq_label_max_id(struct ocop_store *, int64_t *, struct ocop_error *);
+int sq_label_each_of_product(struct ocop_store *, int64_t,
+			     store_label_batch_cb, void *,
+			     struct ocop_error *);
 
 int sq_token_add(struct ocop_store *, const unsigned char *, size_t,
 		 enum ocop_role, int64_t, struct ocop_error *);

@@ -22,6 +22,7 @@ enum {
 	SQ_LABEL_BY_ID,
 	SQ_LABEL_MAX_STARS,
 	SQ_LABEL_MAX_ID,
+	SQ_LABEL_EACH_OF_PRODUCT,
 };
 
 #define SCAN_COLS                                                              \
@@ -525,6 +526,48 @@ sq_label_max_id(struct ocop_store *base, int64_t *id, struct ocop_error *err)
 		return rc;
 	}
 	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+sq_label_each_of_product(struct ocop_store *base, int64_t product_id,
+			 store_label_batch_cb cb, void *ctx,
+			 struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	struct ocop_label l;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* a product's labels are mostly consecutive rows, and a batch's
+	 * labels share one batch row: the lookups stay on cached pages */
+	st = sq_stmt(s, SQ_LABEL_EACH_OF_PRODUCT,
+		     "SELECT l.id, l.batch_id, l.stars, l.voided_at,"
+		     " b.voided_at FROM labels l"
+		     " JOIN batches b ON b.id = l.batch_id"
+		     " WHERE l.product_id = ?",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, product_id);
+	memset(&l, 0, sizeof(l));
+	l.product_id = product_id;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		l.id = sqlite3_column_int64(st, 0);
+		l.batch_id = sqlite3_column_int64(st, 1);
+		l.stars = sqlite3_column_int(st, 2);
+		l.voided_at = sq_col_time(st, 3);
+		if ((rc = cb(ctx, &l, sq_col_time(st, 4))) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_error(s, err, "cannot read labels");
+		sqlite3_reset(st);
+		return rc;
+	}
 	sqlite3_reset(st);
 	return 0;
 }

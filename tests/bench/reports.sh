@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Benchmark of the inspector reports: a database of 2,000 products,
+# 1,000,000 labels and 10,000,000 scans (tests/bench/gen_reports.c), then
+# each report timed through the real command with its peak memory.
+# Target: circulation over 10 M scans in <= 3 s on 2 cores, memory bounded.
+#
+# The database is kept in $BENCH_BIN/reports.db and reused while the
+# generator's parameters are unchanged (REPORTS_REGEN=1 forces a new one).
+# REPORTS_SCANS / REPORTS_LABELS / REPORTS_PRODUCTS scale it down.
+set -u
+OCOP=${OCOP_BIN:?run via tests/bench/run or make bench}
+BIN=${BENCH_BIN:?run via tests/bench/run or make bench}
+GEN="$BIN/gen_reports"
+DB="$BIN/reports.db"
+PRODUCTS=${REPORTS_PRODUCTS:-2000}
+LABELS=${REPORTS_LABELS:-1000000}
+SCANS=${REPORTS_SCANS:-10000000}
+AS_OF=2026-03-01
+RUNS=3
+
+[ -x "$GEN" ] || { echo "FAIL: $GEN is not built (make bench)"; exit 1; }
+[ -x "$OCOP" ] || { echo "FAIL: $OCOP is not built"; exit 1; }
+[ -x /usr/bin/time ] || { echo "FAIL: /usr/bin/time is missing (apt-get install time)"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 is missing"; exit 1; }
+
+want="products=$PRODUCTS labels=$LABELS scans=$SCANS"
+have=$(sqlite3 "$DB" "SELECT value FROM meta WHERE key = 'bench_gen'" 2>/dev/null || true)
+if [ "${REPORTS_REGEN:-0}" = 1 ] || [ "${have#"$want"}" = "$have" ]; then
+	echo "generating $want (takes a minute or two)"
+	gen_start=$(date +%s.%N)
+	"$GEN" "$DB" --products "$PRODUCTS" --labels "$LABELS" \
+		--scans "$SCANS" --as-of "$AS_OF" 2>/dev/null || {
+		echo "FAIL: generator"
+		exit 1
+	}
+	printf 'generated in %.1f s\n' "$(echo "$(date +%s.%N) - $gen_start" | bc)"
+else
+	echo "reusing $DB ($have)"
+fi
+printf 'database: %s MB, %s scans\n' \
+	"$(( $(stat -c %s "$DB") / 1048576 ))" \
+	"$(sqlite3 "$DB" 'SELECT max(id) FROM scans')"
+
+# run NAME ARGS...: RUNS timed runs; prints the best and worst wall time,
+# the peak RSS and the number of entries.
+rc=0
+run() {
+	local name=$1
+	shift
+	local best= worst= rss=0 n=0 out="$BIN/report-$name.json" t m
+	for _ in $(seq 1 $RUNS); do
+		/usr/bin/time -f '%e %M' -o "$BIN/time.txt" \
+			"$OCOP" --db "$DB" report "$name" --as-of "$AS_OF" \
+			--format json "$@" >"$out" || {
+			echo "FAIL $name: exit $?"
+			rc=1
+			return
+		}
+		read -r t m <"$BIN/time.txt"
+		[ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ] && best=$t
+		[ -z "$worst" ] || [ "$(echo "$t > $worst" | bc)" = 1 ] && worst=$t
+		[ "$m" -gt "$rss" ] && rss=$m
+	done
+	n=$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["entries"]))' "$out")
+	printf '%-12s best %5.2f s  worst %5.2f s  peak RSS %4d MB  %6d entries\n' \
+		"$name" "$best" "$worst" $((rss / 1024)) "$n"
+	if [ "$name" = circulation ] && [ "$(echo "$best > 3" | bc)" = 1 ]; then
+		echo "   over the 3 s target"
+		rc=1
+	fi
+}
+
+echo "as of $AS_OF, $RUNS runs each, $(nproc) cores:"
+run circulation
+run lapsed
+run expiring
+run clones
+run unknown
+# the other formats cost little beside the computing
+for f in csv html table; do
+	/usr/bin/time -f '%e %M' -o "$BIN/time.txt" "$OCOP" --db "$DB" report \
+		circulation --as-of "$AS_OF" --format "$f" >/dev/null
+	read -r t m <"$BIN/time.txt"
+	printf 'circulation as %-5s %5.2f s  peak RSS %4d MB\n' "$f" "$t" $((m / 1024))
+done
+rm -f "$BIN/time.txt"
+exit $rc
