@@ -1,11 +1,34 @@
 /*
- * label.c - label content: base URL and QR URL.
+ * label.c - label content (base URL, QR URL) and the issuing of batches.
+ *
+ * A batch is all or nothing, on disk and in the database. The files are
+ * written into a hidden temporary directory inside --out, with no database
+ * lock held (rendering a large batch takes a while and the server keeps
+ * writing scans meanwhile); then synced; then the batch and its label rows
+ * are inserted and committed in one transaction (a million rows take ~2 s);
+ * only then are the files renamed into place. A failure or a signal before
+ * the commit removes the temporary files and stores nothing; a process
+ * killed outright leaves at most the hidden directory and no rows.
  */
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "label.h"
+#include "qr.h"
+#include "render_pdf.h"
+#include "render_png.h"
+#include "render_svg.h"
 
 int
 label_base_url_normalize(const char *in, char *out, size_t size,
@@ -75,4 +98,815 @@ label_url(const char *base, const char *gtin14, const char *lot,
 	for (char *p = out; *p; p++)
 		*p = (char)toupper((unsigned char)*p);
 	return n;
+}
+
+int
+label_format_parse(const char *s, enum label_format *f,
+		   struct ocop_error *err)
+{
+	static const char *const names[] = {"pdf", "png", "svg", "csv"};
+
+	for (int i = 0; i < 4; i++) {
+		if (strcasecmp(s, names[i]) == 0) {
+			*f = (enum label_format)i;
+			return 0;
+		}
+	}
+	return ocop_error_set(err, OCOP_EINVAL,
+			      "invalid format '%s': expected pdf, png, svg "
+			      "or csv",
+			      s);
+}
+
+void
+label_issue_opts_init(struct label_issue_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->made_on = OCOP_NO_DAY;
+	o->best_before = OCOP_NO_DAY;
+	o->format = LABEL_FORMAT_PDF;
+	o->size_mm = 30;
+	o->module_px = 8;
+	o->dpi = 600;
+}
+
+#define URL_MAX 256
+#define MAX_WORKERS 8
+#define COLLISION_RETRIES 4
+
+struct issue {
+	const struct label_issue_opts *o;
+	struct ocop_product product;
+	int stars;
+	char base[256];
+	char lot[21];
+	char (*serials)[OCOP_SERIAL_LEN + 1];
+	char tmp[PATH_MAX]; /* the temporary directory */
+	int tmpfd, outfd;
+	long fail_after; /* test hooks, -1 when off */
+	long fail_rows;
+	atomic_int stop;     /* a worker failed: the others stop */
+	atomic_long written; /* label files written */
+};
+
+static int
+canceled(const struct issue *is)
+{
+	return is->o->cancel && *is->o->cancel;
+}
+
+static int
+cancel_error(struct ocop_error *err)
+{
+	return ocop_error_set(err, OCOP_EINTERNAL,
+			      "interrupted: no label was issued");
+}
+
+static int
+io_error(struct ocop_error *err, int e, const char *what, const char *dir,
+	 const char *name)
+{
+	int code = OCOP_EOUTPUT;
+
+	return ocop_error_set(err, code, "cannot %s '%s/%s': %s", what, dir,
+			      name, strerror(e));
+}
+
+/* Write a whole file into dirfd (no fsync: the directory is synced once
+ * at the end, see sync_dir). */
+static int
+write_file(struct issue *is, const char *name, const void *data, size_t len,
+	   struct ocop_error *err)
+{
+	const char *p = data;
+	int fd, e;
+
+	fd = openat(is->tmpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0644);
+	if (fd < 0)
+		return io_error(err, errno, "create", is->o->out_dir, name);
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : EIO;
+			close(fd);
+			return io_error(err, e, "write", is->o->out_dir, name);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0)
+		return io_error(err, errno, "write", is->o->out_dir, name);
+	return 0;
+}
+
+/* Count one label written; the test hook fails as a full disk would. */
+static int
+count_written(struct issue *is, struct ocop_error *err)
+{
+	long n = atomic_fetch_add(&is->written, 1) + 1;
+
+	if (is->fail_after >= 0 && n > is->fail_after)
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "cannot write label %ld: injected "
+				      "failure (OCOP_FAIL_AFTER_LABELS)",
+				      n);
+	return 0;
+}
+
+static int
+url_of(const struct issue *is, int i, char *url, struct ocop_error *err)
+{
+	if (label_url(is->base, is->product.gtin, is->lot, is->serials[i], url,
+		      URL_MAX) < 0)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "label URL too long for base '%s'",
+				      is->base);
+	return 0;
+}
+
+struct worker {
+	struct issue *is;
+	int from, to;
+	int rc;
+	struct ocop_error err;
+};
+
+/* PNG or SVG files for labels [from, to). */
+static void *
+render_files(void *arg)
+{
+	struct worker *w = arg;
+	struct issue *is = w->is;
+	struct qr_symbol q;
+	struct render_png png;
+	struct ocop_buf svg;
+	char url[URL_MAX], name[OCOP_SERIAL_LEN + 8];
+	int rc = 0;
+
+	qr_symbol_init(&q);
+	render_png_init(&png);
+	ocop_buf_init(&svg, 0);
+	for (int i = w->from; i < w->to && rc == 0; i++) {
+		const void *data;
+		size_t len;
+
+		if (atomic_load(&is->stop))
+			break;
+		if (canceled(is)) {
+			rc = cancel_error(&w->err);
+			break;
+		}
+		if ((rc = url_of(is, i, url, &w->err)) < 0 ||
+		    (rc = qr_encode(url, &q, &w->err)) < 0)
+			break;
+		if (is->o->format == LABEL_FORMAT_PNG) {
+			rc = render_png_encode(&png, &q, is->o->module_px,
+					       is->o->dpi, &w->err);
+			data = png.out.data;
+			len = png.out.len;
+			snprintf(name, sizeof(name), "%s.png", is->serials[i]);
+		} else {
+			rc = render_svg_encode(&q, is->o->module_px, &svg,
+					       &w->err);
+			data = svg.data;
+			len = svg.len;
+			snprintf(name, sizeof(name), "%s.svg", is->serials[i]);
+		}
+		if (rc == 0)
+			rc = count_written(is, &w->err);
+		if (rc == 0)
+			rc = write_file(is, name, data, len, &w->err);
+	}
+	if (rc < 0)
+		atomic_store(&is->stop, 1);
+	w->rc = rc;
+	qr_symbol_release(&q);
+	render_png_release(&png);
+	ocop_buf_release(&svg);
+	return NULL;
+}
+
+static int
+worker_count(int count)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (count < 256 || n < 2)
+		return 1;
+	return n > MAX_WORKERS ? MAX_WORKERS : (int)n;
+}
+
+static int
+render_images(struct issue *is, struct ocop_error *err)
+{
+	struct worker w[MAX_WORKERS];
+	pthread_t th[MAX_WORKERS];
+	int n = worker_count(is->o->count), started = 0, rc = 0;
+
+	for (int k = 0; k < n; k++) {
+		w[k].is = is;
+		w[k].from = (int)((long)is->o->count * k / n);
+		w[k].to = (int)((long)is->o->count * (k + 1) / n);
+		w[k].rc = 0;
+		w[k].err.code = 0;
+		w[k].err.msg[0] = '\0';
+	}
+	/* worker 0 runs on this thread */
+	for (int k = 1; k < n; k++) {
+		if (pthread_create(&th[k], NULL, render_files, &w[k]) != 0) {
+			w[k].rc = ocop_error_set(&w[k].err, OCOP_EINTERNAL,
+						 "cannot start a thread");
+			atomic_store(&is->stop, 1);
+			break;
+		}
+		started = k;
+	}
+	render_files(&w[0]);
+	for (int k = 1; k <= started; k++)
+		pthread_join(th[k], NULL);
+	for (int k = 0; k < n; k++) {
+		if (w[k].rc < 0) {
+			if (err)
+				*err = w[k].err;
+			rc = w[k].rc;
+			break;
+		}
+	}
+	return rc;
+}
+
+/* Open name in the temporary directory for buffered writing. */
+static FILE *
+create_stream(struct issue *is, const char *name, struct ocop_error *err)
+{
+	int fd;
+	FILE *f;
+
+	fd = openat(is->tmpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0644);
+	if (fd < 0) {
+		io_error(err, errno, "create", is->o->out_dir, name);
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		io_error(err, errno, "create", is->o->out_dir, name);
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+/* Flush, sync and close a stream of the temporary directory. */
+static int
+close_stream(struct issue *is, FILE *f, const char *name,
+	     struct ocop_error *err)
+{
+	int bad = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
+
+	if (fclose(f) != 0 || bad)
+		return io_error(err, errno ? errno : EIO, "write",
+				is->o->out_dir, name);
+	return 0;
+}
+
+/* QR symbols for labels [from, to), encoded on one thread while the PDF
+ * writer draws the previous chunk on another. */
+#define PDF_CHUNK 256
+
+struct encode_job {
+	struct issue *is;
+	struct qr_symbol *syms;
+	int from, to;
+	int rc;
+	struct ocop_error err;
+};
+
+static void *
+encode_chunk(void *arg)
+{
+	struct encode_job *j = arg;
+	char url[URL_MAX];
+
+	j->rc = 0;
+	for (int i = j->from; i < j->to && j->rc == 0; i++) {
+		if ((j->rc = url_of(j->is, i, url, &j->err)) == 0)
+			j->rc = qr_encode(url, &j->syms[i - j->from], &j->err);
+	}
+	return NULL;
+}
+
+static int
+render_pdf_file(struct issue *is, struct ocop_error *err)
+{
+	struct render_pdf_opts po;
+	struct render_pdf *pdf = NULL;
+	struct qr_symbol syms[2][PDF_CHUNK];
+	struct encode_job job[2];
+	pthread_t th;
+	char footer[256], title[600];
+	int count = is->o->count, rc, running = 0;
+	FILE *f;
+
+	if (!(f = create_stream(is, LABEL_PDF_FILE, err)))
+		return err ? err->code : OCOP_EOUTPUT;
+	for (int b = 0; b < 2; b++) {
+		for (int k = 0; k < PDF_CHUNK; k++)
+			qr_symbol_init(&syms[b][k]);
+		job[b].is = is;
+		job[b].syms = syms[b];
+	}
+	memset(&po, 0, sizeof(po));
+	po.product_name = is->product.name;
+	po.stars = is->stars;
+	po.size_mm = is->o->size_mm;
+	po.dpi = is->o->dpi;
+	po.count = count;
+	snprintf(footer, sizeof(footer), "OCOP %s%s%s · %d tem · %d labels",
+		 is->product.code, is->lot[0] ? " · lô " : "", is->lot, count,
+		 count);
+	snprintf(title, sizeof(title), "OCOP labels: %s", is->product.name);
+	po.footer = footer;
+	po.title = title;
+	if ((rc = render_pdf_open(f, &po, &pdf, err)) < 0)
+		goto out;
+	job[0].from = 0;
+	job[0].to = count < PDF_CHUNK ? count : PDF_CHUNK;
+	encode_chunk(&job[0]);
+	for (int c = 0; job[c & 1].from < count; c++) {
+		struct encode_job *cur = &job[c & 1], *next = &job[~c & 1];
+
+		if (cur->rc < 0) {
+			rc = cur->rc;
+			if (err)
+				*err = cur->err;
+			goto out;
+		}
+		next->from = cur->to;
+		next->to = cur->to + PDF_CHUNK < count ? cur->to + PDF_CHUNK
+						       : count;
+		if (next->from < count) {
+			if (pthread_create(&th, NULL, encode_chunk, next) == 0)
+				running = 1;
+			else
+				encode_chunk(next);
+		}
+		for (int i = cur->from; i < cur->to; i++) {
+			if (canceled(is)) {
+				rc = cancel_error(err);
+				goto out;
+			}
+			if ((rc = render_pdf_add(pdf, &cur->syms[i - cur->from],
+						 is->serials[i], err)) < 0 ||
+			    (rc = count_written(is, err)) < 0)
+				goto out;
+		}
+		if (running) {
+			pthread_join(th, NULL);
+			running = 0;
+		}
+	}
+	rc = render_pdf_finish(pdf, err);
+	pdf = NULL;
+out:
+	if (running)
+		pthread_join(th, NULL);
+	render_pdf_free(pdf);
+	for (int b = 0; b < 2; b++)
+		for (int k = 0; k < PDF_CHUNK; k++)
+			qr_symbol_release(&syms[b][k]);
+	if (close_stream(is, f, LABEL_PDF_FILE, rc < 0 ? NULL : err) < 0 &&
+	    rc == 0)
+		rc = OCOP_EOUTPUT;
+	return rc;
+}
+
+static int
+write_manifest(struct issue *is, struct ocop_error *err)
+{
+	char url[URL_MAX];
+	FILE *f;
+	int rc = 0;
+
+	if (!(f = create_stream(is, LABEL_MANIFEST, err)))
+		return err ? err->code : OCOP_EOUTPUT;
+	fputs("serial,url,lot,stars\n", f);
+	for (int i = 0; i < is->o->count; i++) {
+		if ((rc = url_of(is, i, url, err)) < 0)
+			break;
+		fprintf(f, "%s,%s,%s,%d\n", is->serials[i], url, is->lot,
+			is->stars);
+		if (is->o->format == LABEL_FORMAT_CSV &&
+		    (rc = count_written(is, err)) < 0)
+			break;
+	}
+	if (close_stream(is, f, LABEL_MANIFEST, rc < 0 ? NULL : err) < 0 &&
+	    rc == 0)
+		rc = OCOP_EOUTPUT;
+	return rc;
+}
+
+/* Remove every file of the temporary directory (not the directory). */
+static void
+empty_tmp(struct issue *is)
+{
+	DIR *d;
+	struct dirent *e;
+	int fd = dup(is->tmpfd);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		unlinkat(is->tmpfd, e->d_name, 0);
+	}
+	closedir(d);
+}
+
+static void
+remove_tmp(struct issue *is)
+{
+	if (is->tmpfd < 0)
+		return;
+	empty_tmp(is);
+	close(is->tmpfd);
+	is->tmpfd = -1;
+	rmdir(is->tmp);
+}
+
+/*
+ * Make every file written durable before the commit. The manifest and the
+ * PDF were synced as they were closed; thousands of PNG or SVG files are
+ * synced with one syncfs of their file system, where an fsync each would
+ * cost ~0.5 ms a file. Then the directory itself.
+ */
+static int
+sync_tmp(struct issue *is, struct ocop_error *err)
+{
+	int many = is->o->format == LABEL_FORMAT_PNG ||
+		   is->o->format == LABEL_FORMAT_SVG;
+
+	if ((many && syncfs(is->tmpfd) < 0) || fsync(is->tmpfd) < 0)
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "cannot sync '%s': %s", is->tmp,
+				      strerror(errno));
+	return 0;
+}
+
+/* After the commit: move the files into --out, drop the temporary
+ * directory, sync --out. */
+static int
+move_into_place(struct issue *is, int64_t batch_id, struct ocop_error *err)
+{
+	DIR *d;
+	struct dirent *e;
+	int fd = dup(is->tmpfd), rc = 0;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (renameat(is->tmpfd, e->d_name, is->outfd, e->d_name) < 0) {
+			closedir(d);
+			goto fail;
+		}
+	}
+	closedir(d);
+	close(is->tmpfd);
+	is->tmpfd = -1;
+	rmdir(is->tmp);
+	fsync(is->outfd);
+	return rc;
+fail:
+	return ocop_error_set(err, OCOP_EOUTPUT,
+			      "batch %lld is issued, but its files could not "
+			      "be moved into '%s' (%s): they are in '%s'",
+			      (long long)batch_id, is->o->out_dir,
+			      strerror(errno), is->tmp);
+}
+
+static long
+env_long(const char *name)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return -1;
+	n = strtol(v, &end, 10);
+	return *end || n < 0 ? -1 : n;
+}
+
+static int
+check_options(const struct label_issue_opts *o, struct ocop_error *err)
+{
+	if (o->count < 1 || o->count > LABEL_MAX_COUNT)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "invalid count %d: expected 1 to %d",
+				      o->count, LABEL_MAX_COUNT);
+	if (o->made_on != OCOP_NO_DAY && o->best_before != OCOP_NO_DAY &&
+	    o->best_before < o->made_on)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "invalid dates: best-before is before "
+				      "the production date");
+	if (o->module_px < 1 || o->module_px > 64)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "invalid module size %d px: expected 1 "
+				      "to 64",
+				      o->module_px);
+	if (o->dpi < 150 || o->dpi > 4800)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "invalid resolution %d dpi: expected "
+				      "150 to 4800",
+				      o->dpi);
+	if (o->size_mm < RENDER_PDF_MIN_MM || o->size_mm > RENDER_PDF_MAX_MM)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "invalid label size %d mm: expected %d "
+				      "to %d",
+				      o->size_mm, RENDER_PDF_MIN_MM,
+				      RENDER_PDF_MAX_MM);
+	if (!o->out_dir || !*o->out_dir)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "no output directory given");
+	return 0;
+}
+
+/* Why a product cannot carry the mark today, as an error. */
+static int
+refuse(const struct ocop_product *p, const struct ocop_history *h,
+       int32_t today, struct ocop_error *err)
+{
+	char d1[16], d2[16];
+	int i = ocop_history_latest_started(h, today);
+	const struct ocop_recognition *r;
+
+	ocop_day_format(today, d1);
+	if (h->nrecs == 0)
+		return ocop_error_set(err, OCOP_EREFUSED,
+				      "cannot issue labels for product '%s': "
+				      "it has no OCOP recognition",
+				      p->code);
+	if (i < 0)
+		return ocop_error_set(err, OCOP_EREFUSED,
+				      "cannot issue labels for product '%s': "
+				      "its OCOP recognition starts on %s, "
+				      "not in force today (%s)",
+				      p->code,
+				      ocop_day_format(h->recs[0].valid_from,
+						      d2),
+				      d1);
+	r = &h->recs[i];
+	if (r->revoked_on != OCOP_NO_DAY && r->revoked_on <= today)
+		return ocop_error_set(err, OCOP_EREFUSED,
+				      "cannot issue labels for product '%s': "
+				      "its OCOP recognition (decision '%s') "
+				      "was revoked on %s",
+				      p->code, r->decision_no,
+				      ocop_day_format(r->revoked_on, d2));
+	return ocop_error_set(err, OCOP_EREFUSED,
+			      "cannot issue labels for product '%s': its "
+			      "OCOP recognition (decision '%s') ended on %s, "
+			      "none is in force today (%s)",
+			      p->code, r->decision_no,
+			      ocop_day_format(r->end, d2), d1);
+}
+
+/* The stars in force today, or OCOP_EREFUSED. */
+static int
+stars_today(struct ocop_store *st, const struct ocop_product *p, int *stars,
+	    struct ocop_error *err)
+{
+	struct ocop_history h;
+	int32_t today = ocop_today();
+	int i, rc;
+
+	ocop_history_init(&h);
+	rc = st->m->history_get(st, p->id, &h, err);
+	if (rc == 0) {
+		i = ocop_history_in_force(&h, today);
+		if (i < 0)
+			rc = refuse(p, &h, today, err);
+		else
+			*stars = h.recs[i].stars;
+	}
+	ocop_history_release(&h);
+	return rc;
+}
+
+/* Create out_dir when missing; refuse one holding an earlier manifest. */
+static int
+open_out_dir(struct issue *is, struct ocop_error *err)
+{
+	const char *dir = is->o->out_dir;
+	struct stat sb;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "cannot create directory '%s': %s", dir,
+				      strerror(errno));
+	is->outfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (is->outfd < 0)
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "cannot open directory '%s': %s", dir,
+				      strerror(errno));
+	if (fstatat(is->outfd, LABEL_MANIFEST, &sb, 0) == 0 ||
+	    fstatat(is->outfd, LABEL_PDF_FILE, &sb, 0) == 0)
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "directory '%s' already holds the "
+				      "labels of another batch: use a new "
+				      "directory",
+				      dir);
+	if (snprintf(is->tmp, sizeof(is->tmp), "%s/.ocop-issue-XXXXXX", dir) >=
+	    (int)sizeof(is->tmp))
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "directory name '%s' is too long", dir);
+	if (!mkdtemp(is->tmp)) {
+		is->tmp[0] = '\0';
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "cannot create a directory in '%s': %s",
+				      dir, strerror(errno));
+	}
+	is->tmpfd = open(is->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (is->tmpfd < 0) {
+		rmdir(is->tmp);
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "cannot open directory '%s': %s", is->tmp,
+				      strerror(errno));
+	}
+	return 0;
+}
+
+static int
+render_all(struct issue *is, struct ocop_error *err)
+{
+	int rc = 0;
+
+	atomic_store(&is->written, 0);
+	atomic_store(&is->stop, 0);
+	switch (is->o->format) {
+	case LABEL_FORMAT_PNG:
+	case LABEL_FORMAT_SVG:
+		rc = render_images(is, err);
+		break;
+	case LABEL_FORMAT_PDF:
+		rc = render_pdf_file(is, err);
+		break;
+	case LABEL_FORMAT_CSV:
+		break;
+	}
+	if (rc == 0)
+		rc = write_manifest(is, err);
+	if (rc == 0 && canceled(is))
+		rc = cancel_error(err);
+	if (rc == 0)
+		rc = sync_tmp(is, err);
+	return rc;
+}
+
+/*
+ * The transaction: the batch and every label row, or nothing. *collided
+ * is the index of a serial that is already taken (then rc is
+ * OCOP_EEXIST), else -1.
+ */
+static int
+store_batch(struct ocop_store *st, struct issue *is, struct ocop_batch *b,
+	    int *collided, struct ocop_error *err)
+{
+	struct ocop_label l;
+	int stars, rc;
+
+	*collided = -1;
+	if ((rc = st->m->begin(st, err)) < 0)
+		return rc;
+	/* the registry may have changed while the files were written */
+	if ((rc = stars_today(st, &is->product, &stars, err)) < 0)
+		goto out_rollback;
+	if (stars != is->stars) {
+		rc = ocop_error_set(err, OCOP_EREFUSED,
+				    "the stars of product '%s' changed "
+				    "while its labels were made: issue "
+				    "again",
+				    is->product.code);
+		goto out_rollback;
+	}
+	if ((rc = st->m->batch_add(st, b, err)) < 0)
+		goto out_rollback;
+	memset(&l, 0, sizeof(l));
+	l.batch_id = b->id;
+	l.product_id = b->product_id;
+	l.stars = b->stars;
+	for (int i = 0; i < is->o->count; i++) {
+		if (is->fail_rows >= 0 && i >= is->fail_rows) {
+			rc = ocop_error_set(err, OCOP_EINTERNAL,
+					    "cannot add label %d: injected "
+					    "failure (OCOP_FAIL_AFTER_ROWS)",
+					    i + 1);
+			goto out_rollback;
+		}
+		if ((i & 1023) == 0 && canceled(is)) {
+			rc = cancel_error(err);
+			goto out_rollback;
+		}
+		memcpy(l.serial, is->serials[i], sizeof(l.serial));
+		if ((rc = st->m->label_add(st, &l, err)) < 0) {
+			if (rc == OCOP_EEXIST)
+				*collided = i;
+			goto out_rollback;
+		}
+	}
+	return st->m->commit(st, err);
+out_rollback:
+	st->m->rollback(st);
+	return rc;
+}
+
+int
+label_issue(struct ocop_store *st, const struct label_issue_opts *o,
+	    struct ocop_batch *batch, struct ocop_error *err)
+{
+	struct issue is;
+	const char *first;
+	int rc, collided;
+
+	memset(&is, 0, sizeof(is));
+	is.o = o;
+	is.tmpfd = is.outfd = -1;
+	if ((rc = check_options(o, err)) < 0)
+		return rc;
+	if (o->lot && *o->lot &&
+	    (rc = ocop_lot_normalize(o->lot, is.lot, err)) < 0)
+		return rc;
+	rc = st->m->product_get(st, o->product_code, &is.product, err);
+	if (rc == OCOP_ENOENT)
+		return ocop_error_set(err, OCOP_ENOENT,
+				      "unknown product '%s'", o->product_code);
+	if (rc < 0)
+		return rc;
+	if ((rc = stars_today(st, &is.product, &is.stars, err)) < 0)
+		return rc;
+	if ((rc = st->m->meta_get(st, "base_url", is.base, sizeof(is.base),
+				  err)) < 0)
+		return rc;
+	if (!is.base[0])
+		ocop_strlcpy(is.base, LABEL_DEFAULT_BASE_URL, sizeof(is.base));
+	is.fail_after = env_long("OCOP_FAIL_AFTER_LABELS");
+	is.fail_rows = env_long("OCOP_FAIL_AFTER_ROWS");
+
+	is.serials = ocop_xmalloc((size_t)o->count * sizeof(*is.serials));
+	for (int i = 0; i < o->count; i++)
+		ocop_serial_new(is.serials[i]);
+	first = getenv("OCOP_TEST_FIRST_SERIAL");
+	if (first && ocop_serial_normalize(first, is.serials[0], NULL) < 0)
+		ocop_serial_new(is.serials[0]);
+
+	memset(batch, 0, sizeof(*batch));
+	batch->product_id = is.product.id;
+	batch->stars = is.stars;
+	ocop_strlcpy(batch->lot, is.lot, sizeof(batch->lot));
+	batch->count = o->count;
+	batch->made_on = o->made_on;
+	batch->best_before = o->best_before;
+	batch->issued_at = ocop_now();
+	batch->voided_at = OCOP_NO_TIME;
+
+	if ((rc = open_out_dir(&is, err)) < 0)
+		goto out;
+	for (int attempt = 0;; attempt++) {
+		if ((rc = render_all(&is, err)) < 0)
+			goto out_remove;
+		rc = store_batch(st, &is, batch, &collided, err);
+		if (rc == 0)
+			break;
+		/* a serial already taken (75 random bits: it takes a test
+		 * hook to see this): draw it again and redo the files */
+		if (collided < 0 || attempt == COLLISION_RETRIES)
+			goto out_remove;
+		ocop_serial_new(is.serials[collided]);
+		empty_tmp(&is);
+	}
+	rc = move_into_place(&is, batch->id, err);
+	goto out;
+out_remove:
+	remove_tmp(&is);
+out:
+	if (is.tmpfd >= 0)
+		close(is.tmpfd);
+	if (is.outfd >= 0)
+		close(is.outfd);
+	free(is.serials);
+	return rc;
 }

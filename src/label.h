@@ -1,13 +1,16 @@
 /*
- * label.h - label content: the base URL and the URL a label's QR carries.
- * (Issuing batches and rendering live in label.c and render_*.c.)
+ * label.h - labels: the base URL, the URL a label's QR carries, and the
+ * issuing of a batch (serials, files, one transaction). Rendering lives in
+ * qr.c and render_*.c.
  */
 #ifndef OCOP_LABEL_H
 #define OCOP_LABEL_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "ocop.h"
+#include "store.h"
 
 #define LABEL_DEFAULT_BASE_URL "http://localhost:8080"
 
@@ -21,5 +24,63 @@ int label_base_url_normalize(const char *in, char *out, size_t size,
  * NULL. Returns the length, or -1 when out is too small. */
 int label_url(const char *base, const char *gtin14, const char *lot,
 	      const char *serial, char *out, size_t size);
+
+/* ---- issuing a batch ---- */
+
+enum label_format {
+	LABEL_FORMAT_PDF = 0,
+	LABEL_FORMAT_PNG,
+	LABEL_FORMAT_SVG,
+	LABEL_FORMAT_CSV,
+};
+/* "pdf", "png", "svg", "csv"; OCOP_EINVAL otherwise. */
+int label_format_parse(const char *s, enum label_format *f,
+		       struct ocop_error *err);
+
+#define LABEL_MAX_COUNT 1000000
+#define LABEL_MANIFEST "labels.csv"
+#define LABEL_PDF_FILE "labels.pdf"
+
+struct label_issue_opts {
+	const char *product_code;
+	int count;                 /* 1..LABEL_MAX_COUNT */
+	const char *lot;           /* as typed; NULL or "" for none */
+	int32_t made_on;           /* OCOP_NO_DAY when not given */
+	int32_t best_before;       /* OCOP_NO_DAY when not given */
+	enum label_format format;
+	int size_mm;               /* PDF label width */
+	int module_px;             /* PNG/SVG pixels a module */
+	int dpi;                   /* printer resolution: PDF dots, PNG pHYs */
+	const char *out_dir;       /* created when missing */
+	/* Set (by a signal handler) to stop: the batch is rolled back and
+	 * its files removed. May be NULL. */
+	const volatile sig_atomic_t *cancel;
+};
+
+/* Defaults: PDF, 30 mm, 8 px a module, 600 dpi, no lot, no dates. */
+void label_issue_opts_init(struct label_issue_opts *o);
+
+/*
+ * Issue one batch: serials from the CSPRNG, the files of o->format and
+ * LABEL_MANIFEST (serial,url,lot,stars) written into a hidden temporary
+ * directory inside o->out_dir and synced, then the batch and all its
+ * labels committed in one transaction, then the files renamed into
+ * place. On any failure before the commit nothing is stored and the
+ * temporary files are removed. The stars printed are those in force
+ * today. Fills *batch (with its id).
+ *
+ * Errors: OCOP_EINVAL (bad option or lot), OCOP_ENOENT (unknown
+ * product), OCOP_EREFUSED (no recognition in force today), OCOP_EOUTPUT
+ * (cannot write the files, or the directory already holds a manifest or
+ * PDF), OCOP_EINTERNAL.
+ *
+ * Test hooks (environment, for the failure tests only):
+ * OCOP_FAIL_AFTER_LABELS=N fails as a full disk would once N label files
+ * (PDF: labels drawn) are written; OCOP_FAIL_AFTER_ROWS=N fails inside the
+ * transaction after N label rows; OCOP_TEST_FIRST_SERIAL=S makes S the
+ * first serial tried, to exercise the collision path.
+ */
+int label_issue(struct ocop_store *st, const struct label_issue_opts *o,
+		struct ocop_batch *batch, struct ocop_error *err);
 
 #endif

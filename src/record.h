@@ -11,7 +11,9 @@
 #include "store.h"
 
 struct ocop_record {
-	char serial[OCOP_SERIAL_LEN + 1]; /* normalised code as given */
+	/* the normalised serial as given; for a Digital Link /21/ value
+	 * that is not of the serial shape, that value (up to 20) */
+	char serial[24];
 	enum ocop_verdict verdict;
 	enum ocop_reason reason;
 	int64_t checked_at;

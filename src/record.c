@@ -1,0 +1,380 @@
+/*
+ * record.c - the verification record of SPEC 5: label -> batch -> product
+ * -> history -> verdict at an instant, its JSON, and its reason in words.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "record.h"
+
+static void
+record_unknown(struct ocop_record *rec, enum ocop_reason reason)
+{
+	rec->verdict = OCOP_UNKNOWN;
+	rec->reason = reason;
+	rec->known = 0;
+}
+
+int
+record_lookup(struct ocop_store *st, const struct ocop_code *code,
+	      int64_t at, struct ocop_record *rec, struct ocop_error *err)
+{
+	struct ocop_history h;
+	struct ocop_judgement j;
+	int64_t lv, bv, voided_at;
+	char t1[32], t2[32];
+	int rc;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->checked_at = at;
+	rec->since = OCOP_NO_DAY;
+	rec->first_scan_at = OCOP_NO_TIME;
+	record_unknown(rec, OCOP_REASON_NOT_FOUND);
+	if (code->kind == OCOP_CODE_DL_PRODUCT)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "a product code (GTIN %s) names no "
+				      "label",
+				      code->gtin);
+	if (code->kind == OCOP_CODE_DL_LABEL && code->foreign[0]) {
+		ocop_strlcpy(rec->serial, code->foreign, sizeof(rec->serial));
+		return 0;
+	}
+	ocop_strlcpy(rec->serial, code->serial, sizeof(rec->serial));
+	if (code->mistyped) {
+		record_unknown(rec, OCOP_REASON_MISTYPED);
+		return 0;
+	}
+	rc = st->m->label_get(st, code->serial, &rec->label, err);
+	if (rc == OCOP_ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if ((rc = st->m->batch_get(st, rec->label.batch_id, &rec->batch,
+				   err)) < 0 ||
+	    (rc = st->m->product_get_by_id(st, rec->label.product_id,
+					   &rec->product, err)) < 0)
+		return rc;
+	if (code->kind == OCOP_CODE_DL_LABEL &&
+	    (strcmp(code->gtin, rec->product.gtin) != 0 ||
+	     (code->lot[0] && strcmp(code->lot, rec->batch.lot) != 0))) {
+		/* a genuine serial on another product is a forgery: say
+		 * nothing about the label */
+		struct ocop_record keep = *rec;
+
+		memset(rec, 0, sizeof(*rec));
+		ocop_strlcpy(rec->serial, keep.serial, sizeof(rec->serial));
+		rec->checked_at = at;
+		rec->since = OCOP_NO_DAY;
+		rec->first_scan_at = OCOP_NO_TIME;
+		record_unknown(rec, OCOP_REASON_WRONG_PRODUCT);
+		return 0;
+	}
+	if (at < rec->batch.issued_at)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "time %s is before label %s was issued "
+				      "(%s)",
+				      ocop_time_format(at, t1), rec->serial,
+				      ocop_time_format(rec->batch.issued_at,
+						       t2));
+	rec->known = 1;
+
+	/* the earlier of the label's and its batch's void */
+	lv = rec->label.voided_at;
+	bv = rec->batch.voided_at;
+	voided_at = lv;
+	if (bv != OCOP_NO_TIME && (lv == OCOP_NO_TIME || bv < lv))
+		voided_at = bv;
+
+	ocop_history_init(&h);
+	rc = st->m->history_get(st, rec->product.id, &h, err);
+	if (rc < 0)
+		goto out;
+	ocop_judge(&h, rec->label.stars, voided_at,
+		   voided_at != OCOP_NO_TIME && voided_at == bv &&
+			   voided_at != lv,
+		   at, &j);
+	rec->verdict = j.verdict;
+	rec->reason = j.reason;
+	rec->since = j.since;
+	if (j.rec >= 0 && (size_t)j.rec < h.nrecs) {
+		rec->has_recognition = 1;
+		rec->recognition = h.recs[j.rec];
+	}
+	rc = st->m->scan_stats(st, rec->label.id, &rec->scan_count,
+			       &rec->first_scan_at, err);
+out:
+	ocop_history_release(&h);
+	return rc;
+}
+
+static json_t *
+json_day(int32_t day)
+{
+	char buf[16];
+
+	if (day == OCOP_NO_DAY)
+		return json_null();
+	return json_string(ocop_day_format(day, buf));
+}
+
+static json_t *
+json_time(int64_t t)
+{
+	char buf[32];
+
+	if (t == OCOP_NO_TIME)
+		return json_null();
+	return json_string(ocop_time_format(t, buf));
+}
+
+static json_t *
+json_text(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+json_t *
+record_to_json(const struct ocop_record *rec)
+{
+	json_t *o = json_object(), *label, *product, *producer, *recog, *scans;
+	const struct ocop_recognition *r = &rec->recognition;
+	int64_t voided = rec->label.voided_at, bv = rec->batch.voided_at;
+
+	json_object_set_new(o, "serial", json_string(rec->serial));
+	json_object_set_new(o, "verdict",
+			    json_string(ocop_verdict_name(rec->verdict)));
+	json_object_set_new(o, "checked_at", json_time(rec->checked_at));
+	json_object_set_new(o, "reason",
+			    json_string(ocop_reason_name(rec->reason)));
+	if (rec->verdict == OCOP_UNKNOWN || !rec->known)
+		return o;
+
+	if (bv != OCOP_NO_TIME && (voided == OCOP_NO_TIME || bv < voided))
+		voided = bv;
+	label = json_object();
+	json_object_set_new(label, "printed_stars",
+			    json_integer(rec->label.stars));
+	json_object_set_new(label, "lot", json_text(rec->batch.lot));
+	json_object_set_new(label, "batch", json_integer(rec->batch.id));
+	json_object_set_new(label, "issued_at",
+			    json_time(rec->batch.issued_at));
+	json_object_set_new(label, "made_on", json_day(rec->batch.made_on));
+	json_object_set_new(label, "best_before",
+			    json_day(rec->batch.best_before));
+	json_object_set_new(label, "voided_at", json_time(voided));
+	json_object_set_new(o, "label", label);
+
+	product = json_object();
+	json_object_set_new(product, "code", json_string(rec->product.code));
+	json_object_set_new(product, "name", json_string(rec->product.name));
+	json_object_set_new(product, "group",
+			    json_string(rec->product.group));
+	json_object_set_new(product, "gtin", json_text(rec->product.gtin));
+	producer = json_object();
+	json_object_set_new(producer, "name",
+			    json_string(rec->product.producer.name));
+	json_object_set_new(producer, "kind",
+			    json_string(rec->product.producer.kind));
+	json_object_set_new(producer, "province",
+			    json_string(rec->product.producer.province));
+	json_object_set_new(product, "producer", producer);
+	json_object_set_new(o, "product", product);
+
+	if (rec->has_recognition) {
+		const char *ground = ocop_ground_name(r->ground);
+
+		recog = json_object();
+		json_object_set_new(recog, "stars", json_integer(r->stars));
+		json_object_set_new(recog, "decision_no",
+				    json_string(r->decision_no));
+		json_object_set_new(recog, "decided_on",
+				    json_day(r->decided_on));
+		json_object_set_new(recog, "issuer", json_string(r->issuer));
+		json_object_set_new(recog, "valid_from",
+				    json_day(r->valid_from));
+		json_object_set_new(recog, "valid_until",
+				    json_day(r->valid_until));
+		json_object_set_new(recog, "extended_until",
+				    json_day(r->extended_until));
+		json_object_set_new(recog, "revoked_on",
+				    json_day(r->revoked_on));
+		json_object_set_new(recog, "ground",
+				    r->revoked_on != OCOP_NO_DAY && ground
+					    ? json_string(ground)
+					    : json_null());
+		json_object_set_new(o, "recognition", recog);
+	} else {
+		json_object_set_new(o, "recognition", json_null());
+	}
+
+	scans = json_object();
+	json_object_set_new(scans, "count", json_integer(rec->scan_count));
+	json_object_set_new(scans, "first_at",
+			    json_time(rec->scan_count > 0 ? rec->first_scan_at
+							  : OCOP_NO_TIME));
+	json_object_set_new(o, "scans", scans);
+	return o;
+}
+
+/* A day as people read it: 01/03/2026 in Vietnamese, 2026-03-01 in
+ * English. */
+static const char *
+day_text(int32_t day, int vi, char *buf)
+{
+	int y, m, d;
+
+	if (!vi)
+		return ocop_day_format(day, buf);
+	ocop_day_to_ymd(day, &y, &m, &d);
+	snprintf(buf, 16, "%02d/%02d/%04d", d % 100, m % 100, y % 10000);
+	return buf;
+}
+
+/* Art. 8 grounds of revocation, in words. */
+static const char *
+ground_text(enum ocop_ground g, int vi)
+{
+	switch (g) {
+	case OCOP_GROUND_A:
+		return vi ? "hồ sơ đánh giá không trung thực"
+			  : "a false or dishonest dossier";
+	case OCOP_GROUND_B:
+		return vi ? "sản phẩm không còn đáp ứng tiêu chí OCOP"
+			  : "the product no longer meets the OCOP criteria";
+	case OCOP_GROUND_C:
+		return vi ? "vi phạm về chất lượng, an toàn thực phẩm, môi "
+			    "trường, sở hữu trí tuệ hoặc nhãn hàng hóa"
+			  : "a violation of quality, food safety, "
+			    "environmental, intellectual property or "
+			    "labelling rules";
+	case OCOP_GROUND_D:
+		return vi ? "sử dụng sai biểu trưng OCOP"
+			  : "misuse of the OCOP mark";
+	case OCOP_GROUND_DD:
+		return vi ? "chủ thể ngừng sản xuất"
+			  : "production has stopped";
+	case OCOP_GROUND_E:
+		return vi ? "theo kết luận của cơ quan có thẩm quyền"
+			  : "an official conclusion of the authorities";
+	case OCOP_GROUND_LAPSED:
+		return vi ? "hết hạn mà không được đánh giá lại"
+			  : "lapsed without re-evaluation";
+	default:
+		return vi ? "không rõ lý do" : "no ground recorded";
+	}
+}
+
+const char *
+record_reason_text(const struct ocop_record *rec, const char *lang, char *buf,
+		   size_t size)
+{
+	const struct ocop_recognition *r = &rec->recognition;
+	int vi = !lang || strcmp(lang, "en") != 0;
+	int32_t day;
+	char d1[16];
+
+	switch (rec->reason) {
+	case OCOP_REASON_IN_FORCE:
+		if (!rec->has_recognition)
+			break;
+		snprintf(buf, size,
+			 vi ? "Sản phẩm đạt OCOP %d sao, công nhận còn hiệu "
+			      "lực đến hết ngày %s."
+			    : "The product holds a %d-star OCOP "
+			      "recognition, in force until %s.",
+			 r->stars, day_text(r->end, vi, d1));
+		return buf;
+	case OCOP_REASON_NOT_FOUND:
+		snprintf(buf, size, "%s",
+			 vi ? "Không có tem nào mang mã này: tem có thể là "
+			      "hàng giả."
+			    : "No label has this code: the label may be "
+			      "counterfeit.");
+		return buf;
+	case OCOP_REASON_MISTYPED:
+		snprintf(buf, size, "%s",
+			 vi ? "Mã tem không hợp lệ (ký tự kiểm tra không "
+			      "khớp): mã bị nhập sai hoặc bị làm giả."
+			    : "The label code is not valid (its check "
+			      "symbol does not match): it was mistyped or "
+			      "made up.");
+		return buf;
+	case OCOP_REASON_WRONG_PRODUCT:
+		snprintf(buf, size, "%s",
+			 vi ? "Mã tem không thuộc sản phẩm này: tem có thể "
+			      "đã bị sao chép sang sản phẩm khác."
+			    : "This label code does not belong to this "
+			      "product: the label may have been copied onto "
+			      "another product.");
+		return buf;
+	case OCOP_REASON_LABEL_VOIDED:
+	case OCOP_REASON_BATCH_VOIDED: {
+		int batch = rec->reason == OCOP_REASON_BATCH_VOIDED;
+		int64_t t = batch ? rec->batch.voided_at : rec->label.voided_at;
+
+		day = t != OCOP_NO_TIME ? ocop_day_of(t) : rec->since;
+		if (day == OCOP_NO_DAY)
+			day = ocop_day_of(rec->checked_at);
+		snprintf(buf, size,
+			 vi ? (batch ? "Lô tem này đã bị nhà sản xuất hủy từ "
+				       "ngày %s: tem không còn giá trị."
+				     : "Tem này đã bị nhà sản xuất hủy từ "
+				       "ngày %s: tem không còn giá trị.")
+			    : (batch ? "The producer voided this label's "
+				       "batch on %s: the label is no longer "
+				       "valid."
+				     : "The producer voided this label on "
+				       "%s: it is no longer valid."),
+			 day_text(day, vi, d1));
+		return buf;
+	}
+	case OCOP_REASON_REVOKED:
+		if (!rec->has_recognition || r->revoked_on == OCOP_NO_DAY)
+			break;
+		snprintf(buf, size,
+			 vi ? "Công nhận OCOP của sản phẩm đã bị thu hồi từ "
+			      "ngày %s (quyết định %s). Lý do: %s."
+			    : "The product's OCOP recognition was revoked "
+			      "on %s (decision %s). Ground: %s.",
+			 day_text(r->revoked_on, vi, d1),
+			 r->revoke_decision_no[0] ? r->revoke_decision_no
+						  : "-",
+			 ground_text(r->ground, vi));
+		return buf;
+	case OCOP_REASON_EXPIRED:
+		day = rec->since;
+		if (day == OCOP_NO_DAY && rec->has_recognition)
+			day = r->end + 1;
+		if (day == OCOP_NO_DAY)
+			break;
+		snprintf(buf, size,
+			 vi ? "Sản phẩm đã hết hạn công nhận OCOP từ ngày %s."
+			    : "The product's OCOP recognition expired on "
+			      "%s.",
+			 day_text(day, vi, d1));
+		return buf;
+	case OCOP_REASON_NOT_YET:
+		snprintf(buf, size,
+			 vi ? "Sản phẩm chưa được công nhận OCOP vào ngày %s."
+			    : "The product had no OCOP recognition yet on "
+			      "%s.",
+			 day_text(ocop_day_of(rec->checked_at), vi, d1));
+		return buf;
+	case OCOP_REASON_FEWER_STARS:
+		if (!rec->has_recognition)
+			break;
+		snprintf(buf, size,
+			 vi ? "Tem in %d sao nhưng sản phẩm hiện chỉ được "
+			      "công nhận OCOP %d sao."
+			    : "The label shows %d stars but the product's "
+			      "OCOP recognition is %d stars.",
+			 rec->label.stars, r->stars);
+		return buf;
+	}
+	/* a verdict without the facts to explain it */
+	snprintf(buf, size, "%s",
+		 vi ? "Không xác định được tình trạng công nhận OCOP."
+		    : "The OCOP recognition status could not be "
+		      "determined.");
+	return buf;
+}
