@@ -3,7 +3,8 @@
  * group commit. Request threads hand it jobs (one request's scans); it
  * writes whatever is queued in one transaction of at most about
  * SCANLOG_MAX_ROWS rows (a job is never split: one job is stored whole or
- * not at all), commits, then tells each job's owner. A scan is answered
+ * not at all), waiting at most SCANLOG_LINGER for a group to form,
+ * commits, then tells each job's owner. A scan is answered
  * only after its commit, so a killed server loses no acknowledged scan.
  *
  * What a scan keeps of its client is coarse on purpose: the network
@@ -19,6 +20,9 @@
 #include "ocop.h"
 
 #define SCANLOG_MAX_ROWS 1000
+/* Seconds the writer waits after the first queued scan for others to
+ * share its commit, unless SCANLOG_MAX_ROWS are queued sooner. */
+#define SCANLOG_LINGER 0.002
 
 struct scanlog;
 
@@ -44,6 +48,7 @@ struct scanlog_job {
 	/* private */
 	struct scanlog_job *next;
 	int finished;
+	double queued_at;
 };
 
 /* Open a handle on db_path and start the writer thread. m may be NULL. */

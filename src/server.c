@@ -39,7 +39,6 @@
 #include "token.h"
 
 #define MAX_THREADS 16
-#define QUERY_MAX 2048
 #define DISCARD_MAX ((size_t)8 << 20) /* past this an oversize body closes */
 
 struct server {
@@ -72,32 +71,41 @@ enum conn_state {
 
 enum job_state { JOB_NONE = 0, JOB_PENDING, JOB_COMMITTED };
 
-/* One request's state, made by the URI logger before any other call. */
+/* A consumer scan waiting for the writer: made only for GET /L/... */
+struct pending {
+	struct scanlog_job job;
+	struct ocop_scan scan;
+	int dup;
+	int64_t count, first_at;
+	struct ocop_record rec; /* the record being answered */
+};
+
+/* One request's state, made by the URI logger before any other call;
+ * small, since every request makes one. */
 struct conn {
 	struct server *srv;
 	struct MHD_Connection *mhd;
 	enum conn_state state;
 	enum metrics_route route;
-	char query[QUERY_MAX];
+	char *query; /* as sent, without '?'; "" when none */
 	char net[RATELIMIT_NET_MAX];
 	struct ocop_buf body;
 	int too_big;
 	/* a suspended scan (consumer GET or inspector POST) */
 	atomic_int job_state;
-	struct scanlog_job job;
-	struct ocop_scan one_scan;
-	int one_dup;
-	int64_t one_count, one_first;
-	struct ocop_record *rec; /* consumer GET: the record being answered */
+	struct scanlog_job *job;
+	struct pending *pending;
 	int want_json;
 	char lang[4];
 	char self_path[64];
 	/* inspector POST: items and their answers */
+	struct scanlog_job batch_job;
 	struct ocop_scan *scans;
 	int *dups;
 	size_t nscans;
 };
 
+static char empty_query[] = "";
 static _Thread_local struct server *tls_srv;
 static _Thread_local struct ocop_store *tls_st;
 
@@ -225,6 +233,21 @@ route_of(const char *path)
 	if (strcmp(path, "/metrics") == 0)
 		return METRICS_ROUTE_METRICS;
 	return METRICS_ROUTE_OTHER;
+}
+
+/* record_lookup in one read snapshot: one lock instead of one per
+ * statement, and a consistent view of the label's history. */
+static int
+lookup(struct ocop_store *st, const struct ocop_code *code, int64_t at,
+       struct ocop_record *rec, struct ocop_error *err)
+{
+	int rc;
+
+	if ((rc = st->m->read_begin(st, err)) < 0)
+		return rc;
+	rc = record_lookup(st, code, at, rec, err);
+	st->m->read_end(st);
+	return rc;
 }
 
 /* Put a JSON value into resp (taking the dump, not copying it). */
@@ -393,15 +416,15 @@ job_done(struct scanlog_job *job)
 static void
 submit_job(struct conn *c)
 {
-	c->job.done = job_done;
-	c->job.ctx = c;
+	c->job->done = job_done;
+	c->job->ctx = c;
 	atomic_store(&c->job_state, JOB_PENDING);
 	c->state = CONN_WAITING;
 	/* suspend first: the writer may finish before this call returns,
 	 * and a resume must not come before its suspend */
 	MHD_suspend_connection(c->mhd);
-	if (scanlog_submit(c->srv->scanlog, &c->job) < 0) {
-		c->job.rc = OCOP_EREFUSED;
+	if (scanlog_submit(c->srv->scanlog, c->job) < 0) {
+		c->job->rc = OCOP_EREFUSED;
 		atomic_store(&c->job_state, JOB_COMMITTED);
 		MHD_resume_connection(c->mhd);
 	}
@@ -423,7 +446,7 @@ static void
 label_answer(struct conn *c, struct http_resp *resp)
 {
 	struct ocop_error err = {0};
-	struct ocop_record *rec = c->rec;
+	struct ocop_record *rec = &c->pending->rec;
 	int status = rec->verdict == OCOP_UNKNOWN ? 404 : 200;
 
 	http_resp_header(resp, "Vary", "Accept, Accept-Language");
@@ -501,7 +524,8 @@ handle_label(struct conn *c, const char *method, const char *path,
 	struct ocop_error err = {0};
 	struct ocop_store *st;
 	struct ocop_code code;
-	struct ocop_scan *s = &c->one_scan;
+	struct pending *pd;
+	struct ocop_scan *s;
 	char input[128];
 	const char *p = after_prefix(path, "/l/");
 	size_t n = strlen(p);
@@ -532,8 +556,8 @@ handle_label(struct conn *c, const char *method, const char *path,
 		http_resp_error(resp, 500, "%s", err.msg);
 		return 0;
 	}
-	c->rec = ocop_xcalloc(1, sizeof(*c->rec));
-	rc = record_lookup(st, &code, now, c->rec, &err);
+	pd = c->pending = ocop_xmalloc(sizeof(*pd));
+	rc = lookup(st, &code, now, &pd->rec, &err);
 	if (rc < 0) {
 		http_resp_error(resp, rc == OCOP_EINVAL ? 422 : 500,
 				"cannot verify '%s': %s", code.serial,
@@ -545,24 +569,27 @@ handle_label(struct conn *c, const char *method, const char *path,
 		return 0;
 	}
 	/* the scan: coarse client data only */
+	s = &pd->scan;
 	memset(s, 0, sizeof(*s));
-	ocop_strlcpy(s->code, c->rec->serial, sizeof(s->code));
-	if (c->rec->verdict != OCOP_UNKNOWN) {
-		s->label_id = c->rec->label.id;
-		s->product_id = c->rec->product.id;
+	ocop_strlcpy(s->code, pd->rec.serial, sizeof(s->code));
+	if (pd->rec.verdict != OCOP_UNKNOWN) {
+		s->label_id = pd->rec.label.id;
+		s->product_id = pd->rec.product.id;
 	}
 	s->scanned_at = now;
 	s->received_at = now;
-	s->verdict = c->rec->verdict;
-	s->reason = c->rec->reason;
+	s->verdict = pd->rec.verdict;
+	s->reason = pd->rec.reason;
 	s->source = OCOP_SCAN_CONSUMER;
 	fill_client(c, s);
-	c->job.scans = s;
-	c->job.n = 1;
-	c->job.duplicate = &c->one_dup;
-	c->job.want_stats = 1;
-	c->job.count = &c->one_count;
-	c->job.first_at = &c->one_first;
+	memset(&pd->job, 0, sizeof(pd->job));
+	pd->job.scans = s;
+	pd->job.n = 1;
+	pd->job.duplicate = &pd->dup;
+	pd->job.want_stats = 1;
+	pd->job.count = &pd->count;
+	pd->job.first_at = &pd->first_at;
+	c->job = &pd->job;
 	submit_job(c);
 	return 1;
 }
@@ -570,14 +597,16 @@ handle_label(struct conn *c, const char *method, const char *path,
 static void
 label_after_commit(struct conn *c, struct http_resp *resp)
 {
-	if (c->job.rc < 0) {
-		http_resp_error(resp, c->job.rc == OCOP_EREFUSED ? 503 : 500,
-				"cannot record the scan: %s", c->job.err.msg);
+	struct pending *pd = c->pending;
+
+	if (pd->job.rc < 0) {
+		http_resp_error(resp, pd->job.rc == OCOP_EREFUSED ? 503 : 500,
+				"cannot record the scan: %s", pd->job.err.msg);
 		return;
 	}
-	if (c->rec->verdict != OCOP_UNKNOWN) {
-		c->rec->scan_count = c->one_count;
-		c->rec->first_scan_at = c->one_first;
+	if (pd->rec.verdict != OCOP_UNKNOWN) {
+		pd->rec.scan_count = pd->count;
+		pd->rec.first_scan_at = pd->first_at;
 	}
 	label_answer(c, resp);
 }
@@ -711,8 +740,8 @@ handle_api_label(struct conn *c, const char *path, struct http_resp *resp)
 		http_resp_error(resp, 500, "%s", err.msg);
 		return;
 	}
-	rec = ocop_xcalloc(1, sizeof(*rec));
-	rc = record_lookup(st, &code, at, rec, &err);
+	rec = ocop_xmalloc(sizeof(*rec));
+	rc = lookup(st, &code, at, rec, &err);
 	if (rc == OCOP_EINVAL) {
 		http_resp_error(resp, 422, "invalid 'at': %s", err.msg);
 	} else if (rc < 0) {
@@ -888,7 +917,7 @@ scan_item(struct ocop_store *st, json_t *it, struct ocop_scan *s,
 	s->lat = lat;
 	s->lon = lon;
 	ocop_strlcpy(s->client_id, id, sizeof(s->client_id));
-	rec = ocop_xcalloc(1, sizeof(*rec));
+	rec = ocop_xmalloc(sizeof(*rec));
 	rc = record_lookup(st, &code, s->scanned_at, rec, &e);
 	if (rc == OCOP_EINVAL) {
 		snprintf(msg, msz, "'scanned_at': %.200s", e.msg);
@@ -994,6 +1023,11 @@ handle_scans(struct conn *c, struct http_resp *resp)
 	c->scans = ocop_xcalloc(n ? n : 1, sizeof(*c->scans));
 	c->dups = ocop_xcalloc(n ? n : 1, sizeof(*c->dups));
 	c->nscans = n;
+	if (st->m->read_begin(st, &err) < 0) {
+		http_resp_error(resp, 500, "%s", err.msg);
+		json_decref(root);
+		return 0;
+	}
 	bad = json_array();
 	for (size_t i = 0; i < n; i++) {
 		char msg[256];
@@ -1001,6 +1035,7 @@ handle_scans(struct conn *c, struct http_resp *resp)
 		rc = scan_item(st, json_array_get(arr, i), &c->scans[i], now,
 			       msg, sizeof(msg), &err);
 		if (rc < -1) {
+			st->m->read_end(st);
 			http_resp_error(resp, 500, "%s", err.msg);
 			json_decref(bad);
 			json_decref(root);
@@ -1015,6 +1050,7 @@ handle_scans(struct conn *c, struct http_resp *resp)
 		}
 		fill_client(c, &c->scans[i]);
 	}
+	st->m->read_end(st);
 	json_decref(root);
 	if (nbad) {
 		bad_items(resp, bad, nbad);
@@ -1026,10 +1062,11 @@ handle_scans(struct conn *c, struct http_resp *resp)
 		resp_json(resp, 200, json_pack("{s:[]}", "results"));
 		return 0;
 	}
-	c->job.scans = c->scans;
-	c->job.n = n;
-	c->job.duplicate = c->dups;
-	c->job.want_stats = 0;
+	c->batch_job.scans = c->scans;
+	c->batch_job.n = n;
+	c->batch_job.duplicate = c->dups;
+	c->batch_job.want_stats = 0;
+	c->job = &c->batch_job;
 	submit_job(c);
 	return 1;
 }
@@ -1039,10 +1076,11 @@ scans_after_commit(struct conn *c, struct http_resp *resp)
 {
 	json_t *o, *results;
 
-	if (c->job.rc < 0) {
-		http_resp_error(resp, c->job.rc == OCOP_EREFUSED ? 503 : 500,
+	if (c->batch_job.rc < 0) {
+		http_resp_error(resp,
+				c->batch_job.rc == OCOP_EREFUSED ? 503 : 500,
 				"cannot store the scans (none stored): %s",
-				c->job.err.msg);
+				c->batch_job.err.msg);
 		return;
 	}
 	results = json_array();
@@ -1354,8 +1392,7 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *mhd)
 	c->srv = srv;
 	c->mhd = mhd;
 	ocop_buf_init(&c->body, SERVER_BODY_MAX);
-	if (q)
-		ocop_strlcpy(c->query, q + 1, sizeof(c->query));
+	c->query = q ? ocop_xstrdup(q + 1) : empty_query;
 	atomic_fetch_add(&srv->in_flight, 1);
 	return c;
 }
@@ -1372,7 +1409,9 @@ completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
 	if (!c)
 		return;
 	ocop_buf_release(&c->body);
-	free(c->rec);
+	free(c->pending);
+	if (c->query != empty_query)
+		free(c->query);
 	free(c->scans);
 	free(c->dups);
 	free(c);

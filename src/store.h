@@ -180,6 +180,12 @@ struct ocop_store_methods {
 	int (*token_find)(struct ocop_store *st, const unsigned char *hash,
 			  size_t hash_len, enum ocop_role *role,
 			  int64_t *producer_id, struct ocop_error *err);
+
+	/* A read snapshot around several reads (one lock instead of one per
+	 * statement; writers are not blocked). No writes inside. Nests with
+	 * begin/commit by the same counting; read_end ends it. */
+	int (*read_begin)(struct ocop_store *st, struct ocop_error *err);
+	void (*read_end)(struct ocop_store *st);
 };
 
 /* Engines. */

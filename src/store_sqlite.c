@@ -165,6 +165,34 @@ sq_commit(struct ocop_store *base, struct ocop_error *err)
 }
 
 static int
+sq_read_begin(struct ocop_store *base, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+
+	if (s->depth++ > 0)
+		return 0;
+	s->failed = 0;
+	if (sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		s->depth = 0;
+		return sq_error(s, err, "cannot begin reading");
+	}
+	return 0;
+}
+
+static void
+sq_read_end(struct ocop_store *base)
+{
+	struct sq_store *s = (struct sq_store *)base;
+
+	if (s->depth == 0 || --s->depth > 0)
+		return;
+	/* a read transaction has nothing to lose: end it either way */
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
 sq_meta_get(struct ocop_store *base, const char *key, char *buf, size_t size,
 	    struct ocop_error *err)
 {
@@ -260,6 +288,8 @@ static const struct ocop_store_methods sq_methods = {
 	.label_each_of_product = sq_label_each_of_product,
 	.token_add = sq_token_add,
 	.token_find = sq_token_find,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
 };
 
 /* Apply assets/migrations/NNNN_*.sql with NNNN > user_version, in order,
