@@ -118,11 +118,12 @@ token_ok(const char *t)
 static void
 print_human(json_t *res, const char *code)
 {
-	const char *verdict = json_string_value(json_object_get(res, "verdict"));
-	const char *reason = json_string_value(json_object_get(res, "reason"));
-	const char *serial = json_string_value(json_object_get(res, "serial"));
-	const char *vvi, *ven, *rvi, *ren;
+	const char *verdict, *reason, *serial, *vvi, *ven, *rvi, *ren;
 	char grouped[OCOP_SERIAL_GROUPED + 1];
+
+	verdict = json_string_value(json_object_get(res, "verdict"));
+	reason = json_string_value(json_object_get(res, "reason"));
+	serial = json_string_value(json_object_get(res, "serial"));
 
 	if (serial && strlen(serial) == OCOP_SERIAL_LEN)
 		serial = ocop_serial_group(serial, grouped);
@@ -151,7 +152,8 @@ print_refusal(const struct http_client_resp *r)
 	json_t *items = json_object_get(e, "items");
 
 	if (msg)
-		fprintf(stderr, "ocop: server refused the scan (HTTP %ld): %s\n",
+		fprintf(stderr,
+			"ocop: server refused the scan (HTTP %ld): %s\n",
 			r->status, msg);
 	else
 		fprintf(stderr, "ocop: server refused the scan (HTTP %ld): "

@@ -171,7 +171,8 @@ http_client_fetch(const struct http_client_req *req,
 	if (cc != CURLE_OK) {
 		rc = ocop_error_set(err, OCOP_EUNREACH,
 				    "cannot reach '%.200s': %s", req->url,
-				    errbuf[0] ? errbuf : curl_easy_strerror(cc));
+				    errbuf[0] ? errbuf
+					      : curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);

@@ -27,7 +27,7 @@ struct http_client_req {
 	size_t body_len;
 	long timeout_ms;         /* whole transfer; 0: HTTP_CLIENT_TIMEOUT_MS */
 	long connect_timeout_ms; /* 0: HTTP_CLIENT_CONNECT_TIMEOUT_MS */
-	size_t max_size;         /* response body cap; 0: HTTP_CLIENT_MAX_SIZE */
+	size_t max_size;         /* body cap; 0: HTTP_CLIENT_MAX_SIZE */
 	int follow_redirects;    /* follow up to 5 redirects (GET only) */
 };
 

@@ -91,7 +91,8 @@ serve_one(void *arg)
 				 "Connection: close\r\n\r\n");
 		else
 			snprintf(head, sizeof(head),
-				 "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+				 "HTTP/1.1 200 OK\r\n"
+				 "Connection: close\r\n\r\n");
 		write_all(c, head, strlen(head));
 		for (int i = 0; i < 5; i++)
 			write_all(c, chunk, sizeof(chunk));
@@ -171,7 +172,8 @@ test_post(void)
 	CHECK(resp.body.data &&
 	      strstr(resp.body.data, "Accept: application/json\r\n"));
 	CHECK(resp.body.data && !strstr(resp.body.data, "Expect:"));
-	CHECK(resp.body.data && strstr(resp.body.data, "\r\n\r\n{\"scans\":[]}"));
+	CHECK(resp.body.data &&
+	      strstr(resp.body.data, "\r\n\r\n{\"scans\":[]}"));
 	http_client_resp_release(&resp);
 	server_stop(&s);
 }
@@ -191,7 +193,8 @@ test_get_no_token(void)
 	req.url = url;
 	http_client_resp_init(&resp);
 	CHECK_INT(http_client_fetch(&req, &resp, &err), 0);
-	CHECK(resp.body.data && strncmp(resp.body.data, "GET /r.csv ", 11) == 0);
+	CHECK(resp.body.data &&
+	      strncmp(resp.body.data, "GET /r.csv ", 11) == 0);
 	CHECK(resp.body.data && !strstr(resp.body.data, "Authorization"));
 	http_client_resp_release(&resp);
 	server_stop(&s);

@@ -229,7 +229,7 @@ test_label_redirects(void)
 		  307);
 	CHECK_STR(hdr("Location"), P(BASE "/L/%s", serial_nl));
 
-	TEST("label URI: GTIN-13, lower-case lot and trailing slash normalised");
+	TEST("label URI: GTIN-13, lower-case lot, trailing slash normalised");
 	CHECK_INT(ask("GET",
 		      P("/01/%s/10/l2406a/21/%s/", GTIN13, serial), NULL,
 		      NULL),
@@ -542,7 +542,7 @@ test_link_types(void)
 
 	snprintf(lbl, sizeof(lbl), "/01/%s/10/%s/21/%s", GTIN, LOT, serial);
 
-	TEST("linkType=gs1:certificationInfo on a label: 307 to /L/, query kept");
+	TEST("linkType=gs1:certificationInfo on a label: 307, query kept");
 	CHECK_INT(ask("GET", lbl, "linkType=gs1:certificationInfo", NULL),
 		  307);
 	CHECK_STR(hdr("Location"),
