@@ -54,6 +54,17 @@ day_text(int32_t day, int vi, char *buf)
 	return buf;
 }
 
+/* "  label" padded to a column, counting characters, not UTF-8 bytes. */
+static void
+field(const char *label)
+{
+	int width = 0;
+
+	for (const char *c = label; *c; c++)
+		width += ((unsigned char)*c & 0xc0) != 0x80;
+	printf("  %s%*s", label, width < 15 ? 15 - width : 1, "");
+}
+
 static void
 print_human(const struct ocop_record *rec, int vi)
 {
@@ -70,40 +81,43 @@ print_human(const struct ocop_record *rec, int vi)
 		ocop_serial_group(rec->serial, grouped);
 	else
 		ocop_strlcpy(grouped, rec->serial, sizeof(grouped));
-	printf("  %-14s %s\n", vi ? "Mã tem:" : "Label:", grouped);
-	if (!rec->known) {
-		printf("  %-14s %s\n", vi ? "Kiểm tra lúc:" : "Checked at:",
-		       ocop_time_format(rec->checked_at, t));
-		return;
+	field(vi ? "Mã tem:" : "Label:");
+	printf("%s\n", grouped);
+	if (rec->known) {
+		field(vi ? "Sản phẩm:" : "Product:");
+		printf("%s (%s), %s %s\n", rec->product.name,
+		       rec->product.code, vi ? "nhóm" : "group",
+		       rec->product.group);
+		field(vi ? "Chủ thể:" : "Producer:");
+		printf("%s (%s), %s\n", rec->product.producer.name,
+		       rec->product.producer.kind,
+		       rec->product.producer.province);
+		field(vi ? "Tem in:" : "Printed:");
+		printf("%d★%s%s, %s %lld, %s %s\n", rec->label.stars,
+		       rec->batch.lot[0] ? (vi ? ", lô " : ", lot ") : "",
+		       rec->batch.lot, vi ? "lô tem" : "batch",
+		       (long long)rec->batch.id, vi ? "phát hành" : "issued",
+		       ocop_time_format(rec->batch.issued_at, t));
 	}
-	printf("  %-14s %s (%s), %s %s\n", vi ? "Sản phẩm:" : "Product:",
-	       rec->product.name, rec->product.code,
-	       vi ? "nhóm" : "group", rec->product.group);
-	printf("  %-14s %s (%s), %s\n", vi ? "Chủ thể:" : "Producer:",
-	       rec->product.producer.name, rec->product.producer.kind,
-	       rec->product.producer.province);
-	printf("  %-14s %d★%s%s, %s %lld, %s %s\n",
-	       vi ? "Tem in:" : "Printed:", rec->label.stars,
-	       rec->batch.lot[0] ? (vi ? ", lô " : ", lot ") : "",
-	       rec->batch.lot, vi ? "lô tem" : "batch",
-	       (long long)rec->batch.id, vi ? "phát hành" : "issued",
-	       ocop_time_format(rec->batch.issued_at, t));
-	if (rec->has_recognition) {
-		printf("  %-14s %s %s, %s, %d★\n",
-		       vi ? "Quyết định:" : "Decision:", r->decision_no,
+	if (rec->known && rec->has_recognition) {
+		field(vi ? "Quyết định:" : "Decision:");
+		printf("%s, %s, %s, %d★\n", r->decision_no,
 		       day_text(r->decided_on, vi, d1), r->issuer, r->stars);
 		end = r->extended_until != OCOP_NO_DAY ? r->extended_until
 						       : r->valid_until;
-		printf("  %-14s %s – %s%s\n", vi ? "Hiệu lực:" : "Valid:",
-		       day_text(r->valid_from, vi, d1), day_text(end, vi, d2),
+		field(vi ? "Hiệu lực:" : "Valid:");
+		printf("%s – %s%s\n", day_text(r->valid_from, vi, d1),
+		       day_text(end, vi, d2),
 		       r->extended_until != OCOP_NO_DAY
 			       ? (vi ? " (gia hạn)" : " (extended)")
 			       : "");
 	}
-	printf("  %-14s %lld\n", vi ? "Số lần quét:" : "Scans:",
-	       (long long)rec->scan_count);
-	printf("  %-14s %s\n", vi ? "Kiểm tra lúc:" : "Checked at:",
-	       ocop_time_format(rec->checked_at, t));
+	if (rec->known) {
+		field(vi ? "Số lần quét:" : "Scans:");
+		printf("%lld\n", (long long)rec->scan_count);
+	}
+	field(vi ? "Kiểm tra lúc:" : "Checked at:");
+	printf("%s\n", ocop_time_format(rec->checked_at, t));
 }
 
 int

@@ -154,8 +154,10 @@ ocop_dl_parse_path(const char *path, struct ocop_code *out,
 				      "invalid Digital Link path '%.60s': AI "
 				      "%s has no value",
 				      path, seg[nseg - 1]);
-	if (ocop_gtin_normalize(seg[1], out->gtin, err) < 0)
-		return ocop_error_prefix(err, "invalid Digital Link path");
+	if (ocop_gtin_normalize(seg[1], out->gtin, err) < 0) {
+		ocop_error_prefix(err, "invalid Digital Link path");
+		return OCOP_EINVAL;
+	}
 	out->kind = OCOP_CODE_DL_PRODUCT;
 	for (size_t i = 2; i < nseg; i += 2) {
 		const char *ai = seg[i], *v = seg[i + 1];
