@@ -1059,7 +1059,10 @@ handle_scans(struct conn *c, struct http_resp *resp)
 	}
 	json_decref(bad);
 	if (n == 0) {
-		resp_json(resp, 200, json_pack("{s:[]}", "results"));
+		json_t *o = json_pack("{s:[]}", "results");
+
+		resp_json(resp, 200, o);
+		json_decref(o);
 		return 0;
 	}
 	c->batch_job.scans = c->scans;
