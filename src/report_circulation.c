@@ -486,7 +486,6 @@ describe(struct rdoc *d, struct centry *e, size_t n, int32_t as_of)
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_object();
-		char *places;
 
 		rcount_sort(&e[i].places);
 		json_object_set_new(o, "code", json_string(e[i].p.code));
@@ -522,9 +521,7 @@ describe(struct rdoc *d, struct centry *e, size_t n, int32_t as_of)
 		rtab_set(&d->tab, 9, "%s", ocop_time_format(e[i].first_seen, t1));
 		rtab_set(&d->tab, 10, "%s",
 			 ocop_time_format(e[i].last_seen, t2));
-		places = rcount_text(&e[i].places);
-		rtab_set(&d->tab, 11, "%s", places);
-		free(places);
+		rtab_set_counts(&d->tab, 11, &e[i].places);
 	}
 
 	/* weekly scans of the top products, up to the as-of date */

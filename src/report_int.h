@@ -23,11 +23,14 @@ struct rcol {
 	int num;
 };
 
-/* Rows of strings, row-major; cells NULL print as "". */
+/* Rows of strings, row-major; cells NULL print as "". A cell may have a
+ * brief form (a long list cut short) that the table and HTML print; CSV
+ * always has the whole value. */
 struct rtab {
 	const struct rcol *cols;
 	size_t ncols;
 	char **cells;
+	char **brief;
 	size_t nrows;
 	size_t cap; /* in rows */
 };
@@ -39,7 +42,11 @@ void rtab_row(struct rtab *t);
 /* Set a cell of the last row. */
 void rtab_set(struct rtab *t, size_t col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Set the brief form of a cell of the last row (takes s; NULL: none). */
+void rtab_set_brief(struct rtab *t, size_t col, char *s);
+/* The whole value, and what people read (the brief form if any). */
 const char *rtab_get(const struct rtab *t, size_t row, size_t col);
+const char *rtab_view(const struct rtab *t, size_t row, size_t col);
 
 enum rchart_kind {
 	RCHART_NONE = 0,
@@ -146,7 +153,10 @@ void rcount_add(struct rcount *m, const char *key, int64_t n);
 void rcount_sort(struct rcount *m);
 /* {"key": n, ...} in the current order. */
 json_t *rcount_json(const struct rcount *m);
-/* "key (n); key (n)" in the current order, into a fresh string. */
-char *rcount_text(const struct rcount *m);
+/* "key (n); key (n)" in the current order, into a fresh string; with
+ * max > 0 only the first max keys and "… +N" for the rest. */
+char *rcount_text(const struct rcount *m, size_t max);
+/* Set cell col of the last row from m: whole, and brief when long. */
+void rtab_set_counts(struct rtab *t, size_t col, const struct rcount *m);
 
 #endif

@@ -24,9 +24,12 @@ rtab_init(struct rtab *t, const struct rcol *cols, size_t ncols)
 void
 rtab_release(struct rtab *t)
 {
-	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+	for (size_t i = 0; i < t->nrows * t->ncols; i++) {
 		free(t->cells[i]);
+		free(t->brief[i]);
+	}
 	free(t->cells);
+	free(t->brief);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -37,8 +40,11 @@ rtab_row(struct rtab *t)
 		t->cap = t->cap ? 2 * t->cap : 16;
 		t->cells = ocop_xrealloc(t->cells,
 					 t->cap * t->ncols * sizeof(char *));
+		t->brief = ocop_xrealloc(t->brief,
+					 t->cap * t->ncols * sizeof(char *));
 	}
 	memset(t->cells + t->nrows * t->ncols, 0, t->ncols * sizeof(char *));
+	memset(t->brief + t->nrows * t->ncols, 0, t->ncols * sizeof(char *));
 	t->nrows++;
 }
 
@@ -62,12 +68,34 @@ rtab_set(struct rtab *t, size_t col, const char *fmt, ...)
 	va_end(aq);
 }
 
+void
+rtab_set_brief(struct rtab *t, size_t col, char *s)
+{
+	char **cell;
+
+	if (t->nrows == 0 || col >= t->ncols) {
+		free(s);
+		return;
+	}
+	cell = &t->brief[(t->nrows - 1) * t->ncols + col];
+	free(*cell);
+	*cell = s;
+}
+
 const char *
 rtab_get(const struct rtab *t, size_t row, size_t col)
 {
 	const char *s = t->cells[row * t->ncols + col];
 
 	return s ? s : "";
+}
+
+const char *
+rtab_view(const struct rtab *t, size_t row, size_t col)
+{
+	const char *s = t->brief[row * t->ncols + col];
+
+	return s ? s : rtab_get(t, row, col);
 }
 
 /* ---- chart ----------------------------------------------------------- */
@@ -233,20 +261,34 @@ rcount_json(const struct rcount *m)
 }
 
 char *
-rcount_text(const struct rcount *m)
+rcount_text(const struct rcount *m, size_t max)
 {
 	struct ocop_buf b;
-	char *s;
+	size_t n = max && max < m->n ? max : m->n;
 
 	ocop_buf_init(&b, 0);
-	for (size_t i = 0; i < m->n; i++)
+	for (size_t i = 0; i < n; i++)
 		ocop_buf_addf(&b, "%s%s (%lld)", i ? "; " : "",
 			      *m->keys[i] ? m->keys[i] : "?",
 			      (long long)m->counts[i]);
+	if (n < m->n)
+		ocop_buf_addf(&b, "; … +%zu", m->n - n);
 	if (b.len == 0)
 		return ocop_xstrdup("");
-	s = ocop_buf_detach(&b, NULL);
-	return s;
+	return ocop_buf_detach(&b, NULL);
+}
+
+void
+rtab_set_counts(struct rtab *t, size_t col, const struct rcount *m)
+{
+	/* the places people read: the busiest ones */
+	enum { BRIEF = 8 };
+	char *s = rcount_text(m, 0);
+
+	rtab_set(t, col, "%s", s);
+	free(s);
+	if (m->n > BRIEF)
+		rtab_set_brief(t, col, rcount_text(m, BRIEF));
 }
 
 /* ---- helpers --------------------------------------------------------- */
@@ -527,7 +569,7 @@ render_table(const struct rdoc *d, struct ocop_buf *out)
 
 		w[c] = a > b ? a : b;
 		for (size_t r = 0; r < t->nrows; r++) {
-			size_t x = report_display_width(rtab_get(t, r, c));
+			size_t x = report_display_width(rtab_view(t, r, c));
 
 			if (x > w[c])
 				w[c] = x;
@@ -552,7 +594,7 @@ render_table(const struct rdoc *d, struct ocop_buf *out)
 		rc = table_line(out, t, w, cells);
 	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
 		for (size_t c = 0; c < t->ncols; c++)
-			cells[c] = rtab_get(t, r, c);
+			cells[c] = rtab_view(t, r, c);
 		rc = table_line(out, t, w, cells);
 	}
 	if (rc == 0)
@@ -596,10 +638,10 @@ static const char html_style[] =
 	"@media print{body{margin:0;font-size:9.5pt}"
 	"@page{size:A4 landscape;margin:12mm}"
 	".params{background:none;border:1px solid #999}"
-	"thead{display:table-header-group}tr,.chart{break-inside:avoid}"
+	"thead{display:table-header-group}.chart{break-inside:avoid}"
 	"th{background:#eee!important}"
 	"tbody tr:nth-child(even) td{background:none}"
-	".chart svg{max-width:100%}}";
+	".chart svg{max-width:100%;max-height:115mm;width:auto}}";
 
 static const char *const palette[] = {
 	"#2a6f97", "#b3261e", "#d98c00", "#2e7d32", "#6a4c93",
@@ -907,12 +949,12 @@ render_html(const struct rdoc *d, struct ocop_buf *b)
 		for (size_t r = 0; r < t->nrows && rc == 0; r++) {
 			rc = ocop_buf_adds(b, "<tr>");
 			for (size_t i = 0; i < t->ncols && rc == 0; i++) {
-				const char *v = rtab_get(t, r, i);
+				const char *v = rtab_view(t, r, i);
 
-				/* codes, dates and times stay on one line */
+				/* codes and dates stay on one line */
 				rc = ocop_buf_adds(
 					b, t->cols[i].num ? "<td class=\"n\">"
-					   : !strchr(v, ' ') && strlen(v) <= 32
+					   : !strchr(v, ' ') && strlen(v) <= 20
 						   ? "<td class=\"k\">"
 						   : "<td>");
 				if (rc == 0)

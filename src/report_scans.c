@@ -344,7 +344,6 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 	for (size_t i = 0; i < nall; i++) {
 		struct clone *c = &all[i];
 		json_t *j = json_object();
-		char *places;
 
 		rcount_sort(&c->places);
 		json_object_set_new(j, "serial", json_string(c->l.serial));
@@ -373,9 +372,7 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 		rtab_set(&d->tab, 7, "%lld", (long long)c->scans);
 		rtab_set(&d->tab, 8, "%s", ocop_time_format(c->first_seen, t1));
 		rtab_set(&d->tab, 9, "%s", ocop_time_format(c->last_seen, t2));
-		places = rcount_text(&c->places);
-		rtab_set(&d->tab, 10, "%s", places);
-		free(places);
+		rtab_set_counts(&d->tab, 10, &c->places);
 		if (i < 20) {
 			char label[96];
 			char grouped[OCOP_SERIAL_GROUPED + 1];
@@ -511,7 +508,6 @@ report_unknown(struct ocop_store *st, const struct report_opts *o,
 	for (size_t i = 0; i < c.n; i++) {
 		struct unk *u = &c.v[i];
 		json_t *j = json_object();
-		char *prov;
 
 		rcount_sort(&u->provinces);
 		json_object_set_new(j, "place", json_string(u->place));
@@ -532,9 +528,7 @@ report_unknown(struct ocop_store *st, const struct report_opts *o,
 		rtab_set(&d->tab, 3, "%lld", (long long)u->scans);
 		rtab_set(&d->tab, 4, "%s", ocop_time_format(u->first_seen, t1));
 		rtab_set(&d->tab, 5, "%s", ocop_time_format(u->last_seen, t2));
-		prov = rcount_text(&u->provinces);
-		rtab_set(&d->tab, 6, "%s", prov);
-		free(prov);
+		rtab_set_counts(&d->tab, 6, &u->provinces);
 	}
 	rcount_sort(&c.byplace);
 	for (size_t i = 0; i < c.byplace.n && i < 20; i++)
