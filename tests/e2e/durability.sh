@@ -102,6 +102,24 @@ stored_gets=$(sqlite3 "$OCOP_DB" "SELECT count(*) FROM scans WHERE source = 0")
 partial=$(sqlite3 "$OCOP_DB" "SELECT count(*) FROM (SELECT substr(client_id, 1, length(client_id) - 2) AS b, count(*) AS n FROM scans WHERE client_id IS NOT NULL GROUP BY b HAVING n <> 5)")
 expect_eq "$partial" 0 "half-stored batches"
 
+test_begin "SIGTERM under load: drains, stores every answered scan, exits 0"
+: >"$E2E_DIR/acked"
+start_server --rate-limit 0 || exit 1
+/usr/bin/python3 "$E2E_DIR/client.py" "$HOSTPORT" "$TOKEN" \
+	"$E2E_DIR/serials" "$E2E_DIR/acked" term &
+client=$!
+sleep 0.5
+stop_server
+expect_eq "$?" 0 "exit status after SIGTERM"
+wait "$client"
+grep '^ID ' "$E2E_DIR/acked" | cut -d' ' -f2 | sort -u >"$E2E_DIR/acked_ids"
+[ -s "$E2E_DIR/acked_ids" ] || fail "no scan acknowledged before SIGTERM"
+sqlite3 "$OCOP_DB" "SELECT client_id FROM scans WHERE client_id LIKE 'term-%'" |
+	sort -u >"$E2E_DIR/stored_ids"
+expect_eq "$(comm -23 "$E2E_DIR/acked_ids" "$E2E_DIR/stored_ids" | wc -l)" 0 \
+	"acknowledged scans missing after SIGTERM"
+expect_eq "$(sqlite3 "$OCOP_DB" 'PRAGMA integrity_check')" ok integrity
+
 test_begin "the server restarts on the same database"
 start_server --rate-limit 0 || exit 1
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")" 200 healthz
