@@ -25,9 +25,15 @@ start_httpd() {
 	[ -n "$HTTPD_PORT" ] || fail "test server did not start: $(tail -3 "$E2E_DIR/httpd.log")"
 }
 stop_httpd() {
+	[ -n "$HTTPD_PID" ] || return 0
 	kill "$HTTPD_PID" 2>/dev/null
 	wait "$HTTPD_PID" 2>/dev/null
+	HTTPD_PID=
+	return 0
 }
+HTTPD_PID=
+# a test server left by a failing check goes too
+trap 'test_end; stop_httpd; cleanup' EXIT
 products() {
 	"$OCOP" product list --json 2>/dev/null |
 		"$PY" -c 'import json,sys; d=json.load(sys.stdin); d=d.get("entries", d) if isinstance(d, dict) else d; print(len(d))'
