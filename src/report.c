@@ -150,7 +150,12 @@ report_render(struct ocop_store *st, const char *name,
 	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
 		if (strcmp(reports[i].name, name) != 0)
 			continue;
+		/* one snapshot: the report sees the store as of one moment,
+		 * and takes one lock instead of one per statement */
+		if ((rc = st->m->read_begin(st, err)) < 0)
+			return rc;
 		rc = reports[i].fn(st, o, &d, err);
+		st->m->read_end(st);
 		if (rc == 0)
 			rc = rdoc_render(&d, fmt, out, err);
 		rdoc_release(&d);

@@ -437,6 +437,12 @@ worker_run(void *arg)
 	struct circ_worker *w = arg;
 	struct circ_job *job = w->job;
 
+	/* a second connection reads its own snapshot, taken now */
+	if (w->own_store &&
+	    (w->rc = w->st->m->read_begin(w->st, &w->err)) < 0) {
+		atomic_store(&job->next, job->nids);
+		return NULL;
+	}
 	for (;;) {
 		size_t i = atomic_fetch_add(&job->next, 1);
 
@@ -446,6 +452,8 @@ worker_run(void *arg)
 		if (w->rc < 0)
 			atomic_store(&job->next, job->nids); /* stop all */
 	}
+	if (w->own_store)
+		w->st->m->read_end(w->st);
 	return NULL;
 }
 

@@ -191,6 +191,12 @@ clone_run(void *arg)
 	struct clone_worker *w = arg;
 	struct clone_job *job = w->job;
 
+	/* a second connection reads its own snapshot, taken now */
+	if (w->own_store &&
+	    (w->rc = w->st->m->read_begin(w->st, &w->err)) < 0) {
+		atomic_store(&job->next, job->max_id + 1);
+		return NULL;
+	}
 	while (w->rc == 0) {
 		long long lo = atomic_fetch_add(&job->next, job->chunk);
 
@@ -206,6 +212,8 @@ clone_run(void *arg)
 	}
 	if (w->rc < 0)
 		atomic_store(&job->next, job->max_id + 1); /* stop all */
+	if (w->own_store)
+		w->st->m->read_end(w->st);
 	return NULL;
 }
 
