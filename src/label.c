@@ -510,26 +510,48 @@ write_manifest(struct issue *is, struct ocop_error *err)
 	return rc;
 }
 
-/* Remove every file of the temporary directory (not the directory). */
-static void
-empty_tmp(struct issue *is)
+/*
+ * Move (outfd >= 0) or remove (outfd < 0) every file of the temporary
+ * directory. Passes repeat until one finds nothing, since entries changed
+ * while a directory is read may or may not be seen again. Returns -1 with
+ * errno when a rename fails.
+ */
+static int
+drain_tmp(struct issue *is, int outfd)
 {
 	DIR *d;
 	struct dirent *e;
-	int fd = dup(is->tmpfd);
+	int fd, found = 1, rc = 0;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return;
+	for (int pass = 0; found && pass < 16 && rc == 0; pass++) {
+		found = 0;
+		fd = dup(is->tmpfd);
+		if (fd < 0 || !(d = fdopendir(fd))) {
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		rewinddir(d); /* the offset is shared with tmpfd's dups */
+		while (rc == 0 && (e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0)
+				continue;
+			found = 1;
+			if (outfd < 0)
+				unlinkat(is->tmpfd, e->d_name, 0);
+			else
+				rc = renameat(is->tmpfd, e->d_name, outfd,
+					      e->d_name);
+		}
+		closedir(d);
 	}
-	rewinddir(d);
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		unlinkat(is->tmpfd, e->d_name, 0);
-	}
-	closedir(d);
+	return rc;
+}
+
+static void
+empty_tmp(struct issue *is)
+{
+	drain_tmp(is, -1);
 }
 
 static void
@@ -567,35 +589,17 @@ sync_tmp(struct issue *is, struct ocop_error *err)
 static int
 move_into_place(struct issue *is, int64_t batch_id, struct ocop_error *err)
 {
-	DIR *d;
-	struct dirent *e;
-	int fd = dup(is->tmpfd), rc = 0;
-
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		goto fail;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (renameat(is->tmpfd, e->d_name, is->outfd, e->d_name) < 0) {
-			closedir(d);
-			goto fail;
-		}
-	}
-	closedir(d);
+	if (drain_tmp(is, is->outfd) < 0 || rmdir(is->tmp) < 0)
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "batch %lld is issued, but its files "
+				      "could not be moved into '%s' (%s): "
+				      "they are in '%s'",
+				      (long long)batch_id, is->o->out_dir,
+				      strerror(errno), is->tmp);
 	close(is->tmpfd);
 	is->tmpfd = -1;
-	rmdir(is->tmp);
 	fsync(is->outfd);
-	return rc;
-fail:
-	return ocop_error_set(err, OCOP_EOUTPUT,
-			      "batch %lld is issued, but its files could not "
-			      "be moved into '%s' (%s): they are in '%s'",
-			      (long long)batch_id, is->o->out_dir,
-			      strerror(errno), is->tmp);
+	return 0;
 }
 
 static long
