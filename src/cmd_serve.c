@@ -131,15 +131,25 @@ cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (server_start(&cfg, &srv, bound, sizeof(bound), &err) < 0)
+	if ((rc = server_start(&cfg, &srv, bound, sizeof(bound), &err)) < 0) {
+		/* a listen address that does not parse is a usage error */
+		if (rc == OCOP_EINVAL)
+			return cmd_usage_error("serve", "%s", err.msg);
 		return cmd_fail(&err);
+	}
 	if (port_file && (rc = write_port_file(port_file, bound)) != 0) {
 		server_stop(srv, 0);
 		return rc;
 	}
-	fprintf(stderr, "ocop: serving http://%s (base URL %s, rate limit %s)\n",
-		bound, server_base_url(srv),
-		cfg.rate_limit ? "on" : "off");
+	if (cfg.rate_limit)
+		fprintf(stderr,
+			"ocop: serving http://%s (base URL %s, at most %u "
+			"requests a second per client network)\n",
+			bound, server_base_url(srv), cfg.rate_limit);
+	else
+		fprintf(stderr,
+			"ocop: serving http://%s (base URL %s, no rate limit)\n",
+			bound, server_base_url(srv));
 	while (sigwait(&set, &sig) != 0)
 		;
 	fprintf(stderr, "ocop: %s: finishing requests and storing scans\n",

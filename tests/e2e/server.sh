@@ -47,6 +47,9 @@ expect_contains "$E2E_DIR/last.out" "127.0.0.1:8080"
 expect_contains "$E2E_DIR/last.out" "--rate-limit"
 expect_rc 64 "$OCOP" serve --rate-limit -3
 expect_rc 64 "$OCOP" serve --bogus
+expect_rc 64 "$OCOP" serve --listen nonsense
+expect_contains "$E2E_DIR/last.err" "invalid listen address 'nonsense'"
+expect_rc 64 "$OCOP" serve --listen 127.0.0.1:70000
 expect_rc 0 "$OCOP" token --help
 
 test_begin "registry with every verdict"
