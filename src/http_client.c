@@ -113,7 +113,11 @@ http_client_fetch(const struct http_client_req *req,
 
 	curl_easy_setopt(c, CURLOPT_URL, req->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* a redirect never downgrades https to plain http */
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+			 strncasecmp(req->url, "https://", 8) == 0
+				 ? "https"
+				 : "http,https");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
