@@ -1545,8 +1545,18 @@ server_start(const struct server_config *cfg, struct server **out,
 
 	if (threads > MAX_THREADS)
 		threads = MAX_THREADS;
+	char host[256], port[8];
+
 	srv->cfg = *cfg;
 	srv->listen_fd = -1;
+	/* a bad address is a usage error: say so before touching anything */
+	if ((rc = parse_listen(cfg->listen ? cfg->listen
+					   : SERVER_DEFAULT_LISTEN,
+			       host, sizeof(host), port, sizeof(port), err)) <
+	    0) {
+		free(srv);
+		return rc;
+	}
 	ocop_strlcpy(srv->db_path, cfg->db_path, sizeof(srv->db_path));
 	pthread_mutex_init(&srv->key_mu, NULL);
 	pthread_mutex_init(&srv->st_mu, NULL);
