@@ -1541,12 +1541,11 @@ server_start(const struct server_config *cfg, struct server **out,
 	struct server *srv = ocop_xcalloc(1, sizeof(*srv));
 	struct ocop_store *st = NULL;
 	unsigned threads = cfg->threads ? cfg->threads : default_threads();
+	char host[256], port[8];
 	int rc;
 
 	if (threads > MAX_THREADS)
 		threads = MAX_THREADS;
-	char host[256], port[8];
-
 	srv->cfg = *cfg;
 	srv->listen_fd = -1;
 	/* a bad address is a usage error: say so before touching anything */
