@@ -17,28 +17,43 @@ LABELS=${REPORTS_LABELS:-1000000}
 SCANS=${REPORTS_SCANS:-10000000}
 AS_OF=2026-03-01
 RUNS=3
+PY=/usr/bin/python3
 
 [ -x "$GEN" ] || { echo "FAIL: $GEN is not built (make bench)"; exit 1; }
 [ -x "$OCOP" ] || { echo "FAIL: $OCOP is not built"; exit 1; }
-[ -x /usr/bin/time ] || { echo "FAIL: /usr/bin/time is missing (apt-get install time)"; exit 1; }
+[ -x "$PY" ] || { echo "FAIL: $PY is missing"; exit 1; }
 command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 is missing"; exit 1; }
+
+# timed OUT CMD...: run CMD with its stdout to OUT; prints "SECONDS PEAK_KB",
+# the wall time and the peak resident set size of the command
+timed() {
+	$PY -c '
+import resource, subprocess, sys, time
+t = time.monotonic()
+with open(sys.argv[1], "wb") as out:
+    rc = subprocess.call(sys.argv[2:], stdout=out)
+t = time.monotonic() - t
+print("%.2f %d" % (t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(rc)' "$@"
+}
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
 want="products=$PRODUCTS labels=$LABELS scans=$SCANS"
 have=$(sqlite3 "$DB" "SELECT value FROM meta WHERE key = 'bench_gen'" 2>/dev/null || true)
 if [ "${REPORTS_REGEN:-0}" = 1 ] || [ "${have#"$want"}" = "$have" ]; then
 	echo "generating $want (takes a minute or two)"
-	gen_start=$(date +%s.%N)
-	"$GEN" "$DB" --products "$PRODUCTS" --labels "$LABELS" \
-		--scans "$SCANS" --as-of "$AS_OF" 2>/dev/null || {
+	timed /dev/null "$GEN" "$DB" --products "$PRODUCTS" --labels "$LABELS" \
+		--scans "$SCANS" --as-of "$AS_OF" >"$BIN/time.txt" || {
 		echo "FAIL: generator"
 		exit 1
 	}
-	printf 'generated in %.1f s\n' "$(echo "$(date +%s.%N) - $gen_start" | bc)"
+	read -r t m <"$BIN/time.txt"
+	echo "generated in $t s"
 else
 	echo "reusing $DB ($have)"
 fi
 printf 'database: %s MB, %s scans\n' \
-	"$(( $(stat -c %s "$DB") / 1048576 ))" \
+	"$(($(stat -c %s "$DB") / 1048576))" \
 	"$(sqlite3 "$DB" 'SELECT max(id) FROM scans')"
 
 # run NAME ARGS...: RUNS timed runs; prints the best and worst wall time,
@@ -47,24 +62,23 @@ rc=0
 run() {
 	local name=$1
 	shift
-	local best= worst= rss=0 n=0 out="$BIN/report-$name.json" t m
+	local best= worst= rss=0 n out="$BIN/report-$name.json" t m
 	for _ in $(seq 1 $RUNS); do
-		/usr/bin/time -f '%e %M' -o "$BIN/time.txt" \
-			"$OCOP" --db "$DB" report "$name" --as-of "$AS_OF" \
-			--format json "$@" >"$out" || {
-			echo "FAIL $name: exit $?"
+		if ! timed "$out" "$OCOP" --db "$DB" report "$name" \
+			--as-of "$AS_OF" --format json "$@" >"$BIN/time.txt"; then
+			echo "FAIL $name: exit status not 0"
 			rc=1
 			return
-		}
+		fi
 		read -r t m <"$BIN/time.txt"
-		[ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ] && best=$t
-		[ -z "$worst" ] || [ "$(echo "$t > $worst" | bc)" = 1 ] && worst=$t
+		{ [ -z "$best" ] || lt "$t" "$best"; } && best=$t
+		{ [ -z "$worst" ] || lt "$worst" "$t"; } && worst=$t
 		[ "$m" -gt "$rss" ] && rss=$m
 	done
-	n=$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["entries"]))' "$out")
+	n=$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["entries"]))' "$out")
 	printf '%-12s best %5.2f s  worst %5.2f s  peak RSS %4d MB  %6d entries\n' \
 		"$name" "$best" "$worst" $((rss / 1024)) "$n"
-	if [ "$name" = circulation ] && [ "$(echo "$best > 3" | bc)" = 1 ]; then
+	if [ "$name" = circulation ] && lt 3 "$best"; then
 		echo "   over the 3 s target"
 		rc=1
 	fi
@@ -78,8 +92,8 @@ run clones
 run unknown
 # the other formats cost little beside the computing
 for f in csv html table; do
-	/usr/bin/time -f '%e %M' -o "$BIN/time.txt" "$OCOP" --db "$DB" report \
-		circulation --as-of "$AS_OF" --format "$f" >/dev/null
+	timed /dev/null "$OCOP" --db "$DB" report circulation --as-of "$AS_OF" \
+		--format "$f" >"$BIN/time.txt"
 	read -r t m <"$BIN/time.txt"
 	printf 'circulation as %-5s %5.2f s  peak RSS %4d MB\n' "$f" "$t" $((m / 1024))
 done
