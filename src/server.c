@@ -250,23 +250,35 @@ lookup(struct ocop_store *st, const struct ocop_code *code, int64_t at,
 	return rc;
 }
 
-/* Put a JSON value into resp (taking the dump, not copying it). */
+/* Put a JSON value into resp (one pass into a stack buffer when it fits,
+ * as record JSON does). */
 static void
 resp_json(struct http_resp *resp, int status, json_t *j)
 {
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII * 0) : NULL;
+	char small[4096];
+	size_t n = j ? json_dumpb(j, small, sizeof(small), JSON_COMPACT) : 0;
+	char *big;
 
-	if (!s) {
+	if (n == 0) {
 		http_resp_error(resp, 500, "cannot build the JSON answer");
 		return;
 	}
 	resp->status = status;
 	ocop_strlcpy(resp->content_type, "application/json",
 		     sizeof(resp->content_type));
-	ocop_buf_release(&resp->body);
-	resp->body.data = s;
-	resp->body.len = strlen(s);
-	resp->body.cap = resp->body.len + 1;
+	resp->body.len = 0;
+	if (n <= sizeof(small)) {
+		ocop_buf_add(&resp->body, small, n);
+	} else {
+		big = json_dumps(j, JSON_COMPACT);
+		if (!big) {
+			http_resp_error(resp, 500,
+					"cannot build the JSON answer");
+			return;
+		}
+		ocop_buf_adds(&resp->body, big);
+		free(big);
+	}
 	ocop_buf_add(&resp->body, "\n", 1);
 }
 
