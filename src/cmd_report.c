@@ -11,50 +11,50 @@
 #include "report.h"
 
 static const char help[] =
-	"usage: ocop report REPORT [--as-of DATE] [--format FORMAT] [OPTIONS]\n"
-	"\n"
-	"Inspector reports, computed from the registry as it stands now: every\n"
-	"scan's verdict is judged again, so a revocation entered late but\n"
-	"dated earlier counts against the scans since its date.\n\n"
-	"reports:\n"
-	"  circulation  labels still scanned for products that may not carry\n"
-	"               the mark: one row per product and verdict (expired,\n"
-	"               revoked, star_mismatch), most scans first\n"
-	"  lapsed       recognitions that ended by expiry, neither renewed\n"
-	"               nor revoked: candidates for a revocation decision\n"
-	"  expiring     recognitions in force that end within --within days,\n"
-	"               with the re-evaluation window (not_open, open, closed)\n"
-	"  clones       serials scanned in --min-places places or more within\n"
-	"               --window-days days: copied labels\n"
-	"  unknown      scanned codes that match no label, by place: forgeries\n"
-	"\noptions:\n"
-	"  --as-of DATE         report as of this day, YYYY-MM-DD (default\n"
-	"                       today); scans up to the end of that day count\n"
-	"  --format FORMAT      table (default), csv, json or html\n"
-	"  --json               the same as --format json\n"
-	"  --since DATE         circulation, clones, unknown: only scans from\n"
-	"                       this day on\n"
-	"  --within DAYS        expiring: days left at most (default 180)\n"
-	"  --min-places N       clones: distinct places (default 3)\n"
-	"  --window-days D      clones: within D calendar days (default 7)\n"
-	"  --out FILE           write to FILE instead of standard output\n\n"
-	"JSON is {\"as_of\":\"...\",\"entries\":[...]}; CSV has a header row\n"
-	"with the JSON keys; HTML is one self-contained page with a chart.\n";
+    "usage: ocop report REPORT [--as-of DATE] [--format FORMAT] [OPTIONS]\n"
+    "\n"
+    "Inspector reports, computed from the registry as it stands now: every\n"
+    "scan's verdict is judged again, so a revocation entered late but\n"
+    "dated earlier counts against the scans since its date.\n\n"
+    "reports:\n"
+    "  circulation  labels still scanned for products that may not carry\n"
+    "               the mark: one row per product and verdict (expired,\n"
+    "               revoked, star_mismatch), most scans first\n"
+    "  lapsed       recognitions that ended by expiry, neither renewed\n"
+    "               nor revoked: candidates for a revocation decision\n"
+    "  expiring     recognitions in force that end within --within days,\n"
+    "               with the re-evaluation window (not_open, open, closed)\n"
+    "  clones       serials scanned in --min-places places or more within\n"
+    "               --window-days days: copied labels\n"
+    "  unknown      scanned codes that match no label, by place: forgeries\n"
+    "\noptions:\n"
+    "  --as-of DATE         report as of this day, YYYY-MM-DD (default\n"
+    "                       today); scans up to the end of that day count\n"
+    "  --format FORMAT      table (default), csv, json or html\n"
+    "  --json               the same as --format json\n"
+    "  --since DATE         circulation, clones, unknown: only scans from\n"
+    "                       this day on\n"
+    "  --within DAYS        expiring: days left at most (default 180)\n"
+    "  --min-places N       clones: distinct places (default 3)\n"
+    "  --window-days D      clones: within D calendar days (default 7)\n"
+    "  --out FILE           write to FILE instead of standard output\n\n"
+    "JSON is {\"as_of\":\"...\",\"entries\":[...]}; CSV has a header row\n"
+    "with the JSON keys; HTML is one self-contained page with a chart.\n";
 
 int
 cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"as-of", required_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'},
-		{"json", no_argument, NULL, 'j'},
-		{"since", required_argument, NULL, 's'},
-		{"within", required_argument, NULL, 'w'},
-		{"min-places", required_argument, NULL, 'm'},
-		{"window-days", required_argument, NULL, 'd'},
-		{"out", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"as-of", required_argument, NULL, 'a'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"since", required_argument, NULL, 's'},
+	    {"within", required_argument, NULL, 'w'},
+	    {"min-places", required_argument, NULL, 'm'},
+	    {"window-days", required_argument, NULL, 'd'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct report_opts o;
 	enum report_format fmt = REPORT_TABLE;
@@ -142,8 +142,9 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 	rc = 0;
 	if ((out.len && fwrite(out.data, 1, out.len, f) != out.len) ||
 	    (path ? fclose(f) : fflush(f)) != 0)
-		rc = cmd_failf(EXIT_CANTCREAT, "cannot write '%s': %s",
-			       path ? path : "standard output", strerror(errno));
+		rc =
+		    cmd_failf(EXIT_CANTCREAT, "cannot write '%s': %s",
+			      path ? path : "standard output", strerror(errno));
 	ocop_buf_release(&out);
 	return rc;
 }

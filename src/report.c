@@ -8,7 +8,7 @@
 #include "report_int.h"
 
 const char *const report_names[] = {
-	"circulation", "lapsed", "expiring", "clones", "unknown", NULL,
+    "circulation", "lapsed", "expiring", "clones", "unknown", NULL,
 };
 
 void
@@ -130,11 +130,9 @@ static const struct {
 	int (*fn)(struct ocop_store *, const struct report_opts *,
 		  struct rdoc *, struct ocop_error *);
 } reports[] = {
-	{"circulation", report_circulation},
-	{"lapsed", report_lapsed},
-	{"expiring", report_expiring},
-	{"clones", report_clones},
-	{"unknown", report_unknown},
+    {"circulation", report_circulation}, {"lapsed", report_lapsed},
+    {"expiring", report_expiring},	 {"clones", report_clones},
+    {"unknown", report_unknown},
 };
 
 int

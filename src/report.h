@@ -25,10 +25,10 @@ enum report_format {
 };
 
 struct report_opts {
-	int32_t as_of;   /* default: today (ocop_today) */
-	int32_t since;   /* circulation: scans from this day; OCOP_NO_DAY */
-	int within;      /* expiring: days_left <= within; default 180 */
-	int min_places;  /* clones: distinct places; default 3 */
+	int32_t as_of;	 /* default: today (ocop_today) */
+	int32_t since;	 /* circulation: scans from this day; OCOP_NO_DAY */
+	int within;	 /* expiring: days_left <= within; default 180 */
+	int min_places;	 /* clones: distinct places; default 3 */
 	int window_days; /* clones: within this many days; default 7 */
 	/* The path of the database, so a report may open a second read
 	 * connection and split its work over two threads. NULL: one
@@ -50,8 +50,8 @@ void report_opts_init(struct report_opts *o);
  * the option for a bad value; OCOP_ENOENT for an unknown name (the caller
  * decides whether to ignore it).
  */
-int report_opts_set(struct report_opts *o, const char *name,
-		    const char *value, struct ocop_error *err);
+int report_opts_set(struct report_opts *o, const char *name, const char *value,
+		    struct ocop_error *err);
 
 /* "table", "csv", "json", "html"; OCOP_EINVAL otherwise. */
 int report_format_parse(const char *s, enum report_format *fmt,

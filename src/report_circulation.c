@@ -197,14 +197,13 @@ worker_entry(struct circ_worker *w, int64_t product_id, enum ocop_verdict v)
 		return w->cur[v];
 	if (w->n == w->cap) {
 		w->cap = w->cap ? 2 * w->cap : 64;
-		w->entries = ocop_xrealloc(w->entries,
-					   w->cap * sizeof(*w->entries));
+		w->entries =
+		    ocop_xrealloc(w->entries, w->cap * sizeof(*w->entries));
 		/* cur[] points into entries: re-aim after the move */
 		memset(w->cur, 0, sizeof(w->cur));
 		for (size_t i = 0; i < w->n; i++)
 			if (w->entries[i].product_id == product_id)
-				w->cur[w->entries[i].verdict] =
-					&w->entries[i];
+				w->cur[w->entries[i].verdict] = &w->entries[i];
 	}
 	e = &w->entries[w->n++];
 	memset(e, 0, sizeof(*e));
@@ -217,15 +216,15 @@ worker_entry(struct circ_worker *w, int64_t product_id, enum ocop_verdict v)
 }
 
 static void
-linfo_set(struct linfo *li, const struct ocop_label *l,
-	  int64_t batch_voided_at)
+linfo_set(struct linfo *li, const struct ocop_label *l, int64_t batch_voided_at)
 {
 	li->id = l->id;
 	li->stars = l->stars;
 	li->voided_at = l->voided_at;
 	li->batch_voided = 0;
 	if (batch_voided_at != OCOP_NO_TIME &&
-	    (li->voided_at == OCOP_NO_TIME || batch_voided_at < li->voided_at)) {
+	    (li->voided_at == OCOP_NO_TIME ||
+	     batch_voided_at < li->voided_at)) {
 		li->voided_at = batch_voided_at;
 		li->batch_voided = 1;
 	}
@@ -260,8 +259,8 @@ worker_label(struct circ_worker *w, int64_t id, struct linfo **out)
 	}
 	/* not one of the product's labels: the scan row says otherwise
 	 * than the label row; trust the label */
-	rc = w->st->m->label_get_by_id(w->st, id, &l, &batch_voided_at,
-				       &w->err);
+	rc =
+	    w->st->m->label_get_by_id(w->st, id, &l, &batch_voided_at, &w->err);
 	if (rc < 0)
 		return rc;
 	linfo_set(&li, &l, batch_voided_at);
@@ -308,8 +307,8 @@ worker_scan(void *vctx, const struct ocop_scan *sc)
 	e = worker_entry(w, sc->product_id, j->verdict);
 	if (e->scans == 0) {
 		e->since = j->since;
-		e->base = j->since != OCOP_NO_DAY && j->since <= day ? j->since
-								     : day;
+		e->base =
+		    j->since != OCOP_NO_DAY && j->since <= day ? j->since : day;
 		e->first_seen = sc->scanned_at;
 	}
 	e->scans++;
@@ -374,7 +373,7 @@ worker_product(struct circ_worker *w, int64_t pid)
 	int32_t *cut = NULL, prev = OCOP_NO_DAY;
 	size_t ncut = 0;
 	int64_t lo = OCOP_NO_TIME; /* start of the pending range */
-	int pending = 1;           /* before the first cut: never in force */
+	int pending = 1;	   /* before the first cut: never in force */
 	int max_stars, rc;
 
 	if ((rc = st->m->label_max_stars(st, pid, &max_stars, &w->err)) < 0)
@@ -424,9 +423,8 @@ worker_product(struct circ_worker *w, int64_t pid)
 	rc = st->m->label_each_of_product(st, pid, worker_label_loaded, w,
 					  &w->err);
 	for (size_t i = 0; i < rg.n && rc == 0; i++)
-		rc = st->m->scan_each_of_product(st, pid, rg.v[i][0],
-						 rg.v[i][1], worker_scan, w,
-						 &w->err);
+		rc = st->m->scan_each_of_product(
+		    st, pid, rg.v[i][0], rg.v[i][1], worker_scan, w, &w->err);
 	free(rg.v);
 	return rc;
 }
@@ -460,18 +458,18 @@ worker_run(void *arg)
 /* ---- the report ------------------------------------------------------ */
 
 static const struct rcol cols[] = {
-	{"code", "Mã sản phẩm", "Code", 0},
-	{"name", "Tên sản phẩm", "Name", 0},
-	{"producer", "Chủ thể", "Producer", 0},
-	{"province", "Tỉnh", "Province", 0},
-	{"verdict", "Kết luận", "Verdict", 0},
-	{"since", "Từ ngày", "Since", 0},
-	{"labels_issued", "Nhãn đã cấp", "Labels issued", 1},
-	{"labels_seen", "Nhãn bị quét", "Labels seen", 1},
-	{"scans", "Lượt quét", "Scans", 1},
-	{"first_seen", "Quét lần đầu", "First seen", 0},
-	{"last_seen", "Quét lần cuối", "Last seen", 0},
-	{"places", "Nơi quét (lượt)", "Places (scans)", 0},
+    {"code", "Mã sản phẩm", "Code", 0},
+    {"name", "Tên sản phẩm", "Name", 0},
+    {"producer", "Chủ thể", "Producer", 0},
+    {"province", "Tỉnh", "Province", 0},
+    {"verdict", "Kết luận", "Verdict", 0},
+    {"since", "Từ ngày", "Since", 0},
+    {"labels_issued", "Nhãn đã cấp", "Labels issued", 1},
+    {"labels_seen", "Nhãn bị quét", "Labels seen", 1},
+    {"scans", "Lượt quét", "Scans", 1},
+    {"first_seen", "Quét lần đầu", "First seen", 0},
+    {"last_seen", "Quét lần cuối", "Last seen", 0},
+    {"places", "Nơi quét (lượt)", "Places (scans)", 0},
 };
 
 static int
@@ -502,8 +500,8 @@ describe(struct rdoc *d, struct centry *e, size_t n, int32_t as_of)
 				    json_string(e[i].p.producer.name));
 		json_object_set_new(o, "province",
 				    json_string(e[i].p.producer.province));
-		json_object_set_new(o, "verdict",
-				    json_string(ocop_verdict_name(e[i].verdict)));
+		json_object_set_new(
+		    o, "verdict", json_string(ocop_verdict_name(e[i].verdict)));
 		json_object_set_new(o, "since", rjson_day(e[i].since));
 		json_object_set_new(o, "labels_issued",
 				    json_integer(e[i].labels_issued));
@@ -526,7 +524,8 @@ describe(struct rdoc *d, struct centry *e, size_t n, int32_t as_of)
 		rtab_set(&d->tab, 6, "%lld", (long long)e[i].labels_issued);
 		rtab_set(&d->tab, 7, "%zu", e[i].labels.n);
 		rtab_set(&d->tab, 8, "%lld", (long long)e[i].scans);
-		rtab_set(&d->tab, 9, "%s", ocop_time_format(e[i].first_seen, t1));
+		rtab_set(&d->tab, 9, "%s",
+			 ocop_time_format(e[i].first_seen, t1));
 		rtab_set(&d->tab, 10, "%s",
 			 ocop_time_format(e[i].last_seen, t2));
 		rtab_set_counts(&d->tab, 11, &e[i].places);
@@ -595,8 +594,8 @@ report_circulation(struct ocop_store *st, const struct report_opts *o,
 	job.ids = ids;
 	job.nids = nids;
 	atomic_init(&job.next, 0);
-	job.from = o->since != OCOP_NO_DAY ? ocop_day_start(o->since)
-					   : OCOP_NO_TIME;
+	job.from =
+	    o->since != OCOP_NO_DAY ? ocop_day_start(o->since) : OCOP_NO_TIME;
 	job.to = rend_of(o->as_of);
 
 	nw = o->threads > 0 ? (size_t)o->threads : (o->db_path ? 2 : 1);
@@ -622,8 +621,8 @@ report_circulation(struct ocop_store *st, const struct report_opts *o,
 		w[i].own_store = 1;
 	}
 	for (size_t i = 1; i < nw; i++)
-		started[i] = pthread_create(&tid[i], NULL, worker_run, &w[i]) ==
-			     0;
+		started[i] =
+		    pthread_create(&tid[i], NULL, worker_run, &w[i]) == 0;
 	worker_run(&w[0]);
 	for (size_t i = 1; i < nw; i++) {
 		if (started[i])
@@ -641,8 +640,7 @@ report_circulation(struct ocop_store *st, const struct report_opts *o,
 		}
 		all = ocop_xrealloc(all, (nall + w[i].n + 1) * sizeof(*all));
 		if (w[i].n)
-			memcpy(all + nall, w[i].entries,
-			       w[i].n * sizeof(*all));
+			memcpy(all + nall, w[i].entries, w[i].n * sizeof(*all));
 		nall += w[i].n;
 		free(w[i].entries);
 		free(w[i].labels.slots);
@@ -666,8 +664,7 @@ report_circulation(struct ocop_store *st, const struct report_opts *o,
 					      err);
 		if (rc == 0)
 			rc = st->m->label_count_for_product(
-				st, all[i].product_id, &all[i].labels_issued,
-				err);
+			    st, all[i].product_id, &all[i].labels_issued, err);
 	}
 	if (rc < 0)
 		goto out;

@@ -41,7 +41,7 @@ void rtab_release(struct rtab *t);
 void rtab_row(struct rtab *t);
 /* Set a cell of the last row. */
 void rtab_set(struct rtab *t, size_t col, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Set the brief form of a cell of the last row (takes s; NULL: none). */
 void rtab_set_brief(struct rtab *t, size_t col, char *s);
 /* The whole value, and what people read (the brief form if any). */
@@ -108,9 +108,8 @@ struct rdoc {
 void rdoc_init(struct rdoc *d, const char *name, const struct rcol *cols,
 	       size_t ncols, enum rchart_kind kind, int32_t as_of);
 void rdoc_release(struct rdoc *d);
-void rdoc_param(struct rdoc *d, const char *key, const char *vi,
-		const char *en, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+void rdoc_param(struct rdoc *d, const char *key, const char *vi, const char *en,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int rdoc_render(const struct rdoc *d, enum report_format fmt,
 		struct ocop_buf *out, struct ocop_error *err);
 

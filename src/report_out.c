@@ -38,10 +38,10 @@ rtab_row(struct rtab *t)
 {
 	if (t->nrows == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 16;
-		t->cells = ocop_xrealloc(t->cells,
-					 t->cap * t->ncols * sizeof(char *));
-		t->brief = ocop_xrealloc(t->brief,
-					 t->cap * t->ncols * sizeof(char *));
+		t->cells =
+		    ocop_xrealloc(t->cells, t->cap * t->ncols * sizeof(char *));
+		t->brief =
+		    ocop_xrealloc(t->brief, t->cap * t->ncols * sizeof(char *));
 	}
 	memset(t->cells + t->nrows * t->ncols, 0, t->ncols * sizeof(char *));
 	memset(t->brief + t->nrows * t->ncols, 0, t->ncols * sizeof(char *));
@@ -124,8 +124,7 @@ rchart_release(struct rchart *c)
 }
 
 void
-rchart_add_bar(struct rchart *c, const char *label, double v,
-	       const char *cls)
+rchart_add_bar(struct rchart *c, const char *label, double v, const char *cls)
 {
 	size_t n = c->nbars + 1;
 
@@ -144,8 +143,8 @@ rchart_add_series(struct rchart *c, const char *label, const double *v,
 {
 	struct rseries *s;
 
-	c->series = ocop_xrealloc(c->series,
-				  (c->nseries + 1) * sizeof(*c->series));
+	c->series =
+	    ocop_xrealloc(c->series, (c->nseries + 1) * sizeof(*c->series));
 	s = &c->series[c->nseries++];
 	s->label = ocop_xstrdup(label);
 	s->v = ocop_xmalloc((n ? n : 1) * sizeof(double));
@@ -218,8 +217,8 @@ rcount_add(struct rcount *m, const char *key, int64_t n)
 	if (m->n == m->cap) {
 		m->cap = m->cap ? 2 * m->cap : 8;
 		m->keys = ocop_xrealloc(m->keys, m->cap * sizeof(*m->keys));
-		m->counts = ocop_xrealloc(m->counts,
-					  m->cap * sizeof(*m->counts));
+		m->counts =
+		    ocop_xrealloc(m->counts, m->cap * sizeof(*m->counts));
 	}
 	m->keys[m->n] = ocop_xstrdup(key);
 	m->counts[m->n] = n;
@@ -389,8 +388,7 @@ rdoc_param(struct rdoc *d, const char *key, const char *vi, const char *en,
 	d->param_vi[d->nparams] = vi;
 	d->param_en[d->nparams] = en;
 	va_start(ap, fmt);
-	vsnprintf(d->param_vals[d->nparams], sizeof(d->param_vals[0]), fmt,
-		  ap);
+	vsnprintf(d->param_vals[d->nparams], sizeof(d->param_vals[0]), fmt, ap);
 	va_end(ap);
 	d->nparams++;
 }
@@ -398,8 +396,7 @@ rdoc_param(struct rdoc *d, const char *key, const char *vi, const char *en,
 /* ---- JSON ------------------------------------------------------------ */
 
 static int
-render_json(const struct rdoc *d, struct ocop_buf *out,
-	    struct ocop_error *err)
+render_json(const struct rdoc *d, struct ocop_buf *out, struct ocop_error *err)
 {
 	json_t *root = json_object();
 	char *s;
@@ -411,8 +408,7 @@ render_json(const struct rdoc *d, struct ocop_buf *out,
 	json_decref(root);
 	if (!s)
 		return ocop_error_set(err, OCOP_EINTERNAL,
-				      "report %s: cannot encode JSON",
-				      d->name);
+				      "report %s: cannot encode JSON", d->name);
 	rc = ocop_buf_adds(out, s);
 	if (rc == 0)
 		rc = ocop_buf_adds(out, "\n");
@@ -434,8 +430,8 @@ csv_cell(struct ocop_buf *b, const char *s, int num)
 	int quote = 0;
 	int rc;
 
-	if (!num && (s[0] == '=' || s[0] == '+' || s[0] == '-' ||
-		     s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
+	if (!num && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+		     s[0] == '\t' || s[0] == '\r'))
 		if ((rc = ocop_buf_adds(b, "'")) < 0)
 			return rc;
 	for (const char *p = s; *p; p++)
@@ -607,45 +603,45 @@ render_table(const struct rdoc *d, struct ocop_buf *out)
 /* ---- HTML ------------------------------------------------------------ */
 
 static const char html_style[] =
-	"body{font-family:\"DejaVu Sans\",\"Noto Sans\",Arial,sans-serif;"
-	"margin:1.5em;color:#1a1a1a;line-height:1.35}"
-	"h1{font-size:1.45em;margin:0 0 .2em}"
-	"h1 .en,h2 .en{display:block;font-size:.68em;font-weight:normal;"
-	"color:#555}"
-	"h2{font-size:1.1em;margin:1.2em 0 .4em}"
-	".about{margin:.3em 0 .8em;color:#333}.about .en{color:#666}"
-	".params{display:flex;flex-wrap:wrap;gap:.4em 1.6em;margin:.6em 0;"
-	"padding:.5em .8em;background:#f3f5f7;border-left:4px solid #2a6f97}"
-	".params div{white-space:nowrap}.params b{font-weight:600}"
-	".params .en{color:#666}"
-	"table{border-collapse:collapse;width:100%;font-size:.85em}"
-	"th,td{border:1px solid #c4c4c4;padding:.25em .45em;"
-	"vertical-align:top;text-align:left}"
-	"th{background:#e9eef2}th .en{display:block;font-weight:normal;"
-	"color:#555;font-size:.9em}"
-	"td.n{text-align:right;font-variant-numeric:tabular-nums;"
-	"white-space:nowrap}td.k{white-space:nowrap}"
-	"tbody tr:nth-child(even) td{background:#fafafa}"
-	".chart svg{width:100%;max-width:60em;height:auto;display:block}"
-	".chart text{font-family:inherit;font-size:11px;fill:#333}"
-	".chart .axis{stroke:#888;stroke-width:1}"
-	".chart .grid{stroke:#ddd;stroke-width:1}"
-	".chart .bar{fill:#2a6f97}.chart .bar.closed,.chart .bar.revoked"
-	"{fill:#b3261e}.chart .bar.open,.chart .bar.expired{fill:#d98c00}"
-	".chart .bar.not_open,.chart .bar.star_mismatch{fill:#6a4c93}"
-	".none{padding:1em;background:#f3f5f7}"
-	".foot{margin-top:1em;font-size:.8em;color:#666}"
-	"@media print{body{margin:0;font-size:9.5pt}"
-	"@page{size:A4 landscape;margin:12mm}"
-	".params{background:none;border:1px solid #999}"
-	"thead{display:table-header-group}.chart{break-inside:avoid}"
-	"th{background:#eee!important}"
-	"tbody tr:nth-child(even) td{background:none}"
-	".chart svg{max-width:100%;max-height:115mm;width:auto}}";
+    "body{font-family:\"DejaVu Sans\",\"Noto Sans\",Arial,sans-serif;"
+    "margin:1.5em;color:#1a1a1a;line-height:1.35}"
+    "h1{font-size:1.45em;margin:0 0 .2em}"
+    "h1 .en,h2 .en{display:block;font-size:.68em;font-weight:normal;"
+    "color:#555}"
+    "h2{font-size:1.1em;margin:1.2em 0 .4em}"
+    ".about{margin:.3em 0 .8em;color:#333}.about .en{color:#666}"
+    ".params{display:flex;flex-wrap:wrap;gap:.4em 1.6em;margin:.6em 0;"
+    "padding:.5em .8em;background:#f3f5f7;border-left:4px solid #2a6f97}"
+    ".params div{white-space:nowrap}.params b{font-weight:600}"
+    ".params .en{color:#666}"
+    "table{border-collapse:collapse;width:100%;font-size:.85em}"
+    "th,td{border:1px solid #c4c4c4;padding:.25em .45em;"
+    "vertical-align:top;text-align:left}"
+    "th{background:#e9eef2}th .en{display:block;font-weight:normal;"
+    "color:#555;font-size:.9em}"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums;"
+    "white-space:nowrap}td.k{white-space:nowrap}"
+    "tbody tr:nth-child(even) td{background:#fafafa}"
+    ".chart svg{width:100%;max-width:60em;height:auto;display:block}"
+    ".chart text{font-family:inherit;font-size:11px;fill:#333}"
+    ".chart .axis{stroke:#888;stroke-width:1}"
+    ".chart .grid{stroke:#ddd;stroke-width:1}"
+    ".chart .bar{fill:#2a6f97}.chart .bar.closed,.chart .bar.revoked"
+    "{fill:#b3261e}.chart .bar.open,.chart .bar.expired{fill:#d98c00}"
+    ".chart .bar.not_open,.chart .bar.star_mismatch{fill:#6a4c93}"
+    ".none{padding:1em;background:#f3f5f7}"
+    ".foot{margin-top:1em;font-size:.8em;color:#666}"
+    "@media print{body{margin:0;font-size:9.5pt}"
+    "@page{size:A4 landscape;margin:12mm}"
+    ".params{background:none;border:1px solid #999}"
+    "thead{display:table-header-group}.chart{break-inside:avoid}"
+    "th{background:#eee!important}"
+    "tbody tr:nth-child(even) td{background:none}"
+    ".chart svg{max-width:100%;max-height:115mm;width:auto}}";
 
 static const char *const palette[] = {
-	"#2a6f97", "#b3261e", "#d98c00", "#2e7d32", "#6a4c93",
-	"#00838f", "#8d6e63", "#c2185b",
+    "#2a6f97", "#b3261e", "#d98c00", "#2e7d32",
+    "#6a4c93", "#00838f", "#8d6e63", "#c2185b",
 };
 
 /* A round step for an axis from 0 to max with about n ticks. */
@@ -708,10 +704,11 @@ svg_bars(struct ocop_buf *b, const struct rchart *c)
 		double x = left + plot * v / max;
 
 		snprintf(num, sizeof(num), "%.0f", v);
-		rc = ocop_buf_addf(b,
-				   "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\""
-				   " x2=\"%.1f\" y2=\"%.1f\"/>",
-				   x, top, x, height - 25);
+		rc =
+		    ocop_buf_addf(b,
+				  "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\""
+				  " x2=\"%.1f\" y2=\"%.1f\"/>",
+				  x, top, x, height - 25);
 		if (rc == 0)
 			rc = svg_text(b, x, height - 10, "middle", num);
 	}
@@ -725,8 +722,8 @@ svg_bars(struct ocop_buf *b, const struct rchart *c)
 		ocop_strlcpy(label, c->labels[i], sizeof(label));
 		n = strlen(label);
 		if (n == sizeof(label) - 1) {
-			while (n > 0 && ((unsigned char)label[n - 1] & 0xc0) ==
-						0x80)
+			while (n > 0 &&
+			       ((unsigned char)label[n - 1] & 0xc0) == 0x80)
 				n--;
 			if (n > 0)
 				n--;
@@ -747,10 +744,11 @@ svg_bars(struct ocop_buf *b, const struct rchart *c)
 				      num);
 	}
 	if (rc == 0)
-		rc = ocop_buf_addf(b,
-				   "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\""
-				   " x2=\"%.1f\" y2=\"%.1f\"/></svg>",
-				   left, top, left, height - 25);
+		rc =
+		    ocop_buf_addf(b,
+				  "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\""
+				  " x2=\"%.1f\" y2=\"%.1f\"/></svg>",
+				  left, top, left, height - 25);
 	return rc;
 }
 
@@ -787,10 +785,11 @@ svg_lines(struct ocop_buf *b, const struct rchart *c)
 		double y = top + ph - ph * v / ymax;
 
 		snprintf(num, sizeof(num), "%.0f", v);
-		rc = ocop_buf_addf(b,
-				   "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\""
-				   " x2=\"%.1f\" y2=\"%.1f\"/>",
-				   left, y, left + pw, y);
+		rc =
+		    ocop_buf_addf(b,
+				  "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\""
+				  " x2=\"%.1f\" y2=\"%.1f\"/>",
+				  left, y, left + pw, y);
 		if (rc == 0)
 			rc = svg_text(b, left - 6, y + 4, "end", num);
 	}
@@ -800,10 +799,11 @@ svg_lines(struct ocop_buf *b, const struct rchart *c)
 			      top + ph + 16, "middle", num);
 	}
 	if (rc == 0)
-		rc = ocop_buf_addf(b,
-				   "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\""
-				   " x2=\"%.1f\" y2=\"%.1f\"/>",
-				   left, top + ph, left + pw, top + ph);
+		rc =
+		    ocop_buf_addf(b,
+				  "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\""
+				  " x2=\"%.1f\" y2=\"%.1f\"/>",
+				  left, top + ph, left + pw, top + ph);
 	if (rc == 0) {
 		char axis[200];
 
@@ -812,8 +812,8 @@ svg_lines(struct ocop_buf *b, const struct rchart *c)
 	}
 	for (size_t s = 0; s < c->nseries && rc == 0; s++) {
 		const struct rseries *se = &c->series[s];
-		const char *color = palette[s % (sizeof(palette) /
-						 sizeof(palette[0]))];
+		const char *color =
+		    palette[s % (sizeof(palette) / sizeof(palette[0]))];
 		double ly = height + 22.0 * (double)s + 4;
 
 		rc = ocop_buf_addf(b,
@@ -821,10 +821,10 @@ svg_lines(struct ocop_buf *b, const struct rchart *c)
 				   "stroke-width=\"2\" points=\"",
 				   color);
 		for (size_t i = 0; i < se->n && rc == 0; i++)
-			rc = ocop_buf_addf(
-				b, "%s%.1f,%.1f", i ? " " : "",
-				left + pw * (double)i / (double)(npts - 1),
-				top + ph - ph * se->v[i] / ymax);
+			rc = ocop_buf_addf(b, "%s%.1f,%.1f", i ? " " : "",
+					   left + pw * (double)i /
+						      (double)(npts - 1),
+					   top + ph - ph * se->v[i] / ymax);
 		if (rc == 0)
 			rc = ocop_buf_addf(b,
 					   "\"/><rect x=\"%.1f\" y=\"%.1f\" "
@@ -862,10 +862,11 @@ render_html(const struct rdoc *d, struct ocop_buf *b)
 	int rc;
 
 	ocop_day_format(d->as_of, day);
-	rc = ocop_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
-			      "<meta charset=\"utf-8\">\n<meta name=\"viewport\""
-			      " content=\"width=device-width, "
-			      "initial-scale=1\">\n<title>");
+	rc =
+	    ocop_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
+			     "<meta charset=\"utf-8\">\n<meta name=\"viewport\""
+			     " content=\"width=device-width, "
+			     "initial-scale=1\">\n<title>");
 	if (rc == 0)
 		rc = ocop_buf_add_html(b, d->title_vi);
 	if (rc == 0)
@@ -873,8 +874,9 @@ render_html(const struct rdoc *d, struct ocop_buf *b)
 	if (rc == 0)
 		rc = ocop_buf_add_html(b, d->title_en);
 	if (rc == 0)
-		rc = ocop_buf_addf(b, " (%s)</title>\n<style>%s</style>\n"
-				      "</head>\n<body>\n<header>\n<h1>",
+		rc = ocop_buf_addf(b,
+				   " (%s)</title>\n<style>%s</style>\n"
+				   "</head>\n<body>\n<header>\n<h1>",
 				   day, html_style);
 	if (rc == 0)
 		rc = html_both(b, d->title_vi, d->title_en);
@@ -936,11 +938,11 @@ render_html(const struct rdoc *d, struct ocop_buf *b)
 	if (rc == 0 && t->nrows > 0) {
 		rc = ocop_buf_adds(b, "<table>\n<thead><tr>");
 		for (size_t i = 0; i < t->ncols && rc == 0; i++) {
-			rc = ocop_buf_addf(b, "<th scope=\"col\" data-key=\"%s\">",
+			rc = ocop_buf_addf(b,
+					   "<th scope=\"col\" data-key=\"%s\">",
 					   t->cols[i].key);
 			if (rc == 0)
-				rc = html_both(b, t->cols[i].vi,
-					       t->cols[i].en);
+				rc = html_both(b, t->cols[i].vi, t->cols[i].en);
 			if (rc == 0)
 				rc = ocop_buf_adds(b, "</th>");
 		}
@@ -953,10 +955,10 @@ render_html(const struct rdoc *d, struct ocop_buf *b)
 
 				/* codes and dates stay on one line */
 				rc = ocop_buf_adds(
-					b, t->cols[i].num ? "<td class=\"n\">"
-					   : !strchr(v, ' ') && strlen(v) <= 20
-						   ? "<td class=\"k\">"
-						   : "<td>");
+				    b, t->cols[i].num ? "<td class=\"n\">"
+				       : !strchr(v, ' ') && strlen(v) <= 20
+					   ? "<td class=\"k\">"
+					   : "<td>");
 				if (rc == 0)
 					rc = ocop_buf_add_html(b, v);
 				if (rc == 0)
@@ -969,17 +971,18 @@ render_html(const struct rdoc *d, struct ocop_buf *b)
 			rc = ocop_buf_adds(b, "</tbody>\n</table>\n");
 	}
 	if (rc == 0)
-		rc = ocop_buf_addf(b,
-				   "<p class=\"foot\">%zu mục <span lang=\"en\">"
-				   "entries</span> · ocop report %s</p>\n"
-				   "</body>\n</html>\n",
-				   t->nrows, d->name);
+		rc =
+		    ocop_buf_addf(b,
+				  "<p class=\"foot\">%zu mục <span lang=\"en\">"
+				  "entries</span> · ocop report %s</p>\n"
+				  "</body>\n</html>\n",
+				  t->nrows, d->name);
 	return rc;
 }
 
 int
-rdoc_render(const struct rdoc *d, enum report_format fmt,
-	    struct ocop_buf *out, struct ocop_error *err)
+rdoc_render(const struct rdoc *d, enum report_format fmt, struct ocop_buf *out,
+	    struct ocop_error *err)
 {
 	int rc;
 

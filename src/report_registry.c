@@ -30,18 +30,18 @@ struct lapsed {
 };
 
 static const struct rcol lapsed_cols[] = {
-	{"code", "Mã sản phẩm", "Code", 0},
-	{"name", "Tên sản phẩm", "Name", 0},
-	{"producer", "Chủ thể", "Producer", 0},
-	{"province", "Tỉnh", "Province", 0},
-	{"stars", "Số sao", "Stars", 1},
-	{"decision_no", "Quyết định", "Decision", 0},
-	{"valid_until", "Hiệu lực đến", "Valid until", 0},
-	{"lapsed_on", "Hết hiệu lực từ", "Lapsed on", 0},
-	{"days_since", "Số ngày", "Days since", 1},
-	{"scans_since", "Lượt quét từ đó", "Scans since", 1},
-	{"last_scan", "Quét lần cuối", "Last scan", 0},
-	{"still_scanned", "Còn bị quét", "Still scanned", 0},
+    {"code", "Mã sản phẩm", "Code", 0},
+    {"name", "Tên sản phẩm", "Name", 0},
+    {"producer", "Chủ thể", "Producer", 0},
+    {"province", "Tỉnh", "Province", 0},
+    {"stars", "Số sao", "Stars", 1},
+    {"decision_no", "Quyết định", "Decision", 0},
+    {"valid_until", "Hiệu lực đến", "Valid until", 0},
+    {"lapsed_on", "Hết hiệu lực từ", "Lapsed on", 0},
+    {"days_since", "Số ngày", "Days since", 1},
+    {"scans_since", "Lượt quét từ đó", "Scans since", 1},
+    {"last_scan", "Quét lần cuối", "Last scan", 0},
+    {"still_scanned", "Còn bị quét", "Still scanned", 0},
 };
 
 static int
@@ -126,10 +126,10 @@ report_lapsed(struct ocop_store *st, const struct report_opts *o,
 		e->end = r->end;
 		e->lapsed_on = r->end + 1;
 		if ((rc = st->m->product_get_by_id(st, ids[i], &e->p, err)) <
-			    0 ||
+			0 ||
 		    (rc = st->m->scan_count_of_product(
-			     st, ids[i], ocop_day_start(e->lapsed_on), to,
-			     &e->scans, &e->last_scan, err)) < 0)
+			 st, ids[i], ocop_day_start(e->lapsed_on), to,
+			 &e->scans, &e->last_scan, err)) < 0)
 			goto out;
 	}
 	if (n > 1)
@@ -171,8 +171,8 @@ report_lapsed(struct ocop_store *st, const struct report_opts *o,
 		rtab_set(&d->tab, 9, "%lld", (long long)e->scans);
 		rtab_set(&d->tab, 10, "%s",
 			 e->last_scan == OCOP_NO_TIME
-				 ? ""
-				 : ocop_time_format(e->last_scan, b3));
+			     ? ""
+			     : ocop_time_format(e->last_scan, b3));
 		rtab_set(&d->tab, 11, "%s", e->scans > 0 ? "true" : "false");
 	}
 
@@ -183,8 +183,8 @@ report_lapsed(struct ocop_store *st, const struct report_opts *o,
 	if (n > 1)
 		qsort(top, n, sizeof(*top), cmp_lapsed_scans);
 	for (size_t i = 0; i < n && i < 20 && top[i]->scans > 0; i++)
-		rchart_add_bar(&d->chart, top[i]->p.code,
-			       (double)top[i]->scans, "expired");
+		rchart_add_bar(&d->chart, top[i]->p.code, (double)top[i]->scans,
+			       "expired");
 	rc = 0;
 out:
 	ocop_history_release(&h);
@@ -206,18 +206,18 @@ struct expiring {
 };
 
 static const struct rcol expiring_cols[] = {
-	{"code", "Mã sản phẩm", "Code", 0},
-	{"name", "Tên sản phẩm", "Name", 0},
-	{"producer", "Chủ thể", "Producer", 0},
-	{"province", "Tỉnh", "Province", 0},
-	{"stars", "Số sao", "Stars", 1},
-	{"decision_no", "Quyết định", "Decision", 0},
-	{"valid_until", "Hiệu lực đến", "Valid until", 0},
-	{"days_left", "Còn (ngày)", "Days left", 1},
-	{"window", "Hạn nộp hồ sơ", "Window", 0},
-	{"file_from", "Nộp từ ngày", "File from", 0},
-	{"file_by", "Nộp chậm nhất", "File by", 0},
-	{"ends_by", "Kết thúc do", "Ends by", 0},
+    {"code", "Mã sản phẩm", "Code", 0},
+    {"name", "Tên sản phẩm", "Name", 0},
+    {"producer", "Chủ thể", "Producer", 0},
+    {"province", "Tỉnh", "Province", 0},
+    {"stars", "Số sao", "Stars", 1},
+    {"decision_no", "Quyết định", "Decision", 0},
+    {"valid_until", "Hiệu lực đến", "Valid until", 0},
+    {"days_left", "Còn (ngày)", "Days left", 1},
+    {"window", "Hạn nộp hồ sơ", "Window", 0},
+    {"file_from", "Nộp từ ngày", "File from", 0},
+    {"file_by", "Nộp chậm nhất", "File by", 0},
+    {"ends_by", "Kết thúc do", "Ends by", 0},
 };
 
 /* The re-evaluation window: the producer files no earlier than 180 and
@@ -254,8 +254,8 @@ report_expiring(struct ocop_store *st, const struct report_opts *o,
 	int rc;
 
 	rdoc_init(d, "expiring", expiring_cols,
-		  sizeof(expiring_cols) / sizeof(expiring_cols[0]),
-		  RCHART_BARS, o->as_of);
+		  sizeof(expiring_cols) / sizeof(expiring_cols[0]), RCHART_BARS,
+		  o->as_of);
 	d->title_vi = "Công nhận OCOP sắp hết hiệu lực";
 	d->title_en = "Recognitions about to end";
 	d->about_vi = "Công nhận đang có hiệu lực, còn không quá số ngày "
@@ -269,8 +269,7 @@ report_expiring(struct ocop_store *st, const struct report_opts *o,
 		   o->within);
 	ocop_strlcpy(d->chart.title_vi, "Số ngày còn lại",
 		     sizeof(d->chart.title_vi));
-	ocop_strlcpy(d->chart.title_en, "Days left",
-		     sizeof(d->chart.title_en));
+	ocop_strlcpy(d->chart.title_en, "Days left", sizeof(d->chart.title_en));
 
 	if ((rc = rproducts(st, &ids, &nids, err)) < 0)
 		return rc;
@@ -303,8 +302,7 @@ report_expiring(struct ocop_store *st, const struct report_opts *o,
 			e->ends_by = "revocation";
 		else
 			e->ends_by = "renewal";
-		if ((rc = st->m->product_get_by_id(st, ids[i], &e->p, err)) <
-		    0)
+		if ((rc = st->m->product_get_by_id(st, ids[i], &e->p, err)) < 0)
 			goto out;
 	}
 	if (n > 1)
@@ -343,8 +341,7 @@ report_expiring(struct ocop_store *st, const struct report_opts *o,
 		rtab_set(&d->tab, 7, "%d", e->days_left);
 		rtab_set(&d->tab, 8, "%s", w);
 		rtab_set(&d->tab, 9, "%s", ocop_day_format(e->end - 180, b2));
-		rtab_set(&d->tab, 10, "%s",
-			 ocop_day_format(e->end - 120, b3));
+		rtab_set(&d->tab, 10, "%s", ocop_day_format(e->end - 120, b3));
 		rtab_set(&d->tab, 11, "%s", e->ends_by);
 		if (i < 30)
 			rchart_add_bar(&d->chart, e->p.code,

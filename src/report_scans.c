@@ -26,7 +26,7 @@ struct cscan {
 struct clone {
 	int64_t label_id;
 	int64_t scans;
-	int nplaces;    /* distinct places, all scans */
+	int nplaces;	/* distinct places, all scans */
 	int max_places; /* most distinct places within the window */
 	int32_t win_from, win_to;
 	int64_t first_seen, last_seen;
@@ -54,7 +54,7 @@ struct clone_worker {
 	size_t n, cap;
 	char *arena; /* the distinct place names, NUL-separated */
 	size_t alen, acap;
-	size_t *poff;  /* offsets of the distinct places in arena */
+	size_t *poff; /* offsets of the distinct places in arena */
 	uint64_t *phash;
 	int *pcount; /* scratch: per place, scans in the window */
 	size_t np, pcap;
@@ -85,15 +85,15 @@ clone_place(struct clone_worker *w, const char *place)
 		return -1; /* a scan without a place proves nothing */
 	h = place_hash(place);
 	for (size_t i = 0; i < w->np; i++)
-		if (w->phash[i] == h && strcmp(w->arena + w->poff[i], place) == 0)
+		if (w->phash[i] == h &&
+		    strcmp(w->arena + w->poff[i], place) == 0)
 			return (int)i;
 	if (w->np == w->pcap) {
 		w->pcap = w->pcap ? 2 * w->pcap : 16;
 		w->poff = ocop_xrealloc(w->poff, w->pcap * sizeof(*w->poff));
-		w->phash = ocop_xrealloc(w->phash,
-					 w->pcap * sizeof(*w->phash));
-		w->pcount = ocop_xrealloc(w->pcount,
-					  w->pcap * sizeof(*w->pcount));
+		w->phash = ocop_xrealloc(w->phash, w->pcap * sizeof(*w->phash));
+		w->pcount =
+		    ocop_xrealloc(w->pcount, w->pcap * sizeof(*w->pcount));
 	}
 	len = strlen(place) + 1;
 	if (w->alen + len > w->acap) {
@@ -121,7 +121,8 @@ clone_finish(struct clone_worker *w)
 		goto reset;
 	memset(w->pcount, 0, w->np * sizeof(*w->pcount));
 	for (size_t j = 0; j < w->n; j++) {
-		if (w->scans[j].place >= 0 && w->pcount[w->scans[j].place]++ == 0)
+		if (w->scans[j].place >= 0 &&
+		    w->pcount[w->scans[j].place]++ == 0)
 			cur++;
 		while (w->scans[j].day - w->scans[i].day >= o->window_days) {
 			if (w->scans[i].place >= 0 &&
@@ -155,8 +156,8 @@ clone_finish(struct clone_worker *w)
 	for (size_t k = 0; k < w->n; k++)
 		rcount_add(&c->places,
 			   w->scans[k].place >= 0
-				   ? w->arena + w->poff[w->scans[k].place]
-				   : "",
+			       ? w->arena + w->poff[w->scans[k].place]
+			       : "",
 			   1);
 reset:
 	w->n = 0;
@@ -218,17 +219,17 @@ clone_run(void *arg)
 }
 
 static const struct rcol clone_cols[] = {
-	{"serial", "Số sê-ri", "Serial", 0},
-	{"code", "Mã sản phẩm", "Code", 0},
-	{"name", "Tên sản phẩm", "Name", 0},
-	{"max_places", "Số nơi trong cửa sổ", "Places in window", 1},
-	{"window_from", "Cửa sổ từ", "Window from", 0},
-	{"window_to", "Cửa sổ đến", "Window to", 0},
-	{"distinct_places", "Tổng số nơi", "Distinct places", 1},
-	{"scans", "Lượt quét", "Scans", 1},
-	{"first_seen", "Quét lần đầu", "First seen", 0},
-	{"last_seen", "Quét lần cuối", "Last seen", 0},
-	{"places", "Nơi quét (lượt)", "Places (scans)", 0},
+    {"serial", "Số sê-ri", "Serial", 0},
+    {"code", "Mã sản phẩm", "Code", 0},
+    {"name", "Tên sản phẩm", "Name", 0},
+    {"max_places", "Số nơi trong cửa sổ", "Places in window", 1},
+    {"window_from", "Cửa sổ từ", "Window from", 0},
+    {"window_to", "Cửa sổ đến", "Window to", 0},
+    {"distinct_places", "Tổng số nơi", "Distinct places", 1},
+    {"scans", "Lượt quét", "Scans", 1},
+    {"first_seen", "Quét lần đầu", "First seen", 0},
+    {"last_seen", "Quét lần cuối", "Last seen", 0},
+    {"places", "Nơi quét (lượt)", "Places (scans)", 0},
 };
 
 static int
@@ -282,8 +283,8 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 
 	memset(&job, 0, sizeof(job));
 	job.o = o;
-	job.from = o->since != OCOP_NO_DAY ? ocop_day_start(o->since)
-					   : OCOP_NO_TIME;
+	job.from =
+	    o->since != OCOP_NO_DAY ? ocop_day_start(o->since) : OCOP_NO_TIME;
 	job.to = rend_of(o->as_of);
 	if ((rc = st->m->label_max_id(st, &job.max_id, err)) < 0)
 		return rc;
@@ -322,8 +323,7 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 		}
 		all = ocop_xrealloc(all, (nall + w[i].nout + 1) * sizeof(*all));
 		if (w[i].nout)
-			memcpy(all + nall, w[i].out,
-			       w[i].nout * sizeof(*all));
+			memcpy(all + nall, w[i].out, w[i].nout * sizeof(*all));
 		nall += w[i].nout;
 		free(w[i].out);
 		free(w[i].scans);
@@ -388,8 +388,8 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 			snprintf(label, sizeof(label), "%s %s",
 				 ocop_serial_group(c->l.serial, grouped),
 				 c->p.code);
-			rchart_add_bar(&d->chart, label,
-				       (double)c->max_places, "revoked");
+			rchart_add_bar(&d->chart, label, (double)c->max_places,
+				       "revoked");
 		}
 	}
 out:
@@ -435,8 +435,8 @@ unk_scan(void *vctx, const struct ocop_scan *sc)
 		/* the reason it matched no label; older rows may lack it */
 		u->reason = sc->reason == OCOP_REASON_MISTYPED ||
 				    sc->reason == OCOP_REASON_WRONG_PRODUCT
-			? sc->reason
-			: OCOP_REASON_NOT_FOUND;
+				? sc->reason
+				: OCOP_REASON_NOT_FOUND;
 		u->first_seen = sc->scanned_at;
 		rcount_init(&u->provinces);
 	}
@@ -465,13 +465,13 @@ cmp_unk(const void *a, const void *b)
 }
 
 static const struct rcol unk_cols[] = {
-	{"place", "Nơi quét", "Place", 0},
-	{"code", "Mã đã quét", "Scanned code", 0},
-	{"reason", "Lý do", "Reason", 0},
-	{"scans", "Lượt quét", "Scans", 1},
-	{"first_seen", "Quét lần đầu", "First seen", 0},
-	{"last_seen", "Quét lần cuối", "Last seen", 0},
-	{"provinces", "Tỉnh", "Provinces", 0},
+    {"place", "Nơi quét", "Place", 0},
+    {"code", "Mã đã quét", "Scanned code", 0},
+    {"reason", "Lý do", "Reason", 0},
+    {"scans", "Lượt quét", "Scans", 1},
+    {"first_seen", "Quét lần đầu", "First seen", 0},
+    {"last_seen", "Quét lần cuối", "Last seen", 0},
+    {"provinces", "Tỉnh", "Provinces", 0},
 };
 
 int
@@ -505,10 +505,10 @@ report_unknown(struct ocop_store *st, const struct report_opts *o,
 
 	memset(&c, 0, sizeof(c));
 	rcount_init(&c.byplace);
-	from = o->since != OCOP_NO_DAY ? ocop_day_start(o->since)
-				       : OCOP_NO_TIME;
-	rc = st->m->scan_each_unknown(st, from, rend_of(o->as_of), unk_scan,
-				      &c, err);
+	from =
+	    o->since != OCOP_NO_DAY ? ocop_day_start(o->since) : OCOP_NO_TIME;
+	rc = st->m->scan_each_unknown(st, from, rend_of(o->as_of), unk_scan, &c,
+				      err);
 	if (rc < 0)
 		goto out;
 	if (c.n > 1)
@@ -525,8 +525,7 @@ report_unknown(struct ocop_store *st, const struct report_opts *o,
 		json_object_set_new(j, "scans", json_integer(u->scans));
 		json_object_set_new(j, "first_seen", rjson_time(u->first_seen));
 		json_object_set_new(j, "last_seen", rjson_time(u->last_seen));
-		json_object_set_new(j, "provinces",
-				    rcount_json(&u->provinces));
+		json_object_set_new(j, "provinces", rcount_json(&u->provinces));
 		json_array_append_new(d->entries, j);
 
 		rtab_row(&d->tab);

@@ -34,24 +34,24 @@ enum {
  * are those of ocop_verdict_name / ocop_reason_name (include/ocop.h); the
  * storage format is kept here so it cannot change by accident. */
 static const char *const scan_verdicts[] = {
-	[OCOP_UNKNOWN] = "unknown",
-	[OCOP_VOIDED] = "voided",
-	[OCOP_REVOKED] = "revoked",
-	[OCOP_EXPIRED] = "expired",
-	[OCOP_STAR_MISMATCH] = "star_mismatch",
-	[OCOP_VALID] = "valid",
+    [OCOP_UNKNOWN] = "unknown",
+    [OCOP_VOIDED] = "voided",
+    [OCOP_REVOKED] = "revoked",
+    [OCOP_EXPIRED] = "expired",
+    [OCOP_STAR_MISMATCH] = "star_mismatch",
+    [OCOP_VALID] = "valid",
 };
 static const char *const scan_reasons[] = {
-	[OCOP_REASON_IN_FORCE] = "in_force",
-	[OCOP_REASON_NOT_FOUND] = "not_found",
-	[OCOP_REASON_MISTYPED] = "mistyped",
-	[OCOP_REASON_WRONG_PRODUCT] = "wrong_product",
-	[OCOP_REASON_LABEL_VOIDED] = "label_voided",
-	[OCOP_REASON_BATCH_VOIDED] = "batch_voided",
-	[OCOP_REASON_REVOKED] = "revoked",
-	[OCOP_REASON_EXPIRED] = "expired",
-	[OCOP_REASON_NOT_YET] = "not_yet_recognised",
-	[OCOP_REASON_FEWER_STARS] = "fewer_stars",
+    [OCOP_REASON_IN_FORCE] = "in_force",
+    [OCOP_REASON_NOT_FOUND] = "not_found",
+    [OCOP_REASON_MISTYPED] = "mistyped",
+    [OCOP_REASON_WRONG_PRODUCT] = "wrong_product",
+    [OCOP_REASON_LABEL_VOIDED] = "label_voided",
+    [OCOP_REASON_BATCH_VOIDED] = "batch_voided",
+    [OCOP_REASON_REVOKED] = "revoked",
+    [OCOP_REASON_EXPIRED] = "expired",
+    [OCOP_REASON_NOT_YET] = "not_yet_recognised",
+    [OCOP_REASON_FEWER_STARS] = "fewer_stars",
 };
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -85,13 +85,13 @@ scan_from_row(sqlite3_stmt *st, struct ocop_scan *s)
 	s->received_at = sqlite3_column_int64(st, 6);
 	sq_col_text(st, 7, buf, sizeof(buf));
 	s->verdict = (enum ocop_verdict)scan_name_find(
-		scan_verdicts, NELEM(scan_verdicts), buf, OCOP_UNKNOWN);
+	    scan_verdicts, NELEM(scan_verdicts), buf, OCOP_UNKNOWN);
 	sq_col_text(st, 8, buf, sizeof(buf));
 	s->reason = (enum ocop_reason)scan_name_find(
-		scan_reasons, NELEM(scan_reasons), buf, OCOP_REASON_NOT_FOUND);
+	    scan_reasons, NELEM(scan_reasons), buf, OCOP_REASON_NOT_FOUND);
 	s->source = sqlite3_column_int(st, 9) == OCOP_SCAN_INSPECTOR
-			    ? OCOP_SCAN_INSPECTOR
-			    : OCOP_SCAN_CONSUMER;
+			? OCOP_SCAN_INSPECTOR
+			: OCOP_SCAN_CONSUMER;
 	sq_col_text(st, 10, s->place, sizeof(s->place));
 	sq_col_text(st, 11, s->province, sizeof(s->province));
 	if (sqlite3_column_type(st, 12) != SQLITE_NULL &&
@@ -120,9 +120,9 @@ scan_get_by_client(struct sq_store *s, const char *client_id,
 	sqlite3_stmt *st;
 	int rc;
 
-	st = sq_stmt(s, SQ_SCAN_BY_CLIENT,
-		     "SELECT " SCAN_COLS " FROM scans WHERE client_id = ?",
-		     err);
+	st =
+	    sq_stmt(s, SQ_SCAN_BY_CLIENT,
+		    "SELECT " SCAN_COLS " FROM scans WHERE client_id = ?", err);
 	if (!st)
 		return err ? err->code : OCOP_EINTERNAL;
 	sq_bind_text(st, 1, client_id);
@@ -290,8 +290,9 @@ bound_to(int64_t t)
  * reused: fill sets what changes from row to row. */
 static int
 scan_stream(struct sq_store *s, sqlite3_stmt *st,
-	    void (*fill)(sqlite3_stmt *, struct ocop_scan *), int64_t product_id,
-	    store_scan_cb cb, void *ctx, struct ocop_error *err)
+	    void (*fill)(sqlite3_stmt *, struct ocop_scan *),
+	    int64_t product_id, store_scan_cb cb, void *ctx,
+	    struct ocop_error *err)
 {
 	struct ocop_scan sc;
 	int rc;
@@ -412,13 +413,13 @@ fill_unknown(sqlite3_stmt *st, struct ocop_scan *sc)
 	sc->scanned_at = sqlite3_column_int64(st, 2);
 	sq_col_text(st, 3, buf, sizeof(buf));
 	sc->verdict = (enum ocop_verdict)scan_name_find(
-		scan_verdicts, NELEM(scan_verdicts), buf, OCOP_UNKNOWN);
+	    scan_verdicts, NELEM(scan_verdicts), buf, OCOP_UNKNOWN);
 	sq_col_text(st, 4, buf, sizeof(buf));
 	sc->reason = (enum ocop_reason)scan_name_find(
-		scan_reasons, NELEM(scan_reasons), buf, OCOP_REASON_NOT_FOUND);
+	    scan_reasons, NELEM(scan_reasons), buf, OCOP_REASON_NOT_FOUND);
 	sc->source = sqlite3_column_int(st, 5) == OCOP_SCAN_INSPECTOR
-			     ? OCOP_SCAN_INSPECTOR
-			     : OCOP_SCAN_CONSUMER;
+			 ? OCOP_SCAN_INSPECTOR
+			 : OCOP_SCAN_CONSUMER;
 	sq_col_text(st, 6, sc->place, sizeof(sc->place));
 	sq_col_text(st, 7, sc->province, sizeof(sc->province));
 }
@@ -445,9 +446,8 @@ sq_scan_each_unknown(struct ocop_store *base, int64_t from, int64_t to,
 }
 
 int
-sq_label_get_by_id(struct ocop_store *base, int64_t id,
-		   struct ocop_label *out, int64_t *batch_voided_at,
-		   struct ocop_error *err)
+sq_label_get_by_id(struct ocop_store *base, int64_t id, struct ocop_label *out,
+		   int64_t *batch_voided_at, struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
@@ -465,8 +465,8 @@ sq_label_get_by_id(struct ocop_store *base, int64_t id,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
-		return ocop_error_set(err, OCOP_ENOENT,
-				      "label %lld not found", (long long)id);
+		return ocop_error_set(err, OCOP_ENOENT, "label %lld not found",
+				      (long long)id);
 	}
 	if (rc != SQLITE_ROW) {
 		rc = sq_error(s, err, "cannot read label");

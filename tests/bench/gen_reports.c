@@ -95,16 +95,16 @@ bind_day(sqlite3_stmt *st, int i, int32_t day)
 }
 
 static const char *const provinces[] = {
-	"Đồng Tháp", "An Giang", "Cần Thơ", "Vĩnh Long", "Tây Ninh",
-	"Cà Mau", "Lâm Đồng", "Khánh Hòa", "Đắk Lắk", "Huế",
+    "Đồng Tháp", "An Giang", "Cần Thơ",	  "Vĩnh Long", "Tây Ninh",
+    "Cà Mau",	 "Lâm Đồng", "Khánh Hòa", "Đắk Lắk",   "Huế",
 };
 static const char *const foods[] = {
-	"Bánh phồng tôm", "Mắm cá linh", "Nem", "Hủ tiếu", "Sen sấy",
-	"Xoài cát", "Gạo thơm", "Cá lóc khô", "Trà mãng cầu", "Mật ong",
-	"Bánh pía", "Rượu nếp", "Khô cá tra", "Nước mắm", "Chà bông",
+    "Bánh phồng tôm", "Mắm cá linh", "Nem",	   "Hủ tiếu",	   "Sen sấy",
+    "Xoài cát",	      "Gạo thơm",    "Cá lóc khô", "Trà mãng cầu", "Mật ong",
+    "Bánh pía",	      "Rượu nếp",    "Khô cá tra", "Nước mắm",	   "Chà bông",
 };
 static const char *const markets[] = {
-	"Chợ", "Siêu thị Co.op", "Cửa hàng đặc sản", "Đại lý", "Tiệm tạp hóa",
+    "Chợ", "Siêu thị Co.op", "Cửa hàng đặc sản", "Đại lý", "Tiệm tạp hóa",
 };
 
 #define NPLACES 600
@@ -133,8 +133,8 @@ main(int argc, char **argv)
 	struct ocop_error err = {0};
 	struct gprod *prods;
 	int32_t *label_prod, *label_day;
-	char (*label_serial)[OCOP_SERIAL_LEN + 1];
-	char (*saved_index)[512];
+	char(*label_serial)[OCOP_SERIAL_LEN + 1];
+	char(*saved_index)[512];
 	int nsaved = 0;
 	sqlite3_stmt *st;
 	double t0 = now_s();
@@ -171,8 +171,10 @@ main(int argc, char **argv)
 				"products >= 1\n");
 		return 64;
 	}
-	snprintf(params, sizeof(params), "products=%ld labels=%ld scans=%ld "
-		 "as_of=%d v1", nproducts, nlabels, nscans, (int)as_of);
+	snprintf(params, sizeof(params),
+		 "products=%ld labels=%ld scans=%ld "
+		 "as_of=%d v1",
+		 nproducts, nlabels, nscans, (int)as_of);
 
 	/* the real schema, by the real migrations */
 	remove(path);
@@ -220,17 +222,19 @@ main(int argc, char **argv)
 	prods = calloc((size_t)nproducts, sizeof(*prods));
 	exec("BEGIN");
 	{
-		sqlite3_stmt *ip = prep("INSERT INTO producers (id, name, kind,"
-					" province, address) VALUES (?,?,?,?,?)");
-		sqlite3_stmt *pp = prep("INSERT INTO products (id, code, name,"
-					" grp, producer_id) VALUES (?,?,?,?,?)");
-		sqlite3_stmt *rp = prep(
-			"INSERT INTO recognitions (product_id, stars,"
-			" decision_no, decided_on, issuer, valid_from,"
-			" valid_until, recorded_at) VALUES (?,?,?,?,?,?,?,0)");
+		sqlite3_stmt *ip =
+		    prep("INSERT INTO producers (id, name, kind,"
+			 " province, address) VALUES (?,?,?,?,?)");
+		sqlite3_stmt *pp =
+		    prep("INSERT INTO products (id, code, name,"
+			 " grp, producer_id) VALUES (?,?,?,?,?)");
+		sqlite3_stmt *rp =
+		    prep("INSERT INTO recognitions (product_id, stars,"
+			 " decision_no, decided_on, issuer, valid_from,"
+			 " valid_until, recorded_at) VALUES (?,?,?,?,?,?,?,0)");
 		sqlite3_stmt *vp = prep(
-			"INSERT INTO revocations (product_id, decision_no,"
-			" revoked_on, ground, recorded_at) VALUES (?,?,?,?,0)");
+		    "INSERT INTO revocations (product_id, decision_no,"
+		    " revoked_on, ground, recorded_at) VALUES (?,?,?,?,0)");
 		int32_t base = ocop_day_from_ymd(2021, 1, 1);
 
 		for (long i = 0; i < nproducts; i++) {
@@ -251,8 +255,8 @@ main(int argc, char **argv)
 			snprintf(code, sizeof(code), "%02d-%03ld-%04ld-%d",
 				 80 + (int)(i % 10), i % 997, i + 1,
 				 2021 + (int)(i % 4));
-			snprintf(buf, sizeof(buf), "%s %s %ld",
-				 foods[i % 15], prov, i + 1);
+			snprintf(buf, sizeof(buf), "%s %s %ld", foods[i % 15],
+				 prov, i + 1);
 			sqlite3_bind_int64(pp, 1, i + 1);
 			sqlite3_bind_text(pp, 2, code, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(pp, 3, buf, -1, SQLITE_TRANSIENT);
@@ -273,7 +277,7 @@ main(int argc, char **argv)
 					g->recs[1].stars = stars;
 					g->recs[1].from = f;
 					g->recs[1].end =
-						ocop_default_valid_until(f);
+					    ocop_default_valid_until(f);
 					g->nrecs = 2;
 				}
 			} else if (kind < 75) {
@@ -354,12 +358,12 @@ main(int argc, char **argv)
 	exec("BEGIN");
 	{
 		sqlite3_stmt *bp = prep(
-			"INSERT INTO batches (id, product_id, stars, lot, count,"
-			" issued_at, voided_at, void_reason)"
-			" VALUES (?,?,?,?,?,?,?,?)");
+		    "INSERT INTO batches (id, product_id, stars, lot, count,"
+		    " issued_at, voided_at, void_reason)"
+		    " VALUES (?,?,?,?,?,?,?,?)");
 		sqlite3_stmt *lp = prep(
-			"INSERT INTO labels (id, serial, batch_id, product_id,"
-			" stars, voided_at, void_reason) VALUES (?,?,?,?,?,?,?)");
+		    "INSERT INTO labels (id, serial, batch_id, product_id,"
+		    " stars, voided_at, void_reason) VALUES (?,?,?,?,?,?,?)");
 		long next_label = 1, batch_id = 0;
 
 		for (long i = 0; i < nproducts; i++) {
@@ -394,9 +398,9 @@ main(int argc, char **argv)
 				sqlite3_bind_int64(bp, 5, cnt);
 				sqlite3_bind_int64(bp, 6, at);
 				if (voided) {
-					sqlite3_bind_int64(bp, 7,
-							   at + rnd_in(86400,
-								       86400 * 400));
+					sqlite3_bind_int64(
+					    bp, 7,
+					    at + rnd_in(86400, 86400 * 400));
 					sqlite3_bind_text(bp, 8, "misprint", -1,
 							  SQLITE_STATIC);
 					nvoided_batches++;
@@ -417,12 +421,12 @@ main(int argc, char **argv)
 					sqlite3_bind_int(lp, 5, r->stars);
 					if (rnd() % 1000 == 0) {
 						sqlite3_bind_int64(
-							lp, 6,
-							at + rnd_in(86400,
-								    86400 * 300));
-						sqlite3_bind_text(lp, 7, "lost",
-								  -1,
-								  SQLITE_STATIC);
+						    lp, 6,
+						    at + rnd_in(86400,
+								86400 * 300));
+						sqlite3_bind_text(
+						    lp, 7, "lost", -1,
+						    SQLITE_STATIC);
 					} else {
 						sqlite3_bind_null(lp, 6);
 						sqlite3_bind_null(lp, 7);
@@ -448,10 +452,10 @@ main(int argc, char **argv)
 	exec("BEGIN");
 	{
 		sqlite3_stmt *sp = prep(
-			"INSERT INTO scans (client_id, code, label_id,"
-			" product_id, scanned_at, received_at, verdict, reason,"
-			" source, place, province, net)"
-			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+		    "INSERT INTO scans (client_id, code, label_id,"
+		    " product_id, scanned_at, received_at, verdict, reason,"
+		    " source, place, province, net)"
+		    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
 		long clone_left = 0, clone_label = 0;
 		int64_t clone_t = 0;
 
@@ -466,10 +470,9 @@ main(int argc, char **argv)
 				/* a copied label: 5 places in 3 days */
 				clone_label = (long)rnd_in(1, nlabels);
 				clone_left = 5;
-				clone_t = rnd_in(ocop_day_start(
-							 label_day[clone_label] +
-							 1),
-						 end_t - 4 * 86400);
+				clone_t = rnd_in(
+				    ocop_day_start(label_day[clone_label] + 1),
+				    end_t - 4 * 86400);
 				nclones++;
 			}
 			if (clone_left > 0) {
@@ -482,32 +485,33 @@ main(int argc, char **argv)
 			} else {
 				label = (long)rnd_in(1, nlabels);
 				t = rnd_in(ocop_day_start(label_day[label]) +
-						   86400,
+					       86400,
 					   end_t);
 				/* each product sells in a dozen places; a
 				 * label sits on one shelf, mostly */
 				uint64_t shelf = rnd() % 100 < 97
-							 ? (uint64_t)label % 12
-							 : rnd() % 12;
+						     ? (uint64_t)label % 12
+						     : rnd() % 12;
 
-				place = places[((uint64_t)label_prod[label] *
-							13 +
-						shelf) %
-					       NPLACES];
+				place =
+				    places[((uint64_t)label_prod[label] * 13 +
+					    shelf) %
+					   NPLACES];
 			}
 			if (t > end_t)
 				t = end_t;
 			if (forged) {
 				static const char sym[] =
-					"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+				    "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 				/* a forger prints a few codes many times
 				 * and sells them in a few places */
 				uint64_t f = rnd() % 300;
 
 				for (int k = 0; k < 16; k++)
-					code[k] = sym[(f * 7 + (uint64_t)k * 13 +
-						       f / (uint64_t)(k + 1)) %
-						      32];
+					code[k] =
+					    sym[(f * 7 + (uint64_t)k * 13 +
+						 f / (uint64_t)(k + 1)) %
+						32];
 				code[16] = '\0';
 				place = places[(f * 31 + rnd() % 3) % NPLACES];
 				nforged++;
@@ -549,8 +553,9 @@ main(int argc, char **argv)
 			step(sp);
 			if (n % 1000000 == 999999) {
 				exec("COMMIT; BEGIN");
-				fprintf(stderr, "gen_reports: %ld scans "
-						"(%.1f s)\n",
+				fprintf(stderr,
+					"gen_reports: %ld scans "
+					"(%.1f s)\n",
 					n + 1, now_s() - t0);
 			}
 		}

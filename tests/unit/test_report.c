@@ -82,8 +82,7 @@ recognise(int64_t pid, int stars, const char *decision, const char *on)
 }
 
 static void
-revoke_on(int64_t pid, const char *decision, const char *on,
-       enum ocop_ground g)
+revoke_on(int64_t pid, const char *decision, const char *on, enum ocop_ground g)
 {
 	struct ocop_revocation v;
 	struct ocop_error err = {0};
@@ -174,9 +173,9 @@ scan(int64_t pid, int64_t label_id, const char *code, int64_t t,
 
 /* ids of the products and labels, for the checks */
 static int64_t p_lapsed, p_revoked, p_down, p_gap, p_void, p_exp1, p_exp2,
-	p_exp3, p_lapsed_revoked;
+    p_exp3, p_lapsed_revoked;
 static int64_t l_lapsed[3], l_revoked[2], l_down4[2], l_down3[1], l_gap[2],
-	l_void[2], l_void_batch[1], l_exp1[2];
+    l_void[2], l_void_batch[1], l_exp1[2];
 static char s_exp1[2][OCOP_SERIAL_LEN + 1];
 
 static const char *FORGED = "7KQ3M9XH2PAB4C5D";
@@ -189,8 +188,8 @@ build_scenario(void)
 	char serials[3][OCOP_SERIAL_LEN + 1];
 
 	/* lapsed: 3 stars from 2022-01-10, so valid until 2025-01-09 */
-	p_lapsed = product("87-001-0001-2022", "Bánh phồng tôm Sa Giang",
-			   "Đồng Tháp");
+	p_lapsed =
+	    product("87-001-0001-2022", "Bánh phồng tôm Sa Giang", "Đồng Tháp");
 	recognise(p_lapsed, 3, "100/QĐ-UBND", "2022-01-10");
 	batch(p_lapsed, 3, 3, "2023-03-01", l_lapsed, serials);
 	scan(p_lapsed, l_lapsed[0], serials[0], T("2024-06-01"), "Chợ Sa Đéc");
@@ -202,8 +201,8 @@ build_scenario(void)
 	     "Siêu thị Co.op");
 
 	/* revoked late with an earlier date: scans first, valid when made */
-	p_revoked = product("87-002-0002-2024", "Mắm <tôm> & \"Ba Làng\"",
-			    "Đồng Tháp");
+	p_revoked =
+	    product("87-002-0002-2024", "Mắm <tôm> & \"Ba Làng\"", "Đồng Tháp");
 	recognise(p_revoked, 4, "200/QĐ-UBND", "2024-01-01");
 	batch(p_revoked, 4, 2, "2024-02-01", l_revoked, serials);
 	scan(p_revoked, l_revoked[0], serials[0], T("2025-05-01"), "Chợ A");
@@ -233,14 +232,14 @@ build_scenario(void)
 	p_void = product("87-005-0005-2022", "Sen sấy", "Đồng Tháp");
 	recognise(p_void, 5, "500/QĐ-BNN", "2022-03-01");
 	batch(p_void, 5, 2, "2023-01-01", l_void, serials);
-	if (st->m->label_void(st, serials[0], T("2025-02-15"), "lost",
-			      &err) < 0)
+	if (st->m->label_void(st, serials[0], T("2025-02-15"), "lost", &err) <
+	    0)
 		printf("label_void: %s\n", err.msg);
 	scan(p_void, l_void[0], serials[0], T("2025-04-01"), "Chợ Tràm Chim");
 	scan(p_void, l_void[1], serials[1], T("2025-04-01"), "Chợ Tràm Chim");
 	{
-		int64_t bid = batch(p_void, 5, 1, "2024-01-01", l_void_batch,
-				    serials);
+		int64_t bid =
+		    batch(p_void, 5, 1, "2024-01-01", l_void_batch, serials);
 
 		if (st->m->batch_void(st, bid, T("2024-12-01"), "misprint",
 				      &err) < 0)
@@ -273,7 +272,7 @@ build_scenario(void)
 	p_lapsed_revoked = product("87-009-0009-2021", "Bánh xèo", "Đồng Tháp");
 	recognise(p_lapsed_revoked, 3, "900/QĐ-UBND", "2021-01-01");
 	revoke_on(p_lapsed_revoked, "901/QĐ-UBND", "2024-03-01",
-	       OCOP_GROUND_LAPSED);
+		  OCOP_GROUND_LAPSED);
 
 	/* forged codes */
 	scan(0, 0, FORGED, T("2025-09-01"), "Chợ Lớn");
@@ -343,7 +342,7 @@ entry(json_t *j, const char *key, const char *code, const char *verdict)
 	{
 		const char *c = json_string_value(json_object_get(e, key));
 		const char *v =
-			json_string_value(json_object_get(e, "verdict"));
+		    json_string_value(json_object_get(e, "verdict"));
 
 		if (c && strcmp(c, code) == 0 &&
 		    (!verdict || (v && strcmp(v, verdict) == 0)))
@@ -557,9 +556,9 @@ test_lapsed(void)
 	CHECK(entry(j, "code", "87-009-0009-2021", NULL) == NULL);
 	CHECK(entry(j, "code", "87-004-0004-2021", NULL) == NULL);
 	/* oldest lapse first */
-	CHECK_STR(sget(json_array_get(json_object_get(j, "entries"), 0),
-		       "code"),
-		  "87-001-0001-2022");
+	CHECK_STR(
+	    sget(json_array_get(json_object_get(j, "entries"), 0), "code"),
+	    "87-001-0001-2022");
 	json_decref(j);
 
 	/* before the product expired it is not lapsed; a lapse with no
@@ -605,9 +604,9 @@ test_expiring(void)
 		CHECK_STR(sget(e, "window"), "open");
 		CHECK_STR(sget(e, "valid_until"), "2026-08-14");
 	}
-	CHECK_STR(sget(json_array_get(json_object_get(j, "entries"), 0),
-		       "code"),
-		  "87-006-0006-2023");
+	CHECK_STR(
+	    sget(json_array_get(json_object_get(j, "entries"), 0), "code"),
+	    "87-006-0006-2023");
 	json_decref(j);
 
 	o.within = 200;
@@ -715,10 +714,10 @@ test_formats(void)
 			     "labels_issued,labels_seen,scans,first_seen,"
 			     "last_seen,places\r\n")) == 0);
 	line2 = strstr(csv, "\r\n");
-	CHECK(line2 && strncmp(line2 + 2,
-			       "87-001-0001-2022,Bánh phồng tôm Sa Giang,",
-			       strlen("87-001-0001-2022,Bánh phồng tôm Sa "
-				      "Giang,")) == 0);
+	CHECK(line2 &&
+	      strncmp(line2 + 2, "87-001-0001-2022,Bánh phồng tôm Sa Giang,",
+		      strlen("87-001-0001-2022,Bánh phồng tôm Sa "
+			     "Giang,")) == 0);
 	CHECK(strstr(csv, ",expired,2025-01-10,3,2,3,") != NULL);
 	/* a name with quotes is quoted, quotes doubled */
 	CHECK(strstr(csv, "\"Mắm <tôm> & \"\"Ba Làng\"\"\"") != NULL);
@@ -811,7 +810,8 @@ test_opts(void)
 	CHECK_INT(o.min_places, 3);
 	CHECK_INT(o.window_days, 7);
 	CHECK_INT(o.as_of, ocop_today());
-	CHECK_INT(report_opts_set(&o, "as_of", "2025-02-30", &err), OCOP_EINVAL);
+	CHECK_INT(report_opts_set(&o, "as_of", "2025-02-30", &err),
+		  OCOP_EINVAL);
 	CHECK(strstr(err.msg, "as_of") != NULL);
 	CHECK_INT(report_opts_set(&o, "as-of", "2025-02-28", &err), 0);
 	CHECK_INT(o.as_of, D("2025-02-28"));
