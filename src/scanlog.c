@@ -267,7 +267,7 @@ scanlog_depth(struct scanlog *sl)
 void
 scanlog_stop(struct scanlog *sl)
 {
-	if (!sl)
+	if (!sl || !sl->st)
 		return;
 	pthread_mutex_lock(&sl->mu);
 	sl->stopping = 1;
@@ -275,6 +275,15 @@ scanlog_stop(struct scanlog *sl)
 	pthread_mutex_unlock(&sl->mu);
 	pthread_join(sl->thread, NULL);
 	ocop_store_close(sl->st);
+	sl->st = NULL;
+}
+
+void
+scanlog_free(struct scanlog *sl)
+{
+	if (!sl)
+		return;
+	scanlog_stop(sl);
 	pthread_mutex_destroy(&sl->mu);
 	pthread_cond_destroy(&sl->wake);
 	pthread_cond_destroy(&sl->done);

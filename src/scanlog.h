@@ -65,9 +65,11 @@ int scanlog_run(struct scanlog *sl, struct scanlog_job *job);
 /* Scans queued, not yet committed. */
 size_t scanlog_depth(struct scanlog *sl);
 
-/* Write every queued job, stop the thread, close the handle. NULL is a
- * no-op. */
+/* Write every queued job, stop the thread, close the handle. Jobs
+ * submitted afterwards are refused (OCOP_EREFUSED). NULL is a no-op. */
 void scanlog_stop(struct scanlog *sl);
+/* Stop (if not yet) and free. NULL is a no-op. */
+void scanlog_free(struct scanlog *sl);
 
 /* The family of a User-Agent: "zalo", "facebook", "edge", "opera",
  * "samsung", "chrome", "firefox", "safari", "curl", "wget", "ocop",

@@ -1618,7 +1618,7 @@ server_start(const struct server_config *cfg, struct server **out,
 out_free:
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
-	scanlog_stop(srv->scanlog);
+	scanlog_free(srv->scanlog);
 	ratelimit_free(srv->rl);
 	metrics_free(srv->metrics);
 	pthread_mutex_destroy(&srv->key_mu);
@@ -1649,9 +1649,11 @@ server_stop(struct server *srv, unsigned drain_ms)
 	     atomic_load(&srv->in_flight) > 0 && waited < drain_ms;
 	     waited += 10)
 		nanosleep(&pause, NULL);
-	MHD_stop_daemon(srv->mhd);
-	/* every queued scan is written before the writer exits */
+	/* every queued scan is written and its request resumed; scans
+	 * that come later on kept-alive connections get 503 */
 	scanlog_stop(srv->scanlog);
+	MHD_stop_daemon(srv->mhd);
+	scanlog_free(srv->scanlog);
 	for (size_t i = 0; i < srv->nstores; i++)
 		ocop_store_close(srv->stores[i]);
 	ratelimit_free(srv->rl);

@@ -114,7 +114,13 @@ test_writer(void)
 		CHECK_INT(w[i].failures, 0);
 	}
 	CHECK_INT(scanlog_depth(sl), 0);
+
+	TEST("scanlog refuses jobs once stopped");
 	scanlog_stop(sl);
+	scan_init(&s[0], "late", 0);
+	job.n = 1;
+	CHECK_INT(scanlog_run(sl, &job), OCOP_EREFUSED);
+	scanlog_free(sl);
 	sl = NULL;
 	n = 0;
 	/* 1 + 2 + 4 * 200 * 3 rows */
@@ -129,7 +135,7 @@ test_writer(void)
 
 	TEST("scanlog starts and stops with nothing queued");
 	CHECK_INT(scanlog_start(db_path, NULL, &sl, &err), 0);
-	scanlog_stop(sl);
+	scanlog_free(sl);
 	ocop_store_close(st);
 }
 
