@@ -164,19 +164,28 @@ sq_commit(struct ocop_store *base, struct ocop_error *err)
 	return 0;
 }
 
+/* Prepared once: a server thread begins and ends a read snapshot per
+ * request, and parsing the SQL each time costs more than running it. */
 static int
 sq_read_begin(struct ocop_store *base, struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
 
 	if (s->depth++ > 0)
 		return 0;
 	s->failed = 0;
-	if (sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	st = sq_stmt(s, SQ_READ_BEGIN, "BEGIN DEFERRED", err);
+	if (!st || sqlite3_step(st) != SQLITE_DONE) {
+		int rc = st ? sq_error(s, err, "cannot begin reading")
+			    : (err ? err->code : OCOP_EINTERNAL);
+
+		if (st)
+			sqlite3_reset(st);
 		s->depth = 0;
-		return sq_error(s, err, "cannot begin reading");
+		return rc;
 	}
+	sqlite3_reset(st);
 	return 0;
 }
 
@@ -184,12 +193,16 @@ static void
 sq_read_end(struct ocop_store *base)
 {
 	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
 
 	if (s->depth == 0 || --s->depth > 0)
 		return;
 	/* a read transaction has nothing to lose: end it either way */
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	st = sq_stmt(s, SQ_READ_END, "COMMIT", NULL);
+	if (!st || sqlite3_step(st) != SQLITE_DONE)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (st)
+		sqlite3_reset(st);
 }
 
 static int
