@@ -172,16 +172,16 @@ io_error(struct ocop_error *err, int e, const char *what, const char *dir,
 			      name, strerror(e));
 }
 
-/* Write a whole file into dirfd (no fsync: the directory is synced once
- * at the end, see sync_dir). */
+/* Write a whole file into dirfd (no fsync: files are synced together at
+ * the end, see sync_tmp). */
 static int
-write_file(struct issue *is, const char *name, const void *data, size_t len,
-	   struct ocop_error *err)
+write_file(struct issue *is, int dirfd, const char *name, const void *data,
+	   size_t len, struct ocop_error *err)
 {
 	const char *p = data;
 	int fd, e;
 
-	fd = openat(is->tmpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 		    0644);
 	if (fd < 0)
 		return io_error(err, errno, "create", is->o->out_dir, name);
@@ -230,12 +230,18 @@ url_of(const struct issue *is, int i, char *url, struct ocop_error *err)
 
 struct worker {
 	struct issue *is;
+	int index;
 	int from, to;
 	int rc;
 	struct ocop_error err;
 };
 
-/* PNG or SVG files for labels [from, to). */
+/*
+ * PNG or SVG files for labels [from, to), in the worker's own directory
+ * inside the temporary one: creating files in one directory from two
+ * threads serialises them on the directory's lock, which the waiting
+ * thread spends spinning.
+ */
 static void *
 render_files(void *arg)
 {
@@ -245,8 +251,17 @@ render_files(void *arg)
 	struct render_png png;
 	struct ocop_buf svg;
 	char url[URL_MAX], name[OCOP_SERIAL_LEN + 8];
-	int rc = 0;
+	int rc = 0, dirfd;
 
+	snprintf(name, sizeof(name), "w%d", w->index);
+	if (mkdirat(is->tmpfd, name, 0755) < 0 ||
+	    (dirfd = openat(is->tmpfd, name,
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		w->rc = io_error(&w->err, errno, "create", is->o->out_dir,
+				 name);
+		atomic_store(&is->stop, 1);
+		return NULL;
+	}
 	qr_symbol_init(&q);
 	render_png_init(&png);
 	ocop_buf_init(&svg, 0);
@@ -279,11 +294,12 @@ render_files(void *arg)
 		if (rc == 0)
 			rc = count_written(is, &w->err);
 		if (rc == 0)
-			rc = write_file(is, name, data, len, &w->err);
+			rc = write_file(is, dirfd, name, data, len, &w->err);
 	}
 	if (rc < 0)
 		atomic_store(&is->stop, 1);
 	w->rc = rc;
+	close(dirfd);
 	qr_symbol_release(&q);
 	render_png_release(&png);
 	ocop_buf_release(&svg);
@@ -309,6 +325,7 @@ render_images(struct issue *is, struct ocop_error *err)
 
 	for (int k = 0; k < n; k++) {
 		w[k].is = is;
+		w[k].index = k;
 		w[k].from = (int)((long)is->o->count * k / n);
 		w[k].to = (int)((long)is->o->count * (k + 1) / n);
 		w[k].rc = 0;
@@ -511,13 +528,14 @@ write_manifest(struct issue *is, struct ocop_error *err)
 }
 
 /*
- * Move (outfd >= 0) or remove (outfd < 0) every file of the temporary
- * directory. Passes repeat until one finds nothing, since entries changed
- * while a directory is read may or may not be seen again. Returns -1 with
- * errno when a rename fails.
+ * Move (outfd >= 0) or remove (outfd < 0) every file of directory dirfd,
+ * and of its subdirectories (the workers'), which are removed. Passes
+ * repeat until one finds nothing, since entries changed while a directory
+ * is read may or may not be seen again. Returns -1 with errno when a
+ * rename fails.
  */
 static int
-drain_tmp(struct issue *is, int outfd)
+drain_dir(int dirfd, int outfd, int depth)
 {
 	DIR *d;
 	struct dirent *e;
@@ -525,27 +543,53 @@ drain_tmp(struct issue *is, int outfd)
 
 	for (int pass = 0; found && pass < 16 && rc == 0; pass++) {
 		found = 0;
-		fd = dup(is->tmpfd);
+		fd = dup(dirfd);
 		if (fd < 0 || !(d = fdopendir(fd))) {
 			if (fd >= 0)
 				close(fd);
 			return -1;
 		}
-		rewinddir(d); /* the offset is shared with tmpfd's dups */
+		rewinddir(d); /* the offset is shared between dups */
 		while (rc == 0 && (e = readdir(d)) != NULL) {
+			struct stat sb;
+			int sub;
+
 			if (strcmp(e->d_name, ".") == 0 ||
 			    strcmp(e->d_name, "..") == 0)
 				continue;
 			found = 1;
-			if (outfd < 0)
-				unlinkat(is->tmpfd, e->d_name, 0);
-			else
-				rc = renameat(is->tmpfd, e->d_name, outfd,
+			if (depth == 0 &&
+			    fstatat(dirfd, e->d_name, &sb,
+				    AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISDIR(sb.st_mode)) {
+				sub = openat(dirfd, e->d_name,
+					     O_RDONLY | O_DIRECTORY |
+						     O_CLOEXEC);
+				if (sub < 0)
+					return -1;
+				rc = drain_dir(sub, outfd, depth + 1);
+				close(sub);
+				if (rc == 0)
+					rc = unlinkat(dirfd, e->d_name,
+						      AT_REMOVEDIR);
+				if (outfd < 0)
+					rc = 0;
+			} else if (outfd < 0) {
+				unlinkat(dirfd, e->d_name, 0);
+			} else {
+				rc = renameat(dirfd, e->d_name, outfd,
 					      e->d_name);
+			}
 		}
 		closedir(d);
 	}
 	return rc;
+}
+
+static int
+drain_tmp(struct issue *is, int outfd)
+{
+	return drain_dir(is->tmpfd, outfd, 0);
 }
 
 static void

@@ -212,7 +212,7 @@ before="$(count batches) $(count labels)"
 "$OCOP" label issue T-GTIN --count 40000 --format png --out "$D/sig" >/dev/null 2>"$D/sig.err" &
 pid=$!
 for _ in $(seq 1 400); do
-	compgen -G "$D/sig/.ocop-issue-*/*.png" >/dev/null && break
+	compgen -G "$D/sig/.ocop-issue-*/w*/*.png" >/dev/null && break
 	sleep 0.01
 done
 kill -TERM $pid
@@ -223,7 +223,7 @@ expect_eq "$(ls -A "$D/sig")" "" "files after SIGTERM"
 "$OCOP" label issue T-GTIN --count 40000 --format png --out "$D/kill" >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 1 400); do
-	compgen -G "$D/kill/.ocop-issue-*/*.png" >/dev/null && break
+	compgen -G "$D/kill/.ocop-issue-*/w*/*.png" >/dev/null && break
 	sleep 0.01
 done
 kill -KILL $pid
