@@ -22,7 +22,7 @@
 #define SCANLOG_MAX_ROWS 1000
 /* Seconds the writer waits after the first queued scan for others to
  * share its commit, unless SCANLOG_MAX_ROWS are queued sooner. */
-#define SCANLOG_LINGER 0.002
+#define SCANLOG_LINGER 0.001
 
 struct scanlog;
 
