@@ -231,7 +231,7 @@ list_print(const struct list *l, int json)
 		}
 		return print_json(json_pack("{s:s, s:o}", "as_of",
 					    ocop_day_format(l->day, asof),
-					    "products", arr));
+					    "entries", arr));
 	}
 	for (int c = 0; c < NCOLS; c++)
 		width[c] = utf8_width(headers[c]);

@@ -8,7 +8,7 @@ PY=/usr/bin/python3
 dump() { sqlite3 "$OCOP_DB" .dump; }
 status() { "$OCOP" product list --json | $PY -c '
 import json, sys
-for p in json.load(sys.stdin)["products"]:
+for p in json.load(sys.stdin)["entries"]:
     if p["code"] == sys.argv[1]:
         r = p["recognition"] or {}
         print(p["status"], r.get("stars"), r.get("end"))

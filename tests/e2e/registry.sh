@@ -177,9 +177,9 @@ expect_rc 0 "$OCOP" product list --json
 got=$($PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-s = {p["code"]: p["status"] for p in d["products"]}
-print(d["as_of"], len(d["products"]), s["87-30571-001-2019"], s["87-30319-002-2021"], s["87-29881-001-2023"],
-      [p for p in d["products"] if p["code"] == "87-30310-001-2019"][0]["recognition"]["stars"])
+s = {p["code"]: p["status"] for p in d["entries"]}
+print(d["as_of"], len(d["entries"]), s["87-30571-001-2019"], s["87-30319-002-2021"], s["87-29881-001-2023"],
+      [p for p in d["entries"] if p["code"] == "87-30310-001-2019"][0]["recognition"]["stars"])
 ' "$E2E_DIR/last.out")
 expect_eq "$got" "2026-11-28 32 in_force expired revoked 5" "JSON list"
 expect_rc 0 "$OCOP" product list --as-of 2026-06-01 --status in_force
