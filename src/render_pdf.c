@@ -189,6 +189,8 @@ wrap_name(cairo_t *cr, const char *name, double maxw, char *l1, char *l2,
 	k = fit_prefix(cr, rest, strlen(l2), "…", maxw);
 	while (k > 0 && rest[k - 1] == ' ')
 		k--;
+	if (k + sizeof("…") > size)
+		k = 0; /* cannot happen: a line's width holds far less */
 	strcpy(l2 + k, "…");
 }
 
@@ -210,7 +212,6 @@ draw_common(struct render_pdf *p, const struct render_pdf_opts *o,
 	char stars[32] = "", l1[512], l2[512];
 	const char *note = "Quét mã để xác thực";
 	cairo_font_face_t *bold;
-	cairo_text_extents_t te;
 	int rc = 0;
 
 	for (int i = 0; i < o->stars && i < 5; i++)
@@ -280,7 +281,6 @@ draw_common(struct render_pdf *p, const struct render_pdf_opts *o,
 	/* "Quét mã để xác thực" */
 	cairo_set_font_face(cr, p->sans);
 	note_size = fit_size(cr, note, 5.2 * s, maxw);
-	cairo_text_extents(cr, note, &te);
 	y += note_size * 1.4;
 	show_centered(cr, note, cx, y);
 	if (y + note_size * 0.6 > ext.height)

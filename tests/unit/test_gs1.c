@@ -132,7 +132,8 @@ test_dl_valid(void)
 	CHECK_INT(c.kind, OCOP_CODE_DL_LABEL);
 	CHECK_STR(c.serial, "");
 	CHECK_STR(c.foreign, "ABC-12");
-	CHECK_INT(ocop_dl_parse_path("/01/08930000000019/21/12345678901234567890",
+	CHECK_INT(ocop_dl_parse_path("/01/08930000000019/21/"
+				     "12345678901234567890",
 				     &c, NULL),
 		  0);
 	CHECK_STR(c.foreign, "12345678901234567890");

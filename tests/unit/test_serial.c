@@ -43,9 +43,8 @@ test_every_substitution(void)
 				    OCOP_EMISTYPED)
 					caught++;
 				else
-					HARNESS_FAIL("substitution %s -> %s not "
-						     "caught",
-						     s, t);
+					HARNESS_FAIL("%s -> %s not caught", s,
+						     t);
 			}
 		}
 	}
