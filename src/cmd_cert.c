@@ -9,34 +9,42 @@
 #include "registry.h"
 
 static const char help[] =
-	"usage: ocop cert grant CODE --stars N --decision NO --date YYYY-MM-DD\n"
-	"                       [--issuer TEXT] [--valid-until YYYY-MM-DD]\n"
-	"       ocop cert extend CODE --until YYYY-MM-DD [--decision NO]\n"
-	"       ocop cert revoke CODE --decision NO --date YYYY-MM-DD\n"
-	"                        --ground a|b|c|d|dd|e|lapsed [--note TEXT]\n\n"
-	"grant: record a recognition decision (quyết định công nhận) of a\n"
-	"  product already in the registry: 3, 4 or 5 stars, valid from the\n"
-	"  decision date for 36 months unless --valid-until is given. The\n"
-	"  issuer defaults to the province's People's Committee (3-4 stars)\n"
-	"  or the ministry (5 stars). Granting the same decision again\n"
-	"  changes nothing.\n"
-	"extend: keep the recognition with decision NO (default: the latest)\n"
-	"  valid until the authority decides (Art. 12.3): the date must lie\n"
-	"  between its valid-until and 180 days after it.\n"
-	"revoke: record a revocation decision (thu hồi) dated YYYY-MM-DD, on\n"
-	"  ground a) false dossier, b) criteria no longer met, c) quality or\n"
-	"  labelling violation, d) misuse of the OCOP mark, dd (đ) production\n"
-	"  stopped, e) other official conclusion, or lapsed (expired without\n"
-	"  re-evaluation). It applies to the recognition in force on that day,\n"
-	"  else to the latest one that started before it.\n";
+    "usage: ocop cert grant CODE --stars N --decision NO --date YYYY-MM-DD\n"
+    "                       [--issuer TEXT] [--valid-until YYYY-MM-DD]\n"
+    "       ocop cert extend CODE --until YYYY-MM-DD [--decision NO]\n"
+    "       ocop cert revoke CODE --decision NO --date YYYY-MM-DD\n"
+    "                        --ground a|b|c|d|dd|e|lapsed [--note TEXT]\n\n"
+    "grant: record a recognition decision (quyết định công nhận) of a\n"
+    "  product already in the registry: 3, 4 or 5 stars, valid from the\n"
+    "  decision date for 36 months unless --valid-until is given. The\n"
+    "  issuer defaults to the province's People's Committee (3-4 stars)\n"
+    "  or the ministry (5 stars). Granting the same decision again\n"
+    "  changes nothing.\n"
+    "extend: keep the recognition with decision NO (default: the latest)\n"
+    "  valid until the authority decides (Art. 12.3): the date must lie\n"
+    "  between its valid-until and 180 days after it.\n"
+    "revoke: record a revocation decision (thu hồi) dated YYYY-MM-DD, on\n"
+    "  ground a) false dossier, b) criteria no longer met, c) quality or\n"
+    "  labelling violation, d) misuse of the OCOP mark, dd (đ) production\n"
+    "  stopped, e) other official conclusion, or lapsed (expired without\n"
+    "  re-evaluation). It applies to the recognition in force on that day,\n"
+    "  else to the latest one that started before it.\n";
 
-enum { OPT_STARS = 1, OPT_DECISION, OPT_DATE, OPT_ISSUER, OPT_VALID_UNTIL,
-       OPT_UNTIL, OPT_GROUND, OPT_NOTE };
+enum {
+	OPT_STARS = 1,
+	OPT_DECISION,
+	OPT_DATE,
+	OPT_ISSUER,
+	OPT_VALID_UNTIL,
+	OPT_UNTIL,
+	OPT_GROUND,
+	OPT_NOTE
+};
 
 struct args {
 	const char *code;
 	const char *stars, *decision, *date, *issuer, *valid_until, *until,
-		*ground, *note;
+	    *ground, *note;
 };
 
 /* Parse the options of sub (argv[0]); the one positional is CODE.
@@ -45,19 +53,19 @@ static int
 parse(const char *sub, int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
-		{"stars", required_argument, NULL, OPT_STARS},
-		{"decision", required_argument, NULL, OPT_DECISION},
-		{"date", required_argument, NULL, OPT_DATE},
-		{"issuer", required_argument, NULL, OPT_ISSUER},
-		{"valid-until", required_argument, NULL, OPT_VALID_UNTIL},
-		{"until", required_argument, NULL, OPT_UNTIL},
-		{"ground", required_argument, NULL, OPT_GROUND},
-		{"note", required_argument, NULL, OPT_NOTE},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"stars", required_argument, NULL, OPT_STARS},
+	    {"decision", required_argument, NULL, OPT_DECISION},
+	    {"date", required_argument, NULL, OPT_DATE},
+	    {"issuer", required_argument, NULL, OPT_ISSUER},
+	    {"valid-until", required_argument, NULL, OPT_VALID_UNTIL},
+	    {"until", required_argument, NULL, OPT_UNTIL},
+	    {"ground", required_argument, NULL, OPT_GROUND},
+	    {"note", required_argument, NULL, OPT_NOTE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	/* which options each subcommand takes */
-	const char *allowed = strcmp(sub, "grant") == 0    ? "\1\2\3\4\5"
+	const char *allowed = strcmp(sub, "grant") == 0	   ? "\1\2\3\4\5"
 			      : strcmp(sub, "extend") == 0 ? "\2\6"
 							   : "\2\3\7\10";
 	int c;
@@ -70,18 +78,35 @@ parse(const char *sub, int argc, char **argv, struct args *a)
 			return -1;
 		}
 		if (c <= 0 || c > OPT_NOTE || !strchr(allowed, c))
-			return cmd_usage_error("cert", "bad option for 'cert "
-						       "%s'",
+			return cmd_usage_error("cert",
+					       "bad option for 'cert "
+					       "%s'",
 					       sub);
 		switch (c) {
-		case OPT_STARS: a->stars = optarg; break;
-		case OPT_DECISION: a->decision = optarg; break;
-		case OPT_DATE: a->date = optarg; break;
-		case OPT_ISSUER: a->issuer = optarg; break;
-		case OPT_VALID_UNTIL: a->valid_until = optarg; break;
-		case OPT_UNTIL: a->until = optarg; break;
-		case OPT_GROUND: a->ground = optarg; break;
-		case OPT_NOTE: a->note = optarg; break;
+		case OPT_STARS:
+			a->stars = optarg;
+			break;
+		case OPT_DECISION:
+			a->decision = optarg;
+			break;
+		case OPT_DATE:
+			a->date = optarg;
+			break;
+		case OPT_ISSUER:
+			a->issuer = optarg;
+			break;
+		case OPT_VALID_UNTIL:
+			a->valid_until = optarg;
+			break;
+		case OPT_UNTIL:
+			a->until = optarg;
+			break;
+		case OPT_GROUND:
+			a->ground = optarg;
+			break;
+		case OPT_NOTE:
+			a->note = optarg;
+			break;
 		}
 	}
 	if (optind >= argc)
@@ -137,10 +162,10 @@ cert_grant(struct ocop_store *st, const struct args *a)
 	if ((rc = text_arg("decision", a->decision, r.decision_no,
 			   sizeof(r.decision_no))) != 0 ||
 	    (rc = text_arg("issuer", a->issuer, r.issuer, sizeof(r.issuer))) !=
-		    0 ||
+		0 ||
 	    (rc = day_arg("date", a->date, &r.decided_on)) != 0 ||
-	    (a->valid_until &&
-	     (rc = day_arg("valid-until", a->valid_until, &r.valid_until)) != 0))
+	    (a->valid_until && (rc = day_arg("valid-until", a->valid_until,
+					     &r.valid_until)) != 0))
 		return rc;
 	if (registry_grant(st, a->code, &r, &changed, &err) < 0)
 		return cmd_fail(&err);

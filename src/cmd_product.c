@@ -12,28 +12,28 @@
 #include "utf8.h"
 
 static const char help[] =
-	"usage: ocop product list [--status in_force|expired|revoked] "
-	"[--as-of DATE] [--json]\n"
-	"       ocop product show CODE [--as-of DATE] [--json]\n\n"
-	"list: every product, ordered by code, with its status on the day\n"
-	"(today in Vietnam unless --as-of YYYY-MM-DD):\n"
-	"  in_force  a recognition is in force\n"
-	"  revoked   none is, and the latest one that started was revoked\n"
-	"  expired   none is otherwise\n"
-	"and the stars and last day of the recognition in force (else of the\n"
-	"latest one that started).\n"
-	"show: one product, its producer and its whole history: every\n"
-	"recognition with its stars, decision, dates, extension and\n"
-	"revocation, and every revocation decision.\n";
+    "usage: ocop product list [--status in_force|expired|revoked] "
+    "[--as-of DATE] [--json]\n"
+    "       ocop product show CODE [--as-of DATE] [--json]\n\n"
+    "list: every product, ordered by code, with its status on the day\n"
+    "(today in Vietnam unless --as-of YYYY-MM-DD):\n"
+    "  in_force  a recognition is in force\n"
+    "  revoked   none is, and the latest one that started was revoked\n"
+    "  expired   none is otherwise\n"
+    "and the stars and last day of the recognition in force (else of the\n"
+    "latest one that started).\n"
+    "show: one product, its producer and its whole history: every\n"
+    "recognition with its stars, decision, dates, extension and\n"
+    "revocation, and every revocation decision.\n";
 
 static const char *const group_names[][2] = {
-	{"I", "Thực phẩm / Food"},
-	{"II", "Đồ uống / Drinks"},
-	{"III", "Dược liệu và sản phẩm từ dược liệu / Herbal products"},
-	{"IV", "Thủ công mỹ nghệ / Handicrafts"},
-	{"V", "Sinh vật cảnh / Ornamental plants and animals"},
-	{"VI", "Du lịch cộng đồng, sinh thái và điểm du lịch / "
-	       "Community and eco-tourism"},
+    {"I", "Thực phẩm / Food"},
+    {"II", "Đồ uống / Drinks"},
+    {"III", "Dược liệu và sản phẩm từ dược liệu / Herbal products"},
+    {"IV", "Thủ công mỹ nghệ / Handicrafts"},
+    {"V", "Sinh vật cảnh / Ornamental plants and animals"},
+    {"VI", "Du lịch cộng đồng, sinh thái và điểm du lịch / "
+	   "Community and eco-tourism"},
 };
 
 static const char *
@@ -89,28 +89,25 @@ rec_json(const struct ocop_recognition *r)
 {
 	const char *g = ocop_ground_name(r->ground);
 
-	return json_pack("{s:i, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, "
-			 "s:o}",
-			 "stars", r->stars, "decision_no", r->decision_no,
-			 "decided_on", day_json(r->decided_on), "issuer",
-			 r->issuer, "valid_from", day_json(r->valid_from),
-			 "valid_until", day_json(r->valid_until),
-			 "extended_until", day_json(r->extended_until),
-			 "revoked_on", day_json(r->revoked_on), "ground",
-			 str_or_null(g), "revoke_decision_no",
-			 str_or_null(r->revoke_decision_no), "end",
-			 day_json(r->end >= r->valid_from ? r->end
-							  : OCOP_NO_DAY));
+	return json_pack(
+	    "{s:i, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, "
+	    "s:o}",
+	    "stars", r->stars, "decision_no", r->decision_no, "decided_on",
+	    day_json(r->decided_on), "issuer", r->issuer, "valid_from",
+	    day_json(r->valid_from), "valid_until", day_json(r->valid_until),
+	    "extended_until", day_json(r->extended_until), "revoked_on",
+	    day_json(r->revoked_on), "ground", str_or_null(g),
+	    "revoke_decision_no", str_or_null(r->revoke_decision_no), "end",
+	    day_json(r->end >= r->valid_from ? r->end : OCOP_NO_DAY));
 }
 
 static json_t *
 product_json(const struct ocop_product *p, enum registry_status s)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "code", p->code,
-			 "name", p->name, "group", p->group, "gtin",
-			 str_or_null(p->gtin), "producer",
-			 producer_json(&p->producer), "status",
-			 registry_status_name(s));
+	return json_pack(
+	    "{s:s, s:s, s:s, s:o, s:o, s:s}", "code", p->code, "name", p->name,
+	    "group", p->group, "gtin", str_or_null(p->gtin), "producer",
+	    producer_json(&p->producer), "status", registry_status_name(s));
 }
 
 static int
@@ -141,12 +138,20 @@ cell(const char *s, size_t width, int last)
 
 /* ---- list ---------------------------------------------------------- */
 
-enum { COL_CODE, COL_NAME, COL_GROUP, COL_STARS, COL_PRODUCER, COL_STATUS,
-       COL_UNTIL, NCOLS };
+enum {
+	COL_CODE,
+	COL_NAME,
+	COL_GROUP,
+	COL_STARS,
+	COL_PRODUCER,
+	COL_STATUS,
+	COL_UNTIL,
+	NCOLS
+};
 
 static const char *const headers[NCOLS] = {
-	"MÃ/CODE",           "TÊN/NAME",         "NHÓM/GROUP", "SAO/STARS",
-	"CHỦ THỂ/PRODUCER", "TÌNH TRẠNG/STATUS", "ĐẾN/UNTIL",
+    "MÃ/CODE",		"TÊN/NAME",	     "NHÓM/GROUP", "SAO/STARS",
+    "CHỦ THỂ/PRODUCER", "TÌNH TRẠNG/STATUS", "ĐẾN/UNTIL",
 };
 
 struct row {
@@ -278,11 +283,11 @@ parse_opts(const char *cmd, int argc, char **argv, int with_status,
 	   struct opts *o)
 {
 	static const struct option opts[] = {
-		{"status", required_argument, NULL, 's'},
-		{"as-of", required_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"status", required_argument, NULL, 's'},
+	    {"as-of", required_argument, NULL, 'a'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ocop_error err = {0};
 	enum registry_status s;
@@ -300,10 +305,10 @@ parse_opts(const char *cmd, int argc, char **argv, int with_status,
 							    "'product list'");
 			if (registry_status_parse(optarg, &s) < 0)
 				return cmd_usage_error(
-					cmd,
-					"invalid --status '%s': expected "
-					"in_force, expired or revoked",
-					optarg);
+				    cmd,
+				    "invalid --status '%s': expected "
+				    "in_force, expired or revoked",
+				    optarg);
 			o->filter = (int)s;
 			break;
 		case 'a':
@@ -379,11 +384,11 @@ show_json(const struct ocop_product *p, const struct ocop_history *h,
 		const struct ocop_revocation *v = &h->revs[i];
 
 		json_array_append_new(
-			revs, json_pack("{s:s, s:o, s:o, s:s}", "decision_no",
-					v->decision_no, "revoked_on",
-					day_json(v->revoked_on), "ground",
-					str_or_null(ocop_ground_name(v->ground)),
-					"note", v->note));
+		    revs, json_pack("{s:s, s:o, s:o, s:s}", "decision_no",
+				    v->decision_no, "revoked_on",
+				    day_json(v->revoked_on), "ground",
+				    str_or_null(ocop_ground_name(v->ground)),
+				    "note", v->note));
 	}
 	o = product_json(p, s);
 	json_object_set_new(o, "as_of",
@@ -439,8 +444,9 @@ show_text(const struct ocop_product *p, const struct ocop_history *h,
 	       p->producer.kind);
 	printf("Tỉnh / Province:      %s\n", p->producer.province);
 	printf("Địa chỉ / Address:    %s\n", p->producer.address);
-	printf("Tình trạng / Status:  %s: %s, ngày / on %s", registry_status_name(s),
-	       status_text(s), ocop_day_format(day, a));
+	printf("Tình trạng / Status:  %s: %s, ngày / on %s",
+	       registry_status_name(s), status_text(s),
+	       ocop_day_format(day, a));
 	if (cur >= 0 && s == REGISTRY_IN_FORCE)
 		printf(" (%d★ đến / until %s)", h->recs[cur].stars,
 		       ocop_day_format(h->recs[cur].end, b));
@@ -454,8 +460,8 @@ show_text(const struct ocop_product *p, const struct ocop_history *h,
 		       i + 1, r->stars, r->decision_no,
 		       ocop_day_format(r->decided_on, a), r->issuer,
 		       (int)i == cur && s == REGISTRY_IN_FORCE
-			       ? "  [đang hiệu lực / in force]"
-			       : "");
+			   ? "  [đang hiệu lực / in force]"
+			   : "");
 		printf("     hiệu lực / valid %s .. %s\n",
 		       ocop_day_format(r->valid_from, a),
 		       ocop_day_format(r->valid_until, b));
@@ -466,10 +472,10 @@ show_text(const struct ocop_product *p, const struct ocop_history *h,
 			printf("     thu hồi / revoked on %s, quyết định / "
 			       "decision %s, căn cứ / ground %s\n",
 			       ocop_day_format(r->revoked_on, a),
-			       r->revoke_decision_no,
-			       ground_text(r->ground));
+			       r->revoke_decision_no, ground_text(r->ground));
 		if (r->end < r->valid_from)
-			printf("     không có ngày hiệu lực / never in force\n");
+			printf(
+			    "     không có ngày hiệu lực / never in force\n");
 		else
 			printf("     ngày hiệu lực cuối / last day in force "
 			       "%s\n",
@@ -521,8 +527,8 @@ product_show(struct cmd_ctx *ctx, int argc, char **argv)
 	} else {
 		show_text(&p, &h, s, cur, o.day);
 		rc = fflush(stdout) == 0
-			     ? 0
-			     : cmd_failf(EXIT_CANTCREAT, "cannot write output");
+			 ? 0
+			 : cmd_failf(EXIT_CANTCREAT, "cannot write output");
 	}
 out:
 	ocop_history_release(&h);

@@ -12,24 +12,24 @@
 #include "registry.h"
 
 static const char help[] =
-	"usage: ocop registry import FILE|URL...\n\n"
-	"Import the OCOP registry: recognition decisions or revocations, as\n"
-	"CSV (UTF-8, RFC 4180, with a header row) or JSON (an array of\n"
-	"objects with the same keys). Columns may come in any order.\n\n"
-	"Recognitions (one row per decision; rows of one code form its\n"
-	"history; gtin and valid_until may be empty):\n"
-	"  code,name,group,gtin,producer,producer_kind,province,address,\n"
-	"  stars,decision_no,decided_on,issuer,valid_until\n"
-	"Revocations:\n"
-	"  code,decision_no,revoked_on,ground,note\n\n"
-	"group is I..VI, producer_kind HTX, THT, DN, h\xe1\xbb\x99 or other, stars 3..5,\n"
-	"dates YYYY-MM-DD, ground a, b, c, d, dd (\xc4\x91), e or lapsed. Every row is\n"
-	"checked; when any is bad, each bad row is listed by its line (JSON:\n"
-	"by item, counted from 0) and nothing is imported. Several files are\n"
-	"imported together, all or none. Importing the same rows again\n"
-	"changes nothing. FILE '-' reads standard input; a URL is fetched\n"
-	"over https (plain http only from this machine). At most 64 MiB a\n"
-	"file.\n";
+    "usage: ocop registry import FILE|URL...\n\n"
+    "Import the OCOP registry: recognition decisions or revocations, as\n"
+    "CSV (UTF-8, RFC 4180, with a header row) or JSON (an array of\n"
+    "objects with the same keys). Columns may come in any order.\n\n"
+    "Recognitions (one row per decision; rows of one code form its\n"
+    "history; gtin and valid_until may be empty):\n"
+    "  code,name,group,gtin,producer,producer_kind,province,address,\n"
+    "  stars,decision_no,decided_on,issuer,valid_until\n"
+    "Revocations:\n"
+    "  code,decision_no,revoked_on,ground,note\n\n"
+    "group is I..VI, producer_kind HTX, THT, DN, hộ or other, stars 3..5,\n"
+    "dates YYYY-MM-DD, ground a, b, c, d, dd (đ), e or lapsed. Every row is\n"
+    "checked; when any is bad, each bad row is listed by its line (JSON:\n"
+    "by item, counted from 0) and nothing is imported. Several files are\n"
+    "imported together, all or none. Importing the same rows again\n"
+    "changes nothing. FILE '-' reads standard input; a URL is fetched\n"
+    "over https (plain http only from this machine). At most 64 MiB a\n"
+    "file.\n";
 
 static int
 is_url(const char *s)
@@ -40,15 +40,15 @@ is_url(const char *s)
 
 /* Fetch url and import its body. */
 static int
-import_url(struct ocop_store *st, const char *url,
-	   struct registry_summary *sum, struct registry_problems *probs,
-	   struct ocop_error *err)
+import_url(struct ocop_store *st, const char *url, struct registry_summary *sum,
+	   struct registry_problems *probs, struct ocop_error *err)
 {
 	struct http_client_req req;
 	struct http_client_resp resp;
 	int rc;
 
-	if (strncasecmp(url, "http://", 7) == 0 && !http_client_is_loopback(url))
+	if (strncasecmp(url, "http://", 7) == 0 &&
+	    !http_client_is_loopback(url))
 		return ocop_error_set(err, OCOP_EINVAL,
 				      "registry URL '%s': use https:// (plain "
 				      "http is allowed only for localhost)",
@@ -69,9 +69,9 @@ import_url(struct ocop_store *st, const char *url,
 				    "cannot fetch registry '%s': HTTP %ld", url,
 				    resp.status);
 	else if (rc == 0)
-		rc = registry_import_buffer(st, url,
-					    resp.body.data ? resp.body.data : "",
-					    resp.body.len, sum, probs, err);
+		rc = registry_import_buffer(
+		    st, url, resp.body.data ? resp.body.data : "",
+		    resp.body.len, sum, probs, err);
 	http_client_resp_release(&resp);
 	return rc;
 }
@@ -97,8 +97,8 @@ static int
 registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ocop_error err = {0};
 	struct ocop_store *st = NULL;

@@ -10,14 +10,14 @@
 
 /* Indexed by enum ocop_ground. */
 static const char *const ground_names[] = {
-	NULL, "a", "b", "c", "d", "dd", "e", "lapsed",
+    NULL, "a", "b", "c", "d", "dd", "e", "lapsed",
 };
 
 const char *
 ocop_ground_name(enum ocop_ground g)
 {
-	if ((int)g <= 0 || (size_t)g >= sizeof(ground_names) /
-						sizeof(ground_names[0]))
+	if ((int)g <= 0 ||
+	    (size_t)g >= sizeof(ground_names) / sizeof(ground_names[0]))
 		return NULL;
 	return ground_names[g];
 }

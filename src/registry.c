@@ -17,9 +17,9 @@
 #include "utf8.h"
 
 const char *const registry_recognition_columns[] = {
-	"code",     "name",        "group",      "gtin",   "producer",
-	"producer_kind", "province", "address",  "stars",  "decision_no",
-	"decided_on", "issuer",    "valid_until", NULL,
+    "code",	     "name",	 "group",	"gtin",	 "producer",
+    "producer_kind", "province", "address",	"stars", "decision_no",
+    "decided_on",    "issuer",	 "valid_until", NULL,
 };
 enum {
 	COL_CODE,
@@ -39,10 +39,16 @@ enum {
 };
 
 const char *const registry_revocation_columns[] = {
-	"code", "decision_no", "revoked_on", "ground", "note", NULL,
+    "code", "decision_no", "revoked_on", "ground", "note", NULL,
 };
-enum { RCOL_CODE, RCOL_DECISION, RCOL_REVOKED_ON, RCOL_GROUND, RCOL_NOTE,
-       NCOLS_REV };
+enum {
+	RCOL_CODE,
+	RCOL_DECISION,
+	RCOL_REVOKED_ON,
+	RCOL_GROUND,
+	RCOL_NOTE,
+	NCOLS_REV
+};
 
 #define MAX_COLS NCOLS_REC
 
@@ -138,8 +144,8 @@ csv_take(struct registry_csv *c, size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++)
 		if (c->data[i] == '\n' ||
-		    (c->data[i] == '\r' && (i + 1 >= c->len ||
-					    c->data[i + 1] != '\n')))
+		    (c->data[i] == '\r' &&
+		     (i + 1 >= c->len || c->data[i + 1] != '\n')))
 			c->next_line++;
 	ocop_buf_add(&c->text, c->data + from, to - from);
 }
@@ -200,10 +206,10 @@ registry_csv_next(struct registry_csv *c, struct ocop_error *err)
 					csv_take(c, c->pos, c->len);
 					c->pos = c->len;
 					return ocop_error_set(
-						err, OCOP_EINVAL,
-						"line %ld: a quoted field is "
-						"never closed",
-						c->line);
+					    err, OCOP_EINVAL,
+					    "line %ld: a quoted field is "
+					    "never closed",
+					    c->line);
 				}
 				end = (size_t)(q - d);
 				csv_take(c, c->pos, end);
@@ -263,9 +269,8 @@ registry_csv_field(const struct registry_csv *c, size_t i, size_t *len)
 /* ---- checking one row ---------------------------------------------- */
 
 /* Append a reason to why, "; "-separated. */
-static void
-why_add(struct ocop_buf *why, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void why_add(struct ocop_buf *why, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void
 why_add(struct ocop_buf *why, const char *fmt, ...)
 {
@@ -367,12 +372,12 @@ producer_kind(const char *s)
 {
 	static const char *const plain[] = {"HTX", "THT", "DN", "other"};
 	static const char *const ho[] = {
-		"h\xe1\xbb\x99",         /* ộ U+1ED9 */
-		"ho\xcc\xa3\xcc\x82",    /* o + dot below + circumflex */
-		"ho\xcc\x82\xcc\xa3",    /* o + circumflex + dot below */
-		"h\xc3\xb4\xcc\xa3",     /* ô + dot below */
-		"h\xe1\xbb\x8d\xcc\x82", /* ọ + circumflex */
-		"ho",
+	    "h\xe1\xbb\x99",	     /* ộ U+1ED9 */
+	    "ho\xcc\xa3\xcc\x82",    /* o + dot below + circumflex */
+	    "ho\xcc\x82\xcc\xa3",    /* o + circumflex + dot below */
+	    "h\xc3\xb4\xcc\xa3",     /* ô + dot below */
+	    "h\xe1\xbb\x8d\xcc\x82", /* ọ + circumflex */
+	    "ho",
 	};
 
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
@@ -480,7 +485,8 @@ registry_check_recognition(const char *const *vals, struct ocop_product *p,
 	r->valid_from = r->decided_on;
 	if (r->decided_on != OCOP_NO_DAY) {
 		if (r->valid_until == OCOP_NO_DAY) {
-			r->valid_until = ocop_default_valid_until(r->valid_from);
+			r->valid_until =
+			    ocop_default_valid_until(r->valid_from);
 		} else if (r->valid_until < r->decided_on) {
 			char a[11], b[11];
 
@@ -494,9 +500,8 @@ registry_check_recognition(const char *const *vals, struct ocop_product *p,
 }
 
 int
-registry_check_revocation(const char *const *vals, char *code,
-			  size_t code_size, struct ocop_revocation *v,
-			  struct ocop_buf *why)
+registry_check_revocation(const char *const *vals, char *code, size_t code_size,
+			  struct ocop_revocation *v, struct ocop_buf *why)
 {
 	char buf[64];
 	size_t before = why->len;
@@ -808,18 +813,18 @@ import_csv(struct import *im, const char *data, size_t len)
 				continue;
 			if (map[ncols] >= 0) {
 				registry_problems_add(
-					im->probs,
-					"%s line %ld: column '%s' appears "
-					"twice",
-					im->name, c.line, cols[ncols]);
+				    im->probs,
+				    "%s line %ld: column '%s' appears "
+				    "twice",
+				    im->name, c.line, cols[ncols]);
 				missing = 1;
 			}
 			map[ncols] = (int)j;
 		}
 		if (map[ncols] < 0) {
-			registry_problems_add(im->probs,
-					      "%s line %ld: missing column '%s'",
-					      im->name, c.line, cols[ncols]);
+			registry_problems_add(
+			    im->probs, "%s line %ld: missing column '%s'",
+			    im->name, c.line, cols[ncols]);
 			missing = 1;
 		}
 	}
@@ -849,8 +854,8 @@ import_csv(struct import *im, const char *data, size_t len)
 		}
 		for (size_t k = 0; k < ncols; k++) {
 			size_t flen = 0;
-			const char *f = registry_csv_field(&c, (size_t)map[k],
-							   &flen);
+			const char *f =
+			    registry_csv_field(&c, (size_t)map[k], &flen);
 
 			vals[k] = f;
 			if (memchr(f, '\0', flen))
@@ -859,8 +864,8 @@ import_csv(struct import *im, const char *data, size_t len)
 		/* name the column of bad UTF-8 rather than just fail */
 		for (size_t k = 0; k < ncols; k++) {
 			size_t flen = 0, off = 0;
-			const char *f = registry_csv_field(&c, (size_t)map[k],
-							   &flen);
+			const char *f =
+			    registry_csv_field(&c, (size_t)map[k], &flen);
 
 			if (!utf8_valid(f, flen, &off)) {
 				vals[k] = NULL;
@@ -901,10 +906,9 @@ import_json(struct import *im, const char *data, size_t len)
 
 	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		registry_problems_add(im->probs,
-				      "%s line %d column %d: invalid JSON: %s",
-				      im->name, jerr.line, jerr.column,
-				      jerr.text);
+		registry_problems_add(
+		    im->probs, "%s line %d column %d: invalid JSON: %s",
+		    im->name, jerr.line, jerr.column, jerr.text);
 		return 0;
 	}
 	if (!json_is_array(root)) {
@@ -920,7 +924,8 @@ import_json(struct import *im, const char *data, size_t len)
 	im->sum->kind = im->kind;
 	cols = im->kind == REGISTRY_RECOGNITIONS ? registry_recognition_columns
 						 : registry_revocation_columns;
-	json_array_foreach(root, i, item) {
+	json_array_foreach(root, i, item)
+	{
 		snprintf(where, sizeof(where), "item %zu", i);
 		im->why.len = 0;
 		if (!json_is_object(item)) {
@@ -1111,19 +1116,19 @@ registry_default_issuer(int stars, int32_t decided_on, const char *province,
 		/* the ministries merged on 1 March 2025 */
 		ocop_strlcpy(out,
 			     decided_on >= ocop_day_from_ymd(2025, 3, 1)
-				     ? "B\xe1\xbb\x99 N\xc3\xb4ng nghi\xe1\xbb"
-				       "\x87p v\xc3\xa0 M\xc3\xb4i tr\xc6\xb0"
-				       "\xe1\xbb\x9dng"
-				     : "B\xe1\xbb\x99 N\xc3\xb4ng nghi\xe1\xbb"
-				       "\x87p v\xc3\xa0 Ph\xc3\xa1t tri\xe1\xbb"
-				       "\x83n n\xc3\xb4ng th\xc3\xb4n",
+				 ? "B\xe1\xbb\x99 N\xc3\xb4ng nghi\xe1\xbb"
+				   "\x87p v\xc3\xa0 M\xc3\xb4i tr\xc6\xb0"
+				   "\xe1\xbb\x9dng"
+				 : "B\xe1\xbb\x99 N\xc3\xb4ng nghi\xe1\xbb"
+				   "\x87p v\xc3\xa0 Ph\xc3\xa1t tri\xe1\xbb"
+				   "\x83n n\xc3\xb4ng th\xc3\xb4n",
 			     size);
 		return;
 	}
 	if (!province || !*province)
 		snprintf(out, size, "UBND c\xe1\xba\xa5p t\xe1\xbb\x89nh");
 	else if (strncasecmp(province, "th\xc3\xa0nh ph\xe1\xbb\x91 ", 11) ==
-			 0 ||
+		     0 ||
 		 strncmp(province, "Th\xc3\xa0nh ph\xe1\xbb\x91 ", 11) == 0 ||
 		 strncmp(province, "TP", 2) == 0)
 		snprintf(out, size, "UBND %s", province);
@@ -1162,8 +1167,7 @@ load(struct ocop_store *st, const char *code, struct ocop_product *p,
 
 int
 registry_grant(struct ocop_store *st, const char *code,
-	       struct ocop_recognition *r, int *changed,
-	       struct ocop_error *err)
+	       struct ocop_recognition *r, int *changed, struct ocop_error *err)
 {
 	struct ocop_product p;
 	char a[11], b[11];
@@ -1176,7 +1180,7 @@ registry_grant(struct ocop_store *st, const char *code,
 	if ((rc = check_arg("decision number", r->decision_no,
 			    sizeof(r->decision_no), 1, err)) < 0 ||
 	    (rc = check_arg("issuer", r->issuer, sizeof(r->issuer), 0, err)) <
-		    0)
+		0)
 		return rc;
 	if (r->decided_on == OCOP_NO_DAY)
 		return ocop_error_set(err, OCOP_EINVAL,
@@ -1253,14 +1257,13 @@ registry_extend(struct ocop_store *st, const char *code,
 		goto out;
 	}
 	if ((size_t)i + 1 < h.nrecs) {
-		rc = ocop_error_set(err, OCOP_EREFUSED,
-				    "recognition '%s' of product '%s' was "
-				    "followed by '%s' from %s; only the latest "
-				    "can be extended",
-				    r->decision_no, code,
-				    h.recs[i + 1].decision_no,
-				    ocop_day_format(h.recs[i + 1].valid_from,
-						    a));
+		rc = ocop_error_set(
+		    err, OCOP_EREFUSED,
+		    "recognition '%s' of product '%s' was "
+		    "followed by '%s' from %s; only the latest "
+		    "can be extended",
+		    r->decision_no, code, h.recs[i + 1].decision_no,
+		    ocop_day_format(h.recs[i + 1].valid_from, a));
 		goto out;
 	}
 	if (until < r->valid_until) {
@@ -1272,16 +1275,15 @@ registry_extend(struct ocop_store *st, const char *code,
 		goto out;
 	}
 	if (until > r->valid_until + REGISTRY_MAX_EXTENSION_DAYS) {
-		rc = ocop_error_set(err, OCOP_EREFUSED,
-				    "extension until %s is more than %d days "
-				    "after recognition '%s' ends (valid until "
-				    "%s; at most %s)",
-				    ocop_day_format(until, a),
-				    REGISTRY_MAX_EXTENSION_DAYS, r->decision_no,
-				    ocop_day_format(r->valid_until, b),
-				    ocop_day_format(r->valid_until +
-							    REGISTRY_MAX_EXTENSION_DAYS,
-						    c));
+		rc = ocop_error_set(
+		    err, OCOP_EREFUSED,
+		    "extension until %s is more than %d days "
+		    "after recognition '%s' ends (valid until "
+		    "%s; at most %s)",
+		    ocop_day_format(until, a), REGISTRY_MAX_EXTENSION_DAYS,
+		    r->decision_no, ocop_day_format(r->valid_until, b),
+		    ocop_day_format(
+			r->valid_until + REGISTRY_MAX_EXTENSION_DAYS, c));
 		goto out;
 	}
 	if (r->extended_until != until) {
@@ -1300,8 +1302,7 @@ out:
 
 int
 registry_revoke(struct ocop_store *st, const char *code,
-		struct ocop_revocation *v, int *changed,
-		struct ocop_error *err)
+		struct ocop_revocation *v, int *changed, struct ocop_error *err)
 {
 	struct ocop_product p;
 	struct ocop_history h;

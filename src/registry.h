@@ -20,7 +20,7 @@
 #include "store.h"
 
 #define REGISTRY_MAX_INPUT ((size_t)64 << 20) /* bytes of one file */
-#define REGISTRY_MAX_PROBLEMS 10000           /* messages kept */
+#define REGISTRY_MAX_PROBLEMS 10000	      /* messages kept */
 
 /* The problems found in an import, in file order. Owned strings. */
 struct registry_problems {
@@ -32,18 +32,18 @@ struct registry_problems {
 void registry_problems_init(struct registry_problems *p);
 void registry_problems_release(struct registry_problems *p);
 void registry_problems_add(struct registry_problems *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 enum registry_kind {
 	REGISTRY_RECOGNITIONS = 1, /* code,name,group,gtin,...,valid_until */
-	REGISTRY_REVOCATIONS,      /* code,decision_no,revoked_on,ground,note */
+	REGISTRY_REVOCATIONS,	   /* code,decision_no,revoked_on,ground,note */
 };
 
 struct registry_summary {
 	enum registry_kind kind;
-	size_t rows;      /* rows (or items) read */
+	size_t rows;	  /* rows (or items) read */
 	size_t products;  /* distinct product codes among them */
-	size_t added;     /* rows that changed the database */
+	size_t added;	  /* rows that changed the database */
 	size_t unchanged; /* rows already recorded exactly so */
 };
 
@@ -77,8 +77,7 @@ int registry_import_file(struct ocop_store *st, const char *path,
  * valid_from = decided_on, valid_until defaulted; producer kind and group
  * in canonical form; gtin as 14 digits or "").
  */
-int registry_check_recognition(const char *const *vals,
-			       struct ocop_product *p,
+int registry_check_recognition(const char *const *vals, struct ocop_product *p,
 			       struct ocop_recognition *r,
 			       struct ocop_buf *why);
 int registry_check_revocation(const char *const *vals, char *code,
@@ -97,14 +96,14 @@ struct registry_csv {
 	const char *data;
 	size_t len;
 	size_t pos;
-	long next_line;     /* physical line at pos, from 1 */
-	long line;          /* where the current record starts */
+	long next_line;	      /* physical line at pos, from 1 */
+	long line;	      /* where the current record starts */
 	struct ocop_buf text; /* the current record's fields, NUL-separated */
-	size_t *offs;       /* start of each field in text */
-	size_t *lens;       /* length of each field */
+	size_t *offs;	      /* start of each field in text */
+	size_t *lens;	      /* length of each field */
 	size_t nfields;
 	size_t cap;
-	char bad[160];      /* why the current record is malformed, or "" */
+	char bad[160]; /* why the current record is malformed, or "" */
 };
 void registry_csv_init(struct registry_csv *c, const char *data, size_t len);
 void registry_csv_release(struct registry_csv *c);

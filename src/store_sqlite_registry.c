@@ -107,7 +107,7 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
 	char name[sizeof(p->name)], grp[sizeof(p->group)],
-		gtin[sizeof(p->gtin)];
+	    gtin[sizeof(p->gtin)];
 	int64_t producer_id;
 	int rc, dummy;
 
@@ -129,8 +129,7 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 		producer_id = sqlite3_column_int64(st, 4);
 		sqlite3_reset(st);
 		if (strcmp(name, p->name) == 0 && strcmp(grp, p->group) == 0 &&
-		    strcmp(gtin, p->gtin) == 0 &&
-		    producer_id == p->producer.id)
+		    strcmp(gtin, p->gtin) == 0 && producer_id == p->producer.id)
 			return 0;
 		STMT_OR_FAIL(st, SQ_PRODUCT_UPDATE,
 			     "UPDATE products SET name = ?, grp = ?, gtin = ?, "
@@ -146,9 +145,10 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return sq_error(s, err, "cannot read product");
-	STMT_OR_FAIL(st, SQ_PRODUCT_ADD,
-		     "INSERT INTO products (code, name, grp, gtin, producer_id) "
-		     "VALUES (?, ?, ?, ?, ?)");
+	STMT_OR_FAIL(
+	    st, SQ_PRODUCT_ADD,
+	    "INSERT INTO products (code, name, grp, gtin, producer_id) "
+	    "VALUES (?, ?, ?, ?, ?)");
 	sq_bind_text(st, 1, p->code);
 	sq_bind_text(st, 2, p->name);
 	sq_bind_text(st, 3, p->group);
@@ -178,8 +178,7 @@ product_from_row(sqlite3_stmt *st, struct ocop_product *p)
 	p->producer.id = sqlite3_column_int64(st, 5);
 	sq_col_text(st, 6, p->producer.name, sizeof(p->producer.name));
 	sq_col_text(st, 7, p->producer.kind, sizeof(p->producer.kind));
-	sq_col_text(st, 8, p->producer.province,
-		    sizeof(p->producer.province));
+	sq_col_text(st, 8, p->producer.province, sizeof(p->producer.province));
 	sq_col_text(st, 9, p->producer.address, sizeof(p->producer.address));
 }
 
@@ -312,13 +311,13 @@ sq_recognition_add(struct ocop_store *base, int64_t product_id,
 			char d[11], u[11];
 
 			return ocop_error_set(
-				err, OCOP_EEXIST,
-				"decision '%s' is already recorded for this "
-				"product with other content (%d stars, "
-				"decided on %s, valid until %s)",
-				r->decision_no, stars,
-				ocop_day_format(decided_on, d),
-				ocop_day_format(valid_until, u));
+			    err, OCOP_EEXIST,
+			    "decision '%s' is already recorded for this "
+			    "product with other content (%d stars, "
+			    "decided on %s, valid until %s)",
+			    r->decision_no, stars,
+			    ocop_day_format(decided_on, d),
+			    ocop_day_format(valid_until, u));
 		}
 		r->id = id;
 		return 0;
@@ -327,10 +326,11 @@ sq_recognition_add(struct ocop_store *base, int64_t product_id,
 	if (rc != SQLITE_DONE)
 		return sq_error(s, err, "cannot read recognition");
 
-	STMT_OR_FAIL(st, SQ_REC_ADD,
-		     "INSERT INTO recognitions (product_id, stars, decision_no, "
-		     "decided_on, issuer, valid_from, valid_until, recorded_at) "
-		     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	STMT_OR_FAIL(
+	    st, SQ_REC_ADD,
+	    "INSERT INTO recognitions (product_id, stars, decision_no, "
+	    "decided_on, issuer, valid_from, valid_until, recorded_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	sqlite3_bind_int64(st, 1, product_id);
 	sqlite3_bind_int(st, 2, r->stars);
 	sq_bind_text(st, 3, r->decision_no);
@@ -417,12 +417,12 @@ sq_revocation_add(struct ocop_store *base, int64_t product_id,
 			char d[11];
 
 			return ocop_error_set(
-				err, OCOP_EEXIST,
-				"revocation '%s' is already recorded for this "
-				"product with other content (revoked on %s, "
-				"ground %s)",
-				r->decision_no, ocop_day_format(revoked_on, d),
-				ground);
+			    err, OCOP_EEXIST,
+			    "revocation '%s' is already recorded for this "
+			    "product with other content (revoked on %s, "
+			    "ground %s)",
+			    r->decision_no, ocop_day_format(revoked_on, d),
+			    ground);
 		}
 		r->id = id;
 		return 0;

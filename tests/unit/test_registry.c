@@ -143,10 +143,10 @@ test_utf8(void)
 {
 	TEST("utf8: strict validation");
 	CHECK(utf8_valid("Đồng Tháp", strlen("Đồng Tháp"), NULL));
-	CHECK(!utf8_valid("\xc0\xaf", 2, NULL));         /* overlong */
-	CHECK(!utf8_valid("\xed\xa0\x80", 3, NULL));     /* surrogate */
+	CHECK(!utf8_valid("\xc0\xaf", 2, NULL));	 /* overlong */
+	CHECK(!utf8_valid("\xed\xa0\x80", 3, NULL));	 /* surrogate */
 	CHECK(!utf8_valid("\xf4\x90\x80\x80", 4, NULL)); /* > U+10FFFF */
-	CHECK(!utf8_valid("ab\xe1\xbb", 4, NULL));       /* truncated */
+	CHECK(!utf8_valid("ab\xe1\xbb", 4, NULL));	 /* truncated */
 	{
 		size_t off = 0;
 
@@ -162,10 +162,10 @@ test_utf8(void)
 }
 
 static const char *const good_rec[] = {
-	"87-1",     "Quýt hồng", "i",          " 8936045120019 ",
-	"HTX A",    "HỘ",        "Đồng Tháp", "xã A,\nhuyện B",
-	"4",        "1/QĐ",      "2024-02-29", "UBND tỉnh Đồng Tháp",
-	"",
+    "87-1",  "Quýt hồng", "i",		" 8936045120019 ",
+    "HTX A", "HỘ",	  "Đồng Tháp",	"xã A,\nhuyện B",
+    "4",     "1/QĐ",	  "2024-02-29", "UBND tỉnh Đồng Tháp",
+    "",
 };
 
 static void
@@ -222,14 +222,14 @@ test_check(void)
 		const char *no[] = {"", "9/QĐ", "2025-13-01", "f", ""};
 
 		why.len = 0;
-		CHECK_INT(registry_check_revocation(ok, code, sizeof(code), &v,
-						    &why),
-			  0);
+		CHECK_INT(
+		    registry_check_revocation(ok, code, sizeof(code), &v, &why),
+		    0);
 		CHECK_INT(v.ground, OCOP_GROUND_DD);
 		why.len = 0;
-		CHECK_INT(registry_check_revocation(no, code, sizeof(code), &v,
-						    &why),
-			  OCOP_EINVAL);
+		CHECK_INT(
+		    registry_check_revocation(no, code, sizeof(code), &v, &why),
+		    OCOP_EINVAL);
 		CHECK(strstr(why.data, "missing code") != NULL);
 		CHECK(strstr(why.data, "revoked_on '2025-13-01'") != NULL);
 		CHECK(strstr(why.data, "invalid ground 'f'") != NULL);
@@ -247,8 +247,8 @@ test_check(void)
 }
 
 static const char header[] =
-	"code,name,group,gtin,producer,producer_kind,province,address,"
-	"stars,decision_no,decided_on,issuer,valid_until\n";
+    "code,name,group,gtin,producer,producer_kind,province,address,"
+    "stars,decision_no,decided_on,issuer,valid_until\n";
 
 static int
 import(struct ocop_store *st, const char *name, const char *data,
@@ -413,8 +413,9 @@ test_import(void)
 	{
 		struct ocop_error e2 = {0};
 
-		rc = registry_import_buffer(st, "big.csv", "", REGISTRY_MAX_INPUT + 1,
-					    &sum, &probs, &e2);
+		rc = registry_import_buffer(st, "big.csv", "",
+					    REGISTRY_MAX_INPUT + 1, &sum,
+					    &probs, &e2);
 		CHECK_INT(rc, OCOP_ETOOBIG);
 		rc = import(st, "empty.csv", "", &sum, &probs);
 		CHECK_INT(rc, OCOP_EINVAL);
@@ -428,7 +429,8 @@ test_import(void)
 
 		memset(&r, 0, sizeof(r));
 		r.stars = 5;
-		ocop_strlcpy(r.decision_no, "9/QĐ-BNNMT", sizeof(r.decision_no));
+		ocop_strlcpy(r.decision_no, "9/QĐ-BNNMT",
+			     sizeof(r.decision_no));
 		ocop_day_parse("2025-06-01", &r.decided_on, NULL);
 		r.valid_until = OCOP_NO_DAY;
 		CHECK_INT(registry_grant(st, "F-6", &r, &changed, &err), 0);
@@ -443,17 +445,17 @@ test_import(void)
 		int32_t until;
 
 		ocop_day_parse("2028-11-28", &until, NULL); /* +181 days */
-		CHECK_INT(registry_extend(st, "F-6", NULL, until, &r, &changed,
-					  &err),
-			  OCOP_EREFUSED);
+		CHECK_INT(
+		    registry_extend(st, "F-6", NULL, until, &r, &changed, &err),
+		    OCOP_EREFUSED);
 		until--;
-		CHECK_INT(registry_extend(st, "F-6", NULL, until, &r, &changed,
-					  &err),
-			  0);
+		CHECK_INT(
+		    registry_extend(st, "F-6", NULL, until, &r, &changed, &err),
+		    0);
 		CHECK_STR(ocop_day_format(r.extended_until, d), "2028-11-27");
-		CHECK_INT(registry_extend(st, "F-6", "1", until, &r, &changed,
-					  &err),
-			  OCOP_EREFUSED); /* superseded */
+		CHECK_INT(
+		    registry_extend(st, "F-6", "1", until, &r, &changed, &err),
+		    OCOP_EREFUSED); /* superseded */
 		CHECK_INT(st->m->product_get(st, "F-6", &p, &err), 0);
 		CHECK_INT(st->m->history_get(st, p.id, &h, &err), 0);
 		CHECK_INT(h.nrecs, 2);
