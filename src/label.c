@@ -527,6 +527,18 @@ write_manifest(struct issue *is, struct ocop_error *err)
 	return rc;
 }
 
+/* Move a file into place, never over one that appeared meanwhile (another
+ * batch issued into the same directory at the same time). */
+static int
+move_file(int dirfd, const char *name, int outfd)
+{
+	int rc = renameat2(dirfd, name, outfd, name, RENAME_NOREPLACE);
+
+	if (rc < 0 && (errno == EINVAL || errno == ENOSYS))
+		rc = renameat(dirfd, name, outfd, name);
+	return rc;
+}
+
 /*
  * Move (outfd >= 0) or remove (outfd < 0) every file of directory dirfd,
  * and of its subdirectories (the workers'), which are removed. Passes
@@ -577,8 +589,7 @@ drain_dir(int dirfd, int outfd, int depth)
 			} else if (outfd < 0) {
 				unlinkat(dirfd, e->d_name, 0);
 			} else {
-				rc = renameat(dirfd, e->d_name, outfd,
-					      e->d_name);
+				rc = move_file(dirfd, e->d_name, outfd);
 			}
 		}
 		closedir(d);
