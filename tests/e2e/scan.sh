@@ -137,7 +137,8 @@ test_begin "no, wrong or producer token: refused, exit 65"
 expect_rc 65 "$OCOP" scan "$VALID" --server "$BASE"
 expect_contains "$E2E_DIR/last.err" "HTTP 401"
 expect_contains "$E2E_DIR/last.err" "--token"
-expect_rc 65 "$OCOP" scan "$VALID" --server "$BASE" --token "${INSPECTOR%?}A"
+[ "${INSPECTOR: -1}" = A ] && WRONG=${INSPECTOR%?}B || WRONG=${INSPECTOR%?}A
+expect_rc 65 "$OCOP" scan "$VALID" --server "$BASE" --token "$WRONG"
 expect_contains "$E2E_DIR/last.err" "HTTP 401"
 expect_rc 65 "$OCOP" scan "$VALID" --server "$BASE" --token "$PRODUCER"
 expect_contains "$E2E_DIR/last.err" "HTTP 403"
@@ -180,3 +181,4 @@ start_httpd tls --tls "$E2E_DIR/cert.pem" "$E2E_DIR/key.pem" --post-status 200
 expect_rc 69 "$OCOP" scan "$VALID" --server "https://127.0.0.1:$HTTPD_PORT" --token "$INSPECTOR"
 expect_contains "$E2E_DIR/last.err" "certificate"
 stop_httpd
+true
