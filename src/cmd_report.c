@@ -140,11 +140,17 @@ cmd_report(struct cmd_ctx *ctx, int argc, char **argv)
 				 strerror(errno));
 	}
 	rc = 0;
-	if ((out.len && fwrite(out.data, 1, out.len, f) != out.len) ||
-	    (path ? fclose(f) : fflush(f)) != 0)
-		rc =
-		    cmd_failf(EXIT_CANTCREAT, "cannot write '%s': %s",
-			      path ? path : "standard output", strerror(errno));
+	if (out.len && fwrite(out.data, 1, out.len, f) != out.len)
+		rc = -1;
+	if (path) {
+		if (fclose(f) != 0)
+			rc = -1;
+	} else if (fflush(f) != 0) {
+		rc = -1;
+	}
+	if (rc < 0)
+		rc = cmd_failf(EXIT_CANTCREAT, "cannot write '%s': %s",
+			       path ? path : "standard output", strerror(errno));
 	ocop_buf_release(&out);
 	return rc;
 }

@@ -72,7 +72,7 @@ ocop_exit_code(int code)
 	}
 }
 
-static void *
+static void __attribute__((noreturn))
 oom(size_t n)
 {
 	fprintf(stderr, "ocop: out of memory (%zu bytes)\n", n);
@@ -84,7 +84,9 @@ ocop_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
-	return p ? p : oom(n);
+	if (!p)
+		oom(n);
+	return p;
 }
 
 void *
@@ -92,7 +94,9 @@ ocop_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
-	return p ? p : oom(n * size);
+	if (!p)
+		oom(n * size);
+	return p;
 }
 
 void *
@@ -100,7 +104,9 @@ ocop_xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 
-	return q ? q : oom(n);
+	if (!q)
+		oom(n);
+	return q;
 }
 
 char *
