@@ -83,7 +83,8 @@ units: $(UNIT_BINS)
 
 check: deps
 	$(MAKE) BUILD=build/check OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all units
-	OCOP_BUILD=build/check ASAN_OPTIONS=detect_leaks=1 tests/run
+	OCOP_BUILD=build/check ASAN_OPTIONS=detect_leaks=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 tests/run
 
 bench: deps
 	$(MAKE) all $(BENCH_BINS)
