@@ -3,9 +3,11 @@
  * -> history -> verdict at an instant, its JSON, and its reason in words.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "record.h"
+#include "utf8.h"
 
 static void
 record_unknown(struct ocop_record *rec, enum ocop_reason reason)
@@ -15,13 +17,82 @@ record_unknown(struct ocop_record *rec, enum ocop_reason reason)
 	rec->known = 0;
 }
 
-int
-record_lookup(struct ocop_store *st, const struct ocop_code *code,
-	      int64_t at, struct ocop_record *rec, struct ocop_error *err)
+#define CACHE_SLOTS 256 /* a power of two */
+
+struct cache_entry {
+	int64_t product_id; /* 0: empty */
+	int64_t version;    /* the registry version it was read under */
+	struct ocop_product product;
+	struct ocop_history history;
+};
+
+struct record_cache {
+	struct cache_entry slots[CACHE_SLOTS];
+};
+
+struct record_cache *
+record_cache_new(void)
 {
-	struct ocop_history h;
+	struct record_cache *c = ocop_xcalloc(1, sizeof(*c));
+
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		ocop_history_init(&c->slots[i].history);
+	return c;
+}
+
+void
+record_cache_free(struct record_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		ocop_history_release(&c->slots[i].history);
+	free(c);
+}
+
+/* The product and its resolved history: from the cache when read under
+ * the same registry version, else from the store (and kept). *h points
+ * into the cache or at own, which the caller releases. */
+static int
+product_history(struct ocop_store *st, struct record_cache *cache,
+		int64_t product_id, int64_t version, struct ocop_product *p,
+		const struct ocop_history **h, struct ocop_history *own,
+		struct ocop_error *err)
+{
+	struct cache_entry *e;
+	int rc;
+
+	if (!cache) {
+		if ((rc = st->m->product_get_by_id(st, product_id, p, err)) < 0)
+			return rc;
+		*h = own;
+		return st->m->history_get(st, product_id, own, err);
+	}
+	e = &cache->slots[(uint64_t)product_id & (CACHE_SLOTS - 1)];
+	if (e->product_id != product_id || e->version != version) {
+		e->product_id = 0;
+		if ((rc = st->m->product_get_by_id(st, product_id, &e->product,
+						   err)) < 0 ||
+		    (rc = st->m->history_get(st, product_id, &e->history,
+					     err)) < 0)
+			return rc;
+		e->product_id = product_id;
+		e->version = version;
+	}
+	*p = e->product;
+	*h = &e->history;
+	return 0;
+}
+
+int
+record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
+		     const struct ocop_code *code, int64_t at,
+		     struct ocop_record *rec, struct ocop_error *err)
+{
+	struct ocop_history own;
+	const struct ocop_history *h;
 	struct ocop_judgement j;
-	int64_t lv, bv, voided_at;
+	int64_t lv, bv, voided_at, version = 0;
 	char t1[32], t2[32];
 	int rc;
 
@@ -44,38 +115,47 @@ record_lookup(struct ocop_store *st, const struct ocop_code *code,
 		record_unknown(rec, OCOP_REASON_MISTYPED);
 		return 0;
 	}
-	rc = st->m->label_get(st, code->serial, &rec->label, err);
-	if (rc == OCOP_ENOENT)
+	/* label, batch and scan stats in one read */
+	rc = st->m->label_lookup(st, code->serial, &rec->label, &rec->batch,
+				 &rec->scan_count, &rec->first_scan_at,
+				 &version, err);
+	if (rc == OCOP_ENOENT) {
+		rec->scan_count = 0;
+		rec->first_scan_at = OCOP_NO_TIME;
 		return 0;
+	}
 	if (rc < 0)
 		return rc;
-	if ((rc = st->m->batch_get(st, rec->label.batch_id, &rec->batch,
-				   err)) < 0 ||
-	    (rc = st->m->product_get_by_id(st, rec->label.product_id,
-					   &rec->product, err)) < 0)
-		return rc;
+	ocop_history_init(&own);
+	rc = product_history(st, cache, rec->label.product_id, version,
+			     &rec->product, &h, &own, err);
+	if (rc < 0)
+		goto out;
 	if (code->kind == OCOP_CODE_DL_LABEL &&
 	    (strcmp(code->gtin, rec->product.gtin) != 0 ||
 	     (code->lot[0] && strcmp(code->lot, rec->batch.lot) != 0))) {
 		/* a genuine serial on another product is a forgery: say
 		 * nothing about the label */
-		struct ocop_record keep = *rec;
+		char serial[sizeof(rec->serial)];
 
+		ocop_strlcpy(serial, rec->serial, sizeof(serial));
 		memset(rec, 0, sizeof(*rec));
-		ocop_strlcpy(rec->serial, keep.serial, sizeof(rec->serial));
+		ocop_strlcpy(rec->serial, serial, sizeof(rec->serial));
 		rec->checked_at = at;
 		rec->since = OCOP_NO_DAY;
 		rec->first_scan_at = OCOP_NO_TIME;
 		record_unknown(rec, OCOP_REASON_WRONG_PRODUCT);
-		return 0;
+		goto out;
 	}
-	if (at < rec->batch.issued_at)
-		return ocop_error_set(err, OCOP_EINVAL,
-				      "time %s is before label %s was issued "
-				      "(%s)",
-				      ocop_time_format(at, t1), rec->serial,
-				      ocop_time_format(rec->batch.issued_at,
-						       t2));
+	if (at < rec->batch.issued_at) {
+		rc = ocop_error_set(err, OCOP_EINVAL,
+				    "time %s is before label %s was issued "
+				    "(%s)",
+				    ocop_time_format(at, t1), rec->serial,
+				    ocop_time_format(rec->batch.issued_at,
+						     t2));
+		goto out;
+	}
 	rec->known = 1;
 
 	/* the earlier of the label's and its batch's void */
@@ -85,26 +165,27 @@ record_lookup(struct ocop_store *st, const struct ocop_code *code,
 	if (bv != OCOP_NO_TIME && (lv == OCOP_NO_TIME || bv < lv))
 		voided_at = bv;
 
-	ocop_history_init(&h);
-	rc = st->m->history_get(st, rec->product.id, &h, err);
-	if (rc < 0)
-		goto out;
-	ocop_judge(&h, rec->label.stars, voided_at,
+	ocop_judge(h, rec->label.stars, voided_at,
 		   voided_at != OCOP_NO_TIME && voided_at == bv &&
 			   voided_at != lv,
 		   at, &j);
 	rec->verdict = j.verdict;
 	rec->reason = j.reason;
 	rec->since = j.since;
-	if (j.rec >= 0 && (size_t)j.rec < h.nrecs) {
+	if (j.rec >= 0 && (size_t)j.rec < h->nrecs) {
 		rec->has_recognition = 1;
-		rec->recognition = h.recs[j.rec];
+		rec->recognition = h->recs[j.rec];
 	}
-	rc = st->m->scan_stats(st, rec->label.id, &rec->scan_count,
-			       &rec->first_scan_at, err);
 out:
-	ocop_history_release(&h);
+	ocop_history_release(&own);
 	return rc;
+}
+
+int
+record_lookup(struct ocop_store *st, const struct ocop_code *code,
+	      int64_t at, struct ocop_record *rec, struct ocop_error *err)
+{
+	return record_lookup_cached(st, NULL, code, at, rec, err);
 }
 
 static json_t *
@@ -214,6 +295,272 @@ record_to_json(const struct ocop_record *rec)
 							  : OCOP_NO_TIME));
 	json_object_set_new(o, "scans", scans);
 	return o;
+}
+
+/* ---- the record's JSON written directly ---------------------------- */
+
+/* What jansson's compact dump would write for a string value, with the
+ * same escapes (\uXXXX in upper case for other control characters).
+ * -1 when s is not valid UTF-8: jansson would refuse the value. */
+static int
+jw_string(struct ocop_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	const char *start = s, *end = s + n;
+	char esc[8];
+	int ascii = 1;
+
+	for (size_t i = 0; i < n; i++)
+		ascii &= (unsigned char)s[i] < 0x80;
+	if (!ascii && !utf8_valid(s, n, NULL))
+		return -1;
+	ocop_buf_add(b, "\"", 1);
+	for (; s < end; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *e;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		ocop_buf_add(b, start, (size_t)(s - start));
+		switch (c) {
+		case '"':
+			e = "\\\"";
+			break;
+		case '\\':
+			e = "\\\\";
+			break;
+		case '\b':
+			e = "\\b";
+			break;
+		case '\f':
+			e = "\\f";
+			break;
+		case '\n':
+			e = "\\n";
+			break;
+		case '\r':
+			e = "\\r";
+			break;
+		case '\t':
+			e = "\\t";
+			break;
+		default:
+			esc[0] = '\\';
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = "0123456789ABCDEF"[c >> 4];
+			esc[5] = "0123456789ABCDEF"[c & 15];
+			esc[6] = '\0';
+			e = esc;
+			break;
+		}
+		ocop_buf_adds(b, e);
+		start = s + 1;
+	}
+	ocop_buf_add(b, start, (size_t)(s - start));
+	ocop_buf_add(b, "\"", 1);
+	return 0;
+}
+
+/* json_text: "" is null */
+static int
+jw_text(struct ocop_buf *b, const char *s)
+{
+	if (!s || !*s) {
+		ocop_buf_add(b, "null", 4);
+		return 0;
+	}
+	return jw_string(b, s);
+}
+
+static void
+jw_int(struct ocop_buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	ocop_buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+static void
+put_digits(char *p, int v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* ocop_day_format / ocop_time_format without printf (the usual years;
+ * others through them) */
+static void
+jw_day(struct ocop_buf *b, int32_t day)
+{
+	char tmp[16] = "\"YYYY-MM-DD\"";
+	int y, m, d;
+
+	if (day == OCOP_NO_DAY) {
+		ocop_buf_add(b, "null", 4);
+		return;
+	}
+	ocop_day_to_ymd(day, &y, &m, &d);
+	if (y < 0 || y > 9999) {
+		jw_string(b, ocop_day_format(day, tmp));
+		return;
+	}
+	put_digits(tmp + 1, y, 4);
+	put_digits(tmp + 6, m, 2);
+	put_digits(tmp + 9, d, 2);
+	ocop_buf_add(b, tmp, 12);
+}
+
+static void
+jw_time(struct ocop_buf *b, int64_t t)
+{
+	char tmp[40] = "\"YYYY-MM-DDTHH:MM:SS+07:00\"";
+	int32_t day;
+	int64_t sec;
+	int y, m, d;
+
+	if (t == OCOP_NO_TIME) {
+		ocop_buf_add(b, "null", 4);
+		return;
+	}
+	day = ocop_day_of(t);
+	sec = t + OCOP_TZ_OFFSET - (int64_t)day * 86400;
+	ocop_day_to_ymd(day, &y, &m, &d);
+	if (y < 0 || y > 9999 || sec < 0 || sec >= 86400) {
+		jw_string(b, ocop_time_format(t, tmp));
+		return;
+	}
+	put_digits(tmp + 1, y, 4);
+	put_digits(tmp + 6, m, 2);
+	put_digits(tmp + 9, d, 2);
+	put_digits(tmp + 12, (int)(sec / 3600), 2);
+	put_digits(tmp + 15, (int)(sec / 60 % 60), 2);
+	put_digits(tmp + 18, (int)(sec % 60), 2);
+	ocop_buf_add(b, tmp, 27);
+}
+
+/* The record; -1 when a string is not valid UTF-8. Keep in step with
+ * record_to_json (tests/unit/test_record_json.c compares them). */
+static int
+jw_record(struct ocop_buf *b, const struct ocop_record *rec)
+{
+	const struct ocop_recognition *r = &rec->recognition;
+	int64_t voided = rec->label.voided_at, bv = rec->batch.voided_at;
+	int bad = 0;
+
+	ocop_buf_adds(b, "{\"serial\":");
+	bad |= jw_string(b, rec->serial);
+	ocop_buf_adds(b, ",\"verdict\":");
+	bad |= jw_string(b, ocop_verdict_name(rec->verdict));
+	ocop_buf_adds(b, ",\"checked_at\":");
+	jw_time(b, rec->checked_at);
+	ocop_buf_adds(b, ",\"reason\":");
+	bad |= jw_string(b, ocop_reason_name(rec->reason));
+	if (rec->verdict == OCOP_UNKNOWN || !rec->known) {
+		ocop_buf_add(b, "}", 1);
+		return bad;
+	}
+
+	if (bv != OCOP_NO_TIME && (voided == OCOP_NO_TIME || bv < voided))
+		voided = bv;
+	ocop_buf_adds(b, ",\"label\":{\"printed_stars\":");
+	jw_int(b, rec->label.stars);
+	ocop_buf_adds(b, ",\"lot\":");
+	bad |= jw_text(b, rec->batch.lot);
+	ocop_buf_adds(b, ",\"batch\":");
+	jw_int(b, rec->batch.id);
+	ocop_buf_adds(b, ",\"issued_at\":");
+	jw_time(b, rec->batch.issued_at);
+	ocop_buf_adds(b, ",\"made_on\":");
+	jw_day(b, rec->batch.made_on);
+	ocop_buf_adds(b, ",\"best_before\":");
+	jw_day(b, rec->batch.best_before);
+	ocop_buf_adds(b, ",\"voided_at\":");
+	jw_time(b, voided);
+
+	ocop_buf_adds(b, "},\"product\":{\"code\":");
+	bad |= jw_string(b, rec->product.code);
+	ocop_buf_adds(b, ",\"name\":");
+	bad |= jw_string(b, rec->product.name);
+	ocop_buf_adds(b, ",\"group\":");
+	bad |= jw_string(b, rec->product.group);
+	ocop_buf_adds(b, ",\"gtin\":");
+	bad |= jw_text(b, rec->product.gtin);
+	ocop_buf_adds(b, ",\"producer\":{\"name\":");
+	bad |= jw_string(b, rec->product.producer.name);
+	ocop_buf_adds(b, ",\"kind\":");
+	bad |= jw_string(b, rec->product.producer.kind);
+	ocop_buf_adds(b, ",\"province\":");
+	bad |= jw_string(b, rec->product.producer.province);
+	ocop_buf_adds(b, "}},\"recognition\":");
+
+	if (rec->has_recognition) {
+		const char *ground = ocop_ground_name(r->ground);
+
+		ocop_buf_adds(b, "{\"stars\":");
+		jw_int(b, r->stars);
+		ocop_buf_adds(b, ",\"decision_no\":");
+		bad |= jw_string(b, r->decision_no);
+		ocop_buf_adds(b, ",\"decided_on\":");
+		jw_day(b, r->decided_on);
+		ocop_buf_adds(b, ",\"issuer\":");
+		bad |= jw_string(b, r->issuer);
+		ocop_buf_adds(b, ",\"valid_from\":");
+		jw_day(b, r->valid_from);
+		ocop_buf_adds(b, ",\"valid_until\":");
+		jw_day(b, r->valid_until);
+		ocop_buf_adds(b, ",\"extended_until\":");
+		jw_day(b, r->extended_until);
+		ocop_buf_adds(b, ",\"revoked_on\":");
+		jw_day(b, r->revoked_on);
+		ocop_buf_adds(b, ",\"ground\":");
+		if (r->revoked_on != OCOP_NO_DAY && ground)
+			bad |= jw_string(b, ground);
+		else
+			ocop_buf_add(b, "null", 4);
+		ocop_buf_add(b, "}", 1);
+	} else {
+		ocop_buf_add(b, "null", 4);
+	}
+
+	ocop_buf_adds(b, ",\"scans\":{\"count\":");
+	jw_int(b, rec->scan_count);
+	ocop_buf_adds(b, ",\"first_at\":");
+	jw_time(b, rec->scan_count > 0 ? rec->first_scan_at : OCOP_NO_TIME);
+	ocop_buf_adds(b, "}}");
+	return bad;
+}
+
+int
+record_json_write(const struct ocop_record *rec, struct ocop_buf *b)
+{
+	size_t len = b->len;
+	json_t *j;
+	char *text;
+	int rc;
+
+	if (jw_record(b, rec) == 0)
+		return 0;
+	/* a string jansson refuses: write what it writes */
+	b->len = len;
+	if (b->data)
+		b->data[len] = '\0';
+	j = record_to_json(rec);
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	rc = text ? ocop_buf_adds(b, text) : OCOP_EINTERNAL;
+	free(text);
+	json_decref(j);
+	return rc;
 }
 
 /* A day as people read it: 01/03/2026 in Vietnamese, 2026-03-01 in

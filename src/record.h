@@ -42,6 +42,29 @@ int record_lookup(struct ocop_store *st, const struct ocop_code *code,
  * serial, verdict, checked_at and reason. */
 json_t *record_to_json(const struct ocop_record *rec);
 
+/* Append the compact JSON text of record_to_json(rec) to b (the same keys
+ * in the same order with the same values, no newline), written directly
+ * rather than through a tree. 0, or OCOP_EINTERNAL when jansson cannot
+ * build it either. */
+int record_json_write(const struct ocop_record *rec, struct ocop_buf *b);
+
+/*
+ * Products and their resolved histories kept between lookups, for a
+ * server thread: an entry is used only while the store's registry version
+ * (store.h label_lookup) is the one it was read under, so a registry
+ * change by any process is seen on the next lookup. Bounded (a few hundred
+ * products); one per thread, not thread-safe.
+ */
+struct record_cache;
+struct record_cache *record_cache_new(void);
+void record_cache_free(struct record_cache *cache); /* NULL is a no-op */
+
+/* record_lookup, reading the product and its history through cache
+ * (NULL: no cache). */
+int record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
+			 const struct ocop_code *code, int64_t at,
+			 struct ocop_record *rec, struct ocop_error *err);
+
 /* One line of plain-language reason, e.g. "Sản phẩm đã hết hạn công nhận
  * OCOP từ ngày 01/03/2026"; lang "vi" or "en". Writes into buf. */
 const char *record_reason_text(const struct ocop_record *rec, const char *lang,

@@ -56,9 +56,10 @@ struct server {
 	pthread_mutex_t key_mu;
 	int have_key;
 	unsigned char key[TOKEN_KEY_LEN];
-	/* per-thread store handles, closed at stop */
+	/* per-thread store handles and record caches, closed at stop */
 	pthread_mutex_t st_mu;
 	struct ocop_store *stores[MAX_THREADS * 2 + 4];
+	struct record_cache *caches[MAX_THREADS * 2 + 4];
 	size_t nstores;
 };
 
@@ -108,6 +109,7 @@ struct conn {
 static char empty_query[] = "";
 static _Thread_local struct server *tls_srv;
 static _Thread_local struct ocop_store *tls_st;
+static _Thread_local struct record_cache *tls_cache;
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -127,10 +129,12 @@ thread_store(struct server *srv, struct ocop_error *err)
 		ocop_error_set(err, OCOP_EINTERNAL, "too many store handles");
 		return NULL;
 	}
+	srv->caches[srv->nstores] = record_cache_new();
 	srv->stores[srv->nstores++] = st;
 	pthread_mutex_unlock(&srv->st_mu);
 	tls_srv = srv;
 	tls_st = st;
+	tls_cache = srv->caches[srv->nstores - 1];
 	return st;
 }
 
@@ -235,19 +239,31 @@ route_of(const char *path)
 	return METRICS_ROUTE_OTHER;
 }
 
-/* record_lookup in one read snapshot: one lock instead of one per
- * statement, and a consistent view of the label's history. */
+/* record_lookup through the thread's cache of products and histories
+ * (st is the thread's store): the label, its batch and scans are one
+ * read, and the product's part is read again only when the registry has
+ * changed since. */
 static int
 lookup(struct ocop_store *st, const struct ocop_code *code, int64_t at,
        struct ocop_record *rec, struct ocop_error *err)
 {
-	int rc;
+	return record_lookup_cached(st, tls_cache, code, at, rec, err);
+}
 
-	if ((rc = st->m->read_begin(st, err)) < 0)
-		return rc;
-	rc = record_lookup(st, code, at, rec, err);
-	st->m->read_end(st);
-	return rc;
+/* A record as JSON into resp, written directly (record_json_write). */
+static void
+resp_record(struct http_resp *resp, int status,
+	    const struct ocop_record *rec)
+{
+	resp->status = status;
+	ocop_strlcpy(resp->content_type, "application/json",
+		     sizeof(resp->content_type));
+	resp->body.len = 0;
+	if (record_json_write(rec, &resp->body) < 0) {
+		http_resp_error(resp, 500, "cannot build the JSON answer");
+		return;
+	}
+	ocop_buf_add(&resp->body, "\n", 1);
 }
 
 /* Put a JSON value into resp (one pass into a stack buffer when it fits,
@@ -464,10 +480,7 @@ label_answer(struct conn *c, struct http_resp *resp)
 	http_resp_header(resp, "Vary", "Accept, Accept-Language");
 	http_resp_header(resp, "Cache-Control", "no-store");
 	if (c->want_json) {
-		json_t *j = record_to_json(rec);
-
-		resp_json(resp, status, j);
-		json_decref(j);
+		resp_record(resp, status, rec);
 		return;
 	}
 	resp->status = status;
@@ -730,7 +743,6 @@ handle_api_label(struct conn *c, const char *path, struct http_resp *resp)
 	struct ocop_record *rec;
 	const char *at_s;
 	int64_t at = ocop_now();
-	json_t *j;
 	int rc;
 
 	http_resp_header(resp, "Cache-Control", "no-store");
@@ -759,9 +771,8 @@ handle_api_label(struct conn *c, const char *path, struct http_resp *resp)
 	} else if (rc < 0) {
 		http_resp_error(resp, 500, "%s", err.msg);
 	} else {
-		j = record_to_json(rec);
-		resp_json(resp, rec->verdict == OCOP_UNKNOWN ? 404 : 200, j);
-		json_decref(j);
+		resp_record(resp, rec->verdict == OCOP_UNKNOWN ? 404 : 200,
+			    rec);
 	}
 	free(rec);
 }
@@ -1654,8 +1665,10 @@ server_stop(struct server *srv, unsigned drain_ms)
 	scanlog_stop(srv->scanlog);
 	MHD_stop_daemon(srv->mhd);
 	scanlog_free(srv->scanlog);
-	for (size_t i = 0; i < srv->nstores; i++)
+	for (size_t i = 0; i < srv->nstores; i++) {
 		ocop_store_close(srv->stores[i]);
+		record_cache_free(srv->caches[i]);
+	}
 	ratelimit_free(srv->rl);
 	metrics_free(srv->metrics);
 	sodium_memzero(srv->key, sizeof(srv->key));

@@ -186,6 +186,18 @@ struct ocop_store_methods {
 	 * begin/commit by the same counting; read_end ends it. */
 	int (*read_begin)(struct ocop_store *st, struct ocop_error *err);
 	void (*read_end)(struct ocop_store *st);
+
+	/* What a verification reads of a label, in one read: the label by
+	 * serial, its batch, its stored scans (count, first time or
+	 * OCOP_NO_TIME, as scan_stats) and the registry version, a number
+	 * that changes whenever products, producers, recognitions,
+	 * extensions or revocations change (so products and histories read
+	 * under the same version may be reused). OCOP_ENOENT when no label
+	 * has this serial. */
+	int (*label_lookup)(struct ocop_store *st, const char *serial,
+			    struct ocop_label *label, struct ocop_batch *batch,
+			    int64_t *scan_count, int64_t *first_scan_at,
+			    int64_t *registry_version, struct ocop_error *err);
 };
 
 /* Engines. */

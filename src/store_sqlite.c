@@ -303,6 +303,7 @@ static const struct ocop_store_methods sq_methods = {
 	.token_find = sq_token_find,
 	.read_begin = sq_read_begin,
 	.read_end = sq_read_end,
+	.label_lookup = sq_label_lookup,
 };
 
 /* Apply assets/migrations/NNNN_*.sql with NNNN > user_version, in order,

@@ -18,6 +18,7 @@ enum {
 	SQ_BATCH_EXISTS,
 	SQ_LABEL_EACH,
 	SQ_LABEL_COUNT,
+	SQ_LABEL_LOOKUP,
 };
 
 #define STMT_OR_FAIL(var, slot, sql)                                           \
@@ -126,6 +127,26 @@ sq_label_get(struct ocop_store *base, const char *serial,
 			      serial);
 }
 
+#define BATCH_COLS                                                             \
+	"id, product_id, stars, lot, count, made_on, best_before, "           \
+	"issued_at, voided_at, void_reason"
+
+/* The BATCH_COLS of a row, from column i on. */
+static void
+batch_from_row(sqlite3_stmt *st, int i, struct ocop_batch *out)
+{
+	out->id = sqlite3_column_int64(st, i);
+	out->product_id = sqlite3_column_int64(st, i + 1);
+	out->stars = sqlite3_column_int(st, i + 2);
+	sq_col_text(st, i + 3, out->lot, sizeof(out->lot));
+	out->count = sqlite3_column_int(st, i + 4);
+	out->made_on = sq_col_day(st, i + 5);
+	out->best_before = sq_col_day(st, i + 6);
+	out->issued_at = sq_col_time(st, i + 7);
+	out->voided_at = sq_col_time(st, i + 8);
+	sq_col_text(st, i + 9, out->void_reason, sizeof(out->void_reason));
+}
+
 int
 sq_batch_get(struct ocop_store *base, int64_t id, struct ocop_batch *out,
 	     struct ocop_error *err)
@@ -135,22 +156,11 @@ sq_batch_get(struct ocop_store *base, int64_t id, struct ocop_batch *out,
 	int rc;
 
 	STMT_OR_FAIL(st, SQ_BATCH_GET,
-		     "SELECT id, product_id, stars, lot, count, made_on, "
-		     "best_before, issued_at, voided_at, void_reason "
-		     "FROM batches WHERE id = ?");
+		     "SELECT " BATCH_COLS " FROM batches WHERE id = ?");
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->product_id = sqlite3_column_int64(st, 1);
-		out->stars = sqlite3_column_int(st, 2);
-		sq_col_text(st, 3, out->lot, sizeof(out->lot));
-		out->count = sqlite3_column_int(st, 4);
-		out->made_on = sq_col_day(st, 5);
-		out->best_before = sq_col_day(st, 6);
-		out->issued_at = sq_col_time(st, 7);
-		out->voided_at = sq_col_time(st, 8);
-		sq_col_text(st, 9, out->void_reason, sizeof(out->void_reason));
+		batch_from_row(st, 0, out);
 		sqlite3_reset(st);
 		return 0;
 	}
@@ -280,4 +290,51 @@ sq_label_count_for_product(struct ocop_store *base, int64_t product_id,
 	*n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return 0;
+}
+
+/* One statement for a verification (see store.h): the label and its batch
+ * by the serial's index, the scan stats by the label's id, and the
+ * one-row registry version. */
+int
+sq_label_lookup(struct ocop_store *base, const char *serial,
+		struct ocop_label *label, struct ocop_batch *batch,
+		int64_t *scan_count, int64_t *first_scan_at,
+		int64_t *registry_version, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	STMT_OR_FAIL(st, SQ_LABEL_LOOKUP,
+		     "SELECT l.id, l.serial, l.batch_id, l.product_id, "
+		     "l.stars, l.voided_at, l.void_reason, "
+		     "b.id, b.product_id, b.stars, b.lot, b.count, b.made_on, "
+		     "b.best_before, b.issued_at, b.voided_at, b.void_reason, "
+		     "coalesce(x.count, 0), x.first_at, "
+		     "(SELECT version FROM registry_version WHERE id = 1) "
+		     "FROM labels l JOIN batches b ON b.id = l.batch_id "
+		     "LEFT JOIN label_scan_stats x ON x.label_id = l.id "
+		     "WHERE l.serial = ?");
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		label_from_row(st, label);
+		batch_from_row(st, 7, batch);
+		if (scan_count)
+			*scan_count = sqlite3_column_int64(st, 17);
+		if (first_scan_at)
+			*first_scan_at = sq_col_time(st, 18);
+		if (registry_version)
+			*registry_version = sqlite3_column_int64(st, 19);
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_error(s, err, "cannot read label");
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return ocop_error_set(err, OCOP_ENOENT, "label '%s' not found",
+			      serial);
 }

@@ -213,9 +213,10 @@ sq_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 	sqlite3_stmt *st;
 	int rc;
 
+	/* label_scan_stats is kept by a trigger on scans (migration 3) */
 	st = sq_stmt(s, SQ_SCAN_STATS,
-		     "SELECT count(*), min(scanned_at) FROM scans"
-		     " WHERE label_id = ?",
+		     "SELECT coalesce(max(count), 0), max(first_at)"
+		     " FROM label_scan_stats WHERE label_id = ?",
 		     err);
 	if (!st)
 		return err ? err->code : OCOP_EINTERNAL;
