@@ -196,41 +196,56 @@ for fmt in png svg pdf csv; do
 	OCOP_FAIL_AFTER_LABELS=7 expect_rc 73 "$OCOP" label issue T-GTIN --count 20 --format $fmt --out "$D/fail-$fmt"
 	expect_contains "$D/last.err" "injected failure"
 	expect_eq "$(count batches) $(count labels)" "$before" "$fmt: rows after the failure"
-	expect_eq "$(ls -A "$D/fail-$fmt")" "" "$fmt: files left"
+	expect_eq "$(ls -A "$D/fail-$fmt" 2>/dev/null)" "" "$fmt: files left"
+	expect_eq "$(compgen -G "$D/.ocop-issue-*")" "" "$fmt: temporary directory left"
 done
 before="$(count batches) $(count labels)"
 OCOP_FAIL_AFTER_ROWS=5 expect_rc 70 "$OCOP" label issue T-GTIN --count 20 --format png --out "$D/fail-rows"
 expect_contains "$D/last.err" "injected failure"
 expect_eq "$(count batches) $(count labels)" "$before" "rows after a failure in the transaction"
-expect_eq "$(ls -A "$D/fail-rows")" "" "files left"
+expect_eq "$(ls -A "$D/fail-rows" 2>/dev/null)" "" "files left"
+expect_eq "$(compgen -G "$D/.ocop-issue-*")" "" "temporary directory left"
 # the same directory works once the failure is gone
 expect_rc 0 "$OCOP" label issue T-GTIN --count 20 --format png --out "$D/fail-rows"
 expect_eq "$(ls "$D/fail-rows" | wc -l)" 21 "files after a good run"
+
+test_begin "label issue: into a directory that exists, empty or not"
+mkdir -p "$D/existing/sub"
+echo keep >"$D/existing/notes.txt"
+expect_rc 0 "$OCOP" label issue T-GTIN --count 300 --format png --out "$D/existing"
+expect_eq "$(ls -A "$D/existing" | grep -c '\.png$')" 300 "PNG files"
+expect_eq "$(ls -A "$D/existing" | grep -v '\.png$' | tr '\n' ' ')" "labels.csv notes.txt sub " "other entries"
+expect_eq "$(cat "$D/existing/notes.txt")" "keep" "a file already there"
+last=$(tail -1 "$D/existing/labels.csv")
+expect_eq "$(decode "$D/existing/${last%%,*}.png")" "$(echo "$last" | cut -d, -f2)" "decoded last label"
+OCOP_FAIL_AFTER_LABELS=7 expect_rc 73 "$OCOP" label issue T-GTIN --count 20 --format png --out "$D/existing/sub"
+expect_eq "$(ls -A "$D/existing/sub")" "" "failure into an existing empty directory: files left"
 
 test_begin "label issue: a signal mid-batch rolls back, a kill leaves no rows"
 before="$(count batches) $(count labels)"
 "$OCOP" label issue T-GTIN --count 40000 --format png --out "$D/sig" >/dev/null 2>"$D/sig.err" &
 pid=$!
 for _ in $(seq 1 400); do
-	compgen -G "$D/sig/.ocop-issue-*/w*/*.png" >/dev/null && break
+	compgen -G "$D/.ocop-issue-*/*.png" >/dev/null && break
 	sleep 0.01
 done
 kill -TERM $pid
 wait $pid
 expect_eq "$?" 143 "exit status after SIGTERM"
 expect_eq "$(count batches) $(count labels)" "$before" "rows after SIGTERM"
-expect_eq "$(ls -A "$D/sig")" "" "files after SIGTERM"
+expect_eq "$(ls -A "$D/sig" 2>/dev/null)" "" "files after SIGTERM"
+expect_eq "$(compgen -G "$D/.ocop-issue-*")" "" "temporary directory after SIGTERM"
 "$OCOP" label issue T-GTIN --count 40000 --format png --out "$D/kill" >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 1 400); do
-	compgen -G "$D/kill/.ocop-issue-*/w*/*.png" >/dev/null && break
+	compgen -G "$D/.ocop-issue-*/*.png" >/dev/null && break
 	sleep 0.01
 done
 kill -KILL $pid
 wait $pid 2>/dev/null
 expect_eq "$(count batches) $(count labels)" "$before" "rows after SIGKILL"
-expect_eq "$(ls "$D/kill")" "" "visible files after SIGKILL"
-rm -rf "$D/kill"
+expect_eq "$(ls "$D/kill" 2>/dev/null)" "" "visible files after SIGKILL"
+rm -rf "$D/kill" "$D"/.ocop-issue-*
 
 test_begin "label issue: a serial already taken is drawn again"
 taken=$(sed -n 2p "$D/png/labels.csv" | cut -d, -f1)
