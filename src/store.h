@@ -198,6 +198,15 @@ struct ocop_store_methods {
 			    struct ocop_label *label, struct ocop_batch *batch,
 			    int64_t *scan_count, int64_t *first_scan_at,
 			    int64_t *registry_version, struct ocop_error *err);
+
+	/* Upkeep of the write-ahead log for a long-running writer (an
+	 * engine without one does nothing). log_autocheckpoint: this handle
+	 * copies the log into the database as it commits only once the log
+	 * holds that many pages (0: never), so that another handle can do
+	 * it with log_checkpoint, which waits for no reader or writer. */
+	int (*log_autocheckpoint)(struct ocop_store *st, int pages,
+				  struct ocop_error *err);
+	int (*log_checkpoint)(struct ocop_store *st, struct ocop_error *err);
 };
 
 /* Engines. */

@@ -250,6 +250,32 @@ sq_meta_set(struct ocop_store *base, const char *key, const char *value,
 	return 0;
 }
 
+static int
+sq_log_autocheckpoint(struct ocop_store *base, int pages,
+		      struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+
+	if (sqlite3_wal_autocheckpoint(s->db, pages) != SQLITE_OK)
+		return sq_error(s, err, "cannot set the checkpoint interval");
+	return 0;
+}
+
+/* PASSIVE: copies what it can without waiting for readers or writers;
+ * another checkpoint running (SQLITE_BUSY) is not an error. */
+static int
+sq_log_checkpoint(struct ocop_store *base, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
+					   SQLITE_CHECKPOINT_PASSIVE, NULL,
+					   NULL);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return sq_error(s, err, "cannot checkpoint");
+	return 0;
+}
+
 static void
 sq_close(struct ocop_store *base)
 {
@@ -304,6 +330,8 @@ static const struct ocop_store_methods sq_methods = {
 	.read_begin = sq_read_begin,
 	.read_end = sq_read_end,
 	.label_lookup = sq_label_lookup,
+	.log_autocheckpoint = sq_log_autocheckpoint,
+	.log_checkpoint = sq_log_checkpoint,
 };
 
 /* Apply assets/migrations/NNNN_*.sql with NNNN > user_version, in order,
