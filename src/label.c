@@ -958,10 +958,20 @@ render_all(struct issue *is, struct ocop_error *err)
 	return rc;
 }
 
+static int
+cmp_serial(const void *a, const void *b, void *arg)
+{
+	const struct issue *is = arg;
+
+	return strcmp(is->serials[*(const int *)a], is->serials[*(const int *)b]);
+}
+
 /*
  * The transaction: the batch and every label row, or nothing. *collided
  * is the index of a serial that is already taken (then rc is
- * OCOP_EEXIST), else -1.
+ * OCOP_EEXIST), else -1. Rows go in in serial order: random serials
+ * inserted as drawn touch a random page of the serial index each, which
+ * in a table of 150,000 labels made 5,000 rows take ~80 ms.
  */
 static int
 store_batch(struct ocop_store *st, struct issue *is, struct ocop_batch *b,
@@ -969,10 +979,14 @@ store_batch(struct ocop_store *st, struct issue *is, struct ocop_batch *b,
 {
 	struct ocop_label l;
 	int stars, rc;
+	int *order = ocop_xmalloc((size_t)is->o->count * sizeof(*order));
 
 	*collided = -1;
+	for (int i = 0; i < is->o->count; i++)
+		order[i] = i;
+	qsort_r(order, (size_t)is->o->count, sizeof(*order), cmp_serial, is);
 	if ((rc = st->m->begin(st, err)) < 0)
-		return rc;
+		goto out;
 	/* the registry may have changed while the files were written */
 	if ((rc = stars_today(st, &is->product, &stars, err)) < 0)
 		goto out_rollback;
@@ -1002,16 +1016,19 @@ store_batch(struct ocop_store *st, struct issue *is, struct ocop_batch *b,
 			rc = cancel_error(err);
 			goto out_rollback;
 		}
-		memcpy(l.serial, is->serials[i], sizeof(l.serial));
+		memcpy(l.serial, is->serials[order[i]], sizeof(l.serial));
 		if ((rc = st->m->label_add(st, &l, err)) < 0) {
 			if (rc == OCOP_EEXIST)
-				*collided = i;
+				*collided = order[i];
 			goto out_rollback;
 		}
 	}
-	return st->m->commit(st, err);
+	rc = st->m->commit(st, err);
+	goto out;
 out_rollback:
 	st->m->rollback(st);
+out:
+	free(order);
 	return rc;
 }
 
