@@ -248,7 +248,8 @@ struct worker {
 #define WORKER_CHUNK 32
 
 /*
- * PNG or SVG files for labels [from, to), in the temporary directory. Two
+ * PNG or SVG files, the labels taken WORKER_CHUNK at a time from is->next,
+ * in the temporary directory. Two
  * threads creating files in one directory contend on its lock, but less
  * than a second directory costs: 14 us a file against 12, then a rename
  * each (~15 us) to bring them together.

@@ -63,10 +63,12 @@ void label_issue_opts_init(struct label_issue_opts *o);
 /*
  * Issue one batch: serials from the CSPRNG, the files of o->format and
  * LABEL_MANIFEST (serial,url,lot,stars) written into a hidden temporary
- * directory inside o->out_dir and synced, then the batch and all its
- * labels committed in one transaction, then the files renamed into
- * place. On any failure before the commit nothing is stored and the
- * temporary files are removed. The stars printed are those in force
+ * directory (.ocop-issue-*: beside o->out_dir when it does not exist yet,
+ * then renamed to it; else inside it, then each file renamed out of it)
+ * and synced, then the batch and all its labels committed in one
+ * transaction, then the files put into place. On any failure before the
+ * commit nothing is stored, the temporary files are removed and a missing
+ * o->out_dir is not created. The stars printed are those in force
  * today. Fills *batch (with its id).
  *
  * Errors: OCOP_EINVAL (bad option or lot), OCOP_ENOENT (unknown
