@@ -1617,6 +1617,10 @@ server_start(const struct server_config *cfg, struct server **out,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+		/* 16 KiB a connection for the request line and headers (as
+		 * much as nginx's large header buffers): libmicrohttpd zeroes
+		 * the whole of it between requests, 32 KiB by default */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 	if (!srv->mhd) {
 		rc = ocop_error_set(err, OCOP_EINTERNAL,
