@@ -58,6 +58,12 @@ write_job(struct scanlog *sl, struct scanlog_job *job, struct ocop_error *err)
 	struct ocop_store *st = sl->st;
 	int rc;
 
+	job->prepare_rc = 0;
+	if (job->prepare &&
+	    (rc = job->prepare(st, job, &job->err)) < 0) {
+		job->prepare_rc = rc; /* this job only: nothing stored */
+		return 0;
+	}
 	for (size_t i = 0; i < job->n; i++) {
 		struct ocop_scan *s = &job->scans[i];
 
@@ -143,11 +149,15 @@ writer(void *arg)
 			break;
 		}
 		/* linger a little for company: a commit costs about the same
-		 * for one row as for a hundred */
+		 * for one row as for a hundred; but not once scans have
+		 * stopped coming (every client waiting) */
 		while (sl->depth < SCANLOG_MAX_ROWS && !sl->stopping) {
 			struct timespec until;
 			double t = sl->head->queued_at + SCANLOG_LINGER;
+			double quiet = sl->tail->queued_at + SCANLOG_QUIET;
 
+			if (quiet < t)
+				t = quiet;
 			if (mono() >= t)
 				break;
 			until.tv_sec = (time_t)t;
@@ -177,6 +187,8 @@ writer(void *arg)
 				next = j->next;
 				j->next = NULL;
 				j->rc = write_group(sl, j, j->n, &j->err);
+				if (j->rc == 0 && j->prepare_rc < 0)
+					j->rc = j->prepare_rc;
 				j->next = next;
 			}
 		} else {
@@ -184,6 +196,8 @@ writer(void *arg)
 				j->rc = rc;
 				if (rc < 0)
 					j->err = err;
+				else if (j->prepare_rc < 0)
+					j->rc = j->prepare_rc;
 			}
 		}
 		for (struct scanlog_job *j = jobs; j; j = next) {

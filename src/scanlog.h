@@ -23,6 +23,10 @@
 /* Seconds the writer waits after the first queued scan for others to
  * share its commit, unless SCANLOG_MAX_ROWS are queued sooner. */
 #define SCANLOG_LINGER 0.001
+/* ... and stops waiting once no scan has come for this long: when every
+ * client is already waiting for this commit, waiting on delays them all
+ * for nothing. */
+#define SCANLOG_QUIET 0.0001
 
 struct scanlog;
 
@@ -41,11 +45,19 @@ struct scanlog_job {
 	/* out: 0 or a negative OCOP_E* code, err explains */
 	int rc;
 	struct ocop_error err;
+	/* optional: called on the writer thread inside the transaction
+	 * before the job's scans are stored, to fill them in from the data
+	 * being written to (a label judged and counted in the transaction
+	 * that stores its scan). A negative return fails this job alone
+	 * (rc and err) and stores none of its scans. */
+	int (*prepare)(struct ocop_store *st, struct scanlog_job *job,
+		       struct ocop_error *err);
 	/* called on the writer thread once the job is committed or failed;
 	 * NULL for scanlog_run */
 	void (*done)(struct scanlog_job *job);
 	void *ctx;
 	/* private */
+	int prepare_rc;
 	struct scanlog_job *next;
 	int finished;
 	double queued_at;

@@ -61,6 +61,8 @@ struct server {
 	struct ocop_store *stores[MAX_THREADS * 2 + 4];
 	struct record_cache *caches[MAX_THREADS * 2 + 4];
 	size_t nstores;
+	/* the scan-log writer's, for the consumer scans it judges */
+	struct record_cache *writer_cache;
 };
 
 enum conn_state {
@@ -72,12 +74,18 @@ enum conn_state {
 
 enum job_state { JOB_NONE = 0, JOB_PENDING, JOB_COMMITTED };
 
-/* A consumer scan waiting for the writer: made only for GET /L/... */
+/* A consumer scan waiting for the writer: made only for GET /L/...
+ * The writer judges it (label_prepare) in the transaction that stores
+ * it. */
 struct pending {
 	struct scanlog_job job;
 	struct ocop_scan scan;
 	int dup;
 	int64_t count, first_at;
+	struct ocop_code code;
+	int64_t now;
+	int lookup_rc; /* the judging's failure: err says why */
+	struct ocop_error err;
 	struct ocop_record rec; /* the record being answered */
 };
 
@@ -540,6 +548,39 @@ negotiate(struct conn *c)
 		     sizeof(c->lang));
 }
 
+/* On the writer thread, in the transaction that stores the scan: the
+ * record of the label as of the scan (its stored scans counted after it
+ * by the writer), and the scan filled from it. The writer's own handle
+ * and cache: its pages stay warm, and no read transaction of its own. */
+static int
+label_prepare(struct ocop_store *st, struct scanlog_job *job,
+	      struct ocop_error *err)
+{
+	struct conn *c = job->ctx;
+	struct pending *pd = c->pending;
+	struct ocop_scan *s = &pd->scan;
+	int rc;
+
+	(void)err;
+	rc = record_lookup_cached(st, c->srv->writer_cache, &pd->code,
+				  pd->now, &pd->rec, &pd->err);
+	if (rc < 0) {
+		pd->lookup_rc = rc;
+		return rc;
+	}
+	ocop_strlcpy(s->code, pd->rec.serial, sizeof(s->code));
+	if (pd->rec.verdict != OCOP_UNKNOWN) {
+		s->label_id = pd->rec.label.id;
+		s->product_id = pd->rec.product.id;
+	}
+	s->scanned_at = pd->now;
+	s->received_at = pd->now;
+	s->verdict = pd->rec.verdict;
+	s->reason = pd->rec.reason;
+	s->source = OCOP_SCAN_CONSUMER;
+	return 0;
+}
+
 /* Returns 1 when the request was suspended (answer later), else 0 with
  * resp filled. */
 static int
@@ -582,30 +623,24 @@ handle_label(struct conn *c, const char *method, const char *path,
 		return 0;
 	}
 	pd = c->pending = ocop_xmalloc(sizeof(*pd));
-	rc = lookup(st, &code, now, &pd->rec, &err);
-	if (rc < 0) {
-		http_resp_error(resp, rc == OCOP_EINVAL ? 422 : 500,
-				"cannot verify '%s': %s", code.serial,
-				err.msg);
-		return 0;
-	}
 	if (strcmp(method, "HEAD") == 0) {
+		/* nothing stored: judged here */
+		rc = lookup(st, &code, now, &pd->rec, &err);
+		if (rc < 0) {
+			http_resp_error(resp, rc == OCOP_EINVAL ? 422 : 500,
+					"cannot verify '%s': %s", code.serial,
+					err.msg);
+			return 0;
+		}
 		label_answer(c, resp);
 		return 0;
 	}
-	/* the scan: coarse client data only */
+	/* the scan: coarse client data only; the writer judges it */
+	pd->code = code;
+	pd->now = now;
+	pd->lookup_rc = 0;
 	s = &pd->scan;
 	memset(s, 0, sizeof(*s));
-	ocop_strlcpy(s->code, pd->rec.serial, sizeof(s->code));
-	if (pd->rec.verdict != OCOP_UNKNOWN) {
-		s->label_id = pd->rec.label.id;
-		s->product_id = pd->rec.product.id;
-	}
-	s->scanned_at = now;
-	s->received_at = now;
-	s->verdict = pd->rec.verdict;
-	s->reason = pd->rec.reason;
-	s->source = OCOP_SCAN_CONSUMER;
 	fill_client(c, s);
 	memset(&pd->job, 0, sizeof(pd->job));
 	pd->job.scans = s;
@@ -614,6 +649,7 @@ handle_label(struct conn *c, const char *method, const char *path,
 	pd->job.want_stats = 1;
 	pd->job.count = &pd->count;
 	pd->job.first_at = &pd->first_at;
+	pd->job.prepare = label_prepare;
 	c->job = &pd->job;
 	submit_job(c);
 	return 1;
@@ -624,6 +660,12 @@ label_after_commit(struct conn *c, struct http_resp *resp)
 {
 	struct pending *pd = c->pending;
 
+	if (pd->lookup_rc < 0) {
+		http_resp_error(resp, pd->lookup_rc == OCOP_EINVAL ? 422 : 500,
+				"cannot verify '%s': %s", pd->code.serial,
+				pd->err.msg);
+		return;
+	}
 	if (pd->job.rc < 0) {
 		http_resp_error(resp, pd->job.rc == OCOP_EREFUSED ? 503 : 500,
 				"cannot record the scan: %s", pd->job.err.msg);
@@ -1600,6 +1642,7 @@ server_start(const struct server_config *cfg, struct server **out,
 			     sizeof(srv->base_url));
 	srv->metrics = metrics_new();
 	srv->rl = ratelimit_new(cfg->rate_limit);
+	srv->writer_cache = record_cache_new();
 	if ((rc = scanlog_start(srv->db_path, srv->metrics, &srv->scanlog,
 				err)) < 0)
 		goto out_free;
@@ -1634,6 +1677,7 @@ out_free:
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
 	scanlog_free(srv->scanlog);
+	record_cache_free(srv->writer_cache);
 	ratelimit_free(srv->rl);
 	metrics_free(srv->metrics);
 	pthread_mutex_destroy(&srv->key_mu);
@@ -1669,6 +1713,7 @@ server_stop(struct server *srv, unsigned drain_ms)
 	scanlog_stop(srv->scanlog);
 	MHD_stop_daemon(srv->mhd);
 	scanlog_free(srv->scanlog);
+	record_cache_free(srv->writer_cache);
 	for (size_t i = 0; i < srv->nstores; i++) {
 		ocop_store_close(srv->stores[i]);
 		record_cache_free(srv->caches[i]);
