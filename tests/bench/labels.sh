@@ -23,13 +23,14 @@ OCOP=${OCOP_BIN:?OCOP_BIN is set by tests/bench/run}
 # that ext4 searches past the recently deleted inodes of those block groups
 # for every file created there, which would measure the tests, not us.
 W=$(mktemp -d "$(dirname "$OCOP")/labels-bench.XXXXXX")
-# Even so, the block group of the directory beside the binary may hold the
-# inodes deleted by the previous run: creating a file there took 450-650 us
-# where a new group took 21 (build/bench/label_parts, same minute). As the
-# top of a directory tree (chattr +T), W has each of its subdirectories -
-# ocop's, the naive loop's - made in a group of its own, the same for
-# both sides, as a producer's new directory on a healthy file system.
-chattr +T "$W" 2>/dev/null || echo "note: chattr +T failed: file creation may measure recent deletions"
+# Both sides create their files in subdirectories of W, so in the same
+# ext4 block groups. Creating a file in a group where thousands were just
+# deleted took 450-650 us against 21 us in another group in the same
+# minute (build/bench/label_parts); spreading the subdirectories over
+# groups (chattr +T) gave one side a fresh group and the other a
+# just-emptied one, so they stay together. A run soon after another, or
+# after big deletions near the build directory, measures those deletions,
+# for both sides. At the end the deletions are written back at once.
 trap 'rm -rf "$W"' EXIT
 export OCOP_DB="$W/bench.db"
 export OCOP_NOW=2026-06-01T09:00:00+07:00
@@ -63,7 +64,7 @@ run_issue() {
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
-trap 'rm -rf "$W"; echo "load average at the end: $(cut -d" " -f1-3 /proc/loadavg)"' EXIT
+trap 'rm -rf "$W"; sync -f "$(dirname "$W")"; echo "load average at the end: $(cut -d" " -f1-3 /proc/loadavg)"' EXIT
 
 # naive DIR: the producer's loop over the first $NAIVE_COUNT rows of a
 # manifest, seconds taken
