@@ -578,6 +578,13 @@ label_prepare(struct ocop_store *st, struct scanlog_job *job,
 	s->verdict = pd->rec.verdict;
 	s->reason = pd->rec.reason;
 	s->source = OCOP_SCAN_CONSUMER;
+	/* the scan is stored next, in this transaction, and has no client
+	 * id to repeat: the label's scans after it are those just read plus
+	 * this one (record.h), with no second read */
+	pd->count = pd->rec.scan_count + 1;
+	pd->first_at = pd->now;
+	if (pd->rec.scan_count > 0 && pd->rec.first_scan_at < pd->now)
+		pd->first_at = pd->rec.first_scan_at;
 	return 0;
 }
 
@@ -646,10 +653,7 @@ handle_label(struct conn *c, const char *method, const char *path,
 	pd->job.scans = s;
 	pd->job.n = 1;
 	pd->job.duplicate = &pd->dup;
-	pd->job.want_stats = 1;
-	pd->job.count = &pd->count;
-	pd->job.first_at = &pd->first_at;
-	pd->job.prepare = label_prepare;
+	pd->job.prepare = label_prepare; /* counts the scans too */
 	c->job = &pd->job;
 	submit_job(c);
 	return 1;
