@@ -403,7 +403,7 @@ store_sqlite_open(const char *path, int create, struct ocop_store **out,
 	s->base.m = &sq_methods;
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &s->db, flags, sq_vfs_name()) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		rc = ocop_error_set(err, create ? OCOP_EOUTPUT : OCOP_ENOINPUT,
 				    "cannot open database '%s': %s%s", path,
 				    sqlite3_errmsg(s->db),

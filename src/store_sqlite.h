@@ -35,9 +35,6 @@ struct sq_store {
  * unbound. NULL with *err set on failure. Do not finalize it. */
 sqlite3_stmt *sq_stmt(struct sq_store *s, int slot, const char *sql,
 		      struct ocop_error *err);
-/* The file layer that gathers a commit's log writes into one
- * (store_sqlite_vfs.c); NULL for SQLite's default. */
-const char *sq_vfs_name(void);
 /* Set err from the connection's last error: "what: sqlite message". */
 int sq_error(struct sq_store *s, struct ocop_error *err, const char *what);
 
