@@ -287,6 +287,7 @@ enum ocop_reason {
  * "batch_voided", "revoked", "expired", "not_yet_recognised",
  * "fewer_stars" */
 const char *ocop_reason_name(enum ocop_reason r);
+int ocop_reason_parse(const char *s, enum ocop_reason *r);
 
 struct ocop_judgement {
 	enum ocop_verdict verdict;

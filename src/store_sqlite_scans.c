@@ -29,52 +29,34 @@ enum {
 	"id, client_id, code, label_id, product_id, scanned_at, received_at, " \
 	"verdict, reason, source, place, province, lat, lon, net, ua"
 
-/* Verdicts and reasons are stored by name, so the log stays readable
- * with the sqlite3 shell and survives renumbering of the enums. The names
- * are those of ocop_verdict_name / ocop_reason_name (include/ocop.h); the
- * storage format is kept here so it cannot change by accident. */
-static const char *const scan_verdicts[] = {
-    [OCOP_UNKNOWN] = "unknown",
-    [OCOP_VOIDED] = "voided",
-    [OCOP_REVOKED] = "revoked",
-    [OCOP_EXPIRED] = "expired",
-    [OCOP_STAR_MISMATCH] = "star_mismatch",
-    [OCOP_VALID] = "valid",
-};
-static const char *const scan_reasons[] = {
-    [OCOP_REASON_IN_FORCE] = "in_force",
-    [OCOP_REASON_NOT_FOUND] = "not_found",
-    [OCOP_REASON_MISTYPED] = "mistyped",
-    [OCOP_REASON_WRONG_PRODUCT] = "wrong_product",
-    [OCOP_REASON_LABEL_VOIDED] = "label_voided",
-    [OCOP_REASON_BATCH_VOIDED] = "batch_voided",
-    [OCOP_REASON_REVOKED] = "revoked",
-    [OCOP_REASON_EXPIRED] = "expired",
-    [OCOP_REASON_NOT_YET] = "not_yet_recognised",
-    [OCOP_REASON_FEWER_STARS] = "fewer_stars",
-};
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-static int
-scan_name_find(const char *const *names, size_t n, const char *s, int dflt)
+/* Verdicts and reasons are stored by their names (ocop_verdict_name,
+ * ocop_reason_name), so the log stays readable with the sqlite3 shell and
+ * survives renumbering of the enums. */
+static enum ocop_verdict
+col_verdict(sqlite3_stmt *st, int i)
 {
-	for (size_t i = 0; i < n; i++)
-		if (names[i] && strcmp(names[i], s) == 0)
-			return (int)i;
-	return dflt;
+	enum ocop_verdict v = OCOP_UNKNOWN;
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	if (!t || ocop_verdict_parse((const char *)t, &v) < 0)
+		return OCOP_UNKNOWN;
+	return v;
 }
 
-static const char *
-scan_name(const char *const *names, size_t n, int v, const char *dflt)
+static enum ocop_reason
+col_reason(sqlite3_stmt *st, int i)
 {
-	return v >= 0 && (size_t)v < n && names[v] ? names[v] : dflt;
+	enum ocop_reason r = OCOP_REASON_NOT_FOUND;
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	if (!t || ocop_reason_parse((const char *)t, &r) < 0)
+		return OCOP_REASON_NOT_FOUND;
+	return r;
 }
 
 static void
 scan_from_row(sqlite3_stmt *st, struct ocop_scan *s)
 {
-	char buf[64];
-
 	memset(s, 0, sizeof(*s));
 	s->id = sqlite3_column_int64(st, 0);
 	sq_col_text(st, 1, s->client_id, sizeof(s->client_id));
@@ -83,12 +65,8 @@ scan_from_row(sqlite3_stmt *st, struct ocop_scan *s)
 	s->product_id = sqlite3_column_int64(st, 4);
 	s->scanned_at = sqlite3_column_int64(st, 5);
 	s->received_at = sqlite3_column_int64(st, 6);
-	sq_col_text(st, 7, buf, sizeof(buf));
-	s->verdict = (enum ocop_verdict)scan_name_find(
-	    scan_verdicts, NELEM(scan_verdicts), buf, OCOP_UNKNOWN);
-	sq_col_text(st, 8, buf, sizeof(buf));
-	s->reason = (enum ocop_reason)scan_name_find(
-	    scan_reasons, NELEM(scan_reasons), buf, OCOP_REASON_NOT_FOUND);
+	s->verdict = col_verdict(st, 7);
+	s->reason = col_reason(st, 8);
 	s->source = sqlite3_column_int(st, 9) == OCOP_SCAN_INSPECTOR
 			? OCOP_SCAN_INSPECTOR
 			: OCOP_SCAN_CONSUMER;
@@ -147,10 +125,8 @@ sq_scan_add(struct ocop_store *base, struct ocop_scan *sc, int *duplicate,
 	    struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
-	const char *vname = scan_name(scan_verdicts, NELEM(scan_verdicts),
-				      (int)sc->verdict, "unknown");
-	const char *rname = scan_name(scan_reasons, NELEM(scan_reasons),
-				      (int)sc->reason, "not_found");
+	const char *vname = ocop_verdict_name(sc->verdict);
+	const char *rname = ocop_reason_name(sc->reason);
 	sqlite3_stmt *st;
 
 	if (duplicate)
@@ -407,17 +383,11 @@ sq_scan_each_by_label(struct ocop_store *base, int64_t label_lo,
 static void
 fill_unknown(sqlite3_stmt *st, struct ocop_scan *sc)
 {
-	char buf[64];
-
 	sc->id = sqlite3_column_int64(st, 0);
 	sq_col_text(st, 1, sc->code, sizeof(sc->code));
 	sc->scanned_at = sqlite3_column_int64(st, 2);
-	sq_col_text(st, 3, buf, sizeof(buf));
-	sc->verdict = (enum ocop_verdict)scan_name_find(
-	    scan_verdicts, NELEM(scan_verdicts), buf, OCOP_UNKNOWN);
-	sq_col_text(st, 4, buf, sizeof(buf));
-	sc->reason = (enum ocop_reason)scan_name_find(
-	    scan_reasons, NELEM(scan_reasons), buf, OCOP_REASON_NOT_FOUND);
+	sc->verdict = col_verdict(st, 3);
+	sc->reason = col_reason(st, 4);
 	sc->source = sqlite3_column_int(st, 5) == OCOP_SCAN_INSPECTOR
 			 ? OCOP_SCAN_INSPECTOR
 			 : OCOP_SCAN_CONSUMER;

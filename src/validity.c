@@ -61,6 +61,19 @@ ocop_reason_name(enum ocop_reason r)
 	return reason_names[r];
 }
 
+int
+ocop_reason_parse(const char *s, enum ocop_reason *r)
+{
+	for (size_t i = 0; i < sizeof(reason_names) / sizeof(reason_names[0]);
+	     i++) {
+		if (strcmp(s, reason_names[i]) == 0) {
+			*r = (enum ocop_reason)i;
+			return 0;
+		}
+	}
+	return OCOP_EINVAL;
+}
+
 int32_t
 ocop_default_valid_until(int32_t valid_from)
 {
