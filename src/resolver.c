@@ -335,18 +335,20 @@ send_description(struct http_resp *resp, const char *base)
  * (and lot), 0 when not (rec then holds the unknown record).
  */
 static int
-find_label(struct ocop_store *st, const struct ocop_code *code,
-	   struct ocop_record *rec, struct ocop_error *err)
+find_label(struct ocop_store *st, struct record_cache *cache,
+	   const struct ocop_code *code, struct ocop_record *rec,
+	   struct ocop_error *err)
 {
 	int rc;
 
-	rc = record_lookup(st, code, ocop_now(), rec, err);
+	rc = record_lookup_cached(st, cache, code, ocop_now(), rec, err);
 	if (rc == OCOP_EINVAL) {
 		/*
 		 * Only a label issued after "now" (a clock set back) gives
 		 * this; whether it matches does not depend on the time.
 		 */
-		rc = record_lookup(st, code, FAR_FUTURE, rec, err);
+		rc = record_lookup_cached(st, cache, code, FAR_FUTURE, rec,
+					  err);
 	}
 	if (rc < 0)
 		return rc;
@@ -354,8 +356,8 @@ find_label(struct ocop_store *st, const struct ocop_code *code,
 }
 
 static int
-handle_dl(struct ocop_store *st, const char *base, const struct http_req *req,
-	  struct http_resp *resp)
+handle_dl(struct ocop_store *st, struct record_cache *cache, const char *base,
+	  const struct http_req *req, struct http_resp *resp)
 {
 	struct ocop_error err = {0};
 	struct ocop_record rec;
@@ -403,7 +405,7 @@ handle_dl(struct ocop_store *st, const char *base, const struct http_req *req,
 		goto out_headers;
 	}
 	if (c->kind == OCOP_CODE_DL_LABEL) {
-		rc = find_label(st, c, &rec, &err);
+		rc = find_label(st, cache, c, &rec, &err);
 		if (rc < 0)
 			goto fail;
 		if (rc == 0) {
@@ -467,8 +469,9 @@ out:
 }
 
 int
-resolver_handle(struct ocop_store *st, const char *base_url,
-		const struct http_req *req, struct http_resp *resp)
+resolver_handle(struct ocop_store *st, struct record_cache *cache,
+		const char *base_url, const struct http_req *req,
+		struct http_resp *resp)
 {
 	if (strncmp(req->path, WELL_KNOWN, strlen(WELL_KNOWN)) == 0) {
 		http_resp_header(resp, "Access-Control-Allow-Origin", "*");
@@ -486,5 +489,5 @@ resolver_handle(struct ocop_store *st, const char *base_url,
 		}
 		return send_description(resp, base_url);
 	}
-	return handle_dl(st, base_url, req, resp);
+	return handle_dl(st, cache, base_url, req, resp);
 }

@@ -1299,7 +1299,7 @@ dispatch(struct conn *c, const char *method, const char *path,
 		req.client_net = c->net;
 		req.arg = req_arg;
 		req.impl = c;
-		resolver_handle(st, c->srv->base_url, &req, resp);
+		resolver_handle(st, tls_cache, c->srv->base_url, &req, resp);
 		return 0;
 	}
 	case METRICS_ROUTE_API_LABEL:

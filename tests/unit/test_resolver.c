@@ -53,7 +53,7 @@ ask(const char *method, const char *path, const char *query,
 	req.path = path;
 	req.query = query ? query : "";
 	req.accept = accept;
-	if (resolver_handle(st, BASE, &req, &resp) < 0)
+	if (resolver_handle(st, NULL, BASE, &req, &resp) < 0)
 		printf("  (resolver_handle failed: %s)\n", resp.body.data);
 	return resp.status;
 }
