@@ -353,7 +353,7 @@ flush_files(void *arg)
 static int
 render_images(struct issue *is, struct ocop_error *err)
 {
-	struct worker w[MAX_WORKERS];
+	struct worker w[MAX_WORKERS] = {0};
 	pthread_t th[MAX_WORKERS], flusher;
 	int n = worker_count(is->o->count), started = 0, rc = 0, flushing;
 
