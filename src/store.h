@@ -120,10 +120,6 @@ struct ocop_store_methods {
 	int (*scan_stats)(struct ocop_store *st, int64_t label_id,
 			  int64_t *count, int64_t *first_at,
 			  struct ocop_error *err);
-	/* Scans with from <= scanned_at < to (OCOP_NO_TIME: unbounded),
-	 * streamed, ordered by product_id then scanned_at. */
-	int (*scan_each)(struct ocop_store *st, int64_t from, int64_t to,
-			 store_scan_cb cb, void *ctx, struct ocop_error *err);
 
 	/* Reports. These stream only some fields of struct ocop_scan (the
 	 * others are zero) so that millions of rows are read from indexes.

@@ -14,7 +14,6 @@ enum {
 	SQ_SCAN_INSERT = SQ_SCANS_FIRST,
 	SQ_SCAN_BY_CLIENT,
 	SQ_SCAN_STATS,
-	SQ_SCAN_EACH,
 	SQ_SCAN_EACH_OF_PRODUCT,
 	SQ_SCAN_COUNT_OF_PRODUCT,
 	SQ_SCAN_EACH_BY_LABEL,
@@ -211,46 +210,6 @@ sq_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 	return 0;
 }
 
-int
-sq_scan_each(struct ocop_store *base, int64_t from, int64_t to,
-	     store_scan_cb cb, void *ctx, struct ocop_error *err)
-{
-	struct sq_store *s = (struct sq_store *)base;
-	struct ocop_scan sc;
-	sqlite3_stmt *st;
-	int rc;
-
-	st = sq_stmt(s, SQ_SCAN_EACH,
-		     "SELECT " SCAN_COLS " FROM scans"
-		     " WHERE scanned_at >= ? AND scanned_at < ?"
-		     " ORDER BY product_id, scanned_at",
-		     err);
-	if (!st)
-		return err ? err->code : OCOP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, from == OCOP_NO_TIME ? INT64_MIN : from);
-	sqlite3_bind_int64(st, 2, to == OCOP_NO_TIME ? INT64_MAX : to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		scan_from_row(st, &sc);
-		if ((rc = cb(ctx, &sc)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		rc = sq_error(s, err, "cannot read scans");
-		sqlite3_reset(st);
-		return rc;
-	}
-	sqlite3_reset(st);
-	return 0;
-}
-
-/*
- * The methods for reports. Their queries are answered from the covering
- * indexes of migration 2 (scans_product, scans_label), so a report reads
- * millions of scans without a lookup into the scans table per row.
- */
-
 static int64_t
 bound_from(int64_t t)
 {
@@ -291,6 +250,12 @@ scan_stream(struct sq_store *s, sqlite3_stmt *st,
 	sqlite3_reset(st);
 	return 0;
 }
+
+/*
+ * The methods for reports. Their queries are answered from the covering
+ * indexes of migration 2 (scans_product, scans_label), so a report reads
+ * millions of scans without a lookup into the scans table per row.
+ */
 
 /* id, label_id, scanned_at, place; product_id left as set by the caller */
 static void
