@@ -44,6 +44,18 @@ sq_error(struct sq_store *s, struct ocop_error *err, const char *what)
 			      sqlite3_errmsg(s->db));
 }
 
+int
+sq_step_done(struct sq_store *s, sqlite3_stmt *st, const char *what,
+	     struct ocop_error *err)
+{
+	int rc = 0;
+
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sq_error(s, err, what);
+	sqlite3_reset(st);
+	return rc;
+}
+
 void
 sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
@@ -244,10 +256,7 @@ sq_meta_set(struct ocop_store *base, const char *key, const char *value,
 		return err ? err->code : OCOP_EINTERNAL;
 	sq_bind_text(st, 1, key);
 	sq_bind_text(st, 2, value);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return sq_error(s, err, "cannot write setting");
-	sqlite3_reset(st);
-	return 0;
+	return sq_step_done(s, st, "cannot write setting", err);
 }
 
 static int

@@ -37,6 +37,19 @@ sqlite3_stmt *sq_stmt(struct sq_store *s, int slot, const char *sql,
 		      struct ocop_error *err);
 /* Set err from the connection's last error: "what: sqlite message". */
 int sq_error(struct sq_store *s, struct ocop_error *err, const char *what);
+/* Step a statement that writes and reset it either way: 0, or the error
+ * as sq_error(what) gives it. */
+int sq_step_done(struct sq_store *s, sqlite3_stmt *st, const char *what,
+		 struct ocop_error *err);
+
+/* In a method with a struct sq_store *s and a struct ocop_error *err:
+ * var = the cached statement for slot, or return the error. */
+#define STMT_OR_FAIL(var, slot, sql)                                           \
+	do {                                                                   \
+		(var) = sq_stmt(s, (slot), (sql), err);                        \
+		if (!(var))                                                    \
+			return err ? err->code : OCOP_EINTERNAL;               \
+	} while (0)
 
 /* Bind helpers: NULL / OCOP_NO_DAY / OCOP_NO_TIME / "" bind SQL NULL. */
 void sq_bind_text(sqlite3_stmt *st, int i, const char *v);

@@ -21,19 +21,13 @@ enum {
 	SQ_LABEL_LOOKUP,
 };
 
-#define STMT_OR_FAIL(var, slot, sql)                                           \
-	do {                                                                   \
-		(var) = sq_stmt(s, (slot), (sql), err);                        \
-		if (!(var))                                                    \
-			return err ? err->code : OCOP_EINTERNAL;               \
-	} while (0)
-
 int
 sq_batch_add(struct ocop_store *base, struct ocop_batch *b,
 	     struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
+	int rc;
 
 	STMT_OR_FAIL(st, SQ_BATCH_ADD,
 		     "INSERT INTO batches (product_id, stars, lot, count, "
@@ -46,13 +40,8 @@ sq_batch_add(struct ocop_store *base, struct ocop_batch *b,
 	sq_bind_day(st, 5, b->made_on);
 	sq_bind_day(st, 6, b->best_before);
 	sq_bind_time(st, 7, b->issued_at);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		int rc = sq_error(s, err, "cannot add batch");
-
-		sqlite3_reset(st);
+	if ((rc = sq_step_done(s, st, "cannot add batch", err)) < 0)
 		return rc;
-	}
-	sqlite3_reset(st);
 	b->id = sqlite3_last_insert_rowid(s->db);
 	return 0;
 }
@@ -63,6 +52,7 @@ sq_label_add(struct ocop_store *base, struct ocop_label *l,
 {
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
+	int rc;
 
 	STMT_OR_FAIL(st, SQ_LABEL_ADD,
 		     "INSERT INTO labels (serial, batch_id, product_id, stars) "
@@ -71,14 +61,9 @@ sq_label_add(struct ocop_store *base, struct ocop_label *l,
 	sqlite3_bind_int64(st, 2, l->batch_id);
 	sqlite3_bind_int64(st, 3, l->product_id);
 	sqlite3_bind_int(st, 4, l->stars);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		/* SQLITE_CONSTRAINT (a serial taken) maps to OCOP_EEXIST */
-		int rc = sq_error(s, err, "cannot add label");
-
-		sqlite3_reset(st);
+	/* SQLITE_CONSTRAINT (a serial taken) maps to OCOP_EEXIST */
+	if ((rc = sq_step_done(s, st, "cannot add label", err)) < 0)
 		return rc;
-	}
-	sqlite3_reset(st);
 	l->id = sqlite3_last_insert_rowid(s->db);
 	l->voided_at = OCOP_NO_TIME;
 	l->void_reason[0] = '\0';

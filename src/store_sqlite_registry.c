@@ -33,26 +33,6 @@ enum {
 _Static_assert((int)SQ_REGISTRY_END <= (int)SQ_LABELS_FIRST,
 	       "registry statements overflow their slots");
 
-#define STMT_OR_FAIL(var, slot, sql)                                           \
-	do {                                                                   \
-		(var) = sq_stmt(s, (slot), (sql), err);                        \
-		if (!(var))                                                    \
-			return err ? err->code : OCOP_EINTERNAL;               \
-	} while (0)
-
-/* Step a statement that writes; reset it either way. */
-static int
-step_done(struct sq_store *s, sqlite3_stmt *st, const char *what,
-	  struct ocop_error *err)
-{
-	int rc = 0;
-
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = sq_error(s, err, what);
-	sqlite3_reset(st);
-	return rc;
-}
-
 /* Find the producer (name, province, address) or add it; update its kind
  * when it differs. */
 static int
@@ -81,7 +61,7 @@ producer_put(struct sq_store *s, struct ocop_producer *p, int *changed,
 		sq_bind_text(st, 1, p->kind);
 		sqlite3_bind_int64(st, 2, p->id);
 		*changed = 1;
-		return step_done(s, st, "cannot update producer", err);
+		return sq_step_done(s, st, "cannot update producer", err);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -93,7 +73,7 @@ producer_put(struct sq_store *s, struct ocop_producer *p, int *changed,
 	sq_bind_text(st, 2, p->kind);
 	sq_bind_text(st, 3, p->province);
 	sq_bind_text(st, 4, p->address);
-	if ((rc = step_done(s, st, "cannot add producer", err)) < 0)
+	if ((rc = sq_step_done(s, st, "cannot add producer", err)) < 0)
 		return rc;
 	p->id = sqlite3_last_insert_rowid(s->db);
 	*changed = 1;
@@ -140,7 +120,7 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 		sqlite3_bind_int64(st, 4, p->producer.id);
 		sqlite3_bind_int64(st, 5, p->id);
 		*changed = 1;
-		return step_done(s, st, "cannot update product", err);
+		return sq_step_done(s, st, "cannot update product", err);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -154,7 +134,7 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 	sq_bind_text(st, 3, p->group);
 	sq_bind_text_or_null(st, 4, p->gtin);
 	sqlite3_bind_int64(st, 5, p->producer.id);
-	if ((rc = step_done(s, st, "cannot add product", err)) < 0)
+	if ((rc = sq_step_done(s, st, "cannot add product", err)) < 0)
 		return rc;
 	p->id = sqlite3_last_insert_rowid(s->db);
 	*changed = 1;
@@ -339,7 +319,7 @@ sq_recognition_add(struct ocop_store *base, int64_t product_id,
 	sq_bind_day(st, 6, r->valid_from);
 	sq_bind_day(st, 7, r->valid_until);
 	sq_bind_time(st, 8, ocop_now());
-	if ((rc = step_done(s, st, "cannot add recognition", err)) < 0)
+	if ((rc = sq_step_done(s, st, "cannot add recognition", err)) < 0)
 		return rc;
 	r->id = sqlite3_last_insert_rowid(s->db);
 	*changed = 1;
@@ -376,7 +356,7 @@ sq_extension_add(struct ocop_store *base, int64_t rec_id, int32_t until,
 	sq_bind_day(st, 2, until);
 	sq_bind_text(st, 3, decision_no ? decision_no : "");
 	sq_bind_time(st, 4, ocop_now());
-	return step_done(s, st, "cannot add extension", err);
+	return sq_step_done(s, st, "cannot add extension", err);
 }
 
 int
@@ -441,7 +421,7 @@ sq_revocation_add(struct ocop_store *base, int64_t product_id,
 	sq_bind_text(st, 4, gname);
 	sq_bind_text(st, 5, r->note);
 	sq_bind_time(st, 6, ocop_now());
-	if ((rc = step_done(s, st, "cannot add revocation", err)) < 0)
+	if ((rc = sq_step_done(s, st, "cannot add revocation", err)) < 0)
 		return rc;
 	r->id = sqlite3_last_insert_rowid(s->db);
 	*changed = 1;

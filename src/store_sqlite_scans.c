@@ -127,6 +127,7 @@ sq_scan_add(struct ocop_store *base, struct ocop_scan *sc, int *duplicate,
 	const char *vname = ocop_verdict_name(sc->verdict);
 	const char *rname = ocop_reason_name(sc->reason);
 	sqlite3_stmt *st;
+	int rc;
 
 	if (duplicate)
 		*duplicate = 0;
@@ -160,13 +161,8 @@ sq_scan_add(struct ocop_store *base, struct ocop_scan *sc, int *duplicate,
 	}
 	sq_bind_text_or_null(st, 14, sc->net);
 	sq_bind_text_or_null(st, 15, sc->ua);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		int rc = sq_error(s, err, "cannot store scan");
-
-		sqlite3_reset(st);
+	if ((rc = sq_step_done(s, st, "cannot store scan", err)) < 0)
 		return rc;
-	}
-	sqlite3_reset(st);
 	if (sqlite3_changes(s->db) == 0) {
 		/* only a client id can conflict */
 		char client_id[sizeof(sc->client_id)];

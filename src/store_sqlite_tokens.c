@@ -33,14 +33,7 @@ sq_token_add(struct ocop_store *base, const unsigned char *hash,
 	else
 		sqlite3_bind_null(st, 3);
 	sqlite3_bind_int64(st, 4, ocop_now());
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		int rc = sq_error(s, err, "cannot store token");
-
-		sqlite3_reset(st);
-		return rc;
-	}
-	sqlite3_reset(st);
-	return 0;
+	return sq_step_done(s, st, "cannot store token", err);
 }
 
 int
