@@ -296,7 +296,6 @@ sq_scan_count_of_product(struct ocop_store *base, int64_t product_id,
 
 	st = sq_stmt(s, SQ_SCAN_COUNT_OF_PRODUCT,
 		     "SELECT count(*), max(scanned_at) FROM scans"
-		     ""
 		     " WHERE product_id = ? AND scanned_at >= ?"
 		     " AND scanned_at < ?",
 		     err);
