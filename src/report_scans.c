@@ -3,10 +3,12 @@
  * (one serial scanned from many places within a few days: a copied label)
  * and unknown (codes that match no label, by place: forged labels).
  *
- * clones streams every scan of a label up to the as-of date from the
- * covering index scans_label, one label at a time, in bounded memory; the
- * label id range is cut into chunks that two threads share, each with its
- * own read connection.
+ * clones streams the scans that carry a place (an inspector's; a
+ * consumer's scan has none, so it can show no copy) of a label up to the
+ * as-of date from the covering index scans_label_place, one label at a
+ * time, in bounded memory; an entry's scans, first and last seen count
+ * those scans. The label id range is cut into chunks that two threads
+ * share, each with its own read connection.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -205,7 +207,7 @@ clone_run(void *arg)
 			break;
 		w->label_id = 0;
 		w->n = 0;
-		w->rc = w->st->m->scan_each_by_label(w->st, lo, lo + job->chunk,
+		w->rc = w->st->m->scan_each_placed_by_label(w->st, lo, lo + job->chunk,
 						     job->from, job->to,
 						     clone_scan, w, &w->err);
 		if (w->rc == 0)

@@ -16,7 +16,7 @@ enum {
 	SQ_SCAN_STATS,
 	SQ_SCAN_EACH_OF_PRODUCT,
 	SQ_SCAN_COUNT_OF_PRODUCT,
-	SQ_SCAN_EACH_BY_LABEL,
+	SQ_SCAN_EACH_PLACED_BY_LABEL,
 	SQ_SCAN_EACH_UNKNOWN,
 	SQ_LABEL_BY_ID,
 	SQ_LABEL_MAX_STARS,
@@ -249,8 +249,9 @@ scan_stream(struct sq_store *s, sqlite3_stmt *st,
 
 /*
  * The methods for reports. Their queries are answered from the covering
- * indexes of migration 2 (scans_product, scans_label), so a report reads
- * millions of scans without a lookup into the scans table per row.
+ * indexes scans_product (migration 2) and scans_label_place (migration 4,
+ * the scans with a place), so a report reads millions of scans without a
+ * lookup into the scans table per row.
  */
 
 /* id, label_id, scanned_at, place; product_id left as set by the caller */
@@ -318,17 +319,18 @@ sq_scan_count_of_product(struct ocop_store *base, int64_t product_id,
 }
 
 int
-sq_scan_each_by_label(struct ocop_store *base, int64_t label_lo,
+sq_scan_each_placed_by_label(struct ocop_store *base, int64_t label_lo,
 		      int64_t label_hi, int64_t from, int64_t to,
 		      store_scan_cb cb, void *ctx, struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
 
-	st = sq_stmt(s, SQ_SCAN_EACH_BY_LABEL,
+	st = sq_stmt(s, SQ_SCAN_EACH_PLACED_BY_LABEL,
 		     "SELECT id, label_id, scanned_at, place FROM scans"
 		     " WHERE label_id >= ? AND label_id < ?"
 		     " AND scanned_at >= ? AND scanned_at < ?"
+		     " AND place IS NOT NULL"
 		     " ORDER BY label_id, scanned_at",
 		     err);
 	if (!st)

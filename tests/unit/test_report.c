@@ -7,6 +7,7 @@
  * to carry the same numbers.
  */
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -258,6 +259,10 @@ build_scenario(void)
 	scan(p_exp1, l_exp1[0], s_exp1[0], T("2026-02-02") + 60, "Chợ Lớn");
 	scan(p_exp1, l_exp1[0], s_exp1[0], T("2026-02-03"), "Cần Thơ");
 	scan(p_exp1, l_exp1[0], s_exp1[0], T("2026-02-20"), "Chợ Cao Lãnh");
+	/* consumers' scans carry no place: they show no copy, and the
+	 * clone entry counts the scans with a place only */
+	scan(p_exp1, l_exp1[0], s_exp1[0], T("2026-01-20"), "");
+	scan(p_exp1, l_exp1[0], s_exp1[0], T("2026-02-25"), "");
 	/* the other label in two places only */
 	scan(p_exp1, l_exp1[1], s_exp1[1], T("2026-02-01"), "Chợ Cao Lãnh");
 	scan(p_exp1, l_exp1[1], s_exp1[1], T("2026-02-02"), "Chợ Lớn");
@@ -638,6 +643,8 @@ test_clones(void)
 		CHECK_INT(iget(e, "scans"), 5);
 		CHECK_STR(sget(e, "window_from"), "2026-02-01");
 		CHECK_STR(sget(e, "window_to"), "2026-02-03");
+		CHECK(strncmp(sget(e, "first_seen"), "2026-02-01", 10) == 0);
+		CHECK(strncmp(sget(e, "last_seen"), "2026-02-20", 10) == 0);
 		CHECK_INT(place(e, "Chợ Cao Lãnh"), 2);
 		CHECK_INT(place(e, "Cần Thơ"), 1);
 	}
@@ -855,8 +862,8 @@ test_scan_store(void)
 	CHECK_STR(s.place, "Chợ Sa Đéc");
 	CHECK_INT(s.verdict, OCOP_VALID);
 	CHECK_INT(st->m->scan_stats(st, l_exp1[0], &n, &first, &err), 0);
-	CHECK_INT(n, 5);
-	CHECK_INT(first, T("2026-02-01"));
+	CHECK_INT(n, 7);
+	CHECK_INT(first, T("2026-01-20"));
 	CHECK_INT(st->m->scan_stats(st, 999999, &n, &first, &err), 0);
 	CHECK_INT(n, 0);
 	CHECK(first == OCOP_NO_TIME);
@@ -868,6 +875,72 @@ test_scan_store(void)
 	CHECK_INT(dup, 0);
 	CHECK_INT(st->m->scan_add(st, &s, &dup, &err), 0);
 	CHECK_INT(dup, 0);
+}
+
+/* One integer from sql on db, or -1. */
+static int64_t
+sql_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* ocop never removes or moves a scan; should someone, the label's count
+ * and first time follow (the triggers of migrations 3 and 4). Done in a
+ * transaction of a second connection that is rolled back. */
+static void
+test_scan_stats_follow(void)
+{
+	sqlite3 *db;
+	char sql[256];
+	long long l = (long long)l_exp1[0], l2 = (long long)l_exp1[1];
+
+	TEST("store_scan_stats_follow_delete_and_update");
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	/* remove the label's first scan (2026-01-20, no place) */
+	snprintf(sql, sizeof(sql),
+		 "DELETE FROM scans WHERE label_id = %lld AND place IS NULL"
+		 " AND scanned_at = %lld",
+		 l, (long long)T("2026-01-20"));
+	CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count FROM label_scan_stats WHERE label_id = %lld", l);
+	CHECK_INT(sql_int(db, sql), 6);
+	snprintf(sql, sizeof(sql),
+		 "SELECT first_at FROM label_scan_stats WHERE label_id = %lld",
+		 l);
+	CHECK_INT(sql_int(db, sql), T("2026-02-01"));
+	/* move its 2026-02-01 scan to the other label */
+	snprintf(sql, sizeof(sql),
+		 "UPDATE scans SET label_id = %lld WHERE label_id = %lld"
+		 " AND scanned_at = %lld",
+		 l2, l, (long long)T("2026-02-01"));
+	CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count FROM label_scan_stats WHERE label_id = %lld", l);
+	CHECK_INT(sql_int(db, sql), 5);
+	snprintf(sql, sizeof(sql),
+		 "SELECT first_at FROM label_scan_stats WHERE label_id = %lld",
+		 l);
+	CHECK_INT(sql_int(db, sql), T("2026-02-02"));
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM scans WHERE label_id = %lld", l2);
+	CHECK_INT(sql_int(db, sql) > 0, 1);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count = (SELECT count(*) FROM scans WHERE label_id ="
+		 " %lld) FROM label_scan_stats WHERE label_id = %lld",
+		 l2, l2);
+	CHECK_INT(sql_int(db, sql), 1);
+	CHECK_INT(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
 }
 
 int
@@ -896,6 +969,7 @@ main(void)
 	test_formats();
 	test_table_width();
 	test_scan_store();
+	test_scan_stats_follow();
 	ocop_store_close(st);
 	{
 		char path[300];

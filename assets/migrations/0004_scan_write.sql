@@ -1,0 +1,54 @@
+-- Schema version 4: storing a consumer's scan writes no page chosen by its
+-- label.
+--
+-- scans_label held every scan, ordered by label, for the clones report.
+-- Each consumer scan put an entry on a page chosen by its label, that is
+-- at random across an index as large as the scan log; that page had to be
+-- read and written to the log for every scan, and was the largest single
+-- cost of recording one. The clones report only uses scans that carry a
+-- place (an inspector's), so the index now holds those alone; a
+-- consumer's scan (no place) touches only the end of the table and its
+-- product's end of scans_product.
+DROP INDEX IF EXISTS scans_label;
+CREATE INDEX scans_label_place ON scans(label_id, scanned_at, place)
+	WHERE place IS NOT NULL;
+
+-- The triggers that keep label_scan_stats when a scan is removed or
+-- moved (ocop does neither) found a label's first scan through
+-- scans_label; they now look within the label's product in
+-- scans_product, which is ordered by time, and stop at the first match.
+DROP TRIGGER IF EXISTS scans_stats_delete;
+CREATE TRIGGER scans_stats_delete AFTER DELETE ON scans
+WHEN OLD.label_id IS NOT NULL
+BEGIN
+	UPDATE label_scan_stats SET count = count - 1,
+		first_at = coalesce((SELECT scanned_at FROM scans
+				     WHERE product_id IS OLD.product_id
+				     AND label_id = OLD.label_id
+				     ORDER BY scanned_at LIMIT 1), first_at)
+		WHERE label_id = OLD.label_id;
+	DELETE FROM label_scan_stats
+		WHERE label_id = OLD.label_id AND count <= 0;
+END;
+DROP TRIGGER IF EXISTS scans_stats_update;
+CREATE TRIGGER scans_stats_update AFTER UPDATE OF label_id, scanned_at
+ON scans
+BEGIN
+	UPDATE label_scan_stats SET count = count - 1
+		WHERE OLD.label_id IS NOT NULL AND label_id = OLD.label_id;
+	DELETE FROM label_scan_stats
+		WHERE OLD.label_id IS NOT NULL AND label_id = OLD.label_id
+		AND count <= 0;
+	INSERT INTO label_scan_stats (label_id, count, first_at)
+		SELECT NEW.label_id, 1, NEW.scanned_at
+		WHERE NEW.label_id IS NOT NULL
+		ON CONFLICT (label_id) DO UPDATE SET count = count + 1;
+	UPDATE label_scan_stats SET first_at = (SELECT scanned_at FROM scans
+		WHERE product_id IS OLD.product_id AND label_id = OLD.label_id
+		ORDER BY scanned_at LIMIT 1)
+		WHERE label_id = OLD.label_id;
+	UPDATE label_scan_stats SET first_at = (SELECT scanned_at FROM scans
+		WHERE product_id IS NEW.product_id AND label_id = NEW.label_id
+		ORDER BY scanned_at LIMIT 1)
+		WHERE label_id = NEW.label_id;
+END;
