@@ -52,3 +52,8 @@ BEGIN
 		ORDER BY scanned_at LIMIT 1)
 		WHERE label_id = NEW.label_id;
 END;
+
+-- The unknown report found the scans that match no label (label_id NULL)
+-- through scans_label; they have an index of their own, which only such
+-- scans (forged or mistyped codes) write to.
+CREATE INDEX scans_unknown ON scans(scanned_at) WHERE label_id IS NULL;
