@@ -3,6 +3,7 @@
  * transactions, settings, and the method table. The areas live in
  * store_sqlite_{registry,labels,scans,tokens}.c.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,13 +401,25 @@ migrate(struct sq_store *s, struct ocop_error *err)
 	}
 }
 
+/* Before SQLite's first use: no allocation statistics, which cost every
+ * allocation of every connection a process-wide mutex (ocop reads none). */
+static void
+sq_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 store_sqlite_open(const char *path, int create, struct ocop_store **out,
 		  struct ocop_error *err)
 {
-	struct sq_store *s = ocop_xcalloc(1, sizeof(*s));
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct sq_store *s;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int rc;
+
+	pthread_once(&once, sq_configure);
+	s = ocop_xcalloc(1, sizeof(*s));
 
 	s->base.m = &sq_methods;
 	if (create)
