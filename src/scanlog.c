@@ -6,6 +6,7 @@
  * commit and the throughput near SQLite's bulk insert rate.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +28,10 @@ struct scanlog {
 	size_t depth; /* scans queued */
 	int stopping;
 	int ckpt_stopping;
+	atomic_uint_least64_t commits; /* transactions committed */
+	/* called by the checkpointer before each checkpoint (under mu) */
+	void (*before_checkpoint)(void *ctx);
+	void *before_checkpoint_ctx;
 };
 
 /*
@@ -111,6 +116,8 @@ write_group(struct scanlog *sl, struct scanlog_job *jobs, size_t rows,
 	}
 	if ((rc = st->m->commit(st, err)) < 0)
 		return rc;
+	/* before any of these scans is answered (scanlog_commits) */
+	atomic_fetch_add(&sl->commits, 1);
 	metrics_commit(sl->metrics, rows, mono() - t0);
 	return 0;
 }
@@ -225,6 +232,8 @@ checkpointer(void *arg)
 		pthread_cond_timedwait(&sl->ckpt_wake, &sl->mu, &until);
 		if (sl->ckpt_stopping)
 			break;
+		if (sl->before_checkpoint)
+			sl->before_checkpoint(sl->before_checkpoint_ctx);
 		pthread_mutex_unlock(&sl->mu);
 		/* a failure is retried next time; the writer's own
 		 * checkpoints bound the log meanwhile */
@@ -326,6 +335,22 @@ scanlog_run(struct scanlog *sl, struct scanlog_job *job)
 		pthread_cond_wait(&sl->done, &sl->mu);
 	pthread_mutex_unlock(&sl->mu);
 	return job->rc;
+}
+
+uint64_t
+scanlog_commits(struct scanlog *sl)
+{
+	return sl ? atomic_load(&sl->commits) : 0;
+}
+
+void
+scanlog_before_checkpoint(struct scanlog *sl, void (*fn)(void *ctx),
+			  void *ctx)
+{
+	pthread_mutex_lock(&sl->mu);
+	sl->before_checkpoint = fn;
+	sl->before_checkpoint_ctx = ctx;
+	pthread_mutex_unlock(&sl->mu);
 }
 
 size_t

@@ -15,6 +15,7 @@
 #define OCOP_SCANLOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "metrics.h"
 #include "ocop.h"
@@ -76,6 +77,17 @@ int scanlog_run(struct scanlog *sl, struct scanlog_job *job);
 
 /* Scans queued, not yet committed. */
 size_t scanlog_depth(struct scanlog *sl);
+
+/* Transactions committed so far (0 for NULL). It grows after a commit and
+ * before any of its jobs is finished, so a read snapshot begun after
+ * reading a count holds every scan acknowledged before that count. */
+uint64_t scanlog_commits(struct scanlog *sl);
+
+/* Have fn(ctx) called on the checkpointer thread before each checkpoint
+ * (about every 50 ms): a chance to end read snapshots that
+ * would hold the checkpoint back. fn must not call into sl. */
+void scanlog_before_checkpoint(struct scanlog *sl, void (*fn)(void *ctx),
+			       void *ctx);
 
 /* Write every queued job, stop the thread, close the handle. Jobs
  * submitted afterwards are refused (OCOP_EREFUSED). NULL is a no-op. */

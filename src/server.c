@@ -56,11 +56,10 @@ struct server {
 	pthread_mutex_t key_mu;
 	int have_key;
 	unsigned char key[TOKEN_KEY_LEN];
-	/* per-thread store handles and record caches, closed at stop */
+	/* the request threads' stores (struct reader), closed at stop */
 	pthread_mutex_t st_mu;
-	struct ocop_store *stores[MAX_THREADS * 2 + 4];
-	struct record_cache *caches[MAX_THREADS * 2 + 4];
-	size_t nstores;
+	struct reader *readers[MAX_THREADS * 2 + 4];
+	size_t nreaders;
 	/* the scan-log writer's, for the consumer scans it judges */
 	struct record_cache *writer_cache;
 };
@@ -114,36 +113,147 @@ struct conn {
 	size_t nscans;
 };
 
+/*
+ * A request thread's store, its record cache and its read snapshot.
+ * Beginning and ending a read transaction costs SQLite more than a
+ * label's lookup (shared-memory locks, the log's header, the schema), so
+ * a thread keeps one snapshot for the requests that follow while it is
+ * fresh: no scan committed by this server since it began
+ * (scanlog_commits: a scan answered is seen by every later request), and
+ * begun at most READER_MAX_AGE seconds ago, so that a change made by
+ * another process (ocop cert revoke, ocop label void) is seen by every
+ * request that starts that long after it. A thread that goes idle keeps
+ * its snapshot; the checkpointer ends it (reader_sweep) so that the log
+ * can still be checkpointed.
+ */
+#define READER_MAX_AGE 0.001
+
+struct reader {
+	pthread_mutex_t mu; /* held by its thread while serving a request */
+	struct ocop_store *st;
+	struct record_cache *cache;
+	int open;	  /* a snapshot is open */
+	double opened_at; /* monotonic seconds */
+	uint64_t commits; /* scanlog_commits before it began */
+};
+
 static char empty_query[] = "";
 static _Thread_local struct server *tls_srv;
-static _Thread_local struct ocop_store *tls_st;
+static _Thread_local struct reader *tls_reader;
+static _Thread_local int tls_held; /* tls_reader->mu is locked */
 static _Thread_local struct record_cache *tls_cache;
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static struct ocop_store *
-thread_store(struct server *srv, struct ocop_error *err)
+static double
+mono(void)
 {
-	struct ocop_store *st;
+	struct timespec ts;
 
-	if (tls_srv == srv && tls_st)
-		return tls_st;
-	if (ocop_store_open(srv->db_path, 0, &st, err) < 0)
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct reader *
+reader_new(struct server *srv, struct ocop_error *err)
+{
+	struct reader *r = ocop_xcalloc(1, sizeof(*r));
+
+	if (ocop_store_open(srv->db_path, 0, &r->st, err) < 0) {
+		free(r);
 		return NULL;
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	r->cache = record_cache_new();
 	pthread_mutex_lock(&srv->st_mu);
-	if (srv->nstores >= sizeof(srv->stores) / sizeof(srv->stores[0])) {
+	if (srv->nreaders >= sizeof(srv->readers) / sizeof(srv->readers[0])) {
 		pthread_mutex_unlock(&srv->st_mu);
-		ocop_store_close(st);
+		ocop_store_close(r->st);
+		record_cache_free(r->cache);
+		pthread_mutex_destroy(&r->mu);
+		free(r);
 		ocop_error_set(err, OCOP_EINTERNAL, "too many store handles");
 		return NULL;
 	}
-	srv->caches[srv->nstores] = record_cache_new();
-	srv->stores[srv->nstores++] = st;
+	srv->readers[srv->nreaders++] = r;
 	pthread_mutex_unlock(&srv->st_mu);
-	tls_srv = srv;
-	tls_st = st;
-	tls_cache = srv->caches[srv->nstores - 1];
-	return st;
+	return r;
+}
+
+static void
+reader_end(struct reader *r)
+{
+	if (r->open)
+		r->st->m->read_end(r->st);
+	r->open = 0;
+}
+
+/* The calling thread's store, with a fresh read snapshot; held by the
+ * thread until reader_release (the end of the request's handler call). */
+static struct ocop_store *
+thread_store(struct server *srv, struct ocop_error *err)
+{
+	struct reader *r = tls_srv == srv ? tls_reader : NULL;
+	uint64_t commits;
+	double now;
+
+	if (!r) {
+		if (!(r = reader_new(srv, err)))
+			return NULL;
+		tls_srv = srv;
+		tls_reader = r;
+		tls_cache = r->cache;
+	}
+	if (!tls_held) {
+		pthread_mutex_lock(&r->mu);
+		tls_held = 1;
+	}
+	/* read before the snapshot begins: a commit in between is then
+	 * either in the snapshot or makes it stale next time */
+	commits = scanlog_commits(srv->scanlog);
+	now = mono();
+	if (r->open &&
+	    (commits != r->commits || now - r->opened_at >= READER_MAX_AGE))
+		reader_end(r);
+	if (!r->open) {
+		if (r->st->m->read_begin(r->st, err) < 0)
+			return NULL;
+		r->open = 1;
+		r->opened_at = now;
+		r->commits = commits;
+	}
+	return r->st;
+}
+
+/* The end of a handler call: the thread's store is free for the sweep. */
+static void
+reader_release(void)
+{
+	if (tls_held) {
+		tls_held = 0;
+		pthread_mutex_unlock(&tls_reader->mu);
+	}
+}
+
+/* On the checkpointer thread: end the snapshots of idle threads (one kept
+ * open would keep the log from being checkpointed past it). */
+static void
+reader_sweep(void *arg)
+{
+	struct server *srv = arg;
+	double now = mono();
+
+	pthread_mutex_lock(&srv->st_mu);
+	for (size_t i = 0; i < srv->nreaders; i++) {
+		struct reader *r = srv->readers[i];
+
+		if (pthread_mutex_trylock(&r->mu) != 0)
+			continue; /* serving a request: it ends its own */
+		if (r->open && now - r->opened_at >= READER_MAX_AGE)
+			reader_end(r);
+		pthread_mutex_unlock(&r->mu);
+	}
+	pthread_mutex_unlock(&srv->st_mu);
 }
 
 static const char *
@@ -1382,17 +1492,15 @@ first_checks(struct conn *c, const char *method, struct http_resp *resp)
 }
 
 static enum MHD_Result
-handle(void *cls, struct MHD_Connection *mhd, const char *url,
-       const char *method, const char *version, const char *upload_data,
-       size_t *upload_data_size, void **con_cls)
+handle_call(struct MHD_Connection *mhd, const char *url, const char *method,
+	    const char *upload_data, size_t *upload_data_size,
+	    void **con_cls)
 {
 	struct conn *c = *con_cls;
 	struct http_resp resp;
 	enum MHD_Result ret;
 	int later;
 
-	(void)cls;
-	(void)version;
 	if (!c)
 		return MHD_NO;
 	c->mhd = mhd;
@@ -1448,6 +1556,23 @@ handle(void *cls, struct MHD_Connection *mhd, const char *url,
 	}
 	ret = send_resp(c, &resp);
 	http_resp_release(&resp);
+	return ret;
+}
+
+/* libmicrohttpd's access handler: one call of it at a time per thread,
+ * and the thread's store held only within it. */
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *mhd, const char *url,
+       const char *method, const char *version, const char *upload_data,
+       size_t *upload_data_size, void **con_cls)
+{
+	enum MHD_Result ret;
+
+	(void)cls;
+	(void)version;
+	ret = handle_call(mhd, url, method, upload_data, upload_data_size,
+			  con_cls);
+	reader_release();
 	return ret;
 }
 
@@ -1650,6 +1775,7 @@ server_start(const struct server_config *cfg, struct server **out,
 	if ((rc = scanlog_start(srv->db_path, srv->metrics, &srv->scanlog,
 				err)) < 0)
 		goto out_free;
+	scanlog_before_checkpoint(srv->scanlog, reader_sweep, srv);
 	rc = open_listener(cfg->listen ? cfg->listen : SERVER_DEFAULT_LISTEN,
 			   bound, bound_size, err);
 	if (rc < 0)
@@ -1718,9 +1844,14 @@ server_stop(struct server *srv, unsigned drain_ms)
 	MHD_stop_daemon(srv->mhd);
 	scanlog_free(srv->scanlog);
 	record_cache_free(srv->writer_cache);
-	for (size_t i = 0; i < srv->nstores; i++) {
-		ocop_store_close(srv->stores[i]);
-		record_cache_free(srv->caches[i]);
+	for (size_t i = 0; i < srv->nreaders; i++) {
+		struct reader *r = srv->readers[i];
+
+		reader_end(r);
+		ocop_store_close(r->st);
+		record_cache_free(r->cache);
+		pthread_mutex_destroy(&r->mu);
+		free(r);
 	}
 	ratelimit_free(srv->rl);
 	metrics_free(srv->metrics);

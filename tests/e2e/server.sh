@@ -314,6 +314,45 @@ expect_eq "$(curl_req GET "$BASE/api/v1/reports/unknown?format=csv" -H "Authoriz
 expect_eq "$(curl_req GET "$BASE/api/v1/reports/nope" -H "Authorization: Bearer $ADMIN")" 404 "unknown report"
 expect_eq "$(curl_req GET "$BASE/api/v1/reports/expiring?as_of=2026-13-01" -H "Authorization: Bearer $ADMIN")" 400 "bad date"
 
+test_begin "read snapshots: fresh for every request"
+# a request thread keeps its read snapshot for the requests that follow;
+# these check that a scan answered, and a change made by another process,
+# are seen by the next request all the same
+expect_rc 0 "$OCOP" label issue VAL-1 --count 1 --format csv --out "$E2E_DIR/snap"
+SNAP=$(serial_of "$E2E_DIR/snap")
+for i in 1 2 3 4 5; do
+	# one connection, so one thread: lookup, scan, lookup
+	curl -s -H 'Accept: application/json' \
+		-o "$E2E_DIR/s1.json" "$BASE/api/v1/labels/$SNAP" \
+		-o "$E2E_DIR/s2.json" "$BASE/L/$SNAP" \
+		-o "$E2E_DIR/s3.json" "$BASE/api/v1/labels/$SNAP"
+	counts=$(for f in s1 s2 s3; do
+		/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["scans"]["count"])' "$E2E_DIR/$f.json"
+	done | tr '\n' ' ')
+	expect_eq "$counts" "$((i - 1)) $i $i " "counts, round $i"
+done
+# a label voided by the command line while the server runs
+curl -s -o "$E2E_DIR/s1.json" "$BASE/api/v1/labels/$SNAP" \
+	-o "$E2E_DIR/s2.json" "$BASE/api/v1/labels/$SNAP"
+expect_rc 0 "$OCOP" label void "$SNAP" --reason "in lỗi"
+expect_eq "$(curl_req GET "$BASE/api/v1/labels/$SNAP")" 200 status
+expect_eq "$(json verdict)" voided "verdict after the void"
+# threads left idle with a snapshot do not hold the log back: after a
+# burst of scans every frame of the log can be checkpointed
+pids=()
+for _ in 1 2 3 4 5 6 7 8; do
+	curl -s -o /dev/null "$BASE/api/v1/labels/$VAL" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+urls=()
+for _ in $(seq 1 200); do urls+=("$BASE/L/$VAL2"); done
+curl -s -o /dev/null -H 'Accept: application/json' "${urls[@]}"
+sleep 0.3
+ck=$(db "PRAGMA wal_checkpoint(PASSIVE)")
+IFS='|' read -r busy log done_ <<<"$ck"
+expect_eq "$busy $([ "$log" = "$done_" ] && echo all)" "0 all" "checkpoint ($ck)"
+
 test_begin "healthz, metrics, unknown paths"
 expect_eq "$(curl_req GET "$BASE/healthz")" 200 status
 expect_eq "$(json status)" ok healthz
