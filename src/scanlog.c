@@ -155,22 +155,6 @@ writer(void *arg)
 			pthread_mutex_unlock(&sl->mu);
 			break;
 		}
-		/* linger a little for company: a commit costs about the same
-		 * for one row as for a hundred; but not once scans have
-		 * stopped coming (every client waiting) */
-		while (sl->depth < SCANLOG_MAX_ROWS && !sl->stopping) {
-			struct timespec until;
-			double t = sl->head->queued_at + SCANLOG_LINGER;
-			double quiet = sl->tail->queued_at + SCANLOG_QUIET;
-
-			if (quiet < t)
-				t = quiet;
-			if (mono() >= t)
-				break;
-			until.tv_sec = (time_t)t;
-			until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
-			pthread_cond_timedwait(&sl->wake, &sl->mu, &until);
-		}
 		/* take whole jobs up to the row cap (at least one) */
 		jobs = last = sl->head;
 		rows = last->n;
@@ -302,7 +286,6 @@ scanlog_submit(struct scanlog *sl, struct scanlog_job *job)
 	job->next = NULL;
 	job->finished = 0;
 	job->rc = 0;
-	job->queued_at = mono();
 	pthread_mutex_lock(&sl->mu);
 	if (sl->stopping) {
 		pthread_mutex_unlock(&sl->mu);
@@ -315,8 +298,8 @@ scanlog_submit(struct scanlog *sl, struct scanlog_job *job)
 		sl->head = job;
 	sl->tail = job;
 	sl->depth += job->n;
-	/* wake the writer for the first job, or when a group is full */
-	if (sl->head == job || sl->depth >= SCANLOG_MAX_ROWS)
+	/* the writer sleeps only when nothing is queued */
+	if (sl->head == job)
 		pthread_cond_signal(&sl->wake);
 	pthread_mutex_unlock(&sl->mu);
 	return 0;

@@ -3,8 +3,9 @@
  * group commit. Request threads hand it jobs (one request's scans); it
  * writes whatever is queued in one transaction of at most about
  * SCANLOG_MAX_ROWS rows (a job is never split: one job is stored whole or
- * not at all), waiting at most SCANLOG_LINGER for a group to form,
- * commits, then tells each job's owner. A scan is answered
+ * not at all), commits, then tells each job's owner. It does not wait for
+ * a group to form: the scans that come while it writes one group make the
+ * next, so groups grow with the load by themselves. A scan is answered
  * only after its commit, so a killed server loses no acknowledged scan.
  *
  * What a scan keeps of its client is coarse on purpose: the network
@@ -21,13 +22,6 @@
 #include "ocop.h"
 
 #define SCANLOG_MAX_ROWS 1000
-/* Seconds the writer waits after the first queued scan for others to
- * share its commit, unless SCANLOG_MAX_ROWS are queued sooner. */
-#define SCANLOG_LINGER 0.001
-/* ... and stops waiting once no scan has come for this long: when every
- * client is already waiting for this commit, waiting on delays them all
- * for nothing. */
-#define SCANLOG_QUIET 0.0001
 
 struct scanlog;
 
@@ -61,7 +55,6 @@ struct scanlog_job {
 	int prepare_rc;
 	struct scanlog_job *next;
 	int finished;
-	double queued_at;
 };
 
 /* Open a handle on db_path and start the writer thread. m may be NULL. */
