@@ -29,7 +29,8 @@ struct scanlog {
 	int stopping;
 	int ckpt_stopping;
 	atomic_uint_least64_t commits; /* transactions committed */
-	/* called by the checkpointer before each checkpoint (under mu) */
+	/* called by the checkpointer before each checkpoint (read under mu,
+	 * called without it) */
 	void (*before_checkpoint)(void *ctx);
 	void *before_checkpoint_ctx;
 };
@@ -210,15 +211,19 @@ checkpointer(void *arg)
 		struct timespec until;
 		double t = mono() + SCANLOG_CHECKPOINT;
 		struct ocop_error err = {0};
+		void (*hook)(void *);
+		void *hook_ctx;
 
 		until.tv_sec = (time_t)t;
 		until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
 		pthread_cond_timedwait(&sl->ckpt_wake, &sl->mu, &until);
 		if (sl->ckpt_stopping)
 			break;
-		if (sl->before_checkpoint)
-			sl->before_checkpoint(sl->before_checkpoint_ctx);
+		hook = sl->before_checkpoint;
+		hook_ctx = sl->before_checkpoint_ctx;
 		pthread_mutex_unlock(&sl->mu);
+		if (hook)
+			hook(hook_ctx);
 		/* a failure is retried next time; the writer's own
 		 * checkpoints bound the log meanwhile */
 		sl->ckpt_st->m->log_checkpoint(sl->ckpt_st, &err);
