@@ -8,6 +8,7 @@
  */
 #include <jansson.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -877,13 +878,18 @@ test_scan_store(void)
 	CHECK_INT(dup, 0);
 }
 
-/* One integer from sql on db, or -1. */
+/* One integer from printf-style sql on db, or -1. */
 static int64_t
-sql_int(sqlite3 *db, const char *sql)
+sql_int(sqlite3 *db, const char *fmt, ...)
 {
 	sqlite3_stmt *q;
+	char sql[256];
 	int64_t v = -1;
+	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
 	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(q) == SQLITE_ROW)
@@ -898,47 +904,36 @@ sql_int(sqlite3 *db, const char *sql)
 static void
 test_scan_stats_follow(void)
 {
+	static const char count[] =
+	    "SELECT count FROM label_scan_stats WHERE label_id = %lld";
+	static const char first[] =
+	    "SELECT first_at FROM label_scan_stats WHERE label_id = %lld";
 	sqlite3 *db;
-	char sql[256];
 	long long l = (long long)l_exp1[0], l2 = (long long)l_exp1[1];
 
 	TEST("store_scan_stats_follow_delete_and_update");
 	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
 	CHECK_INT(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
 	/* remove the label's first scan (2026-01-20, no place) */
-	snprintf(sql, sizeof(sql),
-		 "DELETE FROM scans WHERE label_id = %lld AND place IS NULL"
-		 " AND scanned_at = %lld",
-		 l, (long long)T("2026-01-20"));
-	CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	snprintf(sql, sizeof(sql),
-		 "SELECT count FROM label_scan_stats WHERE label_id = %lld", l);
-	CHECK_INT(sql_int(db, sql), 6);
-	snprintf(sql, sizeof(sql),
-		 "SELECT first_at FROM label_scan_stats WHERE label_id = %lld",
-		 l);
-	CHECK_INT(sql_int(db, sql), T("2026-02-01"));
+	sql_int(db,
+		"DELETE FROM scans WHERE label_id = %lld AND place IS NULL"
+		" AND scanned_at = %lld",
+		l, (long long)T("2026-01-20"));
+	CHECK_INT(sql_int(db, count, l), 6);
+	CHECK_INT(sql_int(db, first, l), T("2026-02-01"));
 	/* move its 2026-02-01 scan to the other label */
-	snprintf(sql, sizeof(sql),
-		 "UPDATE scans SET label_id = %lld WHERE label_id = %lld"
-		 " AND scanned_at = %lld",
-		 l2, l, (long long)T("2026-02-01"));
-	CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	snprintf(sql, sizeof(sql),
-		 "SELECT count FROM label_scan_stats WHERE label_id = %lld", l);
-	CHECK_INT(sql_int(db, sql), 5);
-	snprintf(sql, sizeof(sql),
-		 "SELECT first_at FROM label_scan_stats WHERE label_id = %lld",
-		 l);
-	CHECK_INT(sql_int(db, sql), T("2026-02-02"));
-	snprintf(sql, sizeof(sql),
-		 "SELECT count(*) FROM scans WHERE label_id = %lld", l2);
-	CHECK_INT(sql_int(db, sql) > 0, 1);
-	snprintf(sql, sizeof(sql),
-		 "SELECT count = (SELECT count(*) FROM scans WHERE label_id ="
-		 " %lld) FROM label_scan_stats WHERE label_id = %lld",
-		 l2, l2);
-	CHECK_INT(sql_int(db, sql), 1);
+	sql_int(db,
+		"UPDATE scans SET label_id = %lld WHERE label_id = %lld"
+		" AND scanned_at = %lld",
+		l2, l, (long long)T("2026-02-01"));
+	CHECK_INT(sql_int(db, count, l), 5);
+	CHECK_INT(sql_int(db, first, l), T("2026-02-02"));
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM scans WHERE label_id = %lld",
+			  l2) > 0,
+		  1);
+	CHECK_INT(sql_int(db, count, l2),
+		  sql_int(db, "SELECT count(*) FROM scans WHERE label_id = %lld",
+			  l2));
 	CHECK_INT(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 }
