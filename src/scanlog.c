@@ -46,6 +46,10 @@ struct scanlog {
  * past SCANLOG_LOG_PAGES, should this thread fall behind.
  */
 #define SCANLOG_CHECKPOINT 0.05
+/* Seconds between folds of the recent scan counts (store.h, scan_fold):
+ * long enough that a page of the per-label counts is written once for
+ * many scans, short enough that the recent counts stay a few pages. */
+#define SCANLOG_FOLD 0.05
 #define SCANLOG_LOG_PAGES 16000
 
 static double
@@ -138,10 +142,29 @@ finish(struct scanlog *sl, struct scanlog_job *job)
 	pthread_mutex_unlock(&sl->mu);
 }
 
+/* Fold the recent scan counts in a transaction of their own. A failure
+ * loses nothing (the counts stay where they are) and is retried next
+ * time. */
+static void
+fold(struct scanlog *sl)
+{
+	struct ocop_store *st = sl->st;
+	struct ocop_error err = {0};
+
+	if (st->m->begin(st, &err) < 0)
+		return;
+	if (st->m->scan_fold(st, &err) < 0) {
+		st->m->rollback(st);
+		return;
+	}
+	st->m->commit(st, &err);
+}
+
 static void *
 writer(void *arg)
 {
 	struct scanlog *sl = arg;
+	double folded_at = mono();
 
 	for (;;) {
 		struct scanlog_job *jobs, *last, *next;
@@ -154,6 +177,7 @@ writer(void *arg)
 			pthread_cond_wait(&sl->wake, &sl->mu);
 		if (!sl->head) {
 			pthread_mutex_unlock(&sl->mu);
+			fold(sl); /* stopping: leave the counts folded */
 			break;
 		}
 		/* take whole jobs up to the row cap (at least one) */
@@ -196,6 +220,10 @@ writer(void *arg)
 			next = j->next;
 			j->next = NULL;
 			finish(sl, j);
+		}
+		if (mono() - folded_at >= SCANLOG_FOLD) {
+			fold(sl);
+			folded_at = mono();
 		}
 	}
 	return NULL;

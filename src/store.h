@@ -120,6 +120,12 @@ struct ocop_store_methods {
 	int (*scan_stats)(struct ocop_store *st, int64_t label_id,
 			  int64_t *count, int64_t *first_at,
 			  struct ocop_error *err);
+	/* The counts behind scan_stats are kept for recent scans apart, in
+	 * a table of few pages that each stored scan updates; scan_fold
+	 * moves them into the per-label counts (call in a transaction,
+	 * every few tens of milliseconds while scans are stored). Counts
+	 * read are the same before and after. */
+	int (*scan_fold)(struct ocop_store *st, struct ocop_error *err);
 
 	/* Reports. These stream only some fields of struct ocop_scan (the
 	 * others are zero) so that millions of rows are read from indexes.

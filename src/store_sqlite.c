@@ -326,6 +326,7 @@ static const struct ocop_store_methods sq_methods = {
 	.label_count_for_product = sq_label_count_for_product,
 	.scan_add = sq_scan_add,
 	.scan_stats = sq_scan_stats,
+	.scan_fold = sq_scan_fold,
 	.scan_each_of_product = sq_scan_each_of_product,
 	.scan_count_of_product = sq_scan_count_of_product,
 	.scan_each_placed_by_label = sq_scan_each_placed_by_label,

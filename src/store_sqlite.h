@@ -103,6 +103,7 @@ int sq_scan_add(struct ocop_store *, struct ocop_scan *, int *,
 		struct ocop_error *);
 int sq_scan_stats(struct ocop_store *, int64_t, int64_t *, int64_t *,
 		  struct ocop_error *);
+int sq_scan_fold(struct ocop_store *, struct ocop_error *);
 int sq_scan_each_of_product(struct ocop_store *, int64_t, int64_t, int64_t,
 			    store_scan_cb, void *, struct ocop_error *);
 int sq_scan_count_of_product(struct ocop_store *, int64_t, int64_t, int64_t,

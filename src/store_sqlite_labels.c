@@ -295,10 +295,14 @@ sq_label_lookup(struct ocop_store *base, const char *serial,
 		     "l.stars, l.voided_at, l.void_reason, "
 		     "b.id, b.product_id, b.stars, b.lot, b.count, b.made_on, "
 		     "b.best_before, b.issued_at, b.voided_at, b.void_reason, "
-		     "coalesce(x.count, 0), x.first_at, "
+		     "coalesce(x.count, 0) + coalesce(r.count, 0), "
+		     "CASE WHEN x.first_at IS NULL THEN r.first_at "
+		     "WHEN r.first_at IS NULL THEN x.first_at "
+		     "ELSE min(x.first_at, r.first_at) END, "
 		     "(SELECT version FROM registry_version WHERE id = 1) "
 		     "FROM labels l JOIN batches b ON b.id = l.batch_id "
 		     "LEFT JOIN label_scan_stats x ON x.label_id = l.id "
+		     "LEFT JOIN label_scan_recent r ON r.label_id = l.id "
 		     "WHERE l.serial = ?");
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);

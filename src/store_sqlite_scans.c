@@ -14,6 +14,8 @@ enum {
 	SQ_SCAN_INSERT = SQ_SCANS_FIRST,
 	SQ_SCAN_BY_CLIENT,
 	SQ_SCAN_STATS,
+	SQ_SCAN_FOLD_ADD,
+	SQ_SCAN_FOLD_CLEAR,
 	SQ_SCAN_EACH_OF_PRODUCT,
 	SQ_SCAN_COUNT_OF_PRODUCT,
 	SQ_SCAN_EACH_PLACED_BY_LABEL,
@@ -184,10 +186,13 @@ sq_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 	sqlite3_stmt *st;
 	int rc;
 
-	/* label_scan_stats is kept by a trigger on scans (migration 3) */
+	/* kept by a trigger on scans, in two parts (migration 4) */
 	st = sq_stmt(s, SQ_SCAN_STATS,
-		     "SELECT coalesce(max(count), 0), max(first_at)"
-		     " FROM label_scan_stats WHERE label_id = ?",
+		     "SELECT coalesce(sum(count), 0), min(first_at) FROM"
+		     " (SELECT count, first_at FROM label_scan_stats"
+		     " WHERE label_id = ?1 UNION ALL"
+		     " SELECT count, first_at FROM label_scan_recent"
+		     " WHERE label_id = ?1)",
 		     err);
 	if (!st)
 		return err ? err->code : OCOP_EINTERNAL;
@@ -204,6 +209,31 @@ sq_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 		*first_at = sq_col_time(st, 1);
 	sqlite3_reset(st);
 	return 0;
+}
+
+int
+sq_scan_fold(struct ocop_store *base, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = sq_stmt(s, SQ_SCAN_FOLD_ADD,
+		     "INSERT INTO label_scan_stats (label_id, count, first_at)"
+		     " SELECT label_id, count, first_at FROM label_scan_recent"
+		     " WHERE true ON CONFLICT (label_id) DO UPDATE SET"
+		     " count = count + excluded.count,"
+		     " first_at = min(first_at, excluded.first_at)",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	if ((rc = sq_step_done(s, st, "cannot fold scan counts", err)) < 0)
+		return rc;
+	st = sq_stmt(s, SQ_SCAN_FOLD_CLEAR, "DELETE FROM label_scan_recent",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	return sq_step_done(s, st, "cannot fold scan counts", err);
 }
 
 static int64_t

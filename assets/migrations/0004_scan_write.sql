@@ -64,3 +64,50 @@ END;
 -- through scans_label; they have an index of their own, which only such
 -- scans (forged or mistyped codes) write to.
 CREATE INDEX scans_unknown ON scans(scanned_at) WHERE label_id IS NULL;
+
+-- label_scan_recent: the counts of the scans stored since the scan log's
+-- writer last folded them into label_scan_stats (every few tens of
+-- milliseconds, in a transaction of its own). A label's count is the sum
+-- of its rows in the two tables. A scan then updates a row of a table of
+-- a few pages, the labels scanned lately, instead of a page of
+-- label_scan_stats chosen by its label; a fold writes each page of
+-- label_scan_stats once for all the scans of its labels since the last.
+CREATE TABLE label_scan_recent (
+	label_id INTEGER PRIMARY KEY,
+	count INTEGER NOT NULL,
+	first_at INTEGER NOT NULL
+);
+DROP TRIGGER IF EXISTS scans_stats_insert;
+CREATE TRIGGER scans_stats_insert AFTER INSERT ON scans
+WHEN NEW.label_id IS NOT NULL
+BEGIN
+	INSERT INTO label_scan_recent (label_id, count, first_at)
+		VALUES (NEW.label_id, 1, NEW.scanned_at)
+		ON CONFLICT (label_id) DO UPDATE SET count = count + 1,
+			first_at = min(first_at, excluded.first_at);
+END;
+-- a scan removed or moved: its label's recent row is folded first, so
+-- that the triggers above find the whole count in label_scan_stats
+CREATE TRIGGER scans_recent_fold_delete BEFORE DELETE ON scans
+WHEN OLD.label_id IS NOT NULL
+BEGIN
+	INSERT INTO label_scan_stats (label_id, count, first_at)
+		SELECT label_id, count, first_at FROM label_scan_recent
+		WHERE label_id = OLD.label_id
+		ON CONFLICT (label_id) DO UPDATE SET
+			count = count + excluded.count,
+			first_at = min(first_at, excluded.first_at);
+	DELETE FROM label_scan_recent WHERE label_id = OLD.label_id;
+END;
+CREATE TRIGGER scans_recent_fold_update BEFORE UPDATE OF label_id, scanned_at
+ON scans
+BEGIN
+	INSERT INTO label_scan_stats (label_id, count, first_at)
+		SELECT label_id, count, first_at FROM label_scan_recent
+		WHERE label_id IN (OLD.label_id, NEW.label_id)
+		ON CONFLICT (label_id) DO UPDATE SET
+			count = count + excluded.count,
+			first_at = min(first_at, excluded.first_at);
+	DELETE FROM label_scan_recent
+		WHERE label_id IN (OLD.label_id, NEW.label_id);
+END;

@@ -938,6 +938,46 @@ test_scan_stats_follow(void)
 	sqlite3_close(db);
 }
 
+/* Folding the recent counts into the per-label ones changes no count. */
+static void
+test_scan_fold(void)
+{
+	struct ocop_error err = {0};
+	int64_t n0, f0, n1, f1, n2, f2;
+	sqlite3 *db;
+
+	TEST("store_scan_fold_keeps_counts");
+	CHECK_INT(st->m->scan_stats(st, l_exp1[0], &n0, &f0, &err), 0);
+	CHECK_INT(st->m->scan_stats(st, l_exp1[1], &n1, &f1, &err), 0);
+	CHECK_INT(n0, 7);
+	CHECK_INT(st->m->begin(st, &err), 0);
+	CHECK_INT(st->m->scan_fold(st, &err), 0);
+	CHECK_INT(st->m->commit(st, &err), 0);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM label_scan_recent"), 0);
+	CHECK_INT(sql_int(db,
+			  "SELECT count FROM label_scan_stats"
+			  " WHERE label_id = %lld",
+			  (long long)l_exp1[0]),
+		  7);
+	sqlite3_close(db);
+	CHECK_INT(st->m->scan_stats(st, l_exp1[0], &n2, &f2, &err), 0);
+	CHECK_INT(n2, n0);
+	CHECK_INT(f2, f0);
+	CHECK_INT(st->m->scan_stats(st, l_exp1[1], &n2, &f2, &err), 0);
+	CHECK_INT(n2, n1);
+	CHECK_INT(f2, f1);
+	/* a scan after the fold is counted from the recent part again */
+	scan(p_exp1, l_exp1[1], s_exp1[1], T("2026-01-10"), "");
+	CHECK_INT(st->m->scan_stats(st, l_exp1[1], &n2, &f2, &err), 0);
+	CHECK_INT(n2, n1 + 1);
+	CHECK_INT(f2, T("2026-01-10"));
+	/* fold again so that the next checks start from folded counts */
+	CHECK_INT(st->m->begin(st, &err), 0);
+	CHECK_INT(st->m->scan_fold(st, &err), 0);
+	CHECK_INT(st->m->commit(st, &err), 0);
+}
+
 int
 main(void)
 {
@@ -964,7 +1004,9 @@ main(void)
 	test_formats();
 	test_table_width();
 	test_scan_store();
-	test_scan_stats_follow();
+	test_scan_stats_follow(); /* counts still in label_scan_recent */
+	test_scan_fold();
+	test_scan_stats_follow(); /* and once folded */
 	ocop_store_close(st);
 	{
 		char path[300];
