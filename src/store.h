@@ -113,7 +113,8 @@ struct ocop_store_methods {
 
 	/* Scans. scan_add stores s (sets s->id) unless s->client_id is
 	 * non-empty and already stored: then *duplicate = 1 and *s is
-	 * overwritten with the stored scan. */
+	 * overwritten with the stored scan. The scan and its label's count
+	 * are stored together (in the caller's transaction if any). */
 	int (*scan_add)(struct ocop_store *st, struct ocop_scan *s,
 			int *duplicate, struct ocop_error *err);
 	/* Count and first time of the stored scans of a label. */

@@ -2,9 +2,11 @@
  * store_sqlite_scans.c - the scans methods of the SQLite engine.
  *
  * scan_add runs on the server's writer thread inside a group commit, so it
- * is one cached INSERT; a re-sent client_id hits the UNIQUE constraint,
- * which ON CONFLICT turns into "no row changed", and only then is the
- * stored scan read back.
+ * is two cached statements: the INSERT, where a re-sent client_id hits
+ * the unique index, which ON CONFLICT turns into "no row changed" (only
+ * then is the stored scan read back), and the count of the label's
+ * recent scans. Each changes one table, so neither needs SQLite's
+ * statement journal (migration 5).
  */
 #include <string.h>
 
@@ -14,6 +16,7 @@ enum {
 	SQ_SCAN_INSERT = SQ_SCANS_FIRST,
 	SQ_SCAN_BY_CLIENT,
 	SQ_SCAN_STATS,
+	SQ_SCAN_RECENT_ADD,
 	SQ_SCAN_FOLD_ADD,
 	SQ_SCAN_FOLD_CLEAR,
 	SQ_SCAN_EACH_OF_PRODUCT,
@@ -121,11 +124,10 @@ scan_get_by_client(struct sq_store *s, const char *client_id,
 	return rc;
 }
 
-int
-sq_scan_add(struct ocop_store *base, struct ocop_scan *sc, int *duplicate,
+static int
+scan_insert(struct sq_store *s, struct ocop_scan *sc, int *duplicate,
 	    struct ocop_error *err)
 {
-	struct sq_store *s = (struct sq_store *)base;
 	const char *vname = ocop_verdict_name(sc->verdict);
 	const char *rname = ocop_reason_name(sc->reason);
 	sqlite3_stmt *st;
@@ -138,7 +140,8 @@ sq_scan_add(struct ocop_store *base, struct ocop_scan *sc, int *duplicate,
 		     " scanned_at, received_at, verdict, reason, source, place,"
 		     " province, lat, lon, net, ua)"
 		     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		     " ON CONFLICT (client_id) DO NOTHING",
+		     " ON CONFLICT (client_id) WHERE client_id IS NOT NULL"
+		     " DO NOTHING",
 		     err);
 	if (!st)
 		return err ? err->code : OCOP_EINTERNAL;
@@ -175,7 +178,39 @@ sq_scan_add(struct ocop_store *base, struct ocop_scan *sc, int *duplicate,
 		return scan_get_by_client(s, client_id, sc, err);
 	}
 	sc->id = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	if (sc->label_id <= 0)
+		return 0;
+	/* counted in the same transaction: label_scan_recent until the
+	 * next fold (scan_fold) */
+	st = sq_stmt(s, SQ_SCAN_RECENT_ADD,
+		     "INSERT INTO label_scan_recent (label_id, count, first_at)"
+		     " VALUES (?, 1, ?) ON CONFLICT (label_id) DO UPDATE SET"
+		     " count = count + 1,"
+		     " first_at = min(first_at, excluded.first_at)",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, sc->label_id);
+	sqlite3_bind_int64(st, 2, sc->scanned_at);
+	return sq_step_done(s, st, "cannot count scan", err);
+}
+
+/* The scan and its count together: in the caller's transaction (the scan
+ * log's group: begin only counts), else in one of its own. */
+int
+sq_scan_add(struct ocop_store *base, struct ocop_scan *sc, int *duplicate,
+	    struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	int rc;
+
+	if ((rc = base->m->begin(base, err)) < 0)
+		return rc;
+	if ((rc = scan_insert(s, sc, duplicate, err)) < 0) {
+		base->m->rollback(base);
+		return rc;
+	}
+	return base->m->commit(base, err);
 }
 
 int
@@ -186,7 +221,7 @@ sq_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 	sqlite3_stmt *st;
 	int rc;
 
-	/* kept by a trigger on scans, in two parts (migration 4) */
+	/* kept in two parts by scan_add and scan_fold (migrations 4, 5) */
 	st = sq_stmt(s, SQ_SCAN_STATS,
 		     "SELECT coalesce(sum(count), 0), min(first_at) FROM"
 		     " (SELECT count, first_at FROM label_scan_stats"

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "assets.h"
 #include "harness.h"
 #include "report.h"
 #include "store.h"
@@ -883,7 +884,7 @@ static int64_t
 sql_int(sqlite3 *db, const char *fmt, ...)
 {
 	sqlite3_stmt *q;
-	char sql[256];
+	char sql[512];
 	int64_t v = -1;
 	va_list ap;
 
@@ -978,6 +979,133 @@ test_scan_fold(void)
 	CHECK_INT(st->m->commit(st, &err), 0);
 }
 
+/* Schema 4 by its own migrations, on a new database at path. */
+static int
+make_schema4(const char *path, sqlite3 **out)
+{
+	sqlite3 *db;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	for (int n = 1; n <= 4; n++) {
+		char prefix[32];
+		const struct ocop_asset *a;
+
+		snprintf(prefix, sizeof(prefix), "migrations/%04d_", n);
+		for (a = ocop_assets; a->name; a++)
+			if (strncmp(a->name, prefix, strlen(prefix)) == 0)
+				break;
+		if (!a->name ||
+		    sqlite3_exec(db, a->data, NULL, NULL, NULL) != SQLITE_OK) {
+			printf("schema 4: %s: %s\n", prefix, sqlite3_errmsg(db));
+			sqlite3_close(db);
+			return -1;
+		}
+	}
+	*out = db;
+	return sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL) ==
+			       SQLITE_OK
+		   ? 0
+		   : -1;
+}
+
+/* Migration 5 copies the scans table: every scan keeps its id and fields,
+ * counts stay exact, and a re-sent inspector id is still caught. */
+static void
+test_migration5(const char *dir)
+{
+	static const char ins[] =
+	    "INSERT INTO scans (client_id, code, label_id, product_id,"
+	    " scanned_at, received_at, verdict, reason, source, place)"
+	    " VALUES (%s, 'C', %s, 3, %lld, %lld, 'valid', 'in_force', %d, %s)";
+	struct ocop_store *s5;
+	struct ocop_error err = {0};
+	struct ocop_scan sc;
+	char path[300];
+	sqlite3 *db;
+	int64_t n, first;
+	int dup = -1;
+
+	TEST("store_migration5_keeps_scans_counts_and_ids");
+	snprintf(path, sizeof(path), "%s/v4.db", dir);
+	if (make_schema4(path, &db) < 0) {
+		CHECK(0);
+		return;
+	}
+	/* counted by the schema 4 trigger; one of them folded */
+	sql_int(db, ins, "NULL", "7", (long long)T("2026-03-02"),
+		(long long)T("2026-03-02"), 0, "NULL");
+	sql_int(db, "INSERT INTO label_scan_stats SELECT * FROM"
+		    " label_scan_recent");
+	sql_int(db, "DELETE FROM label_scan_recent");
+	sql_int(db, ins, "NULL", "7", (long long)T("2026-03-03"),
+		(long long)T("2026-03-03"), 0, "NULL");
+	sql_int(db, ins, "'insp-7'", "7", (long long)T("2026-03-01"),
+		(long long)T("2026-03-04"), 1, "'Chợ Cao Lãnh'");
+	sql_int(db, ins, "NULL", "NULL", (long long)T("2026-03-04"),
+		(long long)T("2026-03-04"), 0, "NULL");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM scans"), 4);
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM label_scan_stats"), 1);
+	sqlite3_close(db);
+
+	CHECK_INT(ocop_store_open(path, 0, &s5, &err), 0);
+	if (!s5)
+		return;
+	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_INT(sql_int(db, "PRAGMA user_version"), 5);
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM scans"), 4);
+	CHECK_INT(sql_int(db, "SELECT max(id) FROM scans"), 4);
+	CHECK_INT(sql_int(db,
+			  "SELECT count(*) FROM sqlite_master"
+			  " WHERE name = 'sqlite_autoindex_scans_1'"),
+		  0);
+	CHECK_INT(sql_int(db,
+			  "SELECT count(*) FROM scans WHERE id = 3"
+			  " AND client_id = 'insp-7' AND place = 'Chợ Cao Lãnh'"
+			  " AND source = 1 AND scanned_at = %lld",
+			  (long long)T("2026-03-01")),
+		  1);
+	CHECK_INT(s5->m->scan_stats(s5, 7, &n, &first, &err), 0);
+	CHECK_INT(n, 3);
+	CHECK_INT(first, T("2026-03-01"));
+	/* the inspector's id is still unique */
+	memset(&sc, 0, sizeof(sc));
+	ocop_strlcpy(sc.client_id, "insp-7", sizeof(sc.client_id));
+	ocop_strlcpy(sc.code, "C", sizeof(sc.code));
+	sc.label_id = 7;
+	sc.scanned_at = T("2026-03-05");
+	CHECK_INT(s5->m->scan_add(s5, &sc, &dup, &err), 0);
+	CHECK_INT(dup, 1);
+	CHECK_INT(sc.id, 3);
+	/* a new scan, outside any transaction, is stored and counted */
+	memset(&sc, 0, sizeof(sc));
+	ocop_strlcpy(sc.code, "C", sizeof(sc.code));
+	sc.label_id = 7;
+	sc.scanned_at = T("2026-03-05");
+	CHECK_INT(s5->m->scan_add(s5, &sc, &dup, &err), 0);
+	CHECK_INT(dup, 0);
+	CHECK_INT(s5->m->scan_stats(s5, 7, &n, &first, &err), 0);
+	CHECK_INT(n, 4);
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM scans WHERE label_id = 7"),
+		  4);
+	/* a scan removed: the triggers kept by migration 5 follow */
+	sql_int(db, "DELETE FROM scans WHERE id = 1");
+	CHECK_INT(s5->m->scan_stats(s5, 7, &n, &first, &err), 0);
+	CHECK_INT(n, 3);
+	{
+		sqlite3_stmt *q;
+
+		CHECK_INT(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1,
+					     &q, NULL),
+			  SQLITE_OK);
+		CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+		CHECK_STR((const char *)sqlite3_column_text(q, 0), "ok");
+		sqlite3_finalize(q);
+	}
+	sqlite3_close(db);
+	ocop_store_close(s5);
+}
+
 int
 main(void)
 {
@@ -1007,6 +1135,7 @@ main(void)
 	test_scan_stats_follow(); /* counts still in label_scan_recent */
 	test_scan_fold();
 	test_scan_stats_follow(); /* and once folded */
+	test_migration5(dir);
 	ocop_store_close(st);
 	{
 		char path[300];
