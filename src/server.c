@@ -735,13 +735,13 @@ handle_label(struct conn *c, const char *method, const char *path,
 		return 0;
 	}
 	snprintf(c->self_path, sizeof(c->self_path), "/L/%s", code.serial);
-	if (!(st = thread_store(c->srv, &err))) {
-		http_resp_error(resp, 500, "%s", err.msg);
-		return 0;
-	}
 	pd = c->pending = ocop_xmalloc(sizeof(*pd));
 	if (strcmp(method, "HEAD") == 0) {
 		/* nothing stored: judged here */
+		if (!(st = thread_store(c->srv, &err))) {
+			http_resp_error(resp, 500, "%s", err.msg);
+			return 0;
+		}
 		rc = lookup(st, &code, now, &pd->rec, &err);
 		if (rc < 0) {
 			http_resp_error(resp, rc == OCOP_EINVAL ? 422 : 500,
