@@ -402,12 +402,17 @@ migrate(struct sq_store *s, struct ocop_error *err)
 	}
 }
 
+/* The file layer every connection opens with: SQLite's default one with
+ * log appends gathered (store_sqlite_vfs.c); NULL is the default. */
+static const char *sq_vfs;
+
 /* Before SQLite's first use: no allocation statistics, which cost every
  * allocation of every connection a process-wide mutex (ocop reads none). */
 static void
 sq_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sq_vfs = sq_vfs_register();
 }
 
 int
@@ -425,7 +430,7 @@ store_sqlite_open(const char *path, int create, struct ocop_store **out,
 	s->base.m = &sq_methods;
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->db, flags, sq_vfs) != SQLITE_OK) {
 		rc = ocop_error_set(err, create ? OCOP_EOUTPUT : OCOP_ENOINPUT,
 				    "cannot open database '%s': %s%s", path,
 				    sqlite3_errmsg(s->db),

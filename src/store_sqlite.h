@@ -31,6 +31,12 @@ struct sq_store {
 	sqlite3_stmt *stmts[SQ_SLOTS];
 };
 
+/* Registers SQLite's default file layer with the appends to a
+ * write-ahead log gathered into one write a commit (store_sqlite_vfs.c);
+ * its name, or NULL when the default layer cannot be wrapped. Once, before
+ * any connection opens. */
+const char *sq_vfs_register(void);
+
 /* The cached statement for slot, prepared from sql on first use, reset and
  * unbound. NULL with *err set on failure. Do not finalize it. */
 sqlite3_stmt *sq_stmt(struct sq_store *s, int slot, const char *sql,
