@@ -16,6 +16,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1576,6 +1577,27 @@ handle(void *cls, struct MHD_Connection *mhd, const char *url,
 	return ret;
 }
 
+/*
+ * A request thread runs as SCHED_BATCH: its wakeups do not preempt the
+ * thread running. Every waiting scan waits for the scan log's writer,
+ * which wakes the request threads as it resumes each group it committed;
+ * as ordinary threads they took the processor from the writer at once,
+ * and the next group waited behind them (on 2 cores under wrk, the writer
+ * was preempted 2,000 times a second; 270 with this). Any user may ask
+ * this for its own threads; if refused, nothing changes.
+ */
+static void
+request_thread_init(void)
+{
+	static _Thread_local int done;
+	struct sched_param sp = {0};
+
+	if (done)
+		return;
+	done = 1;
+	pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+}
+
 /* Called with the raw URI before anything else: keeps the query string
  * as sent (the resolver appends it unchanged) and makes the request's
  * state. */
@@ -1586,6 +1608,7 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *mhd)
 	struct conn *c = ocop_xcalloc(1, sizeof(*c));
 	const char *q = strchr(uri, '?');
 
+	request_thread_init();
 	c->srv = srv;
 	c->mhd = mhd;
 	ocop_buf_init(&c->body, SERVER_BODY_MAX);
