@@ -84,6 +84,7 @@ run() {
 		END { printf "%s %s %s %d\n", name, rps, p99, err }' >>"$DIR/results"
 }
 
+sync # earlier benches' writes go to disk now, not during the rounds
 for r in $(seq 1 "$ROUNDS"); do
 	run lookup "$DIR/lookups" ""
 	run redirect "$DIR/paths" ""
