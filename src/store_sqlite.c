@@ -406,12 +406,24 @@ migrate(struct sq_store *s, struct ocop_error *err)
  * log appends gathered (store_sqlite_vfs.c); NULL is the default. */
 static const char *sq_vfs;
 
+/* Statement journals (a statement's undo inside a longer transaction)
+ * stay in memory up to this size; SQLite's default spills past 64 KiB
+ * to a temporary file. The scan log's fold of the recent counts, one
+ * statement changing a page of label_scan_stats per few hundred labels,
+ * went past it: every fold created, wrote and deleted a file while every
+ * waiting scan waited. SQLite allocates a journal in pieces of this size;
+ * under glibc's largest mmap threshold (32 MiB) a piece comes from the
+ * heap once the first is freed. */
+#define SQ_STMT_JOURNAL_MAX (4 << 20)
+
 /* Before SQLite's first use: no allocation statistics, which cost every
- * allocation of every connection a process-wide mutex (ocop reads none). */
+ * allocation of every connection a process-wide mutex (ocop reads none),
+ * and the journal size above. */
 static void
 sq_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, SQ_STMT_JOURNAL_MAX);
 	sq_vfs = sq_vfs_register();
 }
 
