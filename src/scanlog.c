@@ -42,15 +42,24 @@ struct scanlog {
  * waiting scan (a third of the throughput). Copied every few thousand log
  * pages rather than every thousand, a page that many scans change (an
  * index leaf, a label's stats) is copied once for many changes; often
- * enough that each copy is short. The writer still checkpoints itself
- * past SCANLOG_LOG_PAGES, should this thread fall behind.
+ * enough that each copy is short.
+ *
+ * The log starts over from its beginning only once a checkpoint has copied
+ * all of it, which under a steady stream of scans this thread never sees
+ * (the writer appends while it copies). So the writer checkpoints itself
+ * past SCANLOG_LOG_PAGES: little is left to copy, but it waits for two
+ * syncs, and a slow sync (a third of a second, now and then, on the
+ * test machine) then holds every waiting scan. At 16,000 pages that came
+ * every second of saturation; 65,536 pages (256 MiB of log) make it every
+ * four. Below saturation the writer pauses often and this thread's
+ * checkpoints let the log start over without it.
  */
 #define SCANLOG_CHECKPOINT 0.05
 /* Seconds between folds of the recent scan counts (store.h, scan_fold):
  * long enough that a page of the per-label counts is written once for
  * many scans, short enough that the recent counts stay a few pages. */
 #define SCANLOG_FOLD 0.05
-#define SCANLOG_LOG_PAGES 16000
+#define SCANLOG_LOG_PAGES 65536
 
 static double
 mono(void)
