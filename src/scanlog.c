@@ -50,16 +50,16 @@ struct scanlog {
  * past SCANLOG_LOG_PAGES: little is left to copy, but it waits for two
  * syncs, and a slow sync (a third of a second, now and then, on the
  * test machine) then holds every waiting scan. At 16,000 pages that came
- * every second of saturation; 65,536 pages (256 MiB of log) make it every
- * four. Below saturation the writer pauses often and this thread's
- * checkpoints let the log start over without it.
+ * every second of saturation; 131,072 pages (a log file of 512 MiB)
+ * absorb seven seconds at 18,000 pages a second. When scans pause for a moment this thread's checkpoint copies
+ * the whole log and the writer starts it over without a checkpoint.
  */
 #define SCANLOG_CHECKPOINT 0.05
 /* Seconds between folds of the recent scan counts (store.h, scan_fold):
  * long enough that a page of the per-label counts is written once for
  * many scans, short enough that the recent counts stay a few pages. */
 #define SCANLOG_FOLD 0.05
-#define SCANLOG_LOG_PAGES 65536
+#define SCANLOG_LOG_PAGES 131072
 
 static double
 mono(void)

@@ -24,13 +24,27 @@
 #include "store_sqlite.h"
 
 #define WAL_FRAME_HEADER 24
+/*
+ * A gathered write covers whole file-system blocks: it starts with the
+ * part of its first block already in the file (read back, as another
+ * connection may have written it) and ends with zeros to the end of its
+ * last, past every frame of the log (SQLite reads no further than the
+ * last frame, and its recovery stops at a frame that does not check). A
+ * write into part of a block made the file system read the block first,
+ * and when that block was being written to disk by a checkpoint's sync
+ * the read waited for it: a slow sync (up to 0.4 s on the test machine)
+ * held the writer, and every waiting scan, as long.
+ */
+#define FS_BLOCK 4096
 /* SQLite's default file layer writes at most 128 KiB a call (it masks
- * the length to 17 bits): a gathered write stays under that. */
-#define WAL_GATHER_MAX (120 * 1024)
+ * the length to 17 bits): a gathered write, with its block's head and
+ * padding, stays under that. */
+#define WAL_GATHER_MAX (112 * 1024)
 
 struct gather_file {
 	sqlite3_file base;
 	sqlite3_file *real; /* the default file, after this struct */
+	unsigned char *mem; /* FS_BLOCK head room, buf, FS_BLOCK padding */
 	unsigned char *buf;
 	size_t len;
 	sqlite3_int64 off; /* file offset of buf[0] */
@@ -47,11 +61,24 @@ static sqlite3_vfs gather_vfs;
 static int
 flush(struct gather_file *g)
 {
+	unsigned char *p = g->buf;
+	sqlite3_int64 at = g->off, end = g->off + (sqlite3_int64)g->len;
+	size_t n = g->len, lead = (size_t)(at % FS_BLOCK), pad;
 	int rc;
 
 	if (g->len == 0)
 		return SQLITE_OK;
-	rc = g->real->pMethods->xWrite(g->real, g->buf, (int)g->len, g->off);
+	/* a short read (the block's head not in the file): as it is */
+	if (lead > 0 &&
+	    g->real->pMethods->xRead(g->real, p - lead, (int)lead,
+				     at - (sqlite3_int64)lead) == SQLITE_OK) {
+		p -= lead;
+		at -= (sqlite3_int64)lead;
+		n += lead;
+	}
+	pad = (size_t)((FS_BLOCK - end % FS_BLOCK) % FS_BLOCK);
+	memset(p + n, 0, pad);
+	rc = g->real->pMethods->xWrite(g->real, p, (int)(n + pad), at);
 	/* on failure SQLite rolls the transaction back and writes its
 	 * frames again: nothing of this attempt is kept */
 	g->len = 0;
@@ -64,8 +91,8 @@ g_close(sqlite3_file *f)
 	struct gather_file *g = (struct gather_file *)f;
 	int rc = flush(g), rc2 = g->real->pMethods->xClose(g->real);
 
-	free(g->buf);
-	g->buf = NULL;
+	free(g->mem);
+	g->mem = g->buf = NULL;
 	return rc != SQLITE_OK ? rc : rc2;
 }
 
@@ -113,8 +140,9 @@ g_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 	if ((size_t)n > WAL_GATHER_MAX - g->len && (rc = flush(g)) != SQLITE_OK)
 		return rc;
 	g->end = off + n;
-	if ((size_t)n > WAL_GATHER_MAX ||
-	    (!g->buf && !(g->buf = malloc(WAL_GATHER_MAX))))
+	if (!g->mem && (g->mem = malloc(WAL_GATHER_MAX + 2 * FS_BLOCK)))
+		g->buf = g->mem + FS_BLOCK;
+	if ((size_t)n > WAL_GATHER_MAX || !g->mem)
 		return g->real->pMethods->xWrite(g->real, p, n, off);
 	if (g->len == 0)
 		g->off = off;

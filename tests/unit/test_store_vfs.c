@@ -116,7 +116,7 @@ main(void)
 	const char *vfs;
 	int sv[2], k = 0, seen = 0, status = 0;
 	long long got[3], want[3];
-	sqlite3 *db;
+	sqlite3 *db, *db2 = NULL;
 	pid_t pid;
 
 	if (!mkdtemp(dir)) {
@@ -134,12 +134,20 @@ main(void)
 	TEST("store_vfs_commits_visible_whole_and_recovered_after_a_kill");
 	CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL),
 		  SQLITE_OK);
-	CHECK_INT(run(db, "CREATE TABLE t (n INTEGER, v BLOB)"), SQLITE_OK);
+	CHECK_INT(run(db, "CREATE TABLE t (n INTEGER, v BLOB);"
+			  "CREATE TABLE t2 (k INTEGER)"),
+		  SQLITE_OK);
+	/* the parent writes too, between the child's transactions: the
+	 * child's next write starts in a block the parent wrote last */
+	CHECK_INT(sqlite3_open_v2(path, &db2, SQLITE_OPEN_READWRITE, vfs),
+		  SQLITE_OK);
+	CHECK_INT(run(db2, "PRAGMA wal_autocheckpoint = 0"), SQLITE_OK);
 	CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
 		sqlite3_close(db);
+		sqlite3_close(db2);
 		child(path, vfs, sv[1]);
 	}
 	close(sv[1]);
@@ -149,11 +157,18 @@ main(void)
 		for (int i = 0; i < 3; i++)
 			CHECK_INT(got[i], want[i]);
 		seen++;
-		if (k == TXNS) {
+		if (k < TXNS) {
+			char sql[64];
+
+			snprintf(sql, sizeof(sql), "INSERT INTO t2 VALUES (%d)",
+				 k);
+			CHECK_INT(run(db2, sql), SQLITE_OK);
+		} else {
 			/* closed while the child lives: not the last
-			 * connection, so the log is not checkpointed */
+			 * connections, so the log is not checkpointed */
 			sqlite3_close(db);
-			db = NULL;
+			sqlite3_close(db2);
+			db = db2 = NULL;
 		}
 		if (write(sv[0], &k, sizeof(k)) != sizeof(k))
 			break;
@@ -187,6 +202,19 @@ main(void)
 	expected(TXNS, want);
 	for (int i = 0; i < 3; i++)
 		CHECK_INT(got[i], want[i]);
+	{
+		sqlite3_stmt *q;
+
+		CHECK_INT(sqlite3_prepare_v2(db,
+					     "SELECT count(*), sum(k)"
+					     " FROM t2",
+					     -1, &q, NULL),
+			  SQLITE_OK);
+		CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+		CHECK_INT(sqlite3_column_int(q, 0), TXNS - 1);
+		CHECK_INT(sqlite3_column_int(q, 1), (TXNS - 1) * TXNS / 2);
+		sqlite3_finalize(q);
+	}
 	sqlite3_close(db);
 	return harness_done();
 }
