@@ -51,8 +51,9 @@ struct scanlog {
  * syncs, and a slow sync (a third of a second, now and then, on the
  * test machine) then holds every waiting scan. At 16,000 pages that came
  * every second of saturation; 131,072 pages (a log file of 512 MiB)
- * absorb seven seconds at 18,000 pages a second. When scans pause for a moment this thread's checkpoint copies
- * the whole log and the writer starts it over without a checkpoint.
+ * absorb seven seconds at 18,000 pages a second. When scans pause for a
+ * moment, this thread's checkpoint copies the whole log and the writer
+ * starts it over without a checkpoint of its own.
  */
 #define SCANLOG_CHECKPOINT 0.05
 /* Seconds between folds of the recent scan counts (store.h, scan_fold):
