@@ -26,6 +26,9 @@ struct ocop_record {
 	struct ocop_recognition recognition;
 	int64_t scan_count; /* stored scans of the label (see record_lookup) */
 	int64_t first_scan_at;
+	/* the label was scanned from at least the clones report's minimum
+	 * number of distinct places within its window (SPEC 5.0) */
+	int suspect_copy;
 };
 
 /*
