@@ -18,6 +18,7 @@ static const char *const route_names[METRICS_ROUTES] = {
 	[METRICS_ROUTE_REPORTS] = "api_reports",
 	[METRICS_ROUTE_HEALTHZ] = "healthz",
 	[METRICS_ROUTE_METRICS] = "metrics",
+	[METRICS_ROUTE_HOME] = "home",
 	[METRICS_ROUTE_OTHER] = "other",
 };
 

@@ -20,6 +20,7 @@ enum metrics_route {
 	METRICS_ROUTE_REPORTS,   /* /api/v1/reports/{name} */
 	METRICS_ROUTE_HEALTHZ,
 	METRICS_ROUTE_METRICS,
+	METRICS_ROUTE_HOME,      /* / and /L?code= */
 	METRICS_ROUTE_OTHER,
 	METRICS_ROUTES
 };

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,10 @@ struct server {
 	struct server_config cfg;
 	char db_path[4096];
 	char base_url[256];
+	/* ocop init --operator/--contact, read at start (page.h) */
+	char operator_name[256];
+	char contact[512];
+	struct page_site site;
 	struct MHD_Daemon *mhd;
 	int listen_fd;
 	struct scanlog *scanlog;
@@ -105,6 +110,7 @@ struct conn {
 	struct scanlog_job *job;
 	struct pending *pending;
 	int want_json;
+	int html; /* errors are pages (page routes, browsers elsewhere) */
 	char lang[4];
 	char self_path[64];
 	/* inspector POST: items and their answers */
@@ -338,6 +344,9 @@ after_prefix(const char *path, const char *prefix)
 static enum metrics_route
 route_of(const char *path)
 {
+	if (strcmp(path, "/") == 0 || strcasecmp(path, "/l") == 0 ||
+	    strcasecmp(path, "/l/") == 0)
+		return METRICS_ROUTE_HOME;
 	if (after_prefix(path, "/l/"))
 		return METRICS_ROUTE_LABEL;
 	if (after_prefix(path, "/p/"))
@@ -605,45 +614,76 @@ label_answer(struct conn *c, struct http_resp *resp)
 	resp->status = status;
 	ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
 		     sizeof(resp->content_type));
-	if (page_label(rec, c->lang, c->self_path, &resp->body, &err) < 0)
+	if (page_label(rec, &c->srv->site, c->lang, c->self_path, &resp->body,
+		       &err) < 0)
 		http_resp_error(resp, 500, "cannot render page: %s", err.msg);
 }
 
-/* An HTML or JSON error for the consumer routes. */
+/*
+ * An error in the request's form: a page in the page's language (detail,
+ * in that language, may be NULL for the status's own words) when c->html,
+ * else the JSON error with the message fmt.
+ */
+static void consumer_fail(struct conn *c, struct http_resp *resp, int status,
+			  const char *detail, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
 static void
-consumer_error(struct conn *c, struct http_resp *resp, int status,
-	       const char *vi, const char *en, const char *detail)
+consumer_fail(struct conn *c, struct http_resp *resp, int status,
+	      const char *detail, const char *fmt, ...)
 {
-	struct ocop_buf *b = &resp->body;
-	int en_lang = strcmp(c->lang, "en") == 0;
+	struct ocop_error err = {0};
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	http_resp_header(resp, "Vary", "Accept, Accept-Language");
+	if (c->html) {
+		resp->status = status;
+		ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
+			     sizeof(resp->content_type));
+		resp->body.len = 0;
+		if (page_error(&c->srv->site, c->lang, status, detail,
+			       c->self_path[0] ? c->self_path : "/",
+			       &resp->body, &err) == 0)
+			return;
+	}
+	http_resp_error(resp, status, "%s", msg);
+}
+
+/* The home page's form again with typed and the problem with it: 400 for
+ * a code of the wrong shape (SPEC 3). JSON clients get the JSON error. */
+static void
+code_problem(struct conn *c, struct http_resp *resp, const char *typed,
+	     const char *dev_msg)
+{
+	struct ocop_error err = {0};
+	char problem[512];
 
 	http_resp_header(resp, "Vary", "Accept, Accept-Language");
-	if (c->want_json) {
-		http_resp_error(resp, status, "%s", detail);
+	http_resp_header(resp, "Cache-Control", "no-store");
+	if (!c->html) {
+		http_resp_error(resp, 400, "%s", dev_msg);
 		return;
 	}
-	resp->status = status;
+	page_code_problem(typed, c->lang, problem, sizeof(problem));
+	resp->status = 400;
 	ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
 		     sizeof(resp->content_type));
-	b->len = 0;
-	ocop_buf_addf(b,
-		      "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
-		      "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
-		      "content=\"width=device-width, initial-scale=1\">\n"
-		      "<title>OCOP</title>\n<style>body{margin:0;font:17px/1.45 "
-		      "system-ui,sans-serif;background:#f3f3f0;color:#1c1c1a}"
-		      "header{background:#b3261e;color:#fff;padding:22px 16px}"
-		      "h1{margin:0 0 6px;font-size:25px}p{margin:0}"
-		      "main{padding:12px 16px}</style>\n</head>\n<body>\n"
-		      "<header role=\"status\"><h1>",
-		      en_lang ? "en" : "vi");
-	ocop_buf_add_html(b, en_lang ? en : vi);
-	ocop_buf_adds(b, "</h1><p>");
-	ocop_buf_add_html(b, detail);
-	ocop_buf_adds(b, "</p></header>\n<main><p><a href=\"?lang=");
-	ocop_buf_adds(b, en_lang ? "vi\" hreflang=\"vi\">Xem bằng tiếng Việt"
-				 : "en\" hreflang=\"en\">View in English");
-	ocop_buf_adds(b, "</a></p></main>\n</body>\n</html>\n");
+	resp->body.len = 0;
+	if (page_home(&c->srv->site, c->lang, typed, problem, &resp->body,
+		      &err) < 0)
+		http_resp_error(resp, 500, "cannot render page: %s", err.msg);
+}
+
+/* The routes that answer people with pages (page.h). */
+static int
+page_route(enum metrics_route route)
+{
+	return route == METRICS_ROUTE_LABEL || route == METRICS_ROUTE_PRODUCT ||
+	       route == METRICS_ROUTE_HOME;
 }
 
 static void
@@ -716,12 +756,11 @@ handle_label(struct conn *c, const char *method, const char *path,
 	int64_t now = ocop_now();
 	int rc;
 
-	negotiate(c);
 	if (n > 0 && p[n - 1] == '/')
 		n--;
 	if (n >= sizeof(input)) {
-		consumer_error(c, resp, 400, "Mã không hợp lệ", "Invalid code",
-			       "the code is too long for a label serial");
+		code_problem(c, resp, p,
+			     "the code is too long for a label serial");
 		return 0;
 	}
 	memcpy(input, p, n);
@@ -731,8 +770,7 @@ handle_label(struct conn *c, const char *method, const char *path,
 		if (code.kind != OCOP_CODE_SERIAL && !err.msg[0])
 			ocop_error_set(&err, OCOP_EINVAL,
 				       "'%s' is not a label serial", input);
-		consumer_error(c, resp, 400, "Mã không hợp lệ", "Invalid code",
-			       err.msg);
+		code_problem(c, resp, input, err.msg);
 		return 0;
 	}
 	snprintf(c->self_path, sizeof(c->self_path), "/L/%s", code.serial);
@@ -740,14 +778,14 @@ handle_label(struct conn *c, const char *method, const char *path,
 	if (strcmp(method, "HEAD") == 0) {
 		/* nothing stored: judged here */
 		if (!(st = thread_store(c->srv, &err))) {
-			http_resp_error(resp, 500, "%s", err.msg);
+			consumer_fail(c, resp, 500, NULL, "%s", err.msg);
 			return 0;
 		}
 		rc = lookup(st, &code, now, &pd->rec, &err);
 		if (rc < 0) {
-			http_resp_error(resp, rc == OCOP_EINVAL ? 422 : 500,
-					"cannot verify '%s': %s", code.serial,
-					err.msg);
+			consumer_fail(c, resp, rc == OCOP_EINVAL ? 422 : 500,
+				      NULL, "cannot verify '%s': %s",
+				      code.serial, err.msg);
 			return 0;
 		}
 		label_answer(c, resp);
@@ -776,14 +814,15 @@ label_after_commit(struct conn *c, struct http_resp *resp)
 	struct pending *pd = c->pending;
 
 	if (pd->lookup_rc < 0) {
-		http_resp_error(resp, pd->lookup_rc == OCOP_EINVAL ? 422 : 500,
-				"cannot verify '%s': %s", pd->code.serial,
-				pd->err.msg);
+		consumer_fail(c, resp, pd->lookup_rc == OCOP_EINVAL ? 422 : 500,
+			      NULL, "cannot verify '%s': %s", pd->code.serial,
+			      pd->err.msg);
 		return;
 	}
 	if (pd->job.rc < 0) {
-		http_resp_error(resp, pd->job.rc == OCOP_EREFUSED ? 503 : 500,
-				"cannot record the scan: %s", pd->job.err.msg);
+		consumer_fail(c, resp, pd->job.rc == OCOP_EREFUSED ? 503 : 500,
+			      NULL, "cannot record the scan: %s",
+			      pd->job.err.msg);
 		return;
 	}
 	if (pd->rec.verdict != OCOP_UNKNOWN) {
@@ -791,6 +830,59 @@ label_after_commit(struct conn *c, struct http_resp *resp)
 		pd->rec.first_scan_at = pd->first_at;
 	}
 	label_answer(c, resp);
+}
+
+/* ---- / and /L?code= -------------------------------------------------------
+ */
+
+/*
+ * The home page, and its form's answer: a code of the right shape (a
+ * mistyped one too: its page says so and the scan is recorded, SPEC 3)
+ * goes to its page by 303, a label's URL to the page it names; anything
+ * else shows the field again with the problem in words.
+ */
+static void
+handle_home(struct conn *c, const char *path, struct http_resp *resp)
+{
+	struct ocop_error err = {0};
+	struct ocop_code code;
+	const char *typed = NULL, *lang_arg;
+	char where[128], q[16] = "";
+
+	http_resp_header(resp, "Vary", "Accept, Accept-Language");
+	if (strcmp(path, "/") != 0)
+		typed = MHD_lookup_connection_value(
+		    c->mhd, MHD_GET_ARGUMENT_KIND, "code");
+	if (!typed) {
+		resp->status = 200;
+		http_resp_header(resp, "Cache-Control", "no-cache");
+		ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
+			     sizeof(resp->content_type));
+		if (page_home(&c->srv->site, c->lang, NULL, NULL, &resp->body,
+			      &err) < 0)
+			http_resp_error(resp, 500, "cannot render page: %s",
+					err.msg);
+		return;
+	}
+	if (ocop_code_parse(typed, &code, &err) < 0) {
+		code_problem(c, resp, typed, err.msg);
+		return;
+	}
+	lang_arg =
+	    MHD_lookup_connection_value(c->mhd, MHD_GET_ARGUMENT_KIND, "lang");
+	if (lang_arg && *lang_arg)
+		snprintf(q, sizeof(q), "?lang=%s", c->lang);
+	if (code.kind == OCOP_CODE_SERIAL)
+		snprintf(where, sizeof(where), "/L/%s%s", code.serial, q);
+	else if (code.kind == OCOP_CODE_DL_PRODUCT)
+		snprintf(where, sizeof(where), "/P/%s%s", code.gtin, q);
+	else /* the resolver checks the GTIN and lot against the label */
+		snprintf(where, sizeof(where), "/01/%s%s%s/21/%s%s", code.gtin,
+			 code.lot[0] ? "/10/" : "", code.lot,
+			 code.serial[0] ? code.serial : code.foreign, q);
+	resp->status = 303;
+	http_resp_header(resp, "Location", "%s", where);
+	http_resp_header(resp, "Cache-Control", "no-store");
 }
 
 /* ---- /P/{gtin} ----------------------------------------------------------- */
@@ -809,7 +901,6 @@ handle_product(struct conn *c, const char *path, struct http_resp *resp)
 	int64_t now = ocop_now();
 	int rc;
 
-	negotiate(c);
 	if (n > 0 && p[n - 1] == '/')
 		n--;
 	if (n >= sizeof(input) ||
@@ -817,31 +908,41 @@ handle_product(struct conn *c, const char *path, struct http_resp *resp)
 	     ocop_gtin_normalize(input, gtin, &err) < 0)) {
 		if (!err.msg[0])
 			ocop_error_set(&err, OCOP_EINVAL, "GTIN too long");
-		consumer_error(c, resp, 400, "Mã GTIN không hợp lệ",
-			       "Invalid GTIN", err.msg);
+		consumer_fail(c, resp, 400,
+			      strcmp(c->lang, "en") == 0
+				  ? "A product code (GTIN) has 8, 12, 13 "
+				    "or 14 digits, the last a check digit."
+				  : "Mã sản phẩm (GTIN) gồm 8, 12, 13 hoặc "
+				    "14 chữ số, chữ số cuối để kiểm tra.",
+			      "%s", err.msg);
 		return;
 	}
 	if (!(st = thread_store(c->srv, &err))) {
-		http_resp_error(resp, 500, "%s", err.msg);
+		consumer_fail(c, resp, 500, NULL, "%s", err.msg);
 		return;
 	}
 	rc = st->m->product_get_by_gtin(st, gtin, &prod, &err);
 	if (rc == OCOP_ENOENT) {
-		char msg[64];
+		char msg[160];
 
-		snprintf(msg, sizeof(msg), "unknown GTIN %s", gtin);
-		consumer_error(c, resp, 404, "Không tìm thấy sản phẩm",
-			       "Product not found", msg);
+		snprintf(msg, sizeof(msg),
+			 strcmp(c->lang, "en") == 0
+			     ? "No OCOP product has the product code "
+			       "(GTIN) %s."
+			     : "Không có sản phẩm OCOP nào mang mã sản "
+			       "phẩm (GTIN) %s.",
+			 gtin);
+		consumer_fail(c, resp, 404, msg, "unknown GTIN %s", gtin);
 		return;
 	}
 	if (rc < 0) {
-		http_resp_error(resp, 500, "%s", err.msg);
+		consumer_fail(c, resp, 500, NULL, "%s", err.msg);
 		return;
 	}
 	ocop_history_init(&h);
 	if ((rc = st->m->history_get(st, prod.id, &h, &err)) < 0) {
 		ocop_history_release(&h);
-		http_resp_error(resp, 500, "%s", err.msg);
+		consumer_fail(c, resp, 500, NULL, "%s", err.msg);
 		return;
 	}
 	http_resp_header(resp, "Vary", "Accept, Accept-Language");
@@ -881,8 +982,8 @@ handle_product(struct conn *c, const char *path, struct http_resp *resp)
 		resp->status = 200;
 		ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
 			     sizeof(resp->content_type));
-		if (page_product(&prod, &h, now, c->lang, self, &resp->body,
-				 &err) < 0)
+		if (page_product(&prod, &h, now, &c->srv->site, c->lang, self,
+				 &resp->body, &err) < 0)
 			http_resp_error(resp, 500, "cannot render page: %s",
 					err.msg);
 	}
@@ -1365,11 +1466,12 @@ method_is(const char *m, const char *a, const char *b)
 }
 
 static void
-not_allowed(struct http_resp *resp, const char *method, const char *allow)
+not_allowed(struct conn *c, struct http_resp *resp, const char *method,
+	    const char *allow)
 {
-	http_resp_error(resp, 405, "method %.16s not allowed here (allowed: "
-				   "%s)",
-			method, allow);
+	consumer_fail(c, resp, 405, NULL,
+		      "method %.16s not allowed here (allowed: %s)", method,
+		      allow);
 	http_resp_header(resp, "Allow", "%s", allow);
 }
 
@@ -1382,6 +1484,11 @@ dispatch(struct conn *c, const char *method, const char *path,
 	struct ocop_store *st;
 
 	switch (c->route) {
+	case METRICS_ROUTE_HOME:
+		if (!method_is(method, "GET", "HEAD"))
+			break;
+		handle_home(c, path, resp);
+		return 0;
 	case METRICS_ROUTE_LABEL:
 		if (!method_is(method, "GET", "HEAD"))
 			break;
@@ -1420,7 +1527,7 @@ dispatch(struct conn *c, const char *method, const char *path,
 		return 0;
 	case METRICS_ROUTE_API_SCANS:
 		if (!method_is(method, "POST", NULL)) {
-			not_allowed(resp, method, "POST");
+			not_allowed(c, resp, method, "POST");
 			return 0;
 		}
 		return handle_scans(c, resp);
@@ -1450,10 +1557,11 @@ dispatch(struct conn *c, const char *method, const char *path,
 			       &resp->body);
 		return 0;
 	default:
-		http_resp_error(resp, 404, "no such resource '%.200s'", path);
+		consumer_fail(c, resp, 404, NULL, "no such resource '%.200s'",
+			      path);
 		return 0;
 	}
-	not_allowed(resp, method, "GET, HEAD");
+	not_allowed(c, resp, method, "GET, HEAD");
 	return 0;
 }
 
@@ -1467,10 +1575,20 @@ first_checks(struct conn *c, const char *method, struct http_resp *resp)
 	int retry;
 
 	client_net(c->mhd, c->net);
+	if (page_route(c->route)) {
+		negotiate(c);
+		c->html = !c->want_json;
+	} else if (c->route == METRICS_ROUTE_OTHER) {
+		/* a browser that opened a wrong address gets a page */
+		const char *accept = header(c->mhd, MHD_HTTP_HEADER_ACCEPT);
+
+		negotiate(c);
+		c->html = accept && strcasestr(accept, "text/html") != NULL;
+	}
 	if (!ratelimit_take(c->srv->rl, c->net, ratelimit_clock(), &retry)) {
-		http_resp_error(resp, 429,
-				"too many requests from %s: at most %u a second",
-				c->net, c->srv->cfg.rate_limit);
+		consumer_fail(c, resp, 429, NULL,
+			      "too many requests from %s: at most %u a second",
+			      c->net, c->srv->cfg.rate_limit);
 		http_resp_header(resp, "Retry-After", "%d", retry);
 		return 1;
 	}
@@ -1481,9 +1599,9 @@ first_checks(struct conn *c, const char *method, struct http_resp *resp)
 	if (method_is(method, "POST", "PUT")) {
 		cl = header(c->mhd, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > SERVER_BODY_MAX) {
-			http_resp_error(resp, 413,
-					"request body of %s bytes: at most %zu",
-					cl, SERVER_BODY_MAX);
+			consumer_fail(c, resp, 413, NULL,
+				      "request body of %s bytes: at most %zu",
+				      cl, SERVER_BODY_MAX);
 			return 1;
 		}
 		c->state = CONN_BODY;
@@ -1786,9 +1904,17 @@ server_start(const struct server_config *cfg, struct server **out,
 		goto out_free;
 	rc = st->m->meta_get(st, "base_url", srv->base_url,
 			     sizeof(srv->base_url), err);
+	if (rc == 0)
+		rc = st->m->meta_get(st, "operator", srv->operator_name,
+				     sizeof(srv->operator_name), err);
+	if (rc == 0)
+		rc = st->m->meta_get(st, "contact", srv->contact,
+				     sizeof(srv->contact), err);
 	ocop_store_close(st);
 	if (rc < 0)
 		goto out_free;
+	srv->site.operator_name = srv->operator_name;
+	srv->site.contact = srv->contact;
 	if (!srv->base_url[0])
 		ocop_strlcpy(srv->base_url, "http://localhost:8080",
 			     sizeof(srv->base_url));

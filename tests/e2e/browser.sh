@@ -76,7 +76,7 @@ test_begin "revoked label in the browser"
 check_page revoked-vi "$BASE/L/$REVOKED?lang=vi" vi "Đã bị thu hồi công nhận OCOP"
 check_page revoked-en "$BASE/L/$REVOKED?lang=en" en "OCOP recognition revoked"
 test_begin "unknown label in the browser"
-check_page unknown-vi "$BASE/L/ZZZZZZZZZZZZZZZZ?lang=vi" vi "Không tìm thấy nhãn"
+check_page unknown-vi "$BASE/L/ZZZZZZZZZZZZZZZZ?lang=vi" vi "Không tìm thấy tem"
 
 test_begin "browser scans are recorded with the browser family"
 expect_eq "$(sqlite3 "$OCOP_DB" "SELECT count(*) FROM scans WHERE code = '$VALID' AND ua = 'chrome'")" 4 "scans"

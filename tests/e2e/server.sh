@@ -149,9 +149,9 @@ expect_contains "$BODY" "55/QĐ-UBND"
 test_begin "star mismatch label page"
 verdict_page "$STAR" 200 warn "Sai hạng sao OCOP" "OCOP star rating mismatch"
 test_begin "voided label page"
-verdict_page "$VOID" 200 bad "Nhãn đã bị hủy" "Label voided"
+verdict_page "$VOID" 200 bad "Tem đã bị hủy" "Label voided"
 test_begin "unknown and mistyped codes"
-verdict_page ZZZZZZZZZZZZZZZZ 404 bad "Không tìm thấy nhãn" "Label not found"
+verdict_page ZZZZZZZZZZZZZZZZ 404 bad "Không tìm thấy tem" "Label not found"
 # one substitution in the check symbol's input: mistyped
 last=${VAL:15:1}
 [ "$last" = 0 ] && other=1 || other=0
