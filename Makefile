@@ -92,7 +92,7 @@ bench: deps
 
 demo: deps
 	$(MAKE) all
-	sh tests/demo.sh
+	DEMO_HOST='$(DEMO_HOST)' sh tests/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -1,19 +1,50 @@
 #!/bin/sh
-# make demo: a demo database in build/demo/ from the sample registry
-# (assets/demo/, see its README), a printable sheet of labels
-# (build/demo/labels.pdf), and the service on http://localhost:8080 in the
-# foreground (Ctrl-C stops it). Prints a valid, an expired and a revoked
-# label to try.
+# make demo: a demo database from the sample registry (assets/demo/, see
+# its README), a printable sheet of labels (labels.pdf), and the service
+# in the foreground (Ctrl-C stops it). Prints a valid, an expired and a
+# revoked label to try.
+#
+# DEMO_HOST: the address phones on the same network reach this machine at
+# (e.g. 192.168.1.20); the server listens there and the printed URLs and
+# the QR codes point there. Default: localhost, this machine only.
+# DEMO_PORT (default 8080) and DEMO_DIR (default build/demo) too.
 set -eu
 cd "$(dirname "$0")/.."
 OCOP=${OCOP_BIN:-$PWD/${BUILD:-build}/ocop}
-DEMO=$PWD/build/demo
-LISTEN=${DEMO_LISTEN:-127.0.0.1:8080}
+DEMO=${DEMO_DIR:-$PWD/build/demo}
+HOST=${DEMO_HOST:-}
+PORT=${DEMO_PORT:-8080}
 export OCOP_DB="$DEMO/ocop.db"
+
+case $PORT in
+'' | *[!0-9]*)
+	echo "demo: DEMO_PORT must be a port number, not '$PORT'" >&2
+	exit 64
+	;;
+esac
+case $HOST in
+'' | localhost)
+	NAME=localhost
+	LISTEN=127.0.0.1:$PORT
+	;;
+*:*) # IPv6
+	HOST=${HOST#[}
+	HOST=${HOST%]}
+	NAME="[$HOST]"
+	LISTEN="[$HOST]:$PORT"
+	;;
+*)
+	NAME=$HOST
+	LISTEN=$HOST:$PORT
+	;;
+esac
+BASE=http://$NAME:$PORT
 
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
-"$OCOP" init --base-url http://localhost:8080
+"$OCOP" init --base-url "$BASE" \
+	--operator "Văn phòng Điều phối OCOP (bản demo, dữ liệu mẫu)" \
+	--contact "Đường dây nóng 0277 000 0000 (số mẫu)"
 "$OCOP" registry import assets/demo/registry.csv assets/demo/revocations.csv
 
 # valid today: Quýt hồng Lai Vung, 4 stars; the printable sheet
@@ -33,17 +64,35 @@ VALID=$(first "$DEMO")
 EXPIRED=$(first "$DEMO/expired")
 REVOKED=$(first "$DEMO/revoked")
 
+# listen first: a port in use or an address this machine does not have
+# is reported before anything says "Serving"
+rm -f "$DEMO/port"
+"$OCOP" serve --listen "$LISTEN" --port-file "$DEMO/port" &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; exit 0' INT TERM
+while [ ! -s "$DEMO/port" ]; do
+	if ! kill -0 $PID 2>/dev/null; then
+		rc=0
+		wait $PID || rc=$?
+		echo "demo: the service could not listen on $LISTEN (see above);" \
+			"free the port or choose another: make demo DEMO_PORT=8081" >&2
+		exit $((rc ? rc : 1))
+	fi
+	sleep 0.1
+done
+
 cat <<MSG
 
 Demo database: $OCOP_DB
-Label sheet:   $DEMO/labels.pdf (QR codes point to http://localhost:8080)
+Label sheet:   $DEMO/labels.pdf (QR codes point to $BASE)
 
 Try these (add ?lang=en for English; curl -H 'Accept: application/json'
 gives the verification record):
-  valid:    http://localhost:8080/L/$VALID
-  expired:  http://localhost:8080/L/$EXPIRED
-  revoked:  http://localhost:8080/L/$REVOKED
+  type a code:  $BASE/
+  valid:        $BASE/L/$VALID
+  expired:      $BASE/L/$EXPIRED
+  revoked:      $BASE/L/$REVOKED
 
-Serving on http://$LISTEN — Ctrl-C to stop.
+Serving on $BASE — Ctrl-C to stop.
 MSG
-exec "$OCOP" serve --listen "$LISTEN"
+wait $PID
