@@ -23,8 +23,8 @@ static const char *const route_names[METRICS_ROUTES] = {
 };
 
 /* The statuses the service answers; anything else counts as "other". */
-static const int statuses[] = {200, 204, 307, 400, 401, 403, 404, 405,
-			       413, 422, 429, 500, 501, 503};
+static const int statuses[] = {200, 204, 303, 307, 400, 401, 403, 404,
+			       405, 413, 422, 429, 500, 501, 503};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]) + 1)
 
 #define NVERDICT (OCOP_VALID + 1)
