@@ -269,9 +269,9 @@ static const struct words label_words[] = {
 	 "within a short time, while a genuine label is on one item only. "
 	 "Before you buy:"},
 	{"t_copy_1",
-	 "so bao bì với thông tin ở trên: tên sản phẩm, chủ thể sản xuất, lô "
+	 "so bao bì với thông tin bên dưới: tên sản phẩm, chủ thể sản xuất, lô "
 	 "và hạn sử dụng phải trùng khớp;",
-	 "compare the package with the details above: the product name, "
+	 "compare the package with the details below: the product name, "
 	 "producer, lot and best-before date must match;"},
 	{"t_copy_2",
 	 "mua ở cửa hàng xuất được hóa đơn, chứng từ nguồn gốc hàng hóa;",
@@ -667,15 +667,15 @@ advice_text(enum ocop_verdict v, enum ocop_reason reason, const char *lang)
 				    "same, the label may be fake: do not buy "
 				    "the product and report it.");
 		return pick(lang,
-			    "Đừng mua sản phẩm này. Hãy so mã ở trên với mã "
-			    "in dưới mã QR trên tem; nếu gõ tay, hãy nhập lại "
-			    "bên dưới. Nếu mã trùng khớp mà vẫn không tìm "
+			    "Đừng mua sản phẩm này. Hãy so mã ghi bên dưới "
+			    "với mã in dưới mã QR trên tem; nếu gõ tay, hãy "
+			    "nhập lại. Nếu mã trùng khớp mà vẫn không tìm "
 			    "thấy, tem có thể là giả: hãy báo cáo.",
-			    "Do not buy this product. Compare the code above "
-			    "with the one printed under the QR code on the "
-			    "label; if you typed it, type it again below. If "
-			    "the codes match and the label is still not found, "
-			    "it may be fake: please report it.");
+			    "Do not buy this product. Compare the code shown "
+			    "below with the one printed under the QR code on "
+			    "the label; if you typed it, type it again. If the "
+			    "codes match and the label is still not found, it "
+			    "may be fake: please report it.");
 	case OCOP_VALID:
 		break;
 	}

@@ -1,20 +1,16 @@
 #!/usr/bin/env bash
-# The consumer page in a real browser (headless Chromium) at a phone's
-# width: the rendered DOM carries the verdict in the page's language, and
-# a 360x740 screenshot is made. Set OCOP_SCREENSHOT_DIR to keep the
-# screenshots for a look.
+# The consumer pages in a real browser (headless Chromium through the
+# shared tests/browser/check.mjs) at a phone's size, 390x844: the rendered
+# DOM carries what a shopper must see in the page's language, a screenshot
+# is made, and axe-core finds no WCAG 2.1 A/AA violation. Set
+# OCOP_SCREENSHOT_DIR to keep the screenshots and DOMs for a look.
 . "$(dirname "$0")/lib.sh"
 
 export OCOP_NOW=2026-06-01T10:00:00+07:00
-
-browser() {
-	# browser --dump-dom|--screenshot=FILE URL
-	timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic \
-		--no-first-run --disable-background-networking \
-		--disable-component-update --disable-sync \
-		--user-data-dir="$(mktemp -d -p "$E2E_DIR")" \
-		--window-size=360,740 "$@" 2>>"$E2E_DIR/chromium.log"
-}
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+CHECK=${OCOP_BROWSER_CHECK:-$ROOT/tests/browser/check.mjs}
+OPERATOR="Văn phòng Điều phối nông thôn mới tỉnh Đồng Tháp"
+CONTACT="Đường dây nóng 0277 3851 234"
 
 # png_size FILE: "WIDTHxHEIGHT" from the PNG header
 png_size() {
@@ -26,58 +22,88 @@ w,h=struct.unpack(">II",d[16:24]); print("%dx%d"%(w,h))' "$1"
 
 test_begin "browser setup"
 command -v chromium >/dev/null || fail "chromium is not installed (make deps)"
-cat >"$E2E_DIR/reg.csv" <<'EOF'
+command -v node >/dev/null || fail "node is not installed (make deps)"
+[ -f "$CHECK" ] || fail "the browser check '$CHECK' is missing"
+[ -d "$(dirname "$CHECK")/node_modules/axe-core" ] ||
+	fail "axe-core is not installed beside '$CHECK' (npm ci there)"
+cat >"$E2E_DIR/reg.csv" <<'CSV'
 code,name,group,gtin,producer,producer_kind,province,address,stars,decision_no,decided_on,issuer,valid_until
 BRW-1,Xoài cát Hòa Lộc <b>loại 1</b>,I,,HTX Xoài Mỹ Xương,HTX,Đồng Tháp,Xã Mỹ Xương,4,1446/QĐ-UBND-HC,2025-01-10,UBND tỉnh Đồng Tháp,
 BRW-2,Nem Lai Vung,I,,DN Nem Lai Vung,DN,Đồng Tháp,Lai Vung,4,200/QĐ-UBND,2024-01-10,UBND tỉnh Đồng Tháp,
-EOF
-cat >"$E2E_DIR/rev.csv" <<'EOF'
+BRW-3,Bánh phồng tôm Sa Giang,I,,Hộ Nguyễn Văn Bé,hộ,Đồng Tháp,Phường 2,3,100/QĐ-UBND,2020-01-10,UBND huyện Cao Lãnh,
+CSV
+cat >"$E2E_DIR/rev.csv" <<'CSV'
 code,decision_no,revoked_on,ground,note
 BRW-2,55/QĐ-UBND,2025-06-01,c,
-EOF
-expect_rc 0 "$OCOP" init
-expect_rc 0 "$OCOP" registry import "$E2E_DIR/reg.csv"
-expect_rc 0 "$OCOP" registry import "$E2E_DIR/rev.csv"
+CSV
+expect_rc 0 "$OCOP" init --operator "$OPERATOR" --contact "$CONTACT"
+expect_rc 0 "$OCOP" registry import "$E2E_DIR/reg.csv" "$E2E_DIR/rev.csv"
 expect_rc 0 "$OCOP" label issue BRW-1 --count 1 --lot L2406A --made 2026-05-20 \
 	--best-before 2027-05-20 --format csv --out "$E2E_DIR/v"
 OCOP_NOW=2025-01-01T10:00:00+07:00 expect_rc 0 "$OCOP" label issue BRW-2 \
 	--count 1 --format csv --out "$E2E_DIR/r"
+OCOP_NOW=2021-06-01T10:00:00+07:00 expect_rc 0 "$OCOP" label issue BRW-3 \
+	--count 1 --format csv --out "$E2E_DIR/e"
 VALID=$(sed -n 2p "$E2E_DIR/v/labels.csv" | cut -d, -f1)
 REVOKED=$(sed -n 2p "$E2E_DIR/r/labels.csv" | cut -d, -f1)
+EXPIRED=$(sed -n 2p "$E2E_DIR/e/labels.csv" | cut -d, -f1)
 start_server --rate-limit 0 || exit 1
 
-# check_page NAME URL LANG TEXT...
+# check_page NAME URL STATUS LANG TEXT...: load URL once as a phone set
+# to Vietnamese would (the DOM, a 390x844 screenshot, axe), expect STATUS
+# and every TEXT in the DOM
 check_page() {
-	local name=$1 url=$2 lang=$3
-	shift 3
-	browser --dump-dom "$url" >"$E2E_DIR/$name.html"
-	[ -s "$E2E_DIR/$name.html" ] || fail "no DOM for $url: $(tail -3 "$E2E_DIR/chromium.log")"
+	local name=$1 url=$2 status=$3 lang=$4
+	shift 4
+	timeout 120 node "$CHECK" --url "$url" --width 390 --height 844 \
+		--header 'Accept-Language: vi-VN,vi;q=0.9,en-US;q=0.8,en;q=0.7' \
+		--status "$status" --dom "$E2E_DIR/$name.html" \
+		--screenshot "$E2E_DIR/$name.png" --axe >"$E2E_DIR/$name.check" 2>&1 ||
+		fail "$name: $(grep -v '^axe:' "$E2E_DIR/$name.check" | head -c 1500)"
+	[ -s "$E2E_DIR/$name.html" ] || { fail "no DOM for $url"; return; }
 	expect_contains "$E2E_DIR/$name.html" "<html lang=\"$lang\">"
 	for t in "$@"; do
 		expect_contains "$E2E_DIR/$name.html" "$t"
 	done
 	grep -q '<b>' "$E2E_DIR/$name.html" && fail "markup from the registry was rendered"
-	browser --screenshot="$E2E_DIR/$name.png" "$url" >/dev/null
-	[ -s "$E2E_DIR/$name.png" ] || fail "no screenshot for $url"
-	expect_eq "$(png_size "$E2E_DIR/$name.png")" 360x740 "screenshot size"
+	[ -s "$E2E_DIR/$name.png" ] || { fail "no screenshot for $url"; return; }
+	expect_eq "$(png_size "$E2E_DIR/$name.png")" 390x844 "screenshot size"
 	if [ -n "${OCOP_SCREENSHOT_DIR:-}" ]; then
 		mkdir -p "$OCOP_SCREENSHOT_DIR"
 		cp "$E2E_DIR/$name.png" "$E2E_DIR/$name.html" "$OCOP_SCREENSHOT_DIR/"
 	fi
 }
 
+test_begin "home page in the browser, Vietnamese"
+check_page home-vi "$BASE/" 200 vi "Kiểm tra tem OCOP" "$OPERATOR" \
+	'<form action="/L" method="get">'
+test_begin "a typed code of the wrong shape in the browser"
+check_page typed-error-vi "$BASE/L?code=7KQ3-M9XH&lang=vi" 400 vi \
+	"Mã vừa nhập có 8 ký tự" 'value="7KQ3-M9XH"'
+test_begin "a typed code of the right shape reaches its page"
+check_page typed-ok-vi "$BASE/L?code=$(echo "$VALID" | tr 'A-Z' 'a-z')&lang=vi" 200 vi \
+	"Sản phẩm OCOP hợp lệ"
 test_begin "valid label in the browser, Vietnamese"
-check_page valid-vi "$BASE/L/$VALID?lang=vi" vi "Sản phẩm OCOP hợp lệ" \
-	"Xoài cát Hòa Lộc &lt;b&gt;loại 1&lt;/b&gt;" "★★★★" "Mã này đã được kiểm tra"
+check_page valid-vi "$BASE/L/$VALID?lang=vi" 200 vi "Sản phẩm OCOP hợp lệ" \
+	"Xoài cát Hòa Lộc &lt;b&gt;loại 1&lt;/b&gt;" "★★★★" "Mã này đã được kiểm tra" \
+	"$OPERATOR"
 test_begin "valid label in the browser, English"
-check_page valid-en "$BASE/L/$VALID?lang=en" en "Genuine OCOP product" \
+check_page valid-en "$BASE/L/$VALID?lang=en" 200 en "Genuine OCOP product" \
 	"This code has been checked"
+test_begin "expired label in the browser"
+check_page expired-vi "$BASE/L/$EXPIRED?lang=vi" 200 vi "Hết hạn công nhận OCOP" \
+	"Bạn nên làm gì" "$CONTACT" "Đã hết hiệu lực, từ ngày 10/01/2023"
 test_begin "revoked label in the browser"
-check_page revoked-vi "$BASE/L/$REVOKED?lang=vi" vi "Đã bị thu hồi công nhận OCOP"
-check_page revoked-en "$BASE/L/$REVOKED?lang=en" en "OCOP recognition revoked"
+check_page revoked-vi "$BASE/L/$REVOKED?lang=vi" 200 vi "Đã bị thu hồi công nhận OCOP" \
+	"Bạn nên làm gì" "$CONTACT" "Đã bị thu hồi, từ ngày 01/06/2025"
+check_page revoked-en "$BASE/L/$REVOKED?lang=en" 200 en "OCOP recognition revoked"
 test_begin "unknown label in the browser"
-check_page unknown-vi "$BASE/L/ZZZZZZZZZZZZZZZZ?lang=vi" vi "Không tìm thấy tem"
+check_page unknown-vi "$BASE/L/ZZZZZZZZZZZZZZZZ?lang=vi" 404 vi "Không tìm thấy tem" \
+	"Đừng mua sản phẩm này" 'value="ZZZZ-ZZZZ-ZZZZ-ZZZZ"'
+test_begin "an error page in the browser"
+check_page notfound-vi "$BASE/khong-co" 404 vi "Không có trang này"
 
 test_begin "browser scans are recorded with the browser family"
-expect_eq "$(sqlite3 "$OCOP_DB" "SELECT count(*) FROM scans WHERE code = '$VALID' AND ua = 'chrome'")" 4 "scans"
+# valid-vi, valid-en and typed-ok-vi: one load each
+expect_eq "$(sqlite3 "$OCOP_DB" "SELECT count(*) FROM scans WHERE code = '$VALID' AND ua = 'chrome'")" 3 "scans"
 stop_server
