@@ -464,8 +464,8 @@ static const struct rcol cols[] = {
     {"province", "Tỉnh", "Province", 0},
     {"verdict", "Kết luận", "Verdict", 0},
     {"since", "Từ ngày", "Since", 0},
-    {"labels_issued", "Nhãn đã cấp", "Labels issued", 1},
-    {"labels_seen", "Nhãn bị quét", "Labels seen", 1},
+    {"labels_issued", "Tem đã cấp", "Labels issued", 1},
+    {"labels_seen", "Tem đã quét", "Labels seen", 1},
     {"scans", "Lượt quét", "Scans", 1},
     {"first_seen", "Quét lần đầu", "First seen", 0},
     {"last_seen", "Quét lần cuối", "Last seen", 0},
@@ -563,7 +563,7 @@ report_circulation(struct ocop_store *st, const struct report_opts *o,
 
 	rdoc_init(d, "circulation", cols, sizeof(cols) / sizeof(cols[0]),
 		  RCHART_LINES, o->as_of);
-	d->title_vi = "Nhãn còn lưu hành của sản phẩm không được mang dấu OCOP";
+	d->title_vi = "Tem còn lưu hành của sản phẩm không được mang dấu OCOP";
 	d->title_en = "Labels in circulation for products that may not carry "
 		      "the OCOP mark";
 	d->about_vi = "Mỗi dòng là một sản phẩm với một kết luận (hết hiệu "

@@ -87,7 +87,7 @@ report_lapsed(struct ocop_store *st, const struct report_opts *o,
 	d->about_vi = "Công nhận gần nhất đã hết hạn trước ngày báo cáo, "
 		      "không có quyết định mới và chưa bị thu hồi: cần xem "
 		      "xét ra quyết định thu hồi. Lượt quét từ ngày hết hiệu "
-		      "lực cho biết nhãn còn lưu hành.";
+		      "lực cho biết tem còn lưu hành.";
 	d->about_en = "The latest recognition expired before the as-of date "
 		      "with no new decision and no revocation: candidates "
 		      "for a revocation decision. Scans since the lapse show "

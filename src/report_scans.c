@@ -261,11 +261,11 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 	rdoc_init(d, "clones", clone_cols,
 		  sizeof(clone_cols) / sizeof(clone_cols[0]), RCHART_BARS,
 		  o->as_of);
-	d->title_vi = "Nhãn bị sao chép: một số sê-ri quét ở nhiều nơi";
+	d->title_vi = "Tem bị sao chép: một số sê-ri quét ở nhiều nơi";
 	d->title_en = "Copied labels: one serial scanned in many places";
 	d->about_vi = "Số sê-ri được quét từ ít nhất số nơi đã chọn trong "
-		      "một khoảng số ngày: một nhãn thật chỉ ở một chỗ, nên "
-		      "đó là nhãn bị in sao. Lượt quét không ghi nơi không "
+		      "một khoảng số ngày: một tem thật chỉ ở một chỗ, nên "
+		      "đó là tem bị in sao. Lượt quét không ghi nơi không "
 		      "được tính.";
 	d->about_en = "Serials scanned from at least the chosen number of "
 		      "distinct places within the window: a genuine label is "
@@ -488,9 +488,9 @@ report_unknown(struct ocop_store *st, const struct report_opts *o,
 	rdoc_init(d, "unknown", unk_cols,
 		  sizeof(unk_cols) / sizeof(unk_cols[0]), RCHART_BARS,
 		  o->as_of);
-	d->title_vi = "Mã không khớp nhãn nào: nhãn giả, theo nơi quét";
+	d->title_vi = "Mã không khớp tem nào: tem giả, theo nơi quét";
 	d->title_en = "Codes that match no label: forged labels, by place";
-	d->about_vi = "Các mã được quét nhưng không có nhãn nào mang số "
+	d->about_vi = "Các mã được quét nhưng không có tem nào mang số "
 		      "sê-ri đó (hoặc sai ký tự kiểm tra), nhóm theo nơi "
 		      "quét. Nơi có nhiều mã giả nhất nên được kiểm tra "
 		      "trước.";

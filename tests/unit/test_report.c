@@ -745,7 +745,7 @@ test_formats(void)
 	CHECK(strstr(html, "http://") == NULL ||
 	      strstr(html, "http://www.w3.org/2000/svg") != NULL);
 	CHECK(strstr(html, "src=") == NULL);
-	CHECK(strstr(html, "Nhãn còn lưu hành") != NULL);
+	CHECK(strstr(html, "Tem còn lưu hành") != NULL);
 	free(html);
 
 	tab = run_fmt("expiring", &o, REPORT_TABLE);
