@@ -66,12 +66,24 @@ $(BUILD):
 	@mkdir -p $(BUILD)
 
 # Install the Debian packages that are missing; nothing when all are there.
+# Node.js and npm drive the browser tests: Debian's nodejs and npm, unless
+# a node with its npm is there already (NodeSource's nodejs bundles npm and
+# conflicts with Debian's npm package). The npm packages of tests/browser/
+# (playwright-core and axe-core, versions locked) are installed when
+# missing or older than the lock file.
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+	@if [ ! -f tests/browser/node_modules/.package-lock.json ] || \
+	    [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then \
+		echo "installing: npm packages of tests/browser"; \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null || exit 1; \
 	fi
 
 test: deps

@@ -7,8 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 
 export OCOP_NOW=2026-06-01T10:00:00+07:00
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-CHECK=${OCOP_BROWSER_CHECK:-$ROOT/tests/browser/check.mjs}
 OPERATOR="Văn phòng Điều phối nông thôn mới tỉnh Đồng Tháp"
 CONTACT="Đường dây nóng 0277 3851 234"
 
@@ -23,9 +21,8 @@ w,h=struct.unpack(">II",d[16:24]); print("%dx%d"%(w,h))' "$1"
 test_begin "browser setup"
 command -v chromium >/dev/null || fail "chromium is not installed (make deps)"
 command -v node >/dev/null || fail "node is not installed (make deps)"
-[ -f "$CHECK" ] || fail "the browser check '$CHECK' is missing"
-[ -d "$(dirname "$CHECK")/node_modules/axe-core" ] ||
-	fail "axe-core is not installed beside '$CHECK' (npm ci there)"
+[ -d "$(dirname "$BROWSER_CHECK")/node_modules/playwright-core" ] ||
+	fail "the browser tests' npm packages are not installed (make deps)"
 cat >"$E2E_DIR/reg.csv" <<'CSV'
 code,name,group,gtin,producer,producer_kind,province,address,stars,decision_no,decided_on,issuer,valid_until
 BRW-1,Xoài cát Hòa Lộc <b>loại 1</b>,I,,HTX Xoài Mỹ Xương,HTX,Đồng Tháp,Xã Mỹ Xương,4,1446/QĐ-UBND-HC,2025-01-10,UBND tỉnh Đồng Tháp,
@@ -55,11 +52,13 @@ start_server --rate-limit 0 || exit 1
 check_page() {
 	local name=$1 url=$2 status=$3 lang=$4
 	shift 4
-	timeout 120 node "$CHECK" --url "$url" --width 390 --height 844 \
+	browser_check --url "$url" --width 390 --height 844 \
 		--header 'Accept-Language: vi-VN,vi;q=0.9,en-US;q=0.8,en;q=0.7' \
 		--status "$status" --dom "$E2E_DIR/$name.html" \
-		--screenshot "$E2E_DIR/$name.png" --axe >"$E2E_DIR/$name.check" 2>&1 ||
-		fail "$name: $(grep -v '^axe:' "$E2E_DIR/$name.check" | head -c 1500)"
+		--screenshot "$E2E_DIR/$name.png" --axe ||
+		fail "$url in the browser: $(head -c 1500 "$E2E_DIR/browser.out")"
+	grep -q '^axe: no WCAG 2.1 AA violation' "$E2E_DIR/browser.out" ||
+		fail "axe did not run on $url"
 	[ -s "$E2E_DIR/$name.html" ] || { fail "no DOM for $url"; return; }
 	expect_contains "$E2E_DIR/$name.html" "<html lang=\"$lang\">"
 	for t in "$@"; do
