@@ -49,6 +49,18 @@ var_set(struct vars *vs, const char *name, const char *fmt, ...)
 	vs->used += (size_t)n + 1;
 }
 
+/* A value that outlives the rendering (a static string, the record's or
+ * the caller's fields): kept by reference, not copied. */
+static void
+var_put(struct vars *vs, const char *name, const char *value)
+{
+	if (vs->n >= VARS_MAX)
+		return;
+	vs->v[vs->n].name = name;
+	vs->v[vs->n].value = value;
+	vs->n++;
+}
+
 static const char *
 var_get(const struct page_var *vars, size_t n, const char *name, size_t len)
 {
@@ -357,7 +369,7 @@ static void
 set_words(struct vars *vs, const struct words *w, size_t n, const char *lang)
 {
 	for (size_t i = 0; i < n; i++)
-		var_set(vs, w[i].name, "%s", pick(lang, w[i].vi, w[i].en));
+		var_put(vs, w[i].name, pick(lang, w[i].vi, w[i].en));
 }
 
 static const char *const months_en[] = {"Jan", "Feb", "Mar", "Apr",
@@ -453,16 +465,16 @@ set_recognition(struct vars *vs, const struct ocop_recognition *r,
 	var_set(vs, "decision", "%s, %s %s", r->decision_no,
 		pick(lang, "ngày", "dated"),
 		fmt_day(r->decided_on, lang, a, sizeof(a)));
-	var_set(vs, "issuer", "%s", r->issuer);
+	var_put(vs, "issuer", r->issuer);
 	var_set(vs, "validity", "%s – %s",
 		fmt_day(r->valid_from, lang, a, sizeof(a)),
 		fmt_day(r->valid_until, lang, b, sizeof(b)));
-	var_set(vs, "validity_ended", "%s", ended ? ended : "");
+	var_put(vs, "validity_ended", ended ? ended : "");
 	if (r->extended_until != OCOP_NO_DAY)
 		var_set(vs, "extended", "%s",
 			fmt_day(r->extended_until, lang, a, sizeof(a)));
 	else
-		var_set(vs, "extended", "%s", "");
+		var_put(vs, "extended", "");
 	if (r->revoked_on != OCOP_NO_DAY) {
 		const char *g = NULL;
 
@@ -479,7 +491,7 @@ set_recognition(struct vars *vs, const struct ocop_recognition *r,
 			r->revoke_decision_no, g ? pick(lang, ": ", ": ") : "",
 			g ? g : "");
 	} else {
-		var_set(vs, "revoked", "%s", "");
+		var_put(vs, "revoked", "");
 	}
 }
 
@@ -500,13 +512,13 @@ set_site(struct vars *vs, const struct page_site *site, const char *lang,
 
 	set_words(vs, label_words, sizeof(label_words) / sizeof(label_words[0]),
 		  lang);
-	var_set(vs, "lang", "%s", lang);
-	var_set(vs, "switch_lang", "%s", other);
-	var_set(vs, "switch_name", "%s",
+	var_put(vs, "lang", lang);
+	var_put(vs, "switch_lang", other);
+	var_put(vs, "switch_name",
 		is_en(lang) ? "Xem bằng tiếng Việt" : "View in English");
 	var_set(vs, "switch_href", "%s?lang=%s", self_path, other);
 	var_set(vs, "home_href", "/?lang=%s", lang);
-	var_set(vs, "operator", "%s", has_text(op) ? op : "");
+	var_put(vs, "operator", has_text(op) ? op : "");
 }
 
 /* Where to report a suspect product: "report_lead" and "contact". */
@@ -521,7 +533,7 @@ set_report(struct vars *vs, const struct page_site *site, const char *lang)
 			"%s %s:", pick(lang, "Báo cáo cho", "Report it to"),
 			op);
 	else if (has_text(contact))
-		var_set(vs, "report_lead", "%s",
+		var_put(vs, "report_lead",
 			pick(lang, "Báo cáo:", "Report it:"));
 	else if (has_text(op))
 		var_set(vs, "report_lead", "%s %s %s",
@@ -532,13 +544,13 @@ set_report(struct vars *vs, const struct page_site *site, const char *lang)
 			     "or to the market surveillance office where you "
 			     "bought it."));
 	else
-		var_set(vs, "report_lead", "%s",
+		var_put(vs, "report_lead",
 			pick(lang,
 			     "Báo cáo cho cơ quan quản lý thị trường nơi bạn "
 			     "mua hàng.",
 			     "Report it to the market surveillance office "
 			     "where you bought it."));
-	var_set(vs, "contact", "%s", has_text(contact) ? contact : "");
+	var_put(vs, "contact", has_text(contact) ? contact : "");
 }
 
 static const char *
@@ -569,7 +581,7 @@ set_count(struct vars *vs, const struct ocop_record *rec, const char *lang)
 	char when[64];
 
 	if (rec->scan_count <= 0) {
-		var_set(vs, "count_text", "%s",
+		var_put(vs, "count_text",
 			pick(lang, "Mã này chưa được kiểm tra lần nào.",
 			     "This code has not been checked before."));
 		return;
@@ -734,25 +746,26 @@ page_label(const struct ocop_record *rec, const struct page_site *site,
 		v = OCOP_UNKNOWN;
 	lang = is_en(lang) ? "en" : "vi";
 	set_site(vs, site, lang, self_path);
-	var_set(vs, "tone", "%s", tone_of(v));
-	var_set(vs, "mark", "%s",
-		v == OCOP_VALID ? "✓" : v == OCOP_STAR_MISMATCH ? "!" : "✗");
-	var_set(vs, "verdict_title", "%s",
+	var_put(vs, "tone", tone_of(v));
+	var_put(vs, "mark",
+		v == OCOP_VALID		  ? "✓"
+		: v == OCOP_STAR_MISMATCH ? "!"
+					  : "✗");
+	var_put(vs, "verdict_title",
 		is_en(lang) ? verdict_en[v] : verdict_vi[v]);
 	record_reason_text(rec, lang, reason, sizeof(reason));
-	var_set(vs, "reason", "%s", reason);
+	var_put(vs, "reason", reason);
 	var_set(vs, "checked_at", "%s",
 		fmt_time(rec->checked_at, lang, a, sizeof(a)));
 	if (strlen(rec->serial) == OCOP_SERIAL_LEN)
-		var_set(vs, "serial", "%s",
-			ocop_serial_group(rec->serial, grouped));
+		var_put(vs, "serial", ocop_serial_group(rec->serial, grouped));
 	else
-		var_set(vs, "serial", "%s", rec->serial);
-	var_set(vs, "known", "%s", known ? "1" : "");
-	var_set(vs, "advice", "%s", advice_text(v, rec->reason, lang));
-	var_set(vs, "suspect_copy", "%s", copy ? "1" : "");
+		var_put(vs, "serial", rec->serial);
+	var_put(vs, "known", known ? "1" : "");
+	var_put(vs, "advice", advice_text(v, rec->reason, lang));
+	var_put(vs, "suspect_copy", copy ? "1" : "");
 	/* the contact: every verdict but valid, and a copied label */
-	var_set(vs, "show_report", "%s", v != OCOP_VALID || copy ? "1" : "");
+	var_put(vs, "show_report", v != OCOP_VALID || copy ? "1" : "");
 	set_report(vs, site, lang);
 	if (known) {
 		const struct ocop_batch *b = &rec->batch;
@@ -761,18 +774,17 @@ page_label(const struct ocop_record *rec, const struct page_site *site,
 		if (b->voided_at != OCOP_NO_TIME &&
 		    (voided == OCOP_NO_TIME || b->voided_at < voided))
 			voided = b->voided_at;
-		var_set(vs, "product_name", "%s", rec->product.name);
+		var_put(vs, "product_name", rec->product.name);
 		set_producer(vs, &rec->product.producer, lang);
-		var_set(vs, "group", "%s",
-			group_text(rec->product.group, lang));
+		var_put(vs, "group", group_text(rec->product.group, lang));
 		set_stars(vs, "printed_star_marks", "printed_stars",
 			  rec->label.stars, lang);
-		var_set(vs, "has_rec", "%s", rec->has_recognition ? "1" : "");
+		var_put(vs, "has_rec", rec->has_recognition ? "1" : "");
 		if (rec->has_recognition)
 			set_recognition(
 			    vs, &rec->recognition,
 			    ended_text(rec, lang, ended, sizeof(ended)), lang);
-		var_set(vs, "lot", "%s", b->lot);
+		var_put(vs, "lot", b->lot);
 		var_set(vs, "made_on", "%s",
 			fmt_day(b->made_on, lang, a, sizeof(a)));
 		var_set(vs, "best_before", "%s",
@@ -784,7 +796,7 @@ page_label(const struct ocop_record *rec, const struct page_site *site,
 			var_set(vs, "voided", "%s",
 				fmt_time(voided, lang, a, sizeof(a)));
 		else
-			var_set(vs, "voided", "%s", "");
+			var_put(vs, "voided", "");
 		set_count(vs, rec, lang);
 	}
 	rc = render_asset("templates/label.html", vs, out, err);
@@ -811,18 +823,18 @@ page_product(const struct ocop_product *p, const struct ocop_history *h,
 	ocop_judge(h, 0, OCOP_NO_TIME, 0, now, &j);
 	if (j.rec >= 0 && (size_t)j.rec < h->nrecs)
 		r = &h->recs[j.rec];
-	var_set(vs, "tone", "%s", j.verdict == OCOP_VALID ? "ok" : "bad");
-	var_set(vs, "mark", "%s", j.verdict == OCOP_VALID ? "✓" : "✗");
-	var_set(vs, "product_name", "%s", p->name);
+	var_put(vs, "tone", j.verdict == OCOP_VALID ? "ok" : "bad");
+	var_put(vs, "mark", j.verdict == OCOP_VALID ? "✓" : "✗");
+	var_put(vs, "product_name", p->name);
 	set_producer(vs, &p->producer, lang);
-	var_set(vs, "group", "%s", group_text(p->group, lang));
-	var_set(vs, "gtin", "%s", p->gtin);
+	var_put(vs, "group", group_text(p->group, lang));
+	var_put(vs, "gtin", p->gtin);
 	var_set(vs, "checked_at", "%s", fmt_time(now, lang, a, sizeof(a)));
-	var_set(vs, "has_rec", "%s", r ? "1" : "");
+	var_put(vs, "has_rec", r ? "1" : "");
 	if (j.verdict == OCOP_VALID && r) {
 		int32_t end = r->end;
 
-		var_set(vs, "status_title", "%s",
+		var_put(vs, "status_title",
 			pick(lang, "Đang được công nhận OCOP",
 			     "Recognised OCOP product"));
 		var_set(vs, "status_text", "%s %d %s %s.",
@@ -831,7 +843,7 @@ page_product(const struct ocop_product *p, const struct ocop_history *h,
 			     "stars, valid until"),
 			fmt_day(end, lang, b, sizeof(b)));
 	} else if (j.verdict == OCOP_REVOKED) {
-		var_set(vs, "status_title", "%s",
+		var_put(vs, "status_title",
 			pick(lang, "Đã bị thu hồi công nhận OCOP",
 			     "OCOP recognition revoked"));
 		var_set(vs, "status_text", "%s %s.",
@@ -844,7 +856,7 @@ page_product(const struct ocop_product *p, const struct ocop_history *h,
 			 pick(lang, "Đã bị thu hồi, từ ngày", "Revoked on"), b);
 		ended = e;
 	} else if (r) {
-		var_set(vs, "status_title", "%s",
+		var_put(vs, "status_title",
 			pick(lang, "Hết hạn công nhận OCOP",
 			     "OCOP recognition expired"));
 		var_set(vs, "status_text", "%s %s.",
@@ -856,25 +868,26 @@ page_product(const struct ocop_product *p, const struct ocop_history *h,
 			 pick(lang, "Đã hết hiệu lực, từ ngày", "Ended on"), b);
 		ended = e;
 	} else {
-		var_set(vs, "status_title", "%s",
+		var_put(vs, "status_title",
 			pick(lang, "Chưa được công nhận OCOP",
 			     "Not recognised as OCOP"));
-		var_set(vs, "status_text", "%s",
-			pick(lang, "Sản phẩm chưa có quyết định công nhận OCOP "
-				   "nào có hiệu lực.",
+		var_put(vs, "status_text",
+			pick(lang,
+			     "Sản phẩm chưa có quyết định công nhận OCOP "
+			     "nào có hiệu lực.",
 			     "The product has no OCOP recognition in force."));
 	}
 	if (r)
 		set_recognition(vs, r, ended, lang);
-	var_set(vs, "advice", "%s",
+	var_put(vs, "advice",
 		j.verdict == OCOP_VALID
 		    ? ""
 		    : advice_text(j.verdict == OCOP_REVOKED ? OCOP_REVOKED
 							    : OCOP_EXPIRED,
 				  OCOP_REASON_EXPIRED, lang));
-	var_set(vs, "show_report", "%s", j.verdict == OCOP_VALID ? "" : "1");
+	var_put(vs, "show_report", j.verdict == OCOP_VALID ? "" : "1");
 	set_report(vs, site, lang);
-	var_set(vs, "product_help", "%s",
+	var_put(vs, "product_help",
 		pick(lang,
 		     "Mỗi tem OCOP có một mã riêng. Hãy quét mã QR trên "
 		     "tem của từng sản phẩm để kiểm tra tem đó.",
@@ -894,11 +907,11 @@ page_home(const struct page_site *site, const char *lang, const char *typed,
 
 	lang = is_en(lang) ? "en" : "vi";
 	set_site(vs, site, lang, "/");
-	var_set(vs, "typed", "%s", typed ? typed : "");
-	var_set(vs, "problem", "%s", problem ? problem : "");
-	var_set(vs, "home_title", "%s",
+	var_put(vs, "typed", typed ? typed : "");
+	var_put(vs, "problem", problem ? problem : "");
+	var_put(vs, "home_title",
 		pick(lang, "Kiểm tra tem OCOP", "Check an OCOP label"));
-	var_set(vs, "home_intro", "%s",
+	var_put(vs, "home_intro",
 		pick(lang,
 		     "Quét mã QR trên tem bằng camera điện thoại, hoặc nhập "
 		     "mã in dưới mã QR: 16 ký tự chữ và số, ví dụ "
@@ -908,7 +921,7 @@ page_home(const struct page_site *site, const char *lang, const char *typed,
 		     "or type the code printed under it: 16 letters and "
 		     "digits, for example 7KQ3-M9XH-2PAB-4C5D. Upper or lower "
 		     "case, hyphens and spaces are all fine."));
-	var_set(vs, "home_paste", "%s",
+	var_put(vs, "home_paste",
 		pick(lang, "Bạn cũng có thể dán địa chỉ mở ra khi quét mã QR.",
 		     "You can also paste the address the QR code opens."));
 	rc = render_asset("templates/home.html", vs, out, err);
@@ -1048,9 +1061,9 @@ page_error(const struct page_site *site, const char *lang, int status,
 	for (i = 0; i < n - 1 && error_words[i].status != status; i++)
 		;
 	set_site(vs, site, lang, self_path ? self_path : "/");
-	var_set(vs, "error_title", "%s",
+	var_put(vs, "error_title",
 		pick(lang, error_words[i].title_vi, error_words[i].title_en));
-	var_set(vs, "error_text", "%s",
+	var_put(vs, "error_text",
 		has_text(detail) ? detail
 				 : pick(lang, error_words[i].text_vi,
 					error_words[i].text_en));
