@@ -64,11 +64,11 @@ int
 cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"base-url", required_argument, NULL, 'b'},
-	    {"operator", required_argument, NULL, 'o'},
-	    {"contact", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{"base-url", required_argument, NULL, 'b'},
+		{"operator", required_argument, NULL, 'o'},
+		{"contact", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct ocop_error err = {0};
 	struct ocop_store *st = NULL;

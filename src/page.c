@@ -701,6 +701,7 @@ ended_text(const struct ocop_record *rec, const char *lang, char *buf,
 	   size_t size)
 {
 	const struct ocop_recognition *r = &rec->recognition;
+	int32_t day;
 	char d[32];
 
 	switch (rec->verdict) {
@@ -712,11 +713,10 @@ ended_text(const struct ocop_record *rec, const char *lang, char *buf,
 			 fmt_day(r->revoked_on, lang, d, sizeof(d)));
 		return buf;
 	case OCOP_EXPIRED:
-		snprintf(
-		    buf, size, "%s %s",
-		    pick(lang, "Đã hết hiệu lực, từ ngày", "Ended on"),
-		    fmt_day(rec->since != OCOP_NO_DAY ? rec->since : r->end + 1,
-			    lang, d, sizeof(d)));
+		day = rec->since != OCOP_NO_DAY ? rec->since : r->end + 1;
+		snprintf(buf, size, "%s %s",
+			 pick(lang, "Đã hết hiệu lực, từ ngày", "Ended on"),
+			 fmt_day(day, lang, d, sizeof(d)));
 		return buf;
 	case OCOP_VOIDED:
 		snprintf(buf, size, "%s",
@@ -781,9 +781,10 @@ page_label(const struct ocop_record *rec, const struct page_site *site,
 			  rec->label.stars, lang);
 		var_put(vs, "has_rec", rec->has_recognition ? "1" : "");
 		if (rec->has_recognition)
-			set_recognition(
-			    vs, &rec->recognition,
-			    ended_text(rec, lang, ended, sizeof(ended)), lang);
+			set_recognition(vs, &rec->recognition,
+					ended_text(rec, lang, ended,
+						   sizeof(ended)),
+					lang);
 		var_put(vs, "lot", b->lot);
 		var_set(vs, "made_on", "%s",
 			fmt_day(b->made_on, lang, a, sizeof(a)));

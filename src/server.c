@@ -849,10 +849,15 @@ handle_home(struct conn *c, const char *path, struct http_resp *resp)
 	const char *typed = NULL, *lang_arg;
 	char where[128], q[16] = "";
 
-	http_resp_header(resp, "Vary", "Accept, Accept-Language");
 	if (strcmp(path, "/") != 0)
-		typed = MHD_lookup_connection_value(
-		    c->mhd, MHD_GET_ARGUMENT_KIND, "code");
+		typed = MHD_lookup_connection_value(c->mhd,
+						    MHD_GET_ARGUMENT_KIND,
+						    "code");
+	if (typed && ocop_code_parse(typed, &code, &err) < 0) {
+		code_problem(c, resp, typed, err.msg);
+		return;
+	}
+	http_resp_header(resp, "Vary", "Accept, Accept-Language");
 	if (!typed) {
 		resp->status = 200;
 		http_resp_header(resp, "Cache-Control", "no-cache");
@@ -864,12 +869,8 @@ handle_home(struct conn *c, const char *path, struct http_resp *resp)
 					err.msg);
 		return;
 	}
-	if (ocop_code_parse(typed, &code, &err) < 0) {
-		code_problem(c, resp, typed, err.msg);
-		return;
-	}
-	lang_arg =
-	    MHD_lookup_connection_value(c->mhd, MHD_GET_ARGUMENT_KIND, "lang");
+	lang_arg = MHD_lookup_connection_value(c->mhd, MHD_GET_ARGUMENT_KIND,
+					       "lang");
 	if (lang_arg && *lang_arg)
 		snprintf(q, sizeof(q), "?lang=%s", c->lang);
 	if (code.kind == OCOP_CODE_SERIAL)
