@@ -47,10 +47,9 @@ struct server {
 	struct server_config cfg;
 	char db_path[4096];
 	char base_url[256];
-	/* ocop init --operator/--contact, read at start (page.h) */
+	/* ocop init --operator/--contact as read at start (site_of) */
 	char operator_name[256];
 	char contact[512];
-	struct page_site site;
 	struct MHD_Daemon *mhd;
 	int listen_fd;
 	struct scanlog *scanlog;
@@ -230,6 +229,56 @@ thread_store(struct server *srv, struct ocop_error *err)
 		r->commits = commits;
 	}
 	return r->st;
+}
+
+/*
+ * Who runs the service, as the pages show it (page.h): each request thread
+ * keeps a copy that it reads again from the store at most every
+ * SITE_MAX_AGE seconds, so that 'ocop init --operator/--contact' reaches
+ * a running server without a restart or a read per page.
+ */
+#define SITE_MAX_AGE 1.0
+
+struct site_copy {
+	const struct server *srv;
+	double read_at;
+	char operator_name[256];
+	char contact[512];
+	struct page_site site;
+};
+static _Thread_local struct site_copy tls_site;
+
+static const struct page_site *
+site_of(struct server *srv)
+{
+	struct site_copy *s = &tls_site;
+	struct ocop_error err = {0};
+	struct ocop_store *st;
+	char op[sizeof(s->operator_name)], contact[sizeof(s->contact)];
+	double now = mono();
+
+	if (s->srv != srv) {
+		/* the values read at start until the first read succeeds */
+		s->srv = srv;
+		s->read_at = now - SITE_MAX_AGE;
+		ocop_strlcpy(s->operator_name, srv->operator_name,
+			     sizeof(s->operator_name));
+		ocop_strlcpy(s->contact, srv->contact, sizeof(s->contact));
+		s->site.operator_name = s->operator_name;
+		s->site.contact = s->contact;
+	}
+	if (now - s->read_at < SITE_MAX_AGE)
+		return &s->site;
+	/* on failure the copy stays as it was: the pages still render */
+	s->read_at = now;
+	if ((st = thread_store(srv, &err)) &&
+	    st->m->meta_get(st, "operator", op, sizeof(op), &err) == 0 &&
+	    st->m->meta_get(st, "contact", contact, sizeof(contact), &err) ==
+		0) {
+		ocop_strlcpy(s->operator_name, op, sizeof(s->operator_name));
+		ocop_strlcpy(s->contact, contact, sizeof(s->contact));
+	}
+	return &s->site;
 }
 
 /* The end of a handler call: the thread's store is free for the sweep. */
@@ -614,7 +663,7 @@ label_answer(struct conn *c, struct http_resp *resp)
 	resp->status = status;
 	ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
 		     sizeof(resp->content_type));
-	if (page_label(rec, &c->srv->site, c->lang, c->self_path, &resp->body,
+	if (page_label(rec, site_of(c->srv), c->lang, c->self_path, &resp->body,
 		       &err) < 0)
 		http_resp_error(resp, 500, "cannot render page: %s", err.msg);
 }
@@ -645,7 +694,7 @@ consumer_fail(struct conn *c, struct http_resp *resp, int status,
 		ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
 			     sizeof(resp->content_type));
 		resp->body.len = 0;
-		if (page_error(&c->srv->site, c->lang, status, detail,
+		if (page_error(site_of(c->srv), c->lang, status, detail,
 			       c->self_path[0] ? c->self_path : "/",
 			       &resp->body, &err) == 0)
 			return;
@@ -673,7 +722,7 @@ code_problem(struct conn *c, struct http_resp *resp, const char *typed,
 	ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
 		     sizeof(resp->content_type));
 	resp->body.len = 0;
-	if (page_home(&c->srv->site, c->lang, typed, problem, &resp->body,
+	if (page_home(site_of(c->srv), c->lang, typed, problem, &resp->body,
 		      &err) < 0)
 		http_resp_error(resp, 500, "cannot render page: %s", err.msg);
 }
@@ -863,7 +912,7 @@ handle_home(struct conn *c, const char *path, struct http_resp *resp)
 		http_resp_header(resp, "Cache-Control", "no-cache");
 		ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
 			     sizeof(resp->content_type));
-		if (page_home(&c->srv->site, c->lang, NULL, NULL, &resp->body,
+		if (page_home(site_of(c->srv), c->lang, NULL, NULL, &resp->body,
 			      &err) < 0)
 			http_resp_error(resp, 500, "cannot render page: %s",
 					err.msg);
@@ -983,7 +1032,7 @@ handle_product(struct conn *c, const char *path, struct http_resp *resp)
 		resp->status = 200;
 		ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
 			     sizeof(resp->content_type));
-		if (page_product(&prod, &h, now, &c->srv->site, c->lang, self,
+		if (page_product(&prod, &h, now, site_of(c->srv), c->lang, self,
 				 &resp->body, &err) < 0)
 			http_resp_error(resp, 500, "cannot render page: %s",
 					err.msg);
@@ -1914,8 +1963,6 @@ server_start(const struct server_config *cfg, struct server **out,
 	ocop_store_close(st);
 	if (rc < 0)
 		goto out_free;
-	srv->site.operator_name = srv->operator_name;
-	srv->site.contact = srv->contact;
 	if (!srv->base_url[0])
 		ocop_strlcpy(srv->base_url, "http://localhost:8080",
 			     sizeof(srv->base_url));
