@@ -9,7 +9,7 @@ DEB_PKGS := build-essential pkg-config libqrencode-dev libpng-dev \
 	libcurl4-openssl-dev libsqlite3-dev libjansson-dev libmicrohttpd-dev \
 	libsodium-dev libcairo2-dev fonts-dejavu-core sqlite3 curl zbar-tools \
 	librsvg2-bin poppler-utils qrencode python3 python3-jsonschema \
-	chromium wrk nginx-light
+	chromium wrk nginx-light systemd openssl cppcheck
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -fno-common
@@ -33,7 +33,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
-ASSETS := $(shell find assets -type f ! -name '*.md' | LC_ALL=C sort)
+ASSETS := $(shell find assets -type f ! -name '*.md' ! -path 'assets/deploy/*' | LC_ALL=C sort)
 
 .PHONY: all test check bench demo install format lint clean deps
 all: $(BUILD)/ocop
@@ -48,7 +48,8 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # Every file under assets/ is compiled into the binary (migrations,
-# templates, demo registry), so an installed ocop needs nothing beside it.
+# templates, demo registry), so an installed ocop needs nothing beside it;
+# assets/deploy/ holds files for the host (systemd, nginx), not the binary.
 $(BUILD)/assets.c: $(ASSETS) src/embed.sh | $(BUILD)
 	sh src/embed.sh $(ASSETS) > $@.tmp && mv $@.tmp $@
 $(BUILD)/assets.o: $(BUILD)/assets.c
