@@ -609,11 +609,14 @@ chart_where(struct rdoc *d, const struct centry *e, size_t n)
 		rchart_add_stack(&d->where, label, v, cls, 2);
 	}
 	if (all.n > CHART_PLACES) {
-		char label[120];
-
-		snprintf(label, sizeof(label), "%zu nơi khác / other places",
-			 all.n - CHART_PLACES);
-		rchart_add_stack(&d->where, label, rest, cls, 2);
+		/* a line, not a bar: a bar of every other place together
+		 * would dwarf the places an inspector should visit */
+		snprintf(d->where.foot_vi, sizeof(d->where.foot_vi),
+			 "Và %zu nơi khác với %.0f lượt quét (xem bảng).",
+			 all.n - CHART_PLACES, rest[0] + rest[1]);
+		snprintf(d->where.foot_en, sizeof(d->where.foot_en),
+			 "And %zu other places with %.0f scans (see the table).",
+			 all.n - CHART_PLACES, rest[0] + rest[1]);
 	}
 	rcount_release(&all);
 	rcount_release(&red);

@@ -127,6 +127,9 @@ struct rchart {
 	/* what to say when there is nothing to draw (default: no data) */
 	const char *none_vi;
 	const char *none_en;
+	/* a line under the chart (the places left out...), "" for none */
+	char foot_vi[160];
+	char foot_en[160];
 	/* bars */
 	struct rbar *bars;
 	size_t nbars;

@@ -325,7 +325,7 @@ rcount_text(const struct rcount *m, size_t max, int people)
 				      *m->keys[i] ? m->keys[i] : "?",
 				      (long long)m->counts[i]);
 		else
-			ocop_buf_addf(&b, "%s%s, %s (%lld)", i ? "; " : "",
+			ocop_buf_addf(&b, "%s%s / %s (%lld)", i ? "; " : "",
 				      rno_place_vi, rno_place_en,
 				      (long long)m->counts[i]);
 	if (n < m->n)
@@ -1182,6 +1182,13 @@ html_chart(struct ocop_buf *b, const struct rchart *c, const char *id)
 	if (rc == 0)
 		rc = c->kind == RCHART_BARS ? svg_bars(b, c, id)
 					    : html_months(b, c, id);
+	if (rc == 0 && c->foot_vi[0]) {
+		rc = ocop_buf_adds(b, "\n<p>");
+		if (rc == 0)
+			rc = html_both(b, c->foot_vi, c->foot_en);
+		if (rc == 0)
+			rc = ocop_buf_adds(b, "</p>");
+	}
 	if (rc == 0)
 		rc = ocop_buf_adds(b, "\n</section>\n");
 	return rc;

@@ -261,6 +261,8 @@ clones_where(struct rdoc *d, const struct clone *all, size_t n)
 		     sizeof(d->where.title_en));
 	ocop_strlcpy(d->where.x_vi, "Lượt quét", sizeof(d->where.x_vi));
 	ocop_strlcpy(d->where.x_en, "Scans", sizeof(d->where.x_en));
+	rchart_legend(&d->where, "amber", "lượt quét nhãn có thể bị sao chép",
+		      "scans of labels that may be copied");
 	rcount_init(&m);
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < all[i].places.n; k++)
@@ -282,11 +284,12 @@ clones_where(struct rdoc *d, const struct clone *all, size_t n)
 		rchart_add_bar(&d->where, label, (double)m.counts[i], "amber");
 	}
 	if (m.n > 15) {
-		char label[120];
-
-		snprintf(label, sizeof(label), "%zu nơi khác / other places",
-			 m.n - 15);
-		rchart_add_bar(&d->where, label, rest, "amber");
+		snprintf(d->where.foot_vi, sizeof(d->where.foot_vi),
+			 "Và %zu nơi khác với %.0f lượt quét (xem bảng).",
+			 m.n - 15, rest);
+		snprintf(d->where.foot_en, sizeof(d->where.foot_en),
+			 "And %zu other places with %.0f scans (see the table).",
+			 m.n - 15, rest);
 	}
 	rcount_release(&m);
 }

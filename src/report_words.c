@@ -33,18 +33,19 @@ static const struct word windows[] = {
 };
 
 /* Decision 26/2026/QĐ-TTg Art. 8, as SPEC 1 words them; the decree
- * writes the fifth ground "đ" (stored "dd"). */
+ * writes the fifth ground "đ" (stored "dd"). The Vietnamese carries the
+ * letter, the English (printed after it in brackets) does not. ATTP: an
+ * toàn thực phẩm (food safety); SHTT: sở hữu trí tuệ (IP), as Vietnamese
+ * decisions abbreviate them. */
 static const struct word grounds[] = {
-    {"a", "a) hồ sơ đề nghị công nhận không trung thực", "a) false dossier"},
-    {"b", "b) không còn đáp ứng tiêu chí", "b) no longer meets the criteria"},
-    {"c",
-     "c) vi phạm chất lượng, an toàn thực phẩm, môi trường, sở hữu trí "
-     "tuệ hoặc nhãn hàng hóa",
-     "c) quality, food safety, environment, IP or labelling violation"},
-    {"d", "d) sử dụng sai biểu trưng OCOP", "d) misuse of the OCOP mark"},
-    {"dd", "đ) ngừng sản xuất", "đ) production stopped"},
+    {"a", "a) hồ sơ không trung thực", "false dossier"},
+    {"b", "b) không còn đáp ứng tiêu chí", "no longer meets the criteria"},
+    {"c", "c) vi phạm chất lượng, ATTP, môi trường, SHTT, nhãn",
+     "quality, food safety, environment, IP or labelling violation"},
+    {"d", "d) sử dụng sai biểu trưng OCOP", "misuse of the OCOP mark"},
+    {"dd", "đ) ngừng sản xuất", "production stopped"},
     {"e", "e) kết luận khác của cơ quan có thẩm quyền",
-     "e) other official conclusion"},
+     "other official conclusion"},
     {"lapsed", "hết hạn mà không đánh giá lại",
      "lapsed without re-evaluation"},
     {NULL, NULL, NULL},
@@ -126,6 +127,7 @@ rwords(enum rcol_kind kind, const char *name, const char **vi,
 char *
 report_local_day(int32_t day, char *buf)
 {
+	char tmp[48];
 	int y, m, d;
 
 	if (day == OCOP_NO_DAY) {
@@ -137,7 +139,8 @@ report_local_day(int32_t day, char *buf)
 		/* out of the form's range: the ISO form says it plainly */
 		return ocop_day_format(day, buf);
 	}
-	snprintf(buf, 11, "%02d/%02d/%04d", d % 100, m % 100, y);
+	snprintf(tmp, sizeof(tmp), "%02d/%02d/%04d", d, m, y);
+	ocop_strlcpy(buf, tmp, 11);
 	return buf;
 }
 
@@ -146,7 +149,7 @@ report_local_time(int64_t t, char *buf)
 {
 	int32_t day;
 	int64_t sec;
-	char tmp[16];
+	char tmp[16], out[64];
 
 	if (t == OCOP_NO_TIME) {
 		buf[0] = '\0';
@@ -156,8 +159,27 @@ report_local_time(int64_t t, char *buf)
 	day = ocop_day_of(t);
 	sec = t - ocop_day_start(day);
 	report_local_day(day, tmp);
-	snprintf(buf, 17, "%.10s %02d:%02d", tmp, (int)(sec / 3600 % 24),
+	snprintf(out, sizeof(out), "%s %02d:%02d", tmp, (int)(sec / 3600 % 24),
 		 (int)(sec / 60 % 60));
+	ocop_strlcpy(buf, out, 17);
+	return buf;
+}
+
+/* After a cut by snprintf: drop a last character left incomplete. */
+static char *
+whole_chars(char *buf)
+{
+	size_t n = strlen(buf), i = n, need;
+	unsigned char c;
+
+	while (i > 0 && ((unsigned char)buf[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return buf;
+	c = (unsigned char)buf[i - 1];
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		buf[i - 1] = '\0';
 	return buf;
 }
 
@@ -184,9 +206,9 @@ rpeople(enum rcol_kind kind, const char *value, char *buf, size_t size)
 		break;
 	case RCOL_PLACE:
 		if (!*value) {
-			snprintf(buf, size, "%s (%s)", rno_place_vi,
+			snprintf(buf, size, "%s / %s", rno_place_vi,
 				 rno_place_en);
-			return buf;
+			return whole_chars(buf);
 		}
 		break;
 	case RCOL_TEXT:
@@ -194,10 +216,10 @@ rpeople(enum rcol_kind kind, const char *value, char *buf, size_t size)
 	default:
 		if (*value && rwords(kind, value, &vi, &en) == 0) {
 			snprintf(buf, size, "%s (%s)", vi, en);
-			return buf;
+			return whole_chars(buf);
 		}
 		break;
 	}
 	snprintf(buf, size, "%s", value);
-	return buf;
+	return whole_chars(buf);
 }

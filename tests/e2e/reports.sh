@@ -240,6 +240,38 @@ expect_contains "$E2E_DIR/circulation.html" 'role="img"'
 expect_contains "$E2E_DIR/expiring.html" "<rect"
 expect_contains "$E2E_DIR/expiring.html" "Còn tối đa (ngày)"
 
+test_begin "reports: words and Vietnam local times for people"
+expect_rc 0 "$OCOP" report circulation --as-of $AS_OF
+T=$E2E_DIR/circ.txt
+cp "$E2E_DIR/last.out" "$T"
+expect_contains "$T" "bị thu hồi (revoked)"
+expect_contains "$T" "c) vi phạm chất lượng, ATTP, môi trường, SHTT, nhãn (quality, food safety, environment, IP or labelling violation)"
+expect_contains "$T" "hết hiệu lực (expired)"
+expect_contains "$T" "sai số sao (star mismatch)"
+expect_contains "$T" "01/02/2025 12:00  01/03/2025 12:00"
+expect_contains "$T" "Chợ Bến Thành (2); Siêu thị Co.op (1)"
+grep -qE '[0-9]{4}-[0-9]{2}-[0-9]{2}' "$T" && fail "ISO date in the table: $(grep -E '[0-9]{4}-[0-9]{2}-' "$T" | head -2)"
+# the rows line up by display width: the verdict starts in one column
+$PY - "$T" <<'EOF' || fail "table columns do not line up"
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+lines = [l for l in open(sys.argv[1], encoding="utf-8") if "(expired)" in l or "(revoked)" in l or "(star mismatch)" in l]
+cols = {width(l[:l.index(w)]) for l in lines for w in ("hết hiệu lực", "bị thu hồi", "sai số sao") if w in l}
+sys.exit(0 if len(lines) == 5 and len(cols) == 1 else 1)
+EOF
+expect_rc 0 "$OCOP" report expiring --as-of $AS_OF
+expect_contains "$E2E_DIR/last.out" "đã quá hạn nộp hồ sơ (closed)"
+expect_contains "$E2E_DIR/last.out" "đang trong hạn nộp hồ sơ (open)"
+expect_contains "$E2E_DIR/last.out" "31/05/2026"
+expect_rc 0 "$OCOP" report lapsed --as-of $AS_OF
+expect_contains "$E2E_DIR/last.out" "có (yes)"
+expect_rc 0 "$OCOP" report unknown --as-of $AS_OF
+expect_contains "$E2E_DIR/last.out" "không có nhãn nào mang mã này (no label has this code)"
+expect_contains "$E2E_DIR/circulation.html" 'data-value="revoked">bị thu hồi <span class="en" lang="en">(revoked)</span>'
+expect_contains "$E2E_DIR/circulation.html" '<time datetime="2025-02-01T12:00:00+07:00">01/02/2025 12:00</time>'
+expect_contains "$E2E_DIR/expiring.html" 'đã quá hạn nộp hồ sơ <span class="en" lang="en">(closed)</span>'
+
 test_begin "reports: the late revocation counts, as of earlier dates too"
 expect_rc 0 "$OCOP" report circulation --as-of 2025-06-30 --json
 expect_eq "$(centry "$E2E_DIR/last.out" REV-1 revoked scans)" 1 "as of 2025-06-30"
@@ -265,6 +297,18 @@ expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/reports/circul
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $INSPECTOR" "$BASE/api/v1/reports/nope")" 404 "unknown report"
 expect_eq "$(curl -s -o "$BODY" -w '%{http_code}' -H "Authorization: Bearer $INSPECTOR" "$BASE/api/v1/reports/circulation?as_of=2026-02-30")" 400 "bad date"
 expect_contains "$BODY" "as_of"
+
+test_begin "reports: a scan without a place, in words, never '?'"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/L/$LAP_B")
+expect_eq "$code" 200 "consumer scan"
+expect_rc 0 "$OCOP" report circulation --as-of $AS_OF
+expect_contains "$E2E_DIR/last.out" "Người tiêu dùng quét (không có địa điểm) / consumer scan, no place (1)"
+expect_rc 0 "$OCOP" report circulation --as-of $AS_OF --format html --out "$E2E_DIR/c2.html"
+expect_contains "$E2E_DIR/c2.html" "Người tiêu dùng quét (không có địa điểm) / consumer scan, no place (1)"
+# (the cell's data-value keeps the CSV's "?" for scripts)
+sed 's/<[^>]*>//g' "$E2E_DIR/c2.html" | grep -qF '? (' && fail "a '?' for a place in HTML"
+expect_rc 0 "$OCOP" report circulation --as-of $AS_OF --format csv
+expect_contains "$E2E_DIR/last.out" "? (1)"
 
 test_begin "reports: command-line errors"
 expect_rc 64 "$OCOP" report
