@@ -181,7 +181,7 @@ struct circ_worker {
 	struct ocop_history h;
 	struct lcache labels;
 	struct memo memo[6]; /* by printed stars, for unvoided labels */
-	int32_t mday;	      /* the day whose month is in mmonth */
+	int32_t mday;	     /* the day whose month is in mmonth */
 	int mmonth;
 	/* entries of the current product, by verdict */
 	struct centry *cur[OCOP_VALID + 1];
@@ -572,8 +572,9 @@ chart_where(struct rdoc *d, const struct centry *e, size_t n)
 	rchart_init(&d->where, RCHART_BARS);
 	ocop_strlcpy(d->where.title_vi, "Nơi phát hiện: lượt quét theo nơi",
 		     sizeof(d->where.title_vi));
-	ocop_strlcpy(d->where.title_en, "Where the goods were seen: scans "
-					"by place",
+	ocop_strlcpy(d->where.title_en,
+		     "Where the goods were seen: scans "
+		     "by place",
 		     sizeof(d->where.title_en));
 	ocop_strlcpy(d->where.x_vi, "Lượt quét", sizeof(d->where.x_vi));
 	ocop_strlcpy(d->where.x_en, "Scans", sizeof(d->where.x_en));
@@ -614,9 +615,10 @@ chart_where(struct rdoc *d, const struct centry *e, size_t n)
 		snprintf(d->where.foot_vi, sizeof(d->where.foot_vi),
 			 "Và %zu nơi khác với %.0f lượt quét (xem bảng).",
 			 all.n - CHART_PLACES, rest[0] + rest[1]);
-		snprintf(d->where.foot_en, sizeof(d->where.foot_en),
-			 "And %zu other places with %.0f scans (see the table).",
-			 all.n - CHART_PLACES, rest[0] + rest[1]);
+		snprintf(
+		    d->where.foot_en, sizeof(d->where.foot_en),
+		    "And %zu other places with %.0f scans (see the table).",
+		    all.n - CHART_PLACES, rest[0] + rest[1]);
 	}
 	rcount_release(&all);
 	rcount_release(&red);

@@ -169,8 +169,7 @@ rchart_note(struct rchart *c, const char *fmt, ...)
 }
 
 void
-rchart_legend(struct rchart *c, const char *cls, const char *vi,
-	      const char *en)
+rchart_legend(struct rchart *c, const char *cls, const char *vi, const char *en)
 {
 	if (c->nlegend >= sizeof(c->legend_cls) / sizeof(c->legend_cls[0]))
 		return;
@@ -612,8 +611,8 @@ table_cell(const struct rtab *t, size_t r, size_t c)
 	const char *v = rtab_view(t, r, c);
 
 	if (t->cols[c].kind != RCOL_TEXT)
-		return ocop_xstrdup(rpeople(t->cols[c].kind, v, buf,
-					    sizeof(buf)));
+		return ocop_xstrdup(
+		    rpeople(t->cols[c].kind, v, buf, sizeof(buf)));
 	if (c + 1 < t->ncols && !t->cols[c].num)
 		return table_cut(v, TABLE_TEXT_MAX);
 	return ocop_xstrdup(v);
@@ -693,9 +692,10 @@ render_table(const struct rdoc *d, struct ocop_buf *out)
 		rc = ocop_buf_addf(out, "; %s / %s: %s", d->param_vi[i],
 				   d->param_en[i], d->param_vals[i]);
 	if (rc == 0)
-		rc = ocop_buf_adds(out, "\nNgày giờ theo giờ Việt Nam (UTC+7) / "
-					"Dates and times in Vietnam time "
-					"(UTC+7)\n\n");
+		rc =
+		    ocop_buf_adds(out, "\nNgày giờ theo giờ Việt Nam (UTC+7) / "
+				       "Dates and times in Vietnam time "
+				       "(UTC+7)\n\n");
 	for (size_t c = 0; c < t->ncols; c++)
 		head[c] = (char *)(uintptr_t)t->cols[c].vi;
 	if (rc == 0)
@@ -923,8 +923,7 @@ svg_bars(struct ocop_buf *b, const struct rchart *c, const char *id)
 	}
 	left += 14;
 	right += 14;
-	width = left + right + 420 > width_min ? left + right + 420
-					       : width_min;
+	width = left + right + 420 > width_min ? left + right + 420 : width_min;
 	plot = width - left - right;
 	height = top + row * (double)c->nbars + 48;
 	step = nice_step(max, 5);
@@ -934,15 +933,12 @@ svg_bars(struct ocop_buf *b, const struct rchart *c, const char *id)
 
 	ocop_buf_init(&name, 0);
 	ocop_buf_addf(&name, "%s / %s:", c->title_vi, c->title_en);
-	for (size_t i = 0; i < c->nbars; i++)
+	for (size_t i = 0; i < c->nbars; i++) {
+		snprintf(num, sizeof(num), "%.0f", bar_total(&c->bars[i]));
 		ocop_buf_addf(&name, "%s %s: %s", i ? ";" : "",
 			      c->bars[i].label,
-			      c->bars[i].note ? c->bars[i].note
-					      : (snprintf(num, sizeof(num),
-							  "%.0f",
-							  bar_total(
-							      &c->bars[i])),
-						 num));
+			      c->bars[i].note ? c->bars[i].note : num);
+	}
 	rc = svg_open(b, id, width, height, name.data ? name.data : "");
 	ocop_buf_release(&name);
 	for (double v = 0; v <= max + step / 2 && rc == 0; v += step) {
@@ -955,9 +951,9 @@ svg_bars(struct ocop_buf *b, const struct rchart *c, const char *id)
 				  " x2=\"%.1f\" y2=\"%.1f\"/>",
 				  x, top, x, height - 42);
 		if (rc == 0)
-			rc = svg_text(b, x, height - 26,
-				      "text-anchor=\"middle\" class=\"t\"",
-				      num);
+			rc =
+			    svg_text(b, x, height - 26,
+				     "text-anchor=\"middle\" class=\"t\"", num);
 	}
 	if (rc == 0 && (c->x_vi[0] || c->x_en[0])) {
 		char axis[200];
@@ -1111,8 +1107,8 @@ html_months(struct ocop_buf *b, const struct rchart *c, const char *id)
 				    b, x + slot / 2, top + bh + 18,
 				    "text-anchor=\"middle\" class=\"t\"",
 				    month_text(c->first_month + (int)i, mt,
-					       sizeof(mt), slot < 64 &&
-							       every == 1));
+					       sizeof(mt),
+					       slot < 64 && every == 1));
 		}
 		if (rc == 0)
 			rc = ocop_buf_addf(
@@ -1207,15 +1203,14 @@ html_cell(struct ocop_buf *b, const struct rtab *t, size_t r, size_t i)
 	int rc;
 
 	/* codes and dates stay on one line */
-	rc = ocop_buf_addf(
-	    b, "<td%s%s%s",
-	    col->num			       ? " class=\"n\""
-	    : col->kind == RCOL_DAY || col->kind == RCOL_TIME ||
-		    (!strchr(v, ' ') && strlen(v) <= 20 &&
-		     col->kind == RCOL_TEXT)
-		? " class=\"k\""
-		: "",
-	    tone ? " class=\"" : "", tone ? tone : "");
+	rc = ocop_buf_addf(b, "<td%s%s%s",
+			   col->num ? " class=\"n\""
+			   : col->kind == RCOL_DAY || col->kind == RCOL_TIME ||
+				   (!strchr(v, ' ') && strlen(v) <= 20 &&
+				    col->kind == RCOL_TEXT)
+			       ? " class=\"k\""
+			       : "",
+			   tone ? " class=\"" : "", tone ? tone : "");
 	if (rc == 0 && tone)
 		rc = ocop_buf_adds(b, "\"");
 	if (rc == 0 && (col->kind != RCOL_TEXT || v != whole)) {
@@ -1370,12 +1365,11 @@ render_html(const struct rdoc *d, struct ocop_buf *b)
 			rc = ocop_buf_adds(b, "</tbody>\n</table>\n");
 	}
 	if (rc == 0)
-		rc =
-		    ocop_buf_addf(b,
-				  "</main>\n<p class=\"foot\">%zu mục <span "
-				  "lang=\"en\">entries</span> · ocop report "
-				  "%s</p>\n</body>\n</html>\n",
-				  t->nrows, d->name);
+		rc = ocop_buf_addf(b,
+				   "</main>\n<p class=\"foot\">%zu mục <span "
+				   "lang=\"en\">entries</span> · ocop report "
+				   "%s</p>\n</body>\n</html>\n",
+				   t->nrows, d->name);
 	return rc;
 }
 

@@ -287,9 +287,10 @@ clones_where(struct rdoc *d, const struct clone *all, size_t n)
 		snprintf(d->where.foot_vi, sizeof(d->where.foot_vi),
 			 "Và %zu nơi khác với %.0f lượt quét (xem bảng).",
 			 m.n - 15, rest);
-		snprintf(d->where.foot_en, sizeof(d->where.foot_en),
-			 "And %zu other places with %.0f scans (see the table).",
-			 m.n - 15, rest);
+		snprintf(
+		    d->where.foot_en, sizeof(d->where.foot_en),
+		    "And %zu other places with %.0f scans (see the table).",
+		    m.n - 15, rest);
 	}
 	rcount_release(&m);
 }
@@ -446,11 +447,10 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 				 c->p.code);
 			rchart_add_bar(&d->chart, label, (double)c->max_places,
 				       "amber");
-			rchart_note(&d->chart,
-				    "%d nơi, %s–%s / %d places", c->max_places,
-				    report_local_day(c->win_from, b1),
-				    report_local_day(c->win_to, b2),
-				    c->max_places);
+			rchart_note(
+			    &d->chart, "%d nơi, %s–%s / %d places",
+			    c->max_places, report_local_day(c->win_from, b1),
+			    report_local_day(c->win_to, b2), c->max_places);
 		}
 	}
 	clones_where(d, all, nall);

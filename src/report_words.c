@@ -46,8 +46,7 @@ static const struct word grounds[] = {
     {"dd", "đ) ngừng sản xuất", "production stopped"},
     {"e", "e) kết luận khác của cơ quan có thẩm quyền",
      "other official conclusion"},
-    {"lapsed", "hết hạn mà không đánh giá lại",
-     "lapsed without re-evaluation"},
+    {"lapsed", "hết hạn mà không đánh giá lại", "lapsed without re-evaluation"},
     {NULL, NULL, NULL},
 };
 
@@ -86,8 +85,7 @@ const char rno_place_vi[] = "Người tiêu dùng quét (không có địa đi�
 const char rno_place_en[] = "consumer scan, no place";
 
 int
-rwords(enum rcol_kind kind, const char *name, const char **vi,
-       const char **en)
+rwords(enum rcol_kind kind, const char *name, const char **vi, const char **en)
 {
 	const struct word *w;
 

@@ -750,8 +750,9 @@ test_formats(void)
 	CHECK(strstr(html, "<td class=\"v-red\" data-value=\"revoked\">bị "
 			   "thu hồi <span class=\"en\" lang=\"en\">(revoked)"
 			   "</span></td>") != NULL);
-	CHECK(strstr(html, "data-value=\"2025-06-01\"><time "
-			   "datetime=\"2025-06-01\">01/06/2025</time>") != NULL);
+	CHECK(strstr(html,
+		     "data-value=\"2025-06-01\"><time "
+		     "datetime=\"2025-06-01\">01/06/2025</time>") != NULL);
 	CHECK(strstr(html, "data-value=\"c\">c) vi phạm") != NULL);
 	CHECK(strstr(html, "<svg") && strstr(html, "role=\"img\""));
 	CHECK(strstr(html, "<html lang=\"vi\">") != NULL);
