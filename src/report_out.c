@@ -126,9 +126,8 @@ rchart_release(struct rchart *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void
-rchart_add_stack(struct rchart *c, const char *label, const double *v,
-		 const char *const *cls, size_t n)
+static struct rbar *
+rchart_new_bar(struct rchart *c, const char *label)
 {
 	struct rbar *b;
 
@@ -136,6 +135,15 @@ rchart_add_stack(struct rchart *c, const char *label, const double *v,
 	b = &c->bars[c->nbars++];
 	memset(b, 0, sizeof(*b));
 	b->label = ocop_xstrdup(label);
+	return b;
+}
+
+void
+rchart_add_stack(struct rchart *c, const char *label, const double *v,
+		 const char *const *cls, size_t n)
+{
+	struct rbar *b = rchart_new_bar(c, label);
+
 	for (size_t i = 0; i < n && i < RCHART_SEGS; i++) {
 		b->v[i] = v[i];
 		b->cls[i] = cls[i];
@@ -145,7 +153,10 @@ rchart_add_stack(struct rchart *c, const char *label, const double *v,
 void
 rchart_add_bar(struct rchart *c, const char *label, double v, const char *cls)
 {
-	rchart_add_stack(c, label, &v, &cls, 1);
+	struct rbar *b = rchart_new_bar(c, label);
+
+	b->v[0] = v;
+	b->cls[0] = cls;
 }
 
 void
