@@ -854,11 +854,42 @@ text_px(const char *s)
 	return w;
 }
 
-/* The label an axis prints: at most max columns, "…" when cut. */
-static char *
-axis_label(const char *s, size_t max)
+/* The label an axis prints, on one or two lines of at most max columns:
+ * broken at the last space that fits, the second line cut with "…"
+ * when still too long. *l2 is NULL for one line. */
+static void
+axis_label(const char *s, size_t max, char **l1, char **l2)
 {
-	return table_cut(s, max);
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	const char *brk = NULL;
+	size_t w = 0;
+
+	*l2 = NULL;
+	if (report_display_width(s) <= max) {
+		*l1 = ocop_xstrdup(s);
+		return;
+	}
+	while (*p) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+
+		if (n <= 0)
+			n = 1, c = '?';
+		w += (size_t)utf8proc_charwidth(c);
+		if (w > max)
+			break;
+		if (c == ' ')
+			brk = (const char *)p;
+		p += n;
+	}
+	if (!brk) /* one long word: cut it */
+		brk = (const char *)p;
+	*l1 = ocop_xmalloc((size_t)(brk - s) + 1);
+	memcpy(*l1, s, (size_t)(brk - s));
+	(*l1)[brk - s] = '\0';
+	while (*brk == ' ')
+		brk++;
+	*l2 = table_cut(brk, max);
 }
 
 static int
@@ -905,23 +936,32 @@ bar_total(const struct rbar *r)
 	return t;
 }
 
-/* The longest an axis label gets, in columns; the whole label is in the
- * bar's tooltip and in the table. */
-#define AXIS_LABEL_MAX 44
+/* The longest a line of an axis label gets, in columns; a longer label
+ * takes two lines, and the whole label is in the bar's tooltip and in
+ * the table. */
+#define AXIS_LABEL_MAX 40
 
 static int
 svg_bars(struct ocop_buf *b, const struct rchart *c, const char *id)
 {
-	const double row = 26, top = 6, width_min = 960;
-	double left = 0, right = 0, width, plot, height, max = 0, step;
+	const double top = 6, width_min = 960;
+	double row = 26, left = 0, right = 0, width, plot, height, max = 0;
+	double step;
 	struct ocop_buf name;
 	char num[32];
 	int rc;
 
 	for (size_t i = 0; i < c->nbars; i++) {
-		char *l = axis_label(c->bars[i].label, AXIS_LABEL_MAX);
-		double t = bar_total(&c->bars[i]), wl = text_px(l), wn;
+		char *l1, *l2;
+		double t = bar_total(&c->bars[i]), wl, wn;
 
+		axis_label(c->bars[i].label, AXIS_LABEL_MAX, &l1, &l2);
+		wl = text_px(l1);
+		if (l2) {
+			row = 40; /* room for two lines */
+			if (text_px(l2) > wl)
+				wl = text_px(l2);
+		}
 		snprintf(num, sizeof(num), "%.0f", t);
 		wn = text_px(c->bars[i].note ? c->bars[i].note : num);
 		if (wl > left)
@@ -930,7 +970,8 @@ svg_bars(struct ocop_buf *b, const struct rchart *c, const char *id)
 			right = wn;
 		if (t > max)
 			max = t;
-		free(l);
+		free(l1);
+		free(l2);
 	}
 	left += 14;
 	right += 14;
@@ -975,9 +1016,10 @@ svg_bars(struct ocop_buf *b, const struct rchart *c, const char *id)
 	}
 	for (size_t i = 0; i < c->nbars && rc == 0; i++) {
 		const struct rbar *r = &c->bars[i];
-		double y = top + row * (double)i, x = left;
-		char *label = axis_label(r->label, AXIS_LABEL_MAX);
+		double y = top + row * (double)i, x = left, mid = y + row / 2;
+		char *l1, *l2;
 
+		axis_label(r->label, AXIS_LABEL_MAX, &l1, &l2);
 		/* the whole label as the row's tooltip */
 		rc = ocop_buf_adds(b, "<g><title>");
 		if (rc == 0)
@@ -985,9 +1027,13 @@ svg_bars(struct ocop_buf *b, const struct rchart *c, const char *id)
 		if (rc == 0)
 			rc = ocop_buf_adds(b, "</title>");
 		if (rc == 0)
-			rc = svg_text(b, left - 8, y + row * 0.66,
-				      "text-anchor=\"end\"", label);
-		free(label);
+			rc = svg_text(b, left - 8, l2 ? mid - 3 : mid + 4.5,
+				      "text-anchor=\"end\"", l1);
+		if (rc == 0 && l2)
+			rc = svg_text(b, left - 8, mid + 12,
+				      "text-anchor=\"end\"", l2);
+		free(l1);
+		free(l2);
 		for (size_t k = 0; k < RCHART_SEGS && rc == 0; k++) {
 			double w = plot * r->v[k] / max;
 
@@ -998,12 +1044,12 @@ svg_bars(struct ocop_buf *b, const struct rchart *c, const char *id)
 					   "y=\"%.1f\" width=\"%.1f\" "
 					   "height=\"%.1f\"/>",
 					   r->cls[k] ? r->cls[k] : "blue", x,
-					   y + 4, w < 1 ? 1 : w, row - 8);
+					   mid - 9, w < 1 ? 1 : w, 18.0);
 			x += w;
 		}
 		snprintf(num, sizeof(num), "%.0f", bar_total(r));
 		if (rc == 0)
-			rc = svg_text(b, x + 6, y + row * 0.66, NULL,
+			rc = svg_text(b, x + 6, mid + 4.5, NULL,
 				      r->note ? r->note : num);
 		if (rc == 0)
 			rc = ocop_buf_adds(b, "</g>");

@@ -11,7 +11,8 @@
 . "$(dirname "$0")/lib.sh"
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-CHECK=${OCOP_BROWSER_CHECK:-$ROOT/tests/browser/check.mjs}
+CHECK=$ROOT/tests/browser/check.mjs
+FIT=$ROOT/tests/browser/svg_fit.mjs
 SHOTS=${OCOP_SCREENSHOT_DIR:-$E2E_DIR/shots}
 PY=/usr/bin/python3
 REPORTS="circulation lapsed expiring clones unknown"
@@ -50,6 +51,11 @@ look() {
 			>"$E2E_DIR/check.out" 2>&1 ||
 			fail "$set $r: $(head -c 1500 "$E2E_DIR/check.out")"
 		[ -s "$SHOTS/$set-$r.png" ] || fail "$set $r: no screenshot"
+		# no label, legend or note of a chart runs out of its picture
+		node "$FIT" --url "$BASE/api/v1/reports/$r?as_of=$AS_OF&format=html" \
+			--header "Authorization: Bearer $INSPECTOR" --width 1280 \
+			--min-texts "$(grep -c '<svg' "$out")" >"$E2E_DIR/fit.out" 2>&1 ||
+			fail "$set $r: $(head -c 1500 "$E2E_DIR/fit.out")"
 		# the page as people read it: words and local dates, a chart
 		# named for assistive technology or a sentence saying there is
 		# nothing to chart, no machine names in the table's text
@@ -86,7 +92,9 @@ EOF
 
 test_begin "reports in a browser: tools"
 command -v node >/dev/null || fail "node is not installed (make deps)"
-[ -f "$CHECK" ] || fail "no browser check at $CHECK"
+[ -f "$CHECK" ] && [ -f "$FIT" ] || fail "no browser check at $CHECK"
+[ -d "$ROOT/tests/browser/node_modules/playwright-core" ] ||
+	fail "npm packages of tests/browser are not installed (make deps)"
 
 # ---- sparse: a dozen scans over a year ---------------------------------
 test_begin "reports in a browser: sparse data"
