@@ -546,8 +546,8 @@ chart_months(struct rdoc *d, const struct centry *e, size_t n, int32_t as_of)
 		}
 		rwords(RCOL_VERDICT, ocop_verdict_name(e[i].verdict), &vi, &en);
 		snprintf(label, sizeof(label),
-			 "%s — %s · %s (%s) từ / since %s · %lld lượt quét / "
-			 "scans",
+			 "%s — %s · %s (%s) từ / since %s · lượt quét / "
+			 "scans: %lld",
 			 e[i].p.code, e[i].p.name, vi, en,
 			 e[i].since != OCOP_NO_DAY
 			     ? report_local_day(e[i].since, day)

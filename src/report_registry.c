@@ -198,10 +198,8 @@ report_lapsed(struct ocop_store *st, const struct report_opts *o,
 		rchart_add_bar(&d->chart, label, (double)top[i]->scans,
 			       "expired");
 		rchart_note(&d->chart,
-			    "%lld lượt · hết hiệu lực %d ngày / %lld scans · "
-			    "lapsed %d days",
-			    (long long)top[i]->scans,
-			    (int)(o->as_of - top[i]->lapsed_on),
+			    "lượt quét / scans: %lld · số ngày từ khi hết hiệu "
+			    "lực / days since the lapse: %d",
 			    (long long)top[i]->scans,
 			    (int)(o->as_of - top[i]->lapsed_on));
 	}
@@ -382,8 +380,8 @@ report_expiring(struct ocop_store *st, const struct report_opts *o,
 				 e->p.name);
 			rchart_add_bar(&d->chart, label, (double)e->days_left,
 				       w);
-			rchart_note(&d->chart, "%d ngày · %s / %d days · %s",
-				    e->days_left, wvi, e->days_left, wen);
+			rchart_note(&d->chart, "%d ngày / days · %s (%s)",
+				    e->days_left, wvi, wen);
 		}
 	}
 	rc = 0;

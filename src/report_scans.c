@@ -447,10 +447,10 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 				 c->p.code);
 			rchart_add_bar(&d->chart, label, (double)c->max_places,
 				       "amber");
-			rchart_note(
-			    &d->chart, "%d nơi, %s–%s / %d places",
-			    c->max_places, report_local_day(c->win_from, b1),
-			    report_local_day(c->win_to, b2), c->max_places);
+			rchart_note(&d->chart, "%d nơi / places, %s–%s",
+				    c->max_places,
+				    report_local_day(c->win_from, b1),
+				    report_local_day(c->win_to, b2));
 		}
 	}
 	clones_where(d, all, nall);
