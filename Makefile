@@ -11,7 +11,7 @@ DEB_PKGS := build-essential pkg-config libqrencode-dev libpng-dev \
 	libsodium-dev libcairo2-dev libutf8proc-dev fonts-dejavu-core sqlite3 \
 	curl zbar-tools \
 	librsvg2-bin poppler-utils qrencode python3 python3-jsonschema \
-	chromium wrk nginx-light systemd openssl
+	chromium wrk nginx-light systemd openssl cppcheck
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -fno-common

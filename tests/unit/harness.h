@@ -16,6 +16,7 @@ static int harness_failed_tests;
 static int harness_passed_tests;
 static const char *harness_current;
 static int harness_current_failed;
+static int harness_orphan_failed; /* failed checks outside any TEST */
 
 static void
 harness_end_test(void)
@@ -43,10 +44,18 @@ harness_begin(const char *name)
 
 #define TEST(name) harness_begin(name)
 
+/* A failed check outside any TEST (in set-up code, say) counts as one
+ * failed test of its own, so that it can never go unnoticed. */
 static int
 harness_done(void)
 {
 	harness_end_test();
+	if (harness_orphan_failed) {
+		printf("FAIL %d check(s) outside any test\n",
+		       harness_orphan_failed);
+		harness_failed_tests++;
+	}
+	fflush(stdout);
 	return harness_failed_tests ? 1 : 0;
 }
 
@@ -56,7 +65,10 @@ harness_done(void)
 		printf(__VA_ARGS__);                                           \
 		printf("\n");                                                  \
 		harness_failed_checks++;                                       \
-		harness_current_failed = 1;                                    \
+		if (harness_current)                                           \
+			harness_current_failed = 1;                            \
+		else                                                           \
+			harness_orphan_failed++;                               \
 	} while (0)
 
 #define CHECK(cond)                                                            \
