@@ -74,8 +74,16 @@ int report_render(struct ocop_store *st, const char *name,
 		  const struct report_opts *o, enum report_format fmt,
 		  struct ocop_buf *out, struct ocop_error *err);
 
-/* The display width of UTF-8 text on a terminal: code points, with the
- * combining marks U+0300..U+036F counted as zero. */
+/* The display width of UTF-8 text on a terminal (utf8proc's character
+ * widths: combining marks none, wide East Asian characters two). */
 size_t report_display_width(const char *s);
+
+/* What people read in the table and HTML reports: a day as Vietnam
+ * writes it, "02/12/2026" (buf of at least 11 bytes), and an instant as
+ * Vietnam local time, "02/12/2026 15:04" (UTC+7 whatever the machine's
+ * time zone; buf of at least 17 bytes). "" for OCOP_NO_DAY/OCOP_NO_TIME.
+ * Return buf. */
+char *report_local_day(int32_t day, char *buf);
+char *report_local_time(int64_t t, char *buf);
 
 #endif

@@ -137,14 +137,15 @@ struct centry {
 	int64_t product_id;
 	enum ocop_verdict verdict;
 	int32_t since;
-	int32_t base; /* day weeks are counted from: since, else first */
+	enum ocop_ground ground; /* revoked: the revocation's ground */
+	int base;		 /* month of the first scan (rmonth_of) */
 	int64_t scans;
 	int64_t first_seen;
 	int64_t last_seen;
 	struct idset labels;
 	struct rcount places;
-	int64_t *weeks;
-	size_t nweeks;
+	int64_t *months; /* scans per month from base */
+	size_t nmonths;
 	/* filled after the workers */
 	struct ocop_product p;
 	int64_t labels_issued;
@@ -155,7 +156,7 @@ centry_release(struct centry *e)
 {
 	idset_release(&e->labels);
 	rcount_release(&e->places);
-	free(e->weeks);
+	free(e->months);
 }
 
 /* ---- workers --------------------------------------------------------- */
@@ -180,6 +181,8 @@ struct circ_worker {
 	struct ocop_history h;
 	struct lcache labels;
 	struct memo memo[6]; /* by printed stars, for unvoided labels */
+	int32_t mday;	     /* the day whose month is in mmonth */
+	int mmonth;
 	/* entries of the current product, by verdict */
 	struct centry *cur[OCOP_VALID + 1];
 	struct centry *entries;
@@ -277,7 +280,7 @@ worker_scan(void *vctx, const struct ocop_scan *sc)
 	struct linfo *li;
 	struct centry *e;
 	int32_t day;
-	size_t week;
+	size_t month;
 	int rc;
 
 	if (sc->label_id <= 0)
@@ -304,27 +307,35 @@ worker_scan(void *vctx, const struct ocop_scan *sc)
 	    j->verdict != OCOP_STAR_MISMATCH)
 		return 0;
 
+	if (w->mday != day) {
+		w->mday = day;
+		w->mmonth = rmonth_of(day);
+	}
 	e = worker_entry(w, sc->product_id, j->verdict);
 	if (e->scans == 0) {
 		e->since = j->since;
-		e->base =
-		    j->since != OCOP_NO_DAY && j->since <= day ? j->since : day;
+		e->base = w->mmonth;
 		e->first_seen = sc->scanned_at;
+		if (j->verdict == OCOP_REVOKED && j->rec >= 0)
+			e->ground = w->h.recs[j->rec].ground;
 	}
 	e->scans++;
 	e->last_seen = sc->scanned_at;
 	idset_add(&e->labels, sc->label_id);
 	rcount_add(&e->places, sc->place, 1);
-	week = (size_t)(day - e->base) / 7;
-	if (week >= e->nweeks) {
-		size_t n = week + 1 > 2 * e->nweeks ? week + 1 : 2 * e->nweeks;
+	if (w->mmonth < e->base) /* scans come in time order; be safe */
+		return 0;
+	month = (size_t)(w->mmonth - e->base);
+	if (month >= e->nmonths) {
+		size_t n =
+		    month + 1 > 2 * e->nmonths ? month + 1 : 2 * e->nmonths;
 
-		e->weeks = ocop_xrealloc(e->weeks, n * sizeof(*e->weeks));
-		memset(e->weeks + e->nweeks, 0,
-		       (n - e->nweeks) * sizeof(*e->weeks));
-		e->nweeks = n;
+		e->months = ocop_xrealloc(e->months, n * sizeof(*e->months));
+		memset(e->months + e->nmonths, 0,
+		       (n - e->nmonths) * sizeof(*e->months));
+		e->nmonths = n;
 	}
-	e->weeks[week]++;
+	e->months[month]++;
 	return 0;
 }
 
@@ -419,6 +430,7 @@ worker_product(struct circ_worker *w, int64_t pid)
 	lcache_clear(&w->labels);
 	for (size_t i = 0; i < sizeof(w->memo) / sizeof(w->memo[0]); i++)
 		w->memo[i].day = OCOP_NO_DAY;
+	w->mday = OCOP_NO_DAY;
 	memset(w->cur, 0, sizeof(w->cur));
 	rc = st->m->label_each_of_product(st, pid, worker_label_loaded, w,
 					  &w->err);
@@ -458,18 +470,19 @@ worker_run(void *arg)
 /* ---- the report ------------------------------------------------------ */
 
 static const struct rcol cols[] = {
-    {"code", "Mã sản phẩm", "Code", 0},
-    {"name", "Tên sản phẩm", "Name", 0},
-    {"producer", "Chủ thể", "Producer", 0},
-    {"province", "Tỉnh", "Province", 0},
-    {"verdict", "Kết luận", "Verdict", 0},
-    {"since", "Từ ngày", "Since", 0},
-    {"labels_issued", "Tem đã cấp", "Labels issued", 1},
-    {"labels_seen", "Tem đã quét", "Labels seen", 1},
-    {"scans", "Lượt quét", "Scans", 1},
-    {"first_seen", "Quét lần đầu", "First seen", 0},
-    {"last_seen", "Quét lần cuối", "Last seen", 0},
-    {"places", "Nơi quét (lượt)", "Places (scans)", 0},
+    {"code", "Mã sản phẩm", "Code", 0, RCOL_TEXT, 0},
+    {"name", "Tên sản phẩm", "Name", 0, RCOL_TEXT, 0},
+    {"producer", "Chủ thể", "Producer", 0, RCOL_TEXT, 0},
+    {"province", "Tỉnh", "Province", 0, RCOL_TEXT, 0},
+    {"verdict", "Kết luận", "Verdict", 0, RCOL_VERDICT, 0},
+    {"ground", "Căn cứ thu hồi", "Revocation ground", 0, RCOL_GROUND, 1},
+    {"since", "Từ ngày", "Since", 0, RCOL_DAY, 0},
+    {"labels_issued", "Tem đã cấp", "Labels issued", 1, RCOL_TEXT, 0},
+    {"labels_seen", "Tem đã quét", "Labels seen", 1, RCOL_TEXT, 0},
+    {"scans", "Lượt quét", "Scans", 1, RCOL_TEXT, 0},
+    {"first_seen", "Quét lần đầu", "First seen", 0, RCOL_TIME, 0},
+    {"last_seen", "Quét lần cuối", "Last seen", 0, RCOL_TIME, 0},
+    {"places", "Nơi quét (lượt)", "Places (scans)", 0, RCOL_TEXT, 0},
 };
 
 static int
@@ -485,6 +498,133 @@ cmp_entry(const void *a, const void *b)
 	return (int)x->verdict - (int)y->verdict;
 }
 
+/* The months a chart shows: from the first month with a scan of the
+ * products charted up to the as-of month, two years at most. */
+#define CHART_MONTHS_MAX 24
+#define CHART_PRODUCTS 6
+#define CHART_PLACES 15
+
+static int
+is_red(enum ocop_verdict v)
+{
+	return v == OCOP_EXPIRED || v == OCOP_REVOKED;
+}
+
+static int64_t
+count_of(const struct rcount *m, const char *key)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->keys[i], key) == 0)
+			return m->counts[i];
+	return 0;
+}
+
+static void
+chart_months(struct rdoc *d, const struct centry *e, size_t n, int32_t as_of)
+{
+	int last = rmonth_of(as_of), first = last;
+	char day[16];
+
+	d->chart.kind = RCHART_MONTHS;
+	for (size_t i = 0; i < n && i < CHART_PRODUCTS; i++)
+		if (e[i].base < first)
+			first = e[i].base;
+	if (last - first + 1 > CHART_MONTHS_MAX)
+		first = last - CHART_MONTHS_MAX + 1;
+	d->chart.first_month = first;
+	d->chart.nmonths = n ? (size_t)(last - first + 1) : 0;
+	for (size_t i = 0; i < n && i < CHART_PRODUCTS; i++) {
+		double *v = ocop_xcalloc(d->chart.nmonths, sizeof(double));
+		const char *vi, *en;
+		char label[800];
+
+		for (size_t k = 0; k < e[i].nmonths; k++) {
+			long m = (long)e[i].base + (long)k - first;
+
+			if (m >= 0 && m < (long)d->chart.nmonths)
+				v[m] = (double)e[i].months[k];
+		}
+		rwords(RCOL_VERDICT, ocop_verdict_name(e[i].verdict), &vi, &en);
+		snprintf(label, sizeof(label),
+			 "%s — %s · %s (%s) từ / since %s · lượt quét / "
+			 "scans: %lld",
+			 e[i].p.code, e[i].p.name, vi, en,
+			 e[i].since != OCOP_NO_DAY
+			     ? report_local_day(e[i].since, day)
+			     : "—",
+			 (long long)e[i].scans);
+		rchart_add_series(&d->chart, label,
+				  ocop_verdict_name(e[i].verdict), v,
+				  d->chart.nmonths);
+		free(v);
+	}
+}
+
+/* Where the goods were seen: scans by place over every entry, red for
+ * expired or revoked, amber for the wrong stars. */
+static void
+chart_where(struct rdoc *d, const struct centry *e, size_t n)
+{
+	struct rcount all, red, amber;
+	static const char *const cls[] = {"red", "amber"};
+	double rest[2] = {0, 0};
+
+	rchart_init(&d->where, RCHART_BARS);
+	ocop_strlcpy(d->where.title_vi, "Nơi phát hiện: lượt quét theo nơi",
+		     sizeof(d->where.title_vi));
+	ocop_strlcpy(d->where.title_en,
+		     "Where the goods were seen: scans "
+		     "by place",
+		     sizeof(d->where.title_en));
+	ocop_strlcpy(d->where.x_vi, "Lượt quét", sizeof(d->where.x_vi));
+	ocop_strlcpy(d->where.x_en, "Scans", sizeof(d->where.x_en));
+	rchart_legend(&d->where, "red", "hết hiệu lực hoặc bị thu hồi",
+		      "expired or revoked");
+	rchart_legend(&d->where, "amber", "sai số sao", "star mismatch");
+	rcount_init(&all);
+	rcount_init(&red);
+	rcount_init(&amber);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < e[i].places.n; k++) {
+			rcount_add(&all, e[i].places.keys[k],
+				   e[i].places.counts[k]);
+			rcount_add(is_red(e[i].verdict) ? &red : &amber,
+				   e[i].places.keys[k], e[i].places.counts[k]);
+		}
+	rcount_sort(&all);
+	for (size_t i = 0; i < all.n; i++) {
+		double v[2] = {(double)count_of(&red, all.keys[i]),
+			       (double)count_of(&amber, all.keys[i])};
+		char label[300];
+
+		if (i >= CHART_PLACES) {
+			rest[0] += v[0];
+			rest[1] += v[1];
+			continue;
+		}
+		if (*all.keys[i])
+			ocop_strlcpy(label, all.keys[i], sizeof(label));
+		else
+			snprintf(label, sizeof(label), "%s / %s", rno_place_vi,
+				 rno_place_en);
+		rchart_add_stack(&d->where, label, v, cls, 2);
+	}
+	if (all.n > CHART_PLACES) {
+		/* a line, not a bar: a bar of every other place together
+		 * would dwarf the places an inspector should visit */
+		snprintf(d->where.foot_vi, sizeof(d->where.foot_vi),
+			 "Và %zu nơi khác với %.0f lượt quét (xem bảng).",
+			 all.n - CHART_PLACES, rest[0] + rest[1]);
+		snprintf(
+		    d->where.foot_en, sizeof(d->where.foot_en),
+		    "And %zu other places with %.0f scans (see the table).",
+		    all.n - CHART_PLACES, rest[0] + rest[1]);
+	}
+	rcount_release(&all);
+	rcount_release(&red);
+	rcount_release(&amber);
+}
+
 static void
 describe(struct rdoc *d, struct centry *e, size_t n, int32_t as_of)
 {
@@ -492,6 +632,7 @@ describe(struct rdoc *d, struct centry *e, size_t n, int32_t as_of)
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_object();
+		const char *g = ocop_ground_name(e[i].ground);
 
 		rcount_sort(&e[i].places);
 		json_object_set_new(o, "code", json_string(e[i].p.code));
@@ -502,6 +643,8 @@ describe(struct rdoc *d, struct centry *e, size_t n, int32_t as_of)
 				    json_string(e[i].p.producer.province));
 		json_object_set_new(
 		    o, "verdict", json_string(ocop_verdict_name(e[i].verdict)));
+		json_object_set_new(o, "ground",
+				    g ? json_string(g) : json_null());
 		json_object_set_new(o, "since", rjson_day(e[i].since));
 		json_object_set_new(o, "labels_issued",
 				    json_integer(e[i].labels_issued));
@@ -520,31 +663,19 @@ describe(struct rdoc *d, struct centry *e, size_t n, int32_t as_of)
 		rtab_set(&d->tab, 2, "%s", e[i].p.producer.name);
 		rtab_set(&d->tab, 3, "%s", e[i].p.producer.province);
 		rtab_set(&d->tab, 4, "%s", ocop_verdict_name(e[i].verdict));
-		rtab_set(&d->tab, 5, "%s", ocop_day_format(e[i].since, day));
-		rtab_set(&d->tab, 6, "%lld", (long long)e[i].labels_issued);
-		rtab_set(&d->tab, 7, "%zu", e[i].labels.n);
-		rtab_set(&d->tab, 8, "%lld", (long long)e[i].scans);
-		rtab_set(&d->tab, 9, "%s",
-			 ocop_time_format(e[i].first_seen, t1));
+		rtab_set(&d->tab, 5, "%s", g ? g : "");
+		rtab_set(&d->tab, 6, "%s", ocop_day_format(e[i].since, day));
+		rtab_set(&d->tab, 7, "%lld", (long long)e[i].labels_issued);
+		rtab_set(&d->tab, 8, "%zu", e[i].labels.n);
+		rtab_set(&d->tab, 9, "%lld", (long long)e[i].scans);
 		rtab_set(&d->tab, 10, "%s",
+			 ocop_time_format(e[i].first_seen, t1));
+		rtab_set(&d->tab, 11, "%s",
 			 ocop_time_format(e[i].last_seen, t2));
-		rtab_set_counts(&d->tab, 11, &e[i].places);
+		rtab_set_counts(&d->tab, 12, &e[i].places);
 	}
-
-	/* weekly scans of the top products, up to the as-of date */
-	for (size_t i = 0; i < n && i < 6; i++) {
-		size_t weeks = (size_t)(as_of - e[i].base) / 7 + 1;
-		double *v = ocop_xcalloc(weeks, sizeof(double));
-		char label[128];
-
-		for (size_t k = 0; k < weeks && k < e[i].nweeks; k++)
-			v[k] = (double)e[i].weeks[k];
-		snprintf(label, sizeof(label), "%s (%s, %s)", e[i].p.code,
-			 ocop_verdict_name(e[i].verdict),
-			 ocop_day_format(e[i].base, day));
-		rchart_add_series(&d->chart, label, v, weeks);
-		free(v);
-	}
+	chart_months(d, e, n, as_of);
+	chart_where(d, e, n);
 }
 
 int
@@ -562,7 +693,7 @@ report_circulation(struct ocop_store *st, const struct report_opts *o,
 	char day[16];
 
 	rdoc_init(d, "circulation", cols, sizeof(cols) / sizeof(cols[0]),
-		  RCHART_LINES, o->as_of);
+		  RCHART_MONTHS, o->as_of);
 	d->title_vi = "Tem còn lưu hành của sản phẩm không được mang dấu OCOP";
 	d->title_en = "Labels in circulation for products that may not carry "
 		      "the OCOP mark";
@@ -571,20 +702,23 @@ report_circulation(struct ocop_store *st, const struct report_opts *o,
 		      "quét theo sổ đăng ký hiện hành. Nhiều lượt quét nhất "
 		      "ở trên.";
 	d->about_en = "One row per product and verdict (expired, revoked, "
-		      "star_mismatch), every scan judged again against the "
+		      "star mismatch), every scan judged again against the "
 		      "registry as it stands now. Most scans first.";
 	if (o->since != OCOP_NO_DAY)
 		rdoc_param(d, "since", "Quét từ ngày", "Scans since", "%s",
 			   ocop_day_format(o->since, day));
 	ocop_strlcpy(d->chart.title_vi,
-		     "Lượt quét mỗi tuần sau khi mất quyền dùng dấu",
+		     "Lượt quét mỗi tháng của các sản phẩm bị quét nhiều nhất",
 		     sizeof(d->chart.title_vi));
 	ocop_strlcpy(d->chart.title_en,
-		     "Scans per week after the mark was lost (top products)",
+		     "Scans per month of the most scanned products",
 		     sizeof(d->chart.title_en));
-	ocop_strlcpy(d->chart.x_vi, "Tuần kể từ ngày mất quyền",
-		     sizeof(d->chart.x_vi));
-	ocop_strlcpy(d->chart.x_en, "weeks since", sizeof(d->chart.x_en));
+	rchart_legend(&d->chart, "red", "hết hiệu lực hoặc bị thu hồi",
+		      "expired or revoked");
+	rchart_legend(&d->chart, "amber", "sai số sao", "star mismatch");
+	d->chart.none_vi = "Không có lượt quét nào của tem không được mang "
+			   "dấu OCOP.";
+	d->chart.none_en = "No scans of labels that may not carry the mark.";
 
 	if ((rc = rproducts(st, &ids, &nids, err)) < 0)
 		return rc;

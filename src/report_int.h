@@ -14,14 +14,51 @@
 
 #include "report.h"
 
-/* A column: its JSON/CSV key, Vietnamese and English headings, and
- * whether it holds numbers (right-aligned). */
+/* What a column's cells hold: the machine value that CSV prints, which
+ * the table and HTML turn into what people read (words, Vietnam local
+ * dates and times). */
+enum rcol_kind {
+	RCOL_TEXT = 0, /* as is */
+	RCOL_DAY,      /* YYYY-MM-DD -> 02/12/2026 */
+	RCOL_TIME,     /* RFC 3339 -> 02/12/2026 15:04, Vietnam time */
+	RCOL_VERDICT,  /* revoked -> bị thu hồi (revoked) */
+	RCOL_WINDOW,   /* re-evaluation window: not_open, open, closed */
+	RCOL_GROUND,   /* revocation ground: a..e, dd, lapsed */
+	RCOL_REASON,   /* not_found, mistyped... */
+	RCOL_ENDS_BY,  /* expiry, revocation, renewal */
+	RCOL_BOOL,     /* true, false */
+	RCOL_PLACE,    /* a place; "" is a scan that gave none */
+};
+
+/* A column: its JSON/CSV key, Vietnamese and English headings, whether
+ * it holds numbers (right-aligned), what its cells hold, and whether
+ * only people read it (table and HTML; CSV keeps the columns scripts
+ * already read). */
 struct rcol {
 	const char *key;
 	const char *vi;
 	const char *en;
 	int num;
+	enum rcol_kind kind;
+	int people;
 };
+
+/*
+ * The words for a machine name of a kind (RCOL_VERDICT "revoked": "bị
+ * thu hồi", "revoked"): 0, or -1 when name is not one of the kind's (vi
+ * and en then point at name). Static strings.
+ */
+int rwords(enum rcol_kind kind, const char *name, const char **vi,
+	   const char **en);
+/*
+ * What people read for a cell value of a kind, into buf: "vi (en)" for
+ * the named kinds, local day and time for RCOL_DAY and RCOL_TIME, the
+ * words for "no place" for an empty RCOL_PLACE; the value itself
+ * otherwise (and for anything it does not recognise). Returns buf.
+ */
+char *rpeople(enum rcol_kind kind, const char *value, char *buf, size_t size);
+/* The words for a scan without a place, Vietnamese and English. */
+extern const char rno_place_vi[], rno_place_en[];
 
 /* Rows of strings, row-major; cells NULL print as "". A cell may have a
  * brief form (a long list cut short) that the table and HTML print; CSV
@@ -50,12 +87,28 @@ const char *rtab_view(const struct rtab *t, size_t row, size_t col);
 
 enum rchart_kind {
 	RCHART_NONE = 0,
-	RCHART_BARS,  /* one bar per item: labels[i], values[i] */
-	RCHART_LINES, /* one line per series over x = 0..npoints-1 */
+	RCHART_BARS,   /* one horizontal bar per item, of 1..3 segments */
+	RCHART_MONTHS, /* one strip of monthly bars per series */
 };
 
+#define RCHART_SEGS 3
+
+/* A bar: the item's label (cut short on the axis, whole in its tooltip),
+ * the segments' values and CSS classes (the colours of the consumer
+ * page: "revoked", "expired" red, "star_mismatch" amber, "valid" green;
+ * window states "not_open", "open", "closed"), and an optional note
+ * printed after the bar instead of the total. */
+struct rbar {
+	char *label;
+	char *note;
+	double v[RCHART_SEGS];
+	const char *cls[RCHART_SEGS];
+};
+
+/* A series of monthly counts, months first_month.. of the chart. */
 struct rseries {
 	char *label;
+	const char *cls;
 	double *v;
 	size_t n;
 };
@@ -64,27 +117,47 @@ struct rchart {
 	enum rchart_kind kind;
 	char title_vi[160];
 	char title_en[160];
-	char x_vi[80]; /* axis titles */
+	char x_vi[80]; /* the value axis' title */
 	char x_en[80];
-	char y_vi[80];
-	char y_en[80];
+	/* the legend: a colour (CSS class) and what it means */
+	const char *legend_cls[4];
+	const char *legend_vi[4];
+	const char *legend_en[4];
+	size_t nlegend;
+	/* what to say when there is nothing to draw (default: no data) */
+	const char *none_vi;
+	const char *none_en;
+	/* a line under the chart (the places left out...), "" for none */
+	char foot_vi[160];
+	char foot_en[160];
 	/* bars */
-	char **labels;
-	double *values;
-	const char **classes; /* CSS class of each bar, or NULL */
+	struct rbar *bars;
 	size_t nbars;
-	/* lines */
+	/* months: year * 12 + month - 1 of the first; nmonths of them */
+	int first_month;
+	size_t nmonths;
 	struct rseries *series;
 	size_t nseries;
 };
 
 void rchart_init(struct rchart *c, enum rchart_kind kind);
 void rchart_release(struct rchart *c);
+/* A bar of one segment. */
 void rchart_add_bar(struct rchart *c, const char *label, double v,
 		    const char *cls);
-/* Adds a series of n points (copied). */
-void rchart_add_series(struct rchart *c, const char *label, const double *v,
-		       size_t n);
+/* A bar of n (<= RCHART_SEGS) segments. */
+void rchart_add_stack(struct rchart *c, const char *label, const double *v,
+		      const char *const *cls, size_t n);
+/* The note of the last bar. */
+void rchart_note(struct rchart *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void rchart_legend(struct rchart *c, const char *cls, const char *vi,
+		   const char *en);
+/* Adds a series of n monthly points (copied). */
+void rchart_add_series(struct rchart *c, const char *label, const char *cls,
+		       const double *v, size_t n);
+/* year * 12 + month - 1 of a day, for first_month */
+int rmonth_of(int32_t day);
 
 /* What a report hands to the renderer. */
 struct rdoc {
@@ -103,6 +176,8 @@ struct rdoc {
 	json_t *entries; /* owned */
 	struct rtab tab;
 	struct rchart chart;
+	/* where the goods were seen (bars by place); RCHART_NONE if not */
+	struct rchart where;
 };
 
 void rdoc_init(struct rdoc *d, const char *name, const struct rcol *cols,
@@ -153,9 +228,11 @@ void rcount_sort(struct rcount *m);
 /* {"key": n, ...} in the current order. */
 json_t *rcount_json(const struct rcount *m);
 /* "key (n); key (n)" in the current order, into a fresh string; with
- * max > 0 only the first max keys and "… +N" for the rest. */
-char *rcount_text(const struct rcount *m, size_t max);
-/* Set cell col of the last row from m: whole, and brief when long. */
+ * max > 0 only the first max keys and "… +N" for the rest. An empty key
+ * prints as "?" or, with people set, as the words for "no place". */
+char *rcount_text(const struct rcount *m, size_t max, int people);
+/* Set cell col of the last row from m: whole (for CSV), and the brief
+ * form people read (the busiest places, "no place" in words). */
 void rtab_set_counts(struct rtab *t, size_t col, const struct rcount *m);
 
 #endif

@@ -30,18 +30,18 @@ struct lapsed {
 };
 
 static const struct rcol lapsed_cols[] = {
-    {"code", "Mã sản phẩm", "Code", 0},
-    {"name", "Tên sản phẩm", "Name", 0},
-    {"producer", "Chủ thể", "Producer", 0},
-    {"province", "Tỉnh", "Province", 0},
-    {"stars", "Số sao", "Stars", 1},
-    {"decision_no", "Quyết định", "Decision", 0},
-    {"valid_until", "Hiệu lực đến", "Valid until", 0},
-    {"lapsed_on", "Hết hiệu lực từ", "Lapsed on", 0},
-    {"days_since", "Số ngày", "Days since", 1},
-    {"scans_since", "Lượt quét từ đó", "Scans since", 1},
-    {"last_scan", "Quét lần cuối", "Last scan", 0},
-    {"still_scanned", "Còn bị quét", "Still scanned", 0},
+    {"code", "Mã sản phẩm", "Code", 0, RCOL_TEXT, 0},
+    {"name", "Tên sản phẩm", "Name", 0, RCOL_TEXT, 0},
+    {"producer", "Chủ thể", "Producer", 0, RCOL_TEXT, 0},
+    {"province", "Tỉnh", "Province", 0, RCOL_TEXT, 0},
+    {"stars", "Số sao", "Stars", 1, RCOL_TEXT, 0},
+    {"decision_no", "Quyết định", "Decision", 0, RCOL_TEXT, 0},
+    {"valid_until", "Hiệu lực đến", "Valid until", 0, RCOL_DAY, 0},
+    {"lapsed_on", "Hết hiệu lực từ", "Lapsed on", 0, RCOL_DAY, 0},
+    {"days_since", "Số ngày", "Days since", 1, RCOL_TEXT, 0},
+    {"scans_since", "Lượt quét từ đó", "Scans since", 1, RCOL_TEXT, 0},
+    {"last_scan", "Quét lần cuối", "Last scan", 0, RCOL_TIME, 0},
+    {"still_scanned", "Còn bị quét", "Still scanned", 0, RCOL_BOOL, 0},
 };
 
 static int
@@ -92,10 +92,18 @@ report_lapsed(struct ocop_store *st, const struct report_opts *o,
 		      "with no new decision and no revocation: candidates "
 		      "for a revocation decision. Scans since the lapse show "
 		      "labels still in circulation.";
-	ocop_strlcpy(d->chart.title_vi, "Lượt quét từ khi hết hiệu lực",
+	ocop_strlcpy(d->chart.title_vi,
+		     "Tem còn lưu hành: lượt quét từ khi hết hiệu lực",
 		     sizeof(d->chart.title_vi));
-	ocop_strlcpy(d->chart.title_en, "Scans since the lapse",
+	ocop_strlcpy(d->chart.title_en,
+		     "Labels still in circulation: scans since the lapse",
 		     sizeof(d->chart.title_en));
+	ocop_strlcpy(d->chart.x_vi, "Lượt quét", sizeof(d->chart.x_vi));
+	ocop_strlcpy(d->chart.x_en, "Scans", sizeof(d->chart.x_en));
+	rchart_legend(&d->chart, "expired", "hết hiệu lực", "expired");
+	d->chart.none_vi = "Không có lượt quét nào của các sản phẩm này sau "
+			   "ngày hết hiệu lực.";
+	d->chart.none_en = "No scans of these products since they lapsed.";
 
 	if ((rc = rproducts(st, &ids, &nids, err)) < 0)
 		return rc;
@@ -182,9 +190,19 @@ report_lapsed(struct ocop_store *st, const struct report_opts *o,
 		top[i] = &v[i];
 	if (n > 1)
 		qsort(top, n, sizeof(*top), cmp_lapsed_scans);
-	for (size_t i = 0; i < n && i < 20 && top[i]->scans > 0; i++)
-		rchart_add_bar(&d->chart, top[i]->p.code, (double)top[i]->scans,
+	for (size_t i = 0; i < n && i < 20 && top[i]->scans > 0; i++) {
+		char label[600];
+
+		snprintf(label, sizeof(label), "%s %s", top[i]->p.code,
+			 top[i]->p.name);
+		rchart_add_bar(&d->chart, label, (double)top[i]->scans,
 			       "expired");
+		rchart_note(&d->chart,
+			    "lượt quét / scans: %lld · số ngày từ khi hết hiệu "
+			    "lực / days since the lapse: %d",
+			    (long long)top[i]->scans,
+			    (int)(o->as_of - top[i]->lapsed_on));
+	}
 	rc = 0;
 out:
 	ocop_history_release(&h);
@@ -206,18 +224,18 @@ struct expiring {
 };
 
 static const struct rcol expiring_cols[] = {
-    {"code", "Mã sản phẩm", "Code", 0},
-    {"name", "Tên sản phẩm", "Name", 0},
-    {"producer", "Chủ thể", "Producer", 0},
-    {"province", "Tỉnh", "Province", 0},
-    {"stars", "Số sao", "Stars", 1},
-    {"decision_no", "Quyết định", "Decision", 0},
-    {"valid_until", "Hiệu lực đến", "Valid until", 0},
-    {"days_left", "Còn (ngày)", "Days left", 1},
-    {"window", "Hạn nộp hồ sơ", "Window", 0},
-    {"file_from", "Nộp từ ngày", "File from", 0},
-    {"file_by", "Nộp chậm nhất", "File by", 0},
-    {"ends_by", "Kết thúc do", "Ends by", 0},
+    {"code", "Mã sản phẩm", "Code", 0, RCOL_TEXT, 0},
+    {"name", "Tên sản phẩm", "Name", 0, RCOL_TEXT, 0},
+    {"producer", "Chủ thể", "Producer", 0, RCOL_TEXT, 0},
+    {"province", "Tỉnh", "Province", 0, RCOL_TEXT, 0},
+    {"stars", "Số sao", "Stars", 1, RCOL_TEXT, 0},
+    {"decision_no", "Quyết định", "Decision", 0, RCOL_TEXT, 0},
+    {"valid_until", "Hiệu lực đến", "Valid until", 0, RCOL_DAY, 0},
+    {"days_left", "Còn (ngày)", "Days left", 1, RCOL_TEXT, 0},
+    {"window", "Hạn nộp hồ sơ", "Window", 0, RCOL_WINDOW, 0},
+    {"file_from", "Nộp từ ngày", "File from", 0, RCOL_DAY, 0},
+    {"file_by", "Nộp chậm nhất", "File by", 0, RCOL_DAY, 0},
+    {"ends_by", "Kết thúc do", "Ends by", 0, RCOL_ENDS_BY, 0},
 };
 
 /* The re-evaluation window: the producer files no earlier than 180 and
@@ -270,6 +288,16 @@ report_expiring(struct ocop_store *st, const struct report_opts *o,
 	ocop_strlcpy(d->chart.title_vi, "Số ngày còn lại",
 		     sizeof(d->chart.title_vi));
 	ocop_strlcpy(d->chart.title_en, "Days left", sizeof(d->chart.title_en));
+	ocop_strlcpy(d->chart.x_vi, "Số ngày còn lại", sizeof(d->chart.x_vi));
+	ocop_strlcpy(d->chart.x_en, "Days left", sizeof(d->chart.x_en));
+	rchart_legend(&d->chart, "not_open", "chưa đến hạn nộp hồ sơ",
+		      "window not open yet");
+	rchart_legend(&d->chart, "open", "đang trong hạn nộp hồ sơ",
+		      "window open");
+	rchart_legend(&d->chart, "closed", "đã quá hạn nộp hồ sơ",
+		      "window closed");
+	d->chart.none_vi = "Không có công nhận nào sắp hết hiệu lực.";
+	d->chart.none_en = "No recognition ends within the chosen days.";
 
 	if ((rc = rproducts(st, &ids, &nids, err)) < 0)
 		return rc;
@@ -343,9 +371,18 @@ report_expiring(struct ocop_store *st, const struct report_opts *o,
 		rtab_set(&d->tab, 9, "%s", ocop_day_format(e->end - 180, b2));
 		rtab_set(&d->tab, 10, "%s", ocop_day_format(e->end - 120, b3));
 		rtab_set(&d->tab, 11, "%s", e->ends_by);
-		if (i < 30)
-			rchart_add_bar(&d->chart, e->p.code,
-				       (double)e->days_left, w);
+		if (i < 30) {
+			const char *wvi, *wen;
+			char label[600];
+
+			rwords(RCOL_WINDOW, w, &wvi, &wen);
+			snprintf(label, sizeof(label), "%s %s", e->p.code,
+				 e->p.name);
+			rchart_add_bar(&d->chart, label, (double)e->days_left,
+				       w);
+			rchart_note(&d->chart, "%d ngày / days · %s (%s)",
+				    e->days_left, wvi, wen);
+		}
 	}
 	rc = 0;
 out:

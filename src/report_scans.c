@@ -221,17 +221,17 @@ clone_run(void *arg)
 }
 
 static const struct rcol clone_cols[] = {
-    {"serial", "Số sê-ri", "Serial", 0},
-    {"code", "Mã sản phẩm", "Code", 0},
-    {"name", "Tên sản phẩm", "Name", 0},
-    {"max_places", "Số nơi trong cửa sổ", "Places in window", 1},
-    {"window_from", "Cửa sổ từ", "Window from", 0},
-    {"window_to", "Cửa sổ đến", "Window to", 0},
-    {"distinct_places", "Tổng số nơi", "Distinct places", 1},
-    {"scans", "Lượt quét", "Scans", 1},
-    {"first_seen", "Quét lần đầu", "First seen", 0},
-    {"last_seen", "Quét lần cuối", "Last seen", 0},
-    {"places", "Nơi quét (lượt)", "Places (scans)", 0},
+    {"serial", "Số sê-ri", "Serial", 0, RCOL_TEXT, 0},
+    {"code", "Mã sản phẩm", "Code", 0, RCOL_TEXT, 0},
+    {"name", "Tên sản phẩm", "Name", 0, RCOL_TEXT, 0},
+    {"max_places", "Số nơi trong cửa sổ", "Places in window", 1, RCOL_TEXT, 0},
+    {"window_from", "Cửa sổ từ", "Window from", 0, RCOL_DAY, 0},
+    {"window_to", "Cửa sổ đến", "Window to", 0, RCOL_DAY, 0},
+    {"distinct_places", "Tổng số nơi", "Distinct places", 1, RCOL_TEXT, 0},
+    {"scans", "Lượt quét", "Scans", 1, RCOL_TEXT, 0},
+    {"first_seen", "Quét lần đầu", "First seen", 0, RCOL_TIME, 0},
+    {"last_seen", "Quét lần cuối", "Last seen", 0, RCOL_TIME, 0},
+    {"places", "Nơi quét (lượt)", "Places (scans)", 0, RCOL_TEXT, 0},
 };
 
 static int
@@ -244,6 +244,55 @@ cmp_clone(const void *a, const void *b)
 	if (x->scans != y->scans)
 		return x->scans > y->scans ? -1 : 1;
 	return strcmp(x->l.serial, y->l.serial);
+}
+
+/* Where the copies were seen: scans of the serials listed, by place. */
+static void
+clones_where(struct rdoc *d, const struct clone *all, size_t n)
+{
+	struct rcount m;
+	double rest = 0;
+
+	rchart_init(&d->where, RCHART_BARS);
+	ocop_strlcpy(d->where.title_vi, "Nơi phát hiện: lượt quét theo nơi",
+		     sizeof(d->where.title_vi));
+	ocop_strlcpy(d->where.title_en,
+		     "Where the copies were seen: scans by place",
+		     sizeof(d->where.title_en));
+	ocop_strlcpy(d->where.x_vi, "Lượt quét", sizeof(d->where.x_vi));
+	ocop_strlcpy(d->where.x_en, "Scans", sizeof(d->where.x_en));
+	rchart_legend(&d->where, "amber", "lượt quét tem có thể bị sao chép",
+		      "scans of labels that may be copied");
+	rcount_init(&m);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < all[i].places.n; k++)
+			rcount_add(&m, all[i].places.keys[k],
+				   all[i].places.counts[k]);
+	rcount_sort(&m);
+	for (size_t i = 0; i < m.n; i++) {
+		char label[300];
+
+		if (i >= 15) {
+			rest += (double)m.counts[i];
+			continue;
+		}
+		if (*m.keys[i])
+			ocop_strlcpy(label, m.keys[i], sizeof(label));
+		else
+			snprintf(label, sizeof(label), "%s / %s", rno_place_vi,
+				 rno_place_en);
+		rchart_add_bar(&d->where, label, (double)m.counts[i], "amber");
+	}
+	if (m.n > 15) {
+		snprintf(d->where.foot_vi, sizeof(d->where.foot_vi),
+			 "Và %zu nơi khác với %.0f lượt quét (xem bảng).",
+			 m.n - 15, rest);
+		snprintf(
+		    d->where.foot_en, sizeof(d->where.foot_en),
+		    "And %zu other places with %.0f scans (see the table).",
+		    m.n - 15, rest);
+	}
+	rcount_release(&m);
 }
 
 int
@@ -282,6 +331,12 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 		     sizeof(d->chart.title_vi));
 	ocop_strlcpy(d->chart.title_en, "Places within the window",
 		     sizeof(d->chart.title_en));
+	ocop_strlcpy(d->chart.x_vi, "Số nơi", sizeof(d->chart.x_vi));
+	ocop_strlcpy(d->chart.x_en, "Places", sizeof(d->chart.x_en));
+	rchart_legend(&d->chart, "amber", "tem có thể bị sao chép",
+		      "label may be copied");
+	d->chart.none_vi = "Không có số sê-ri nào bị quét ở nhiều nơi.";
+	d->chart.none_en = "No serial was scanned in many places.";
 
 	memset(&job, 0, sizeof(job));
 	job.o = o;
@@ -391,9 +446,14 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 				 ocop_serial_group(c->l.serial, grouped),
 				 c->p.code);
 			rchart_add_bar(&d->chart, label, (double)c->max_places,
-				       "revoked");
+				       "amber");
+			rchart_note(&d->chart, "%d nơi / places, %s–%s",
+				    c->max_places,
+				    report_local_day(c->win_from, b1),
+				    report_local_day(c->win_to, b2));
 		}
 	}
+	clones_where(d, all, nall);
 out:
 	for (size_t i = 0; i < nall; i++)
 		rcount_release(&all[i].places);
@@ -467,13 +527,13 @@ cmp_unk(const void *a, const void *b)
 }
 
 static const struct rcol unk_cols[] = {
-    {"place", "Nơi quét", "Place", 0},
-    {"code", "Mã đã quét", "Scanned code", 0},
-    {"reason", "Lý do", "Reason", 0},
-    {"scans", "Lượt quét", "Scans", 1},
-    {"first_seen", "Quét lần đầu", "First seen", 0},
-    {"last_seen", "Quét lần cuối", "Last seen", 0},
-    {"provinces", "Tỉnh", "Provinces", 0},
+    {"place", "Nơi quét", "Place", 0, RCOL_PLACE, 0},
+    {"code", "Mã đã quét", "Scanned code", 0, RCOL_TEXT, 0},
+    {"reason", "Lý do", "Reason", 0, RCOL_REASON, 0},
+    {"scans", "Lượt quét", "Scans", 1, RCOL_TEXT, 0},
+    {"first_seen", "Quét lần đầu", "First seen", 0, RCOL_TIME, 0},
+    {"last_seen", "Quét lần cuối", "Last seen", 0, RCOL_TIME, 0},
+    {"provinces", "Tỉnh", "Provinces", 0, RCOL_TEXT, 0},
 };
 
 int
@@ -504,6 +564,12 @@ report_unknown(struct ocop_store *st, const struct report_opts *o,
 		     sizeof(d->chart.title_vi));
 	ocop_strlcpy(d->chart.title_en, "Scans of forged codes by place",
 		     sizeof(d->chart.title_en));
+	ocop_strlcpy(d->chart.x_vi, "Lượt quét", sizeof(d->chart.x_vi));
+	ocop_strlcpy(d->chart.x_en, "Scans", sizeof(d->chart.x_en));
+	rchart_legend(&d->chart, "unknown", "mã không khớp tem nào",
+		      "code that matches no label");
+	d->chart.none_vi = "Không có mã lạ nào được quét.";
+	d->chart.none_en = "No unknown code was scanned.";
 
 	memset(&c, 0, sizeof(c));
 	rcount_init(&c.byplace);
@@ -540,10 +606,17 @@ report_unknown(struct ocop_store *st, const struct report_opts *o,
 		rtab_set_counts(&d->tab, 6, &u->provinces);
 	}
 	rcount_sort(&c.byplace);
-	for (size_t i = 0; i < c.byplace.n && i < 20; i++)
-		rchart_add_bar(&d->chart,
-			       *c.byplace.keys[i] ? c.byplace.keys[i] : "?",
-			       (double)c.byplace.counts[i], "revoked");
+	for (size_t i = 0; i < c.byplace.n && i < 20; i++) {
+		char label[300];
+
+		if (*c.byplace.keys[i])
+			ocop_strlcpy(label, c.byplace.keys[i], sizeof(label));
+		else
+			snprintf(label, sizeof(label), "%s / %s", rno_place_vi,
+				 rno_place_en);
+		rchart_add_bar(&d->chart, label, (double)c.byplace.counts[i],
+			       "unknown");
+	}
 	rc = 0;
 out:
 	for (size_t i = 0; i < c.n; i++)

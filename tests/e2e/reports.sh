@@ -170,7 +170,9 @@ expect_eq "$(jq_py "$E2E_DIR/unknown.json" "[(e['place'],e['code'],e['scans']) f
 	'[["Chợ Bến Thành", "ZZZZZZZZZZZZZZZZ", 1], ["Chợ Lớn", "ZZZZZZZZZZZZZZZZ", 2]]' unknown
 
 # same FILE.json FILE.csv FILE.html: every JSON entry is the same row in
-# the CSV and in the HTML table, column by column
+# the CSV and in the HTML table, column by column (the HTML cell's
+# data-value where people read words or local times, its text otherwise);
+# the CSV has every HTML column but those only people read (ground)
 same() {
 	$PY - "$@" <<'EOF'
 import csv, html.parser, json, sys
@@ -178,13 +180,15 @@ d = json.load(open(sys.argv[1]))
 rows = list(csv.reader(open(sys.argv[2], newline="", encoding="utf-8")))
 class T(html.parser.HTMLParser):
     def __init__(s):
-        super().__init__(); s.rows = []; s.cell = None; s.keys = []
+        super().__init__(); s.rows = []; s.cell = None; s.value = None; s.keys = []
     def handle_starttag(s, tag, a):
         if tag == "tr": s.rows.append([])
-        if tag == "td": s.cell = ""
+        if tag == "td": s.cell = ""; s.value = dict(a).get("data-value")
         if tag == "th": s.keys.append(dict(a).get("data-key"))
     def handle_endtag(s, tag):
-        if tag == "td": s.rows[-1].append(s.cell); s.cell = None
+        if tag == "td":
+            s.rows[-1].append(s.value if s.value is not None else s.cell)
+            s.cell = None
     def handle_data(s, x):
         if s.cell is not None: s.cell += x
 t = T(); t.feed(open(sys.argv[3], encoding="utf-8").read())
@@ -195,7 +199,8 @@ def text(v):
     if isinstance(v, dict): return "; ".join("%s (%d)" % (k or "?", n) for k, n in v.items())
     return str(v)
 bad = []
-if rows[0] != t.keys: bad.append("headers differ: %s / %s" % (rows[0], t.keys))
+if [k for k in t.keys if k in rows[0]] != rows[0]: bad.append("headers differ: %s / %s" % (rows[0], t.keys))
+if set(t.keys) - set(rows[0]) - {"ground"}: bad.append("html only: %s" % (set(t.keys) - set(rows[0])))
 if len(rows) - 1 != len(d["entries"]) or len(hrows) != len(d["entries"]):
     bad.append("rows: json %d csv %d html %d" % (len(d["entries"]), len(rows) - 1, len(hrows)))
 for i, e in enumerate(d["entries"]):
@@ -203,6 +208,8 @@ for i, e in enumerate(d["entries"]):
         want = text(e.get(k))
         if i + 1 < len(rows) and rows[i + 1][j] != want:
             bad.append("csv row %d %s: %r != %r" % (i, k, rows[i + 1][j], want))
+    for j, k in enumerate(t.keys):
+        want = text(e.get(k))
         if i < len(hrows) and hrows[i][j] != want:
             bad.append("html row %d %s: %r != %r" % (i, k, hrows[i][j], want))
 print("\n".join(bad[:10]))
@@ -222,16 +229,48 @@ for r in circulation lapsed expiring clones unknown; do
 	grep -qiE '<script|<link|src=|@import|url\(' "$E2E_DIR/$r.html" &&
 		fail "$r: page loads something"
 	expect_rc 0 "$OCOP" report $r --as-of $AS_OF
-	expect_contains "$E2E_DIR/last.out" "As of: $AS_OF"
+	expect_contains "$E2E_DIR/last.out" "As of: 01/03/2026"
 done
 
 test_begin "reports: HTML escapes and charts"
 expect_contains "$E2E_DIR/circulation.html" "Mắm &lt;tôm&gt; &amp; &quot;Ba Làng&quot;"
 grep -q "<tôm>" "$E2E_DIR/circulation.html" && fail "unescaped name"
 expect_contains "$E2E_DIR/circulation.html" "<svg"
-expect_contains "$E2E_DIR/circulation.html" "polyline"
+expect_contains "$E2E_DIR/circulation.html" 'role="img"'
 expect_contains "$E2E_DIR/expiring.html" "<rect"
 expect_contains "$E2E_DIR/expiring.html" "Còn tối đa (ngày)"
+
+test_begin "reports: words and Vietnam local times for people"
+expect_rc 0 "$OCOP" report circulation --as-of $AS_OF
+T=$E2E_DIR/circ.txt
+cp "$E2E_DIR/last.out" "$T"
+expect_contains "$T" "bị thu hồi (revoked)"
+expect_contains "$T" "c) vi phạm chất lượng, ATTP, môi trường, SHTT, nhãn (quality, food safety, environment, IP or labelling violation)"
+expect_contains "$T" "hết hiệu lực (expired)"
+expect_contains "$T" "sai số sao (star mismatch)"
+expect_contains "$T" "01/02/2025 12:00  01/03/2025 12:00"
+expect_contains "$T" "Chợ Bến Thành (2); Siêu thị Co.op (1)"
+grep -qE '[0-9]{4}-[0-9]{2}-[0-9]{2}' "$T" && fail "ISO date in the table: $(grep -E '[0-9]{4}-[0-9]{2}-' "$T" | head -2)"
+# the rows line up by display width: the verdict starts in one column
+$PY - "$T" <<'EOF' || fail "table columns do not line up"
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+lines = [l for l in open(sys.argv[1], encoding="utf-8") if "(expired)" in l or "(revoked)" in l or "(star mismatch)" in l]
+cols = {width(l[:l.index(w)]) for l in lines for w in ("hết hiệu lực", "bị thu hồi", "sai số sao") if w in l}
+sys.exit(0 if len(lines) == 5 and len(cols) == 1 else 1)
+EOF
+expect_rc 0 "$OCOP" report expiring --as-of $AS_OF
+expect_contains "$E2E_DIR/last.out" "đã quá hạn nộp hồ sơ (closed)"
+expect_contains "$E2E_DIR/last.out" "đang trong hạn nộp hồ sơ (open)"
+expect_contains "$E2E_DIR/last.out" "31/05/2026"
+expect_rc 0 "$OCOP" report lapsed --as-of $AS_OF
+expect_contains "$E2E_DIR/last.out" "có (yes)"
+expect_rc 0 "$OCOP" report unknown --as-of $AS_OF
+expect_contains "$E2E_DIR/last.out" "không có tem nào mang mã này (no label has this code)"
+expect_contains "$E2E_DIR/circulation.html" 'data-value="revoked">bị thu hồi <span class="en" lang="en">(revoked)</span>'
+expect_contains "$E2E_DIR/circulation.html" '<time datetime="2025-02-01T12:00:00+07:00">01/02/2025 12:00</time>'
+expect_contains "$E2E_DIR/expiring.html" 'đã quá hạn nộp hồ sơ <span class="en" lang="en">(closed)</span>'
 
 test_begin "reports: the late revocation counts, as of earlier dates too"
 expect_rc 0 "$OCOP" report circulation --as-of 2025-06-30 --json
@@ -258,6 +297,18 @@ expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/reports/circul
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $INSPECTOR" "$BASE/api/v1/reports/nope")" 404 "unknown report"
 expect_eq "$(curl -s -o "$BODY" -w '%{http_code}' -H "Authorization: Bearer $INSPECTOR" "$BASE/api/v1/reports/circulation?as_of=2026-02-30")" 400 "bad date"
 expect_contains "$BODY" "as_of"
+
+test_begin "reports: a scan without a place, in words, never '?'"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/L/$LAP_B")
+expect_eq "$code" 200 "consumer scan"
+expect_rc 0 "$OCOP" report circulation --as-of $AS_OF
+expect_contains "$E2E_DIR/last.out" "Người tiêu dùng quét (không có địa điểm) / consumer scan, no place (1)"
+expect_rc 0 "$OCOP" report circulation --as-of $AS_OF --format html --out "$E2E_DIR/c2.html"
+expect_contains "$E2E_DIR/c2.html" "Người tiêu dùng quét (không có địa điểm) / consumer scan, no place (1)"
+# (the cell's data-value keeps the CSV's "?" for scripts)
+sed 's/<[^>]*>//g' "$E2E_DIR/c2.html" | grep -qF '? (' && fail "a '?' for a place in HTML"
+expect_rc 0 "$OCOP" report circulation --as-of $AS_OF --format csv
+expect_contains "$E2E_DIR/last.out" "? (1)"
 
 test_begin "reports: command-line errors"
 expect_rc 64 "$OCOP" report

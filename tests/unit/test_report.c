@@ -746,11 +746,31 @@ test_formats(void)
 	      strstr(html, "http://www.w3.org/2000/svg") != NULL);
 	CHECK(strstr(html, "src=") == NULL);
 	CHECK(strstr(html, "Tem còn lưu hành") != NULL);
+	/* people read words and local dates; the machine value rides along */
+	CHECK(strstr(html, "<td class=\"v-red\" data-value=\"revoked\">bị "
+			   "thu hồi <span class=\"en\" lang=\"en\">(revoked)"
+			   "</span></td>") != NULL);
+	CHECK(strstr(html,
+		     "data-value=\"2025-06-01\"><time "
+		     "datetime=\"2025-06-01\">01/06/2025</time>") != NULL);
+	CHECK(strstr(html, "data-value=\"c\">c) vi phạm") != NULL);
+	CHECK(strstr(html, "<svg") && strstr(html, "role=\"img\""));
+	CHECK(strstr(html, "<html lang=\"vi\">") != NULL);
 	free(html);
+
+	tab = run_fmt("circulation", &o, REPORT_TABLE);
+	CHECK(strstr(tab, "bị thu hồi (revoked)") != NULL);
+	CHECK(strstr(tab, "hết hiệu lực (expired)") != NULL);
+	CHECK(strstr(tab, "sai số sao (star mismatch)") != NULL);
+	CHECK(strstr(tab, "As of: 01/03/2026") != NULL);
+	CHECK(strstr(tab, "01/06/2025") != NULL);
+	CHECK(strstr(tab, "2025-06-01") == NULL);
+	CHECK(strstr(tab, "+07:00") == NULL);
+	free(tab);
 
 	tab = run_fmt("expiring", &o, REPORT_TABLE);
 	CHECK(strstr(tab, "87-006-0006-2023") != NULL);
-	CHECK(strstr(tab, "closed") != NULL);
+	CHECK(strstr(tab, "đã quá hạn nộp hồ sơ (closed)") != NULL);
 	free(tab);
 
 	/* every report renders in every format */
