@@ -3,12 +3,13 @@ PREFIX ?= /usr/local
 CC ?= cc
 BUILD ?= build
 
-PKGS := libqrencode libpng libcurl sqlite3 jansson libmicrohttpd libsodium cairo
+PKGS := libqrencode libpng libcurl sqlite3 jansson libmicrohttpd libsodium cairo \
+	libutf8proc
 # Debian packages the build, the tests and the demo need (checked by `deps`).
 DEB_PKGS := build-essential pkg-config libqrencode-dev libpng-dev \
 	libcurl4-openssl-dev libsqlite3-dev libjansson-dev libmicrohttpd-dev \
-	libsodium-dev libcairo2-dev fonts-dejavu-core sqlite3 curl zbar-tools \
-	librsvg2-bin poppler-utils qrencode python3 python3-jsonschema \
+	libsodium-dev libcairo2-dev libutf8proc-dev fonts-dejavu-core sqlite3 \
+	curl zbar-tools librsvg2-bin poppler-utils qrencode python3 python3-jsonschema \
 	chromium wrk nginx-light
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \

@@ -193,6 +193,10 @@ struct ocop_producer {
 	char kind[16]; /* HTX, THT, DN, hộ, other */
 	char province[128];
 	char address[512];
+	/* The business or cooperative registration / tax number, or "": a
+	 * producer that has one is one producer across its products and
+	 * addresses. */
+	char reg_no[64];
 };
 
 struct ocop_product {
@@ -213,6 +217,8 @@ struct ocop_recognition {
 	int32_t valid_from;
 	int32_t valid_until;
 	int32_t extended_until; /* OCOP_NO_DAY when none */
+	char ext_decision_no[128]; /* that extension's decision, or "" */
+	char source[512];          /* where the decision was published */
 	/* Filled by ocop_history_resolve(): */
 	int32_t end;                 /* last day in force; < valid_from if never */
 	int32_t revoked_on;          /* OCOP_NO_DAY when not revoked */

@@ -38,10 +38,9 @@ is_url(const char *s)
 	       strncasecmp(s, "http://", 7) == 0;
 }
 
-/* Fetch url and import its body. */
+/* Fetch url into body. */
 static int
-import_url(struct ocop_store *st, const char *url, struct registry_summary *sum,
-	   struct registry_problems *probs, struct ocop_error *err)
+fetch_url(const char *url, struct ocop_buf *body, struct ocop_error *err)
 {
 	struct http_client_req req;
 	struct http_client_resp resp;
@@ -68,29 +67,54 @@ import_url(struct ocop_store *st, const char *url, struct registry_summary *sum,
 		rc = ocop_error_set(err, OCOP_ENOINPUT,
 				    "cannot fetch registry '%s': HTTP %ld", url,
 				    resp.status);
-	else if (rc == 0)
-		rc = registry_import_buffer(
-		    st, url, resp.body.data ? resp.body.data : "",
-		    resp.body.len, sum, probs, err);
+	else if (rc == 0 && resp.body.len)
+		rc = ocop_buf_add(body, resp.body.data, resp.body.len);
 	http_client_resp_release(&resp);
 	return rc;
+}
+
+/* Files are imported recognitions first: extensions and revocations name
+ * the decisions they concern, which may come in a file given later. */
+static int
+kind_rank(enum registry_kind k)
+{
+	return k == REGISTRY_REVOCATIONS ? 2 : k == REGISTRY_EXTENSIONS ? 1 : 0;
 }
 
 static void
 print_summary(const char *name, const struct registry_summary *s)
 {
-	if (s->kind == REGISTRY_REVOCATIONS)
+	switch (s->kind) {
+	case REGISTRY_REVOCATIONS:
 		fprintf(stderr,
 			"ocop: %s: imported %zu revocation%s of %zu "
 			"product%s (%zu unchanged)\n",
 			name, s->rows, s->rows == 1 ? "" : "s", s->products,
 			s->products == 1 ? "" : "s", s->unchanged);
-	else
+		break;
+	case REGISTRY_EXTENSIONS:
+		fprintf(stderr,
+			"ocop: %s: imported %zu extension%s of %zu "
+			"product%s (%zu unchanged)\n",
+			name, s->rows, s->rows == 1 ? "" : "s", s->products,
+			s->products == 1 ? "" : "s", s->unchanged);
+		break;
+	case REGISTRY_BUNDLE:
+		fprintf(stderr,
+			"ocop: %s: imported %zu product%s: %zu recognitions, "
+			"%zu extensions, %zu revocations (%zu unchanged)\n",
+			name, s->products, s->products == 1 ? "" : "s",
+			s->by_kind[REGISTRY_RECOGNITIONS - 1],
+			s->by_kind[REGISTRY_EXTENSIONS - 1],
+			s->by_kind[REGISTRY_REVOCATIONS - 1], s->unchanged);
+		break;
+	default:
 		fprintf(stderr,
 			"ocop: %s: imported %zu product%s, %zu "
 			"recognition%s (%zu unchanged)\n",
 			name, s->products, s->products == 1 ? "" : "s", s->rows,
 			s->rows == 1 ? "" : "s", s->unchanged);
+	}
 }
 
 static int
@@ -104,7 +128,9 @@ registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 	struct ocop_store *st = NULL;
 	struct registry_problems probs;
 	struct registry_summary *sums = NULL;
-	int c, rc, nfiles, i;
+	struct ocop_buf *bufs = NULL;
+	int *order = NULL;
+	int c, rc = 0, nfiles, i, j, k;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -124,17 +150,39 @@ registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	registry_problems_init(&probs);
 	sums = ocop_xcalloc((size_t)nfiles, sizeof(*sums));
+	bufs = ocop_xcalloc((size_t)nfiles, sizeof(*bufs));
+	order = ocop_xcalloc((size_t)nfiles, sizeof(*order));
+	for (i = 0; i < nfiles && rc == 0; i++) {
+		const char *name = argv[optind + i];
+
+		ocop_buf_init(&bufs[i], REGISTRY_MAX_INPUT);
+		if (is_url(name))
+			rc = fetch_url(name, &bufs[i], &err);
+		else
+			rc = registry_read_file(name, &bufs[i], &err);
+	}
+	if (rc < 0)
+		goto out_fail;
+	/* stable: in the order given within each kind */
+	for (i = 0, k = 0; k < 3; k++)
+		for (j = 0; j < nfiles; j++)
+			if (kind_rank(registry_sniff_kind(
+				argv[optind + j],
+				bufs[j].data ? bufs[j].data : "",
+				bufs[j].len)) == k)
+				order[i++] = j;
 	/* several files are one transaction: all of them or none */
 	if ((rc = st->m->begin(st, &err)) < 0)
 		goto out_fail;
-	for (i = 0; i < nfiles; i++) {
-		const char *name = argv[optind + i];
+	for (k = 0; k < nfiles; k++) {
+		const char *name;
 
-		if (is_url(name))
-			rc = import_url(st, name, &sums[i], &probs, &err);
-		else
-			rc = registry_import_file(st, name, &sums[i], &probs,
-						  &err);
+		i = order[k];
+		name = argv[optind + i];
+		rc = registry_import_buffer(st, name,
+					    bufs[i].data ? bufs[i].data : "",
+					    bufs[i].len, &sums[i], &probs,
+					    &err);
 		if (rc < 0 && rc != OCOP_EINVAL)
 			break;
 		if (rc == OCOP_EINVAL && probs.total == 0)
@@ -152,8 +200,8 @@ registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 	goto out;
 
 out_fail:
-	for (size_t k = 0; k < probs.n; k++)
-		fprintf(stderr, "ocop: %s\n", probs.msgs[k]);
+	for (size_t m = 0; m < probs.n; m++)
+		fprintf(stderr, "ocop: %s\n", probs.msgs[m]);
 	if (probs.total > probs.n)
 		fprintf(stderr, "ocop: ... and %zu more problems\n",
 			probs.total - probs.n);
@@ -166,6 +214,10 @@ out_fail:
 		rc = cmd_fail(&err);
 	}
 out:
+	for (i = 0; bufs && i < nfiles; i++)
+		ocop_buf_release(&bufs[i]);
+	free(bufs);
+	free(order);
 	free(sums);
 	registry_problems_release(&probs);
 	ocop_store_close(st);

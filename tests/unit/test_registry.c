@@ -165,7 +165,7 @@ static const char *const good_rec[] = {
     "87-1",  "Quýt hồng", "i",		" 8936045120019 ",
     "HTX A", "HỘ",	  "Đồng Tháp",	"xã A,\nhuyện B",
     "4",     "1/QĐ",	  "2024-02-29", "UBND tỉnh Đồng Tháp",
-    "",
+    "",	     "",	  "",
 };
 
 static void
@@ -175,7 +175,7 @@ test_check(void)
 	struct ocop_recognition r;
 	struct ocop_revocation v;
 	struct ocop_buf why;
-	const char *row[13];
+	const char *row[15];
 	char code[64], d[11];
 
 	ocop_buf_init(&why, 0);
@@ -446,16 +446,16 @@ test_import(void)
 
 		ocop_day_parse("2028-11-28", &until, NULL); /* +181 days */
 		CHECK_INT(
-		    registry_extend(st, "F-6", NULL, until, &r, &changed, &err),
+		    registry_extend(st, "F-6", NULL, until, NULL, &r, &changed, &err),
 		    OCOP_EREFUSED);
 		until--;
 		CHECK_INT(
-		    registry_extend(st, "F-6", NULL, until, &r, &changed, &err),
+		    registry_extend(st, "F-6", NULL, until, NULL, &r, &changed, &err),
 		    0);
 		CHECK_STR(ocop_day_format(r.extended_until, d), "2028-11-27");
 		CHECK_INT(
-		    registry_extend(st, "F-6", "1", until, &r, &changed, &err),
-		    OCOP_EREFUSED); /* superseded */
+		    registry_extend(st, "F-6", "1", until, NULL, &r, &changed, &err),
+		    OCOP_EREFUSED); /* far past decision 1 ends */
 		CHECK_INT(st->m->product_get(st, "F-6", &p, &err), 0);
 		CHECK_INT(st->m->history_get(st, p.id, &h, &err), 0);
 		CHECK_INT(h.nrecs, 2);
