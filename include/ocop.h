@@ -81,6 +81,16 @@ int ocop_buf_add_html(struct ocop_buf *b, const char *s);
 /* Give the data away; buffer is reset. Caller frees. */
 char *ocop_buf_detach(struct ocop_buf *b, size_t *len);
 
+/* ---- directories (util.c) -------------------------------------------- */
+
+/* Create directory path and its missing parents (0777 less umask), like
+ * mkdir -p; *made (when not NULL) is how many were created, the last
+ * components of path, even on failure (OCOP_EOUTPUT). */
+int ocop_mkdirs(const char *path, int *made, struct ocop_error *err);
+/* Remove the last made directories of path again, deepest first, while
+ * they are empty. */
+void ocop_rmdirs(const char *path, int made);
+
 /* ---- dates and times (date.c) ---------------------------------------- */
 
 #define OCOP_NO_DAY INT32_MIN
