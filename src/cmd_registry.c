@@ -1,6 +1,7 @@
 /*
- * cmd_registry.c - ocop registry import FILE|URL...: load recognition and
- * revocation files (CSV or JSON) into the database, all rows or none.
+ * cmd_registry.c - ocop registry import FILE|URL...: load recognition,
+ * extension and revocation files (CSV or JSON) into the database, all
+ * rows or none; ocop registry export: write them back.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -12,7 +13,8 @@
 #include "registry.h"
 
 static const char help[] =
-    "usage: ocop registry import FILE|URL...\n\n"
+    "usage: ocop registry import FILE|URL...\n"
+    "       ocop registry export [--format csv|json] [--out DIR]\n\n"
     "Import the OCOP registry: recognition decisions or revocations, as\n"
     "CSV (UTF-8, RFC 4180, with a header row) or JSON (an array of\n"
     "objects with the same keys). Columns may come in any order.\n\n"
@@ -20,16 +22,32 @@ static const char help[] =
     "history; gtin and valid_until may be empty):\n"
     "  code,name,group,gtin,producer,producer_kind,province,address,\n"
     "  stars,decision_no,decided_on,issuer,valid_until\n"
+    "  and optionally producer_id (registration / tax number: one\n"
+    "  producer across products and addresses) and source\n"
+    "Extensions (extension_decision_no may be left out):\n"
+    "  code,decision_no,extended_until,extension_decision_no\n"
     "Revocations:\n"
     "  code,decision_no,revoked_on,ground,note\n\n"
-    "group is I..VI, producer_kind HTX, THT, DN, hộ or other, stars 3..5,\n"
-    "dates YYYY-MM-DD, ground a, b, c, d, dd (đ), e or lapsed. Every row is\n"
+    "group is I..VI or the group's name as decisions write it (Thực phẩm,\n"
+    "Đồ uống, Dược liệu, Thủ công mỹ nghệ, Sinh vật cảnh, Du lịch, ...);\n"
+    "producer_kind HTX, THT, DN, hộ, other or the kind in words (Hợp tác\n"
+    "xã, Công ty TNHH, Hộ kinh doanh, Cơ sở sản xuất, ...), empty: read\n"
+    "from the producer's name; both in any case, with or without\n"
+    "diacritics. stars 3..5, dates YYYY-MM-DD, ground a, b, c, d, dd (đ),\n"
+    "e or lapsed. History may come in any order; files are imported\n"
+    "recognitions first, then extensions, then revocations. Every row is\n"
     "checked; when any is bad, each bad row is listed by its line (JSON:\n"
     "by item, counted from 0) and nothing is imported. Several files are\n"
     "imported together, all or none. Importing the same rows again\n"
     "changes nothing. FILE '-' reads standard input; a URL is fetched\n"
     "over https (plain http only from this machine). At most 64 MiB a\n"
-    "file.\n";
+    "file.\n\n"
+    "export: write the registry back as those files, registry.csv,\n"
+    "extensions.csv and revocations.csv (--format json: .json) in --out\n"
+    "DIR (created when missing; files replaced whole), so that importing\n"
+    "them into an empty database gives the same verdicts. Without --out,\n"
+    "one JSON object {\"registry\",\"extensions\",\"revocations\"} on\n"
+    "standard output, which 'ocop registry import -' reads back.\n";
 
 static int
 is_url(const char *s)
@@ -179,10 +197,9 @@ registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 
 		i = order[k];
 		name = argv[optind + i];
-		rc = registry_import_buffer(st, name,
-					    bufs[i].data ? bufs[i].data : "",
-					    bufs[i].len, &sums[i], &probs,
-					    &err);
+		rc = registry_import_buffer(
+		    st, name, bufs[i].data ? bufs[i].data : "", bufs[i].len,
+		    &sums[i], &probs, &err);
 		if (rc < 0 && rc != OCOP_EINVAL)
 			break;
 		if (rc == OCOP_EINVAL && probs.total == 0)
@@ -224,12 +241,77 @@ out:
 	return rc;
 }
 
+static int
+registry_export(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL;
+	struct registry_export_counts n;
+	const char *out = NULL, *format = NULL;
+	int c, rc, json;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		default:
+			return cmd_usage_error("registry export", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error("registry export",
+				       "unexpected argument '%s'",
+				       argv[optind]);
+	if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
+		return cmd_usage_error("registry export",
+				       "invalid --format '%s': expected csv or "
+				       "json",
+				       format);
+	json = format && strcmp(format, "json") == 0;
+	if (!out && format && !json)
+		return cmd_usage_error("registry export",
+				       "--format csv writes three files: give "
+				       "--out DIR");
+	if (out && !*out)
+		return cmd_usage_error("registry export", "empty --out");
+	if ((rc = cmd_open_store(ctx, &st)) != 0)
+		return rc;
+	if (out)
+		rc = registry_export_dir(st, out, json, &n, &err);
+	else
+		rc = registry_export_bundle(st, stdout, &n, &err);
+	ocop_store_close(st);
+	if (rc < 0)
+		return cmd_fail(&err);
+	fprintf(stderr,
+		"ocop: exported %zu product%s: %zu recognitions, %zu "
+		"extensions, %zu revocations%s%s\n",
+		n.products, n.products == 1 ? "" : "s", n.recognitions,
+		n.extensions, n.revocations, out ? " into " : "",
+		out ? out : "");
+	return 0;
+}
+
 int
 cmd_registry(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	if (argc < 2)
 		return cmd_usage_error("registry", "missing subcommand "
-						   "(import)");
+						   "(import or export)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(help, stdout);
@@ -237,5 +319,7 @@ cmd_registry(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "import") == 0)
 		return registry_import(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "export") == 0)
+		return registry_export(ctx, argc - 1, argv + 1);
 	return cmd_usage_error("registry", "unknown subcommand '%s'", argv[1]);
 }

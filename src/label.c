@@ -909,8 +909,7 @@ open_parent_dir(struct issue *is, struct ocop_error *err)
 		ocop_strlcpy(is->parent, parent, sizeof(is->parent));
 		if (rc < 0)
 			return rc;
-		is->parentfd =
-		    open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		is->parentfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (is->parentfd < 0)
 		return ocop_error_set(err, OCOP_EOUTPUT,

@@ -20,9 +20,9 @@ names_fold(const char *s)
 	int space = 0;
 
 	n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &mapped,
-			 UTF8PROC_NULLTERM | UTF8PROC_STABLE |
-			     UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
-			     UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
+			     UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
+			     UTF8PROC_CASEFOLD);
 	if (n < 0)
 		return NULL;
 	/* folding only shortens what is left of mapped */
@@ -77,12 +77,11 @@ struct list {
 
 static const char *const group_canon[] = {"I", "II", "III", "IV",
 					  "V", "VI", NULL};
-static const char *const kind_canon[] = {"HTX", "THT", "DN", "h\xe1\xbb\x99",
-					 "other", NULL};
+static const char *const kind_canon[] = {"HTX",		  "THT",   "DN",
+					 "h\xe1\xbb\x99", "other", NULL};
 
 static struct list groups = {"registry/groups.tsv", group_canon, NULL, 0};
-static struct list kinds = {"registry/producer_kinds.tsv", kind_canon, NULL,
-			    0};
+static struct list kinds = {"registry/producer_kinds.tsv", kind_canon, NULL, 0};
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* Read one list; lines that are not "canonical TAB rule TAB text" with a
@@ -164,10 +163,10 @@ best(const struct list *l, const char *f)
 
 	for (size_t i = 0; i < l->n; i++) {
 		const struct entry *e = &l->e[i];
-		int hit = e->rule == RULE_NAME	   ? strcmp(f, e->text) == 0
-			  : e->rule == RULE_PREFIX ? starts_with_words(
-							 f, e->text, e->len)
-						   : 0;
+		int hit = e->rule == RULE_NAME ? strcmp(f, e->text) == 0
+			  : e->rule == RULE_PREFIX
+			      ? starts_with_words(f, e->text, e->len)
+			      : 0;
 
 		if (hit && (!b || e->len > b->len))
 			b = e;

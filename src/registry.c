@@ -18,10 +18,10 @@
 #include "utf8.h"
 
 const char *const registry_recognition_columns[] = {
-    "code",	     "name",	 "group",	"gtin",	 "producer",
-    "producer_kind", "province", "address",	"stars", "decision_no",
-    "decided_on",    "issuer",	 "valid_until", "producer_id", "source",
-    NULL,
+    "code",	   "name",	    "group",	  "gtin",
+    "producer",	   "producer_kind", "province",	  "address",
+    "stars",	   "decision_no",   "decided_on", "issuer",
+    "valid_until", "producer_id",   "source",	  NULL,
 };
 enum {
 	COL_CODE,
@@ -441,15 +441,16 @@ registry_check_recognition(const char *const *vals, struct ocop_product *p,
 		if ((canon = names_group(buf)) != NULL) {
 			ocop_strlcpy(p->group, canon, sizeof(p->group));
 		} else {
-			why_add(why,
-				"invalid group '%s': expected I to VI or the "
-				"group's name (Th\xe1\xbb\xb1\x63 ph\xe1\xba\xa9m, "
-				"\xc4\x90\xe1\xbb\x93 u\xe1\xbb\x91ng, "
-				"D\xc6\xb0\xe1\xbb\xa3\x63 li\xe1\xbb\x87u, "
-				"Th\xe1\xbb\xa7 c\xc3\xb4ng m\xe1\xbb\xb9 "
-				"ngh\xe1\xbb\x87, Sinh v\xe1\xba\xadt "
-				"c\xe1\xba\xa3nh, Du l\xe1\xbb\x8b\x63h)",
-				buf);
+			why_add(
+			    why,
+			    "invalid group '%s': expected I to VI or the "
+			    "group's name (Th\xe1\xbb\xb1\x63 ph\xe1\xba\xa9m, "
+			    "\xc4\x90\xe1\xbb\x93 u\xe1\xbb\x91ng, "
+			    "D\xc6\xb0\xe1\xbb\xa3\x63 li\xe1\xbb\x87u, "
+			    "Th\xe1\xbb\xa7 c\xc3\xb4ng m\xe1\xbb\xb9 "
+			    "ngh\xe1\xbb\x87, Sinh v\xe1\xba\xadt "
+			    "c\xe1\xba\xa3nh, Du l\xe1\xbb\x8b\x63h)",
+			    buf);
 			bad = -1;
 		}
 	} else {
@@ -466,8 +467,8 @@ registry_check_recognition(const char *const *vals, struct ocop_product *p,
 	}
 	bad |= take(why, "producer", vals[COL_PRODUCER], p->producer.name,
 		    sizeof(p->producer.name), REQUIRED);
-	if (take(why, "producer_kind", vals[COL_KIND], kind, sizeof(kind),
-		 0) == 0) {
+	if (take(why, "producer_kind", vals[COL_KIND], kind, sizeof(kind), 0) ==
+	    0) {
 		/* empty: what the producer's name says it is */
 		if ((canon = kind[0] ? producer_kind(kind, 0)
 				     : producer_kind(p->producer.name, 1)) !=
@@ -475,12 +476,13 @@ registry_check_recognition(const char *const *vals, struct ocop_product *p,
 			ocop_strlcpy(p->producer.kind, canon,
 				     sizeof(p->producer.kind));
 		} else {
-			why_add(why,
-				"invalid producer_kind '%s': expected HTX, "
-				"THT, DN, h\xe1\xbb\x99, other or the kind in "
-				"words (H\xe1\xbb\xa3p t\xc3\xa1\x63 x\xc3\xa3, "
-				"C\xc3\xb4ng ty, H\xe1\xbb\x99 kinh doanh, ...)",
-				kind);
+			why_add(
+			    why,
+			    "invalid producer_kind '%s': expected HTX, "
+			    "THT, DN, h\xe1\xbb\x99, other or the kind in "
+			    "words (H\xe1\xbb\xa3p t\xc3\xa1\x63 x\xc3\xa3, "
+			    "C\xc3\xb4ng ty, H\xe1\xbb\x99 kinh doanh, ...)",
+			    kind);
 			bad = -1;
 		}
 	} else {
@@ -815,10 +817,10 @@ import_extension(struct import *im, const char *const *vals)
 		    REQUIRED);
 	bad |= take(&im->why, "decision_no", vals[XCOL_DECISION], dec,
 		    sizeof(dec), REQUIRED);
-	bad |= take_day(&im->why, "extended_until", vals[XCOL_UNTIL], &until,
-			1);
-	bad |= take(&im->why, "extension_decision_no",
-		    vals[XCOL_EXT_DECISION], ext, sizeof(ext), 0);
+	bad |=
+	    take_day(&im->why, "extended_until", vals[XCOL_UNTIL], &until, 1);
+	bad |= take(&im->why, "extension_decision_no", vals[XCOL_EXT_DECISION],
+		    ext, sizeof(ext), 0);
 	if (bad || im->why.len)
 		return 0;
 	rc = st->m->product_get(st, code, &p, &e);
@@ -934,7 +936,7 @@ import_csv(struct import *im, const char *data, size_t len)
 			}
 			map[ncols] = (int)j;
 		}
-		if (map[ncols] < 0 && ncols < required) {
+		if (ncols < required && map[ncols] < 0) {
 			registry_problems_add(
 			    im->probs, "%s line %ld: missing column '%s'",
 			    im->name, c.line, cols[ncols]);
@@ -1122,7 +1124,8 @@ import_json(struct import *im, const char *data, size_t len)
 	im->sum->kind = REGISTRY_BUNDLE;
 	json_object_foreach(root, key, arr)
 	{
-		size_t i, n = sizeof(bundle_sections) / sizeof(bundle_sections[0]);
+		size_t i,
+		    n = sizeof(bundle_sections) / sizeof(bundle_sections[0]);
 
 		for (i = 0; i < n; i++)
 			if (strcmp(key, bundle_sections[i].key) == 0)
@@ -1138,8 +1141,8 @@ import_json(struct import *im, const char *data, size_t len)
 					      "%s: '%s' must be an array",
 					      im->name, key);
 	}
-	for (size_t i = 0;
-	     rc == 0 && i < sizeof(bundle_sections) / sizeof(bundle_sections[0]);
+	for (size_t i = 0; rc == 0 && i < sizeof(bundle_sections) /
+					      sizeof(bundle_sections[0]);
 	     i++) {
 		arr = json_object_get(root, bundle_sections[i].key);
 		if (!json_is_array(arr))
@@ -1307,8 +1310,7 @@ registry_import_file(struct ocop_store *st, const char *path,
 }
 
 int
-registry_read_file(const char *path, struct ocop_buf *b,
-		   struct ocop_error *err)
+registry_read_file(const char *path, struct ocop_buf *b, struct ocop_error *err)
 {
 	struct stat sb;
 	int fd, rc;
@@ -1471,9 +1473,9 @@ extend_rec(struct ocop_store *st, const char *code, struct ocop_history *h,
 	if (!ext_decision_no)
 		ext_decision_no = "";
 	if (h->nrecs == 0)
-		return ocop_error_set(err, OCOP_EREFUSED,
-				      "product '%s' has no recognition to extend",
-				      code);
+		return ocop_error_set(
+		    err, OCOP_EREFUSED,
+		    "product '%s' has no recognition to extend", code);
 	i = (int)h->nrecs - 1;
 	if (decision_no && *decision_no) {
 		for (i = (int)h->nrecs - 1; i >= 0; i--)
@@ -1500,8 +1502,8 @@ extend_rec(struct ocop_store *st, const char *code, struct ocop_history *h,
 		    "%s; at most %s)",
 		    ocop_day_format(until, a), REGISTRY_MAX_EXTENSION_DAYS,
 		    r->decision_no, ocop_day_format(r->valid_until, b),
-		    ocop_day_format(r->valid_until + REGISTRY_MAX_EXTENSION_DAYS,
-				    c));
+		    ocop_day_format(
+			r->valid_until + REGISTRY_MAX_EXTENSION_DAYS, c));
 	if (r->extended_until != until ||
 	    strcmp(r->ext_decision_no, ext_decision_no) != 0) {
 		if ((rc = st->m->extension_add(st, r->id, until,
@@ -1530,9 +1532,9 @@ registry_extend(struct ocop_store *st, const char *code,
 	if (!changed)
 		changed = &dummy;
 	*changed = 0;
-	if (ext_decision_no && (rc = check_arg("extension decision number",
-					       ext_decision_no, 128, 0, err)) <
-				   0)
+	if (ext_decision_no &&
+	    (rc = check_arg("extension decision number", ext_decision_no, 128,
+			    0, err)) < 0)
 		return rc;
 	ocop_history_init(&h);
 	if ((rc = load(st, code, &p, &h, err)) < 0)

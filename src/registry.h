@@ -17,6 +17,7 @@
 #define OCOP_REGISTRY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ocop.h"
 #include "store.h"
@@ -105,6 +106,32 @@ int registry_check_recognition(const char *const *vals, struct ocop_product *p,
 int registry_check_revocation(const char *const *vals, char *code,
 			      size_t code_size, struct ocop_revocation *v,
 			      struct ocop_buf *why);
+
+/* ---- export ------------------------------------------------------- */
+
+struct registry_export_counts {
+	size_t products, recognitions, extensions, revocations;
+};
+
+/*
+ * Write the whole registry into dir (created with its missing parents)
+ * as registry.csv, extensions.csv and revocations.csv (json: the same
+ * names in .json, arrays of objects), in the columns the import reads:
+ * every recognition (valid_until written out), the extension in effect
+ * of each, every revocation. Values are written as stored; CSV fields are
+ * quoted as RFC 4180 says and nothing else (no spreadsheet guards, which
+ * would change the values imported back). Each file is replaced whole
+ * (a temporary file, synced, renamed). OCOP_EOUTPUT when a file cannot
+ * be written.
+ */
+int registry_export_dir(struct ocop_store *st, const char *dir, int json,
+			struct registry_export_counts *n,
+			struct ocop_error *err);
+/* The same as one JSON object {"registry":[...],"extensions":[...],
+ * "revocations":[...]} written to out, which the import reads back. */
+int registry_export_bundle(struct ocop_store *st, FILE *out,
+			   struct registry_export_counts *n,
+			   struct ocop_error *err);
 
 /* ---- CSV reader (RFC 4180) ---------------------------------------- */
 

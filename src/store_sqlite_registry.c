@@ -142,7 +142,8 @@ producer_put(struct sq_store *s, struct ocop_producer *p, int *changed,
 			    p->name, p->address, reg_no, p->reg_no);
 		if (!p->reg_no[0])
 			ocop_strlcpy(p->reg_no, reg_no, sizeof(p->reg_no));
-		if (strcmp(kind, p->kind) == 0 && strcmp(reg_no, p->reg_no) == 0)
+		if (strcmp(kind, p->kind) == 0 &&
+		    strcmp(reg_no, p->reg_no) == 0)
 			return 0;
 		*changed = 1;
 		return producer_update(s, p, err);
@@ -220,9 +221,10 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return sq_error(s, err, "cannot read product");
-	STMT_OR_FAIL(st, SQ_PRODUCT_ADD,
-		     "INSERT INTO products (code, name, grp, gtin, producer_id, "
-		     "province, address) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	STMT_OR_FAIL(
+	    st, SQ_PRODUCT_ADD,
+	    "INSERT INTO products (code, name, grp, gtin, producer_id, "
+	    "province, address) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	sq_bind_text(st, 1, p->code);
 	sq_bind_text(st, 2, p->name);
 	sq_bind_text(st, 3, p->group);
@@ -239,7 +241,7 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 
 #define PRODUCT_COLS                                                           \
 	"p.id, p.code, p.name, p.grp, p.gtin, c.id, c.name, c.kind, "          \
-	"coalesce(p.province, c.province), coalesce(p.address, c.address), "  \
+	"coalesce(p.province, c.province), coalesce(p.address, c.address), "   \
 	"coalesce(c.reg_no, '') FROM products p "                              \
 	"JOIN producers c ON c.id = p.producer_id "
 

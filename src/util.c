@@ -278,9 +278,9 @@ ocop_mkdirs(const char *path, int *made, struct ocop_error *err)
 	if (made)
 		*made = 0;
 	if (n == 0 || n >= sizeof(buf))
-		return ocop_error_set(err, OCOP_EOUTPUT,
-				      "cannot create directory '%s': %s", path,
-				      n ? strerror(ENAMETOOLONG) : "empty name");
+		return ocop_error_set(
+		    err, OCOP_EOUTPUT, "cannot create directory '%s': %s", path,
+		    n ? strerror(ENAMETOOLONG) : "empty name");
 	memcpy(buf, path, n);
 	buf[n] = '\0';
 	/* each prefix ending before a slash, then the whole path */

@@ -445,17 +445,17 @@ test_import(void)
 		int32_t until;
 
 		ocop_day_parse("2028-11-28", &until, NULL); /* +181 days */
-		CHECK_INT(
-		    registry_extend(st, "F-6", NULL, until, NULL, &r, &changed, &err),
-		    OCOP_EREFUSED);
+		CHECK_INT(registry_extend(st, "F-6", NULL, until, NULL, &r,
+					  &changed, &err),
+			  OCOP_EREFUSED);
 		until--;
-		CHECK_INT(
-		    registry_extend(st, "F-6", NULL, until, NULL, &r, &changed, &err),
-		    0);
+		CHECK_INT(registry_extend(st, "F-6", NULL, until, NULL, &r,
+					  &changed, &err),
+			  0);
 		CHECK_STR(ocop_day_format(r.extended_until, d), "2028-11-27");
-		CHECK_INT(
-		    registry_extend(st, "F-6", "1", until, NULL, &r, &changed, &err),
-		    OCOP_EREFUSED); /* far past decision 1 ends */
+		CHECK_INT(registry_extend(st, "F-6", "1", until, NULL, &r,
+					  &changed, &err),
+			  OCOP_EREFUSED); /* far past decision 1 ends */
 		CHECK_INT(st->m->product_get(st, "F-6", &p, &err), 0);
 		CHECK_INT(st->m->history_get(st, p.id, &h, &err), 0);
 		CHECK_INT(h.nrecs, 2);
