@@ -187,8 +187,9 @@ match(const struct list *l, const char *s)
 	for (size_t i = 0; !canon && i < l->n; i++) {
 		const struct entry *e = &l->e[i];
 
-		if (e->rule == RULE_STRIP && f[e->len] == ' ' &&
-		    starts_with_words(f, e->text, e->len))
+		/* starts_with_words first: f may be shorter than text */
+		if (e->rule == RULE_STRIP &&
+		    starts_with_words(f, e->text, e->len) && f[e->len] == ' ')
 			canon = best(l, f + e->len + 1);
 	}
 	free(f);
