@@ -1160,19 +1160,22 @@ registry_sniff_kind(const char *name, const char *data, size_t len)
 {
 	struct registry_csv c;
 	enum registry_kind kind = REGISTRY_RECOGNITIONS;
-	json_t *root;
 
 	if (looks_like_json(name, data, len)) {
-		if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
-			data += 3;
-			len -= 3;
-		}
-		root = json_loadb(data, len, 0, NULL);
-		if (json_is_array(root))
-			kind = json_kind(root);
-		else if (json_is_object(root))
-			kind = REGISTRY_BUNDLE;
-		json_decref(root);
+		const char *end = data + len, *p = data, *close;
+
+		/* the first object's keys, not a parse of the whole file:
+		 * the kind only orders the files of one import */
+		while (p < end && *p != '[' && *p != '{')
+			p++;
+		if (p < end && *p == '{')
+			return REGISTRY_BUNDLE;
+		close = p < end ? memchr(p, '}', (size_t)(end - p)) : NULL;
+		if (close && memmem(p, (size_t)(close - p), "\"revoked_on\"", 12))
+			kind = REGISTRY_REVOCATIONS;
+		else if (close && memmem(p, (size_t)(close - p),
+					 "\"extended_until\"", 16))
+			kind = REGISTRY_EXTENSIONS;
 		return kind;
 	}
 	registry_csv_init(&c, data, len);
