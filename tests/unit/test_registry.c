@@ -486,6 +486,88 @@ test_import(void)
 			  REGISTRY_EXPIRED);
 	}
 
+	TEST("import: the decisions' words, stored canonical");
+	rc = import(st, "w.csv",
+		    "code,name,group,gtin,producer,producer_kind,province,"
+		    "address,stars,decision_no,decided_on,issuer,valid_until,"
+		    "producer_id,source\n"
+		    "W-1,Tr\xc3\xa0,\xc4\x90\xe1\xbb\x92 U\xe1\xbb\x90NG,,"
+		    "C\xc3\xb4ng ty TNHH A,,L\xc3\xa2m \xc4\x90\xe1\xbb\x93ng,"
+		    "x\xc3\xa3 A,4,1/Q\xc4\x90,2025-01-02,UBND,,0101,s1\n",
+		    &sum, &probs);
+	CHECK_INT(rc, 0);
+	CHECK_INT(st->m->product_get(st, "W-1", &p, &err), 0);
+	CHECK_STR(p.group, "II");
+	CHECK_STR(p.producer.kind, "DN");
+	CHECK_STR(p.producer.reg_no, "0101");
+
+	TEST("import: an extension of a superseded recognition, by file");
+	rc = import(st, "w2.csv",
+		    "code,name,group,gtin,producer,producer_kind,province,"
+		    "address,stars,decision_no,decided_on,issuer,valid_until\n"
+		    "W-1,Tr\xc3\xa0,II,,C\xc3\xb4ng ty TNHH A,DN,"
+		    "L\xc3\xa2m \xc4\x90\xe1\xbb\x93ng,x\xc3\xa3 A,3,2/QD,"
+		    "2025-06-01,UBND,\n",
+		    &sum, &probs);
+	CHECK_INT(rc, 0);
+	rc = import(st, "x.csv",
+		    "code,decision_no,extended_until,extension_decision_no\n"
+		    "W-1,1/Q\xc4\x90,2028-01-01,9/QD\n",
+		    &sum, &probs);
+	CHECK_INT(rc, 0);
+	CHECK_INT(sum.kind, REGISTRY_EXTENSIONS);
+	CHECK_INT(sum.added, 1);
+	CHECK_INT(st->m->history_get(st, p.id, &h, &err), 0);
+	CHECK_INT(h.nrecs, 2);
+	CHECK_STR(ocop_day_format(h.recs[0].extended_until, d), "2028-01-01");
+	CHECK_STR(h.recs[0].ext_decision_no, "9/QD");
+	CHECK_STR(h.recs[0].source, "s1");
+	/* it counts until the successor starts */
+	CHECK_STR(ocop_day_format(h.recs[0].end, d), "2025-05-31");
+
+	TEST("import: the same start day as another decision is refused");
+	rc = import(st, "s.csv",
+		    "code,name,group,gtin,producer,producer_kind,province,"
+		    "address,stars,decision_no,decided_on,issuer,valid_until\n"
+		    "W-1,Tr\xc3\xa0,II,,C\xc3\xb4ng ty TNHH A,DN,"
+		    "L\xc3\xa2m \xc4\x90\xe1\xbb\x93ng,x\xc3\xa3 A,5,3/QD,"
+		    "2025-06-01,UBND,\n",
+		    &sum, &probs);
+	CHECK_INT(rc, OCOP_EINVAL);
+	CHECK_INT(probs.n, 1);
+	if (probs.n)
+		CHECK(strstr(probs.msgs[0],
+			     "s.csv line 2: decision '3/QD' starts on "
+			     "2025-06-01, the same day as decision '2/QD'") !=
+		      NULL);
+
+	TEST("import: a JSON bundle, extensions before their registry rows");
+	rc = import(st, "b.json",
+		    "{\"extensions\":[{\"code\":\"W-2\",\"decision_no\":"
+		    "\"1\",\"extended_until\":\"2028-02-01\"}],"
+		    "\"registry\":[{\"code\":\"W-2\",\"name\":\"B\","
+		    "\"group\":\"thuc pham\",\"gtin\":null,\"producer\":"
+		    "\"HTX B\",\"producer_kind\":\"\",\"province\":\"P\","
+		    "\"address\":\"A\",\"stars\":3,\"decision_no\":\"1\","
+		    "\"decided_on\":\"2025-01-01\",\"issuer\":\"U\","
+		    "\"valid_until\":\"2027-12-31\"}]}",
+		    &sum, &probs);
+	CHECK_INT(rc, 0);
+	CHECK_INT(sum.kind, REGISTRY_BUNDLE);
+	CHECK_INT(sum.by_kind[REGISTRY_RECOGNITIONS - 1], 1);
+	CHECK_INT(sum.by_kind[REGISTRY_EXTENSIONS - 1], 1);
+	CHECK_INT(st->m->product_get(st, "W-2", &p, &err), 0);
+	CHECK_STR(p.group, "I");
+	CHECK_STR(p.producer.kind, "HTX");
+	CHECK_INT(registry_sniff_kind("b.json", "{\"registry\":[]}", 15),
+		  REGISTRY_BUNDLE);
+	CHECK_INT(registry_sniff_kind(
+		      "r.csv", "code,decision_no,revoked_on,ground,note", 39),
+		  REGISTRY_REVOCATIONS);
+	CHECK_INT(registry_sniff_kind(
+		      "e.json", "[{\"code\":\"X\",\"extended_until\":1}]", 35),
+		  REGISTRY_EXTENSIONS);
+
 	ocop_history_release(&h);
 	registry_problems_release(&probs);
 	ocop_store_close(st);
