@@ -81,6 +81,16 @@ int ocop_buf_add_html(struct ocop_buf *b, const char *s);
 /* Give the data away; buffer is reset. Caller frees. */
 char *ocop_buf_detach(struct ocop_buf *b, size_t *len);
 
+/* ---- directories (util.c) -------------------------------------------- */
+
+/* Create directory path and its missing parents (0777 less umask), like
+ * mkdir -p; *made (when not NULL) is how many were created, the last
+ * components of path, even on failure (OCOP_EOUTPUT). */
+int ocop_mkdirs(const char *path, int *made, struct ocop_error *err);
+/* Remove the last made directories of path again, deepest first, while
+ * they are empty. */
+void ocop_rmdirs(const char *path, int made);
+
 /* ---- dates and times (date.c) ---------------------------------------- */
 
 #define OCOP_NO_DAY INT32_MIN
@@ -193,6 +203,10 @@ struct ocop_producer {
 	char kind[16]; /* HTX, THT, DN, hộ, other */
 	char province[128];
 	char address[512];
+	/* The business or cooperative registration / tax number, or "": a
+	 * producer that has one is one producer across its products and
+	 * addresses. */
+	char reg_no[64];
 };
 
 struct ocop_product {
@@ -213,6 +227,8 @@ struct ocop_recognition {
 	int32_t valid_from;
 	int32_t valid_until;
 	int32_t extended_until; /* OCOP_NO_DAY when none */
+	char ext_decision_no[128]; /* that extension's decision, or "" */
+	char source[512];          /* where the decision was published */
 	/* Filled by ocop_history_resolve(): */
 	int32_t end;                 /* last day in force; < valid_from if never */
 	int32_t revoked_on;          /* OCOP_NO_DAY when not revoked */

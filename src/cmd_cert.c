@@ -11,18 +11,24 @@
 static const char help[] =
     "usage: ocop cert grant CODE --stars N --decision NO --date YYYY-MM-DD\n"
     "                       [--issuer TEXT] [--valid-until YYYY-MM-DD]\n"
+    "                       [--source TEXT]\n"
     "       ocop cert extend CODE --until YYYY-MM-DD [--decision NO]\n"
+    "                        [--extension-decision NO]\n"
     "       ocop cert revoke CODE --decision NO --date YYYY-MM-DD\n"
     "                        --ground a|b|c|d|dd|e|lapsed [--note TEXT]\n\n"
     "grant: record a recognition decision (quyết định công nhận) of a\n"
     "  product already in the registry: 3, 4 or 5 stars, valid from the\n"
     "  decision date for 36 months unless --valid-until is given. The\n"
     "  issuer defaults to the province's People's Committee (3-4 stars)\n"
-    "  or the ministry (5 stars). Granting the same decision again\n"
-    "  changes nothing.\n"
+    "  or the ministry (5 stars); --source says where the decision was\n"
+    "  published. Granting the same decision again changes nothing; a\n"
+    "  second decision starting the same day as another is refused.\n"
     "extend: keep the recognition with decision NO (default: the latest)\n"
     "  valid until the authority decides (Art. 12.3): the date must lie\n"
-    "  between its valid-until and 180 days after it.\n"
+    "  between its valid-until and 180 days after it. Any recognition may\n"
+    "  be extended, in any order: one superseded since counts until its\n"
+    "  successor starts. --extension-decision is the extension's own\n"
+    "  decision number.\n"
     "revoke: record a revocation decision (thu hồi) dated YYYY-MM-DD, on\n"
     "  ground a) false dossier, b) criteria no longer met, c) quality or\n"
     "  labelling violation, d) misuse of the OCOP mark, dd (đ) production\n"
@@ -38,13 +44,15 @@ enum {
 	OPT_VALID_UNTIL,
 	OPT_UNTIL,
 	OPT_GROUND,
-	OPT_NOTE
+	OPT_NOTE,
+	OPT_SOURCE,
+	OPT_EXT_DECISION
 };
 
 struct args {
 	const char *code;
 	const char *stars, *decision, *date, *issuer, *valid_until, *until,
-	    *ground, *note;
+	    *ground, *note, *source, *ext_decision;
 };
 
 /* Parse the options of sub (argv[0]); the one positional is CODE.
@@ -61,12 +69,14 @@ parse(const char *sub, int argc, char **argv, struct args *a)
 	    {"until", required_argument, NULL, OPT_UNTIL},
 	    {"ground", required_argument, NULL, OPT_GROUND},
 	    {"note", required_argument, NULL, OPT_NOTE},
+	    {"source", required_argument, NULL, OPT_SOURCE},
+	    {"extension-decision", required_argument, NULL, OPT_EXT_DECISION},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	/* which options each subcommand takes */
-	const char *allowed = strcmp(sub, "grant") == 0	   ? "\1\2\3\4\5"
-			      : strcmp(sub, "extend") == 0 ? "\2\6"
+	const char *allowed = strcmp(sub, "grant") == 0	   ? "\1\2\3\4\5\11"
+			      : strcmp(sub, "extend") == 0 ? "\2\6\12"
 							   : "\2\3\7\10";
 	int c;
 
@@ -77,7 +87,7 @@ parse(const char *sub, int argc, char **argv, struct args *a)
 			fputs(help, stdout);
 			return -1;
 		}
-		if (c <= 0 || c > OPT_NOTE || !strchr(allowed, c))
+		if (c <= 0 || c > OPT_EXT_DECISION || !strchr(allowed, c))
 			return cmd_usage_error("cert",
 					       "bad option for 'cert "
 					       "%s'",
@@ -106,6 +116,12 @@ parse(const char *sub, int argc, char **argv, struct args *a)
 			break;
 		case OPT_NOTE:
 			a->note = optarg;
+			break;
+		case OPT_SOURCE:
+			a->source = optarg;
+			break;
+		case OPT_EXT_DECISION:
+			a->ext_decision = optarg;
 			break;
 		}
 	}
@@ -163,6 +179,8 @@ cert_grant(struct ocop_store *st, const struct args *a)
 			   sizeof(r.decision_no))) != 0 ||
 	    (rc = text_arg("issuer", a->issuer, r.issuer, sizeof(r.issuer))) !=
 		0 ||
+	    (rc = text_arg("source", a->source, r.source, sizeof(r.source))) !=
+		0 ||
 	    (rc = day_arg("date", a->date, &r.decided_on)) != 0 ||
 	    (a->valid_until && (rc = day_arg("valid-until", a->valid_until,
 					     &r.valid_until)) != 0))
@@ -192,8 +210,8 @@ cert_extend(struct ocop_store *st, const struct args *a)
 		return cmd_usage_error("cert", "'cert extend' needs --until");
 	if ((rc = day_arg("until", a->until, &until)) != 0)
 		return rc;
-	if (registry_extend(st, a->code, a->decision, until, &r, &changed,
-			    &err) < 0)
+	if (registry_extend(st, a->code, a->decision, until, a->ext_decision,
+			    &r, &changed, &err) < 0)
 		return cmd_fail(&err);
 	printf("%s\t%d★\t%s\t%s\n", a->code, r.stars, r.decision_no,
 	       ocop_day_format(r.extended_until, u));

@@ -78,9 +78,9 @@ str_or_null(const char *s)
 static json_t *
 producer_json(const struct ocop_producer *p)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}", "name", p->name, "kind",
+	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", p->name, "kind",
 			 p->kind, "province", p->province, "address",
-			 p->address);
+			 p->address, "producer_id", str_or_null(p->reg_no));
 }
 
 /* A recognition as in SPEC 5's record, with the day it ends. */
@@ -88,8 +88,7 @@ static json_t *
 rec_json(const struct ocop_recognition *r)
 {
 	const char *g = ocop_ground_name(r->ground);
-
-	return json_pack(
+	json_t *o = json_pack(
 	    "{s:i, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, "
 	    "s:o}",
 	    "stars", r->stars, "decision_no", r->decision_no, "decided_on",
@@ -99,6 +98,11 @@ rec_json(const struct ocop_recognition *r)
 	    day_json(r->revoked_on), "ground", str_or_null(g),
 	    "revoke_decision_no", str_or_null(r->revoke_decision_no), "end",
 	    day_json(r->end >= r->valid_from ? r->end : OCOP_NO_DAY));
+
+	json_object_set_new(o, "extension_decision_no",
+			    str_or_null(r->ext_decision_no));
+	json_object_set_new(o, "source", str_or_null(r->source));
+	return o;
 }
 
 static json_t *
@@ -442,6 +446,8 @@ show_text(const struct ocop_product *p, const struct ocop_history *h,
 	printf("GTIN:                 %s\n", p->gtin[0] ? p->gtin : "-");
 	printf("Chủ thể / Producer:   %s (%s)\n", p->producer.name,
 	       p->producer.kind);
+	if (p->producer.reg_no[0])
+		printf("Mã số thuế / Tax ID:  %s\n", p->producer.reg_no);
 	printf("Tỉnh / Province:      %s\n", p->producer.province);
 	printf("Địa chỉ / Address:    %s\n", p->producer.address);
 	printf("Tình trạng / Status:  %s: %s, ngày / on %s",
@@ -466,8 +472,14 @@ show_text(const struct ocop_product *p, const struct ocop_history *h,
 		       ocop_day_format(r->valid_from, a),
 		       ocop_day_format(r->valid_until, b));
 		if (r->extended_until != OCOP_NO_DAY)
-			printf("     gia hạn đến / extended until %s\n",
-			       ocop_day_format(r->extended_until, a));
+			printf("     gia hạn đến / extended until %s%s%s\n",
+			       ocop_day_format(r->extended_until, a),
+			       r->ext_decision_no[0] ? ", quyết định / "
+						       "decision "
+						     : "",
+			       r->ext_decision_no);
+		if (r->source[0])
+			printf("     nguồn / source: %s\n", r->source);
 		if (r->revoked_on != OCOP_NO_DAY)
 			printf("     thu hồi / revoked on %s, quyết định / "
 			       "decision %s, căn cứ / ground %s\n",

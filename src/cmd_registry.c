@@ -1,6 +1,7 @@
 /*
- * cmd_registry.c - ocop registry import FILE|URL...: load recognition and
- * revocation files (CSV or JSON) into the database, all rows or none.
+ * cmd_registry.c - ocop registry import FILE|URL...: load recognition,
+ * extension and revocation files (CSV or JSON) into the database, all
+ * rows or none; ocop registry export: write them back.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -12,7 +13,8 @@
 #include "registry.h"
 
 static const char help[] =
-    "usage: ocop registry import FILE|URL...\n\n"
+    "usage: ocop registry import FILE|URL...\n"
+    "       ocop registry export [--format csv|json] [--out DIR]\n\n"
     "Import the OCOP registry: recognition decisions or revocations, as\n"
     "CSV (UTF-8, RFC 4180, with a header row) or JSON (an array of\n"
     "objects with the same keys). Columns may come in any order.\n\n"
@@ -20,16 +22,32 @@ static const char help[] =
     "history; gtin and valid_until may be empty):\n"
     "  code,name,group,gtin,producer,producer_kind,province,address,\n"
     "  stars,decision_no,decided_on,issuer,valid_until\n"
+    "  and optionally producer_id (registration / tax number: one\n"
+    "  producer across products and addresses) and source\n"
+    "Extensions (extension_decision_no may be left out):\n"
+    "  code,decision_no,extended_until,extension_decision_no\n"
     "Revocations:\n"
     "  code,decision_no,revoked_on,ground,note\n\n"
-    "group is I..VI, producer_kind HTX, THT, DN, hộ or other, stars 3..5,\n"
-    "dates YYYY-MM-DD, ground a, b, c, d, dd (đ), e or lapsed. Every row is\n"
+    "group is I..VI or the group's name as decisions write it (Thực phẩm,\n"
+    "Đồ uống, Dược liệu, Thủ công mỹ nghệ, Sinh vật cảnh, Du lịch, ...);\n"
+    "producer_kind HTX, THT, DN, hộ, other or the kind in words (Hợp tác\n"
+    "xã, Công ty TNHH, Hộ kinh doanh, Cơ sở sản xuất, ...), empty: read\n"
+    "from the producer's name; both in any case, with or without\n"
+    "diacritics. stars 3..5, dates YYYY-MM-DD, ground a, b, c, d, dd (đ),\n"
+    "e or lapsed. History may come in any order; files are imported\n"
+    "recognitions first, then extensions, then revocations. Every row is\n"
     "checked; when any is bad, each bad row is listed by its line (JSON:\n"
     "by item, counted from 0) and nothing is imported. Several files are\n"
     "imported together, all or none. Importing the same rows again\n"
     "changes nothing. FILE '-' reads standard input; a URL is fetched\n"
     "over https (plain http only from this machine). At most 64 MiB a\n"
-    "file.\n";
+    "file.\n\n"
+    "export: write the registry back as those files, registry.csv,\n"
+    "extensions.csv and revocations.csv (--format json: .json) in --out\n"
+    "DIR (created when missing; files replaced whole), so that importing\n"
+    "them into an empty database gives the same verdicts. Without --out,\n"
+    "one JSON object {\"registry\",\"extensions\",\"revocations\"} on\n"
+    "standard output, which 'ocop registry import -' reads back.\n";
 
 static int
 is_url(const char *s)
@@ -38,10 +56,9 @@ is_url(const char *s)
 	       strncasecmp(s, "http://", 7) == 0;
 }
 
-/* Fetch url and import its body. */
+/* Fetch url into body. */
 static int
-import_url(struct ocop_store *st, const char *url, struct registry_summary *sum,
-	   struct registry_problems *probs, struct ocop_error *err)
+fetch_url(const char *url, struct ocop_buf *body, struct ocop_error *err)
 {
 	struct http_client_req req;
 	struct http_client_resp resp;
@@ -68,29 +85,54 @@ import_url(struct ocop_store *st, const char *url, struct registry_summary *sum,
 		rc = ocop_error_set(err, OCOP_ENOINPUT,
 				    "cannot fetch registry '%s': HTTP %ld", url,
 				    resp.status);
-	else if (rc == 0)
-		rc = registry_import_buffer(
-		    st, url, resp.body.data ? resp.body.data : "",
-		    resp.body.len, sum, probs, err);
+	else if (rc == 0 && resp.body.len)
+		rc = ocop_buf_add(body, resp.body.data, resp.body.len);
 	http_client_resp_release(&resp);
 	return rc;
+}
+
+/* Files are imported recognitions first: extensions and revocations name
+ * the decisions they concern, which may come in a file given later. */
+static int
+kind_rank(enum registry_kind k)
+{
+	return k == REGISTRY_REVOCATIONS ? 2 : k == REGISTRY_EXTENSIONS ? 1 : 0;
 }
 
 static void
 print_summary(const char *name, const struct registry_summary *s)
 {
-	if (s->kind == REGISTRY_REVOCATIONS)
+	switch (s->kind) {
+	case REGISTRY_REVOCATIONS:
 		fprintf(stderr,
 			"ocop: %s: imported %zu revocation%s of %zu "
 			"product%s (%zu unchanged)\n",
 			name, s->rows, s->rows == 1 ? "" : "s", s->products,
 			s->products == 1 ? "" : "s", s->unchanged);
-	else
+		break;
+	case REGISTRY_EXTENSIONS:
+		fprintf(stderr,
+			"ocop: %s: imported %zu extension%s of %zu "
+			"product%s (%zu unchanged)\n",
+			name, s->rows, s->rows == 1 ? "" : "s", s->products,
+			s->products == 1 ? "" : "s", s->unchanged);
+		break;
+	case REGISTRY_BUNDLE:
+		fprintf(stderr,
+			"ocop: %s: imported %zu product%s: %zu recognitions, "
+			"%zu extensions, %zu revocations (%zu unchanged)\n",
+			name, s->products, s->products == 1 ? "" : "s",
+			s->by_kind[REGISTRY_RECOGNITIONS - 1],
+			s->by_kind[REGISTRY_EXTENSIONS - 1],
+			s->by_kind[REGISTRY_REVOCATIONS - 1], s->unchanged);
+		break;
+	default:
 		fprintf(stderr,
 			"ocop: %s: imported %zu product%s, %zu "
 			"recognition%s (%zu unchanged)\n",
 			name, s->products, s->products == 1 ? "" : "s", s->rows,
 			s->rows == 1 ? "" : "s", s->unchanged);
+	}
 }
 
 static int
@@ -104,7 +146,9 @@ registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 	struct ocop_store *st = NULL;
 	struct registry_problems probs;
 	struct registry_summary *sums = NULL;
-	int c, rc, nfiles, i;
+	struct ocop_buf *bufs = NULL;
+	int *order = NULL;
+	int c, rc = 0, nfiles, i, j, k;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -124,17 +168,38 @@ registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	registry_problems_init(&probs);
 	sums = ocop_xcalloc((size_t)nfiles, sizeof(*sums));
+	bufs = ocop_xcalloc((size_t)nfiles, sizeof(*bufs));
+	order = ocop_xcalloc((size_t)nfiles, sizeof(*order));
+	for (i = 0; i < nfiles && rc == 0; i++) {
+		const char *name = argv[optind + i];
+
+		ocop_buf_init(&bufs[i], REGISTRY_MAX_INPUT);
+		if (is_url(name))
+			rc = fetch_url(name, &bufs[i], &err);
+		else
+			rc = registry_read_file(name, &bufs[i], &err);
+	}
+	if (rc < 0)
+		goto out_fail;
+	/* stable: in the order given within each kind */
+	for (i = 0, k = 0; k < 3; k++)
+		for (j = 0; j < nfiles; j++)
+			if (kind_rank(registry_sniff_kind(
+				argv[optind + j],
+				bufs[j].data ? bufs[j].data : "",
+				bufs[j].len)) == k)
+				order[i++] = j;
 	/* several files are one transaction: all of them or none */
 	if ((rc = st->m->begin(st, &err)) < 0)
 		goto out_fail;
-	for (i = 0; i < nfiles; i++) {
-		const char *name = argv[optind + i];
+	for (k = 0; k < nfiles; k++) {
+		const char *name;
 
-		if (is_url(name))
-			rc = import_url(st, name, &sums[i], &probs, &err);
-		else
-			rc = registry_import_file(st, name, &sums[i], &probs,
-						  &err);
+		i = order[k];
+		name = argv[optind + i];
+		rc = registry_import_buffer(
+		    st, name, bufs[i].data ? bufs[i].data : "", bufs[i].len,
+		    &sums[i], &probs, &err);
 		if (rc < 0 && rc != OCOP_EINVAL)
 			break;
 		if (rc == OCOP_EINVAL && probs.total == 0)
@@ -152,8 +217,8 @@ registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 	goto out;
 
 out_fail:
-	for (size_t k = 0; k < probs.n; k++)
-		fprintf(stderr, "ocop: %s\n", probs.msgs[k]);
+	for (size_t m = 0; m < probs.n; m++)
+		fprintf(stderr, "ocop: %s\n", probs.msgs[m]);
 	if (probs.total > probs.n)
 		fprintf(stderr, "ocop: ... and %zu more problems\n",
 			probs.total - probs.n);
@@ -166,10 +231,79 @@ out_fail:
 		rc = cmd_fail(&err);
 	}
 out:
+	for (i = 0; bufs && i < nfiles; i++)
+		ocop_buf_release(&bufs[i]);
+	free(bufs);
+	free(order);
 	free(sums);
 	registry_problems_release(&probs);
 	ocop_store_close(st);
 	return rc;
+}
+
+static int
+registry_export(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL;
+	struct registry_export_counts n;
+	const char *out = NULL, *format = NULL;
+	int c, rc, json;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		default:
+			return cmd_usage_error("registry export", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error("registry export",
+				       "unexpected argument '%s'",
+				       argv[optind]);
+	if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
+		return cmd_usage_error("registry export",
+				       "invalid --format '%s': expected csv or "
+				       "json",
+				       format);
+	json = format && strcmp(format, "json") == 0;
+	if (!out && format && !json)
+		return cmd_usage_error("registry export",
+				       "--format csv writes three files: give "
+				       "--out DIR");
+	if (out && !*out)
+		return cmd_usage_error("registry export", "empty --out");
+	if ((rc = cmd_open_store(ctx, &st)) != 0)
+		return rc;
+	if (out)
+		rc = registry_export_dir(st, out, json, &n, &err);
+	else
+		rc = registry_export_bundle(st, stdout, &n, &err);
+	ocop_store_close(st);
+	if (rc < 0)
+		return cmd_fail(&err);
+	fprintf(stderr,
+		"ocop: exported %zu product%s: %zu recognitions, %zu "
+		"extensions, %zu revocations%s%s\n",
+		n.products, n.products == 1 ? "" : "s", n.recognitions,
+		n.extensions, n.revocations, out ? " into " : "",
+		out ? out : "");
+	return 0;
 }
 
 int
@@ -177,7 +311,7 @@ cmd_registry(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	if (argc < 2)
 		return cmd_usage_error("registry", "missing subcommand "
-						   "(import)");
+						   "(import or export)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(help, stdout);
@@ -185,5 +319,7 @@ cmd_registry(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "import") == 0)
 		return registry_import(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "export") == 0)
+		return registry_export(ctx, argc - 1, argv + 1);
 	return cmd_usage_error("registry", "unknown subcommand '%s'", argv[1]);
 }

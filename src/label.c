@@ -150,6 +150,10 @@ struct issue {
 	 * becomes --out (out_name there) by one rename */
 	int whole, parentfd;
 	char out_name[NAME_MAX + 1], tmp_name[NAME_MAX + 1];
+	/* the missing parents of --out made for it (SPEC 4), removed again
+	 * when the batch fails */
+	char parent[PATH_MAX];
+	int made_parents;
 	long fail_after; /* test hooks, -1 when off */
 	long fail_rows;
 	atomic_int stop;     /* a worker failed: the others stop */
@@ -899,6 +903,14 @@ open_parent_dir(struct issue *is, struct ocop_error *err)
 		parent[p] = '\0';
 	}
 	is->parentfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (is->parentfd < 0 && errno == ENOENT) {
+		int rc = ocop_mkdirs(parent, &is->made_parents, err);
+
+		ocop_strlcpy(is->parent, parent, sizeof(is->parent));
+		if (rc < 0)
+			return rc;
+		is->parentfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (is->parentfd < 0)
 		return ocop_error_set(err, OCOP_EOUTPUT,
 				      "cannot create directory '%s': %s", dir,
@@ -1108,6 +1120,10 @@ out:
 		close(is.outfd);
 	if (is.parentfd >= 0)
 		close(is.parentfd);
+	/* nothing stored: no directory made for it stays (only empty ones
+	 * are removed, so files moved into place after the commit stay) */
+	if (rc < 0 && is.made_parents > 0)
+		ocop_rmdirs(is.parent, is.made_parents);
 	free(is.serials);
 	return rc;
 }

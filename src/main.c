@@ -16,7 +16,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{"init", cmd_init, "create or upgrade the database"},
-	{"registry", cmd_registry, "import the OCOP registry (CSV or JSON)"},
+	{"registry", cmd_registry, "import and export the OCOP registry"},
 	{"product", cmd_product, "list and show products"},
 	{"cert", cmd_cert, "grant, extend and revoke recognitions"},
 	{"label", cmd_label, "issue and void labels"},

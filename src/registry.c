@@ -13,13 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "registry.h"
 #include "utf8.h"
 
 const char *const registry_recognition_columns[] = {
-    "code",	     "name",	 "group",	"gtin",	 "producer",
-    "producer_kind", "province", "address",	"stars", "decision_no",
-    "decided_on",    "issuer",	 "valid_until", NULL,
+    "code",	   "name",	    "group",	  "gtin",
+    "producer",	   "producer_kind", "province",	  "address",
+    "stars",	   "decision_no",   "decided_on", "issuer",
+    "valid_until", "producer_id",   "source",	  NULL,
 };
 enum {
 	COL_CODE,
@@ -35,6 +37,8 @@ enum {
 	COL_DECIDED_ON,
 	COL_ISSUER,
 	COL_VALID_UNTIL,
+	COL_PRODUCER_ID, /* optional from here on */
+	COL_SOURCE,
 	NCOLS_REC
 };
 
@@ -50,7 +54,35 @@ enum {
 	NCOLS_REV
 };
 
+const char *const registry_extension_columns[] = {
+    "code", "decision_no", "extended_until", "extension_decision_no", NULL,
+};
+enum {
+	XCOL_CODE,
+	XCOL_DECISION,
+	XCOL_UNTIL,
+	XCOL_EXT_DECISION, /* optional */
+	NCOLS_EXT
+};
+
 #define MAX_COLS NCOLS_REC
+
+/* The columns of a kind, and how many of them (the first) are required. */
+static const char *const *
+kind_columns(enum registry_kind kind, size_t *required)
+{
+	switch (kind) {
+	case REGISTRY_REVOCATIONS:
+		*required = NCOLS_REV;
+		return registry_revocation_columns;
+	case REGISTRY_EXTENSIONS:
+		*required = XCOL_EXT_DECISION;
+		return registry_extension_columns;
+	default:
+		*required = COL_PRODUCER_ID;
+		return registry_recognition_columns;
+	}
+}
 
 /* ---- problems ------------------------------------------------------ */
 
@@ -363,34 +395,26 @@ take_day(struct ocop_buf *why, const char *col, const char *v, int32_t *day,
 	return 0;
 }
 
-static const char *const groups[] = {"I", "II", "III", "IV", "V", "VI"};
-
-/* The producer kinds, and the ways "hộ" is typed: precomposed (NFC),
- * decomposed (NFD, either mark order), half-composed, and bare ASCII. */
+/*
+ * The producer kind a value names (the kind in words, or the producer's
+ * name when from_name), in canonical form. A kind column value that
+ * matches none of the accepted names is "other" (a cơ sở, a farm, ...),
+ * unless it is one short word without diacritics, which is rather a
+ * mistyped code ("HXT", "coop"): NULL then.
+ */
 static const char *
-producer_kind(const char *s)
+producer_kind(const char *s, int from_name)
 {
-	static const char *const plain[] = {"HTX", "THT", "DN", "other"};
-	static const char *const ho[] = {
-	    "h\xe1\xbb\x99",	     /* ộ U+1ED9 */
-	    "ho\xcc\xa3\xcc\x82",    /* o + dot below + circumflex */
-	    "ho\xcc\x82\xcc\xa3",    /* o + circumflex + dot below */
-	    "h\xc3\xb4\xcc\xa3",     /* ô + dot below */
-	    "h\xe1\xbb\x8d\xcc\x82", /* ọ + circumflex */
-	    "ho",
-	};
+	const char *canon = names_producer_kind(s);
+	size_t n = 0;
 
-	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		if (strcasecmp(s, plain[i]) == 0)
-			return plain[i];
-	if (s[0] == 'h' || s[0] == 'H')
-		for (size_t i = 0; i < sizeof(ho) / sizeof(ho[0]); i++)
-			if (strcmp(s + 1, ho[i] + 1) == 0)
-				return ho[0];
-	/* upper-case Ộ (U+1ED8) */
-	if (strcmp(s, "H\xe1\xbb\x98") == 0 || strcmp(s, "h\xe1\xbb\x98") == 0)
-		return ho[0];
-	return NULL;
+	if (canon || from_name)
+		return canon ? canon : "other";
+	for (; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		      (s[n] >= 'A' && s[n] <= 'Z')))
+			return "other";
+	return n > 5 ? "other" : NULL;
 }
 
 int
@@ -398,7 +422,7 @@ registry_check_recognition(const char *const *vals, struct ocop_product *p,
 			   struct ocop_recognition *r, struct ocop_buf *why)
 {
 	struct ocop_error e = {0};
-	char buf[64], kind[64];
+	char buf[256], kind[256];
 	const char *canon;
 	size_t before = why->len;
 	int bad = 0;
@@ -414,18 +438,19 @@ registry_check_recognition(const char *const *vals, struct ocop_product *p,
 		    REQUIRED);
 	if (take(why, "group", vals[COL_GROUP], buf, sizeof(buf), REQUIRED) ==
 	    0) {
-		size_t i;
-
-		for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-			if (strcasecmp(buf, groups[i]) == 0)
-				break;
-		if (i < sizeof(groups) / sizeof(groups[0])) {
-			ocop_strlcpy(p->group, groups[i], sizeof(p->group));
+		if ((canon = names_group(buf)) != NULL) {
+			ocop_strlcpy(p->group, canon, sizeof(p->group));
 		} else {
-			why_add(why,
-				"invalid group '%s': expected I, II, III, IV, "
-				"V or VI",
-				buf);
+			why_add(
+			    why,
+			    "invalid group '%s': expected I to VI or the "
+			    "group's name (Th\xe1\xbb\xb1\x63 ph\xe1\xba\xa9m, "
+			    "\xc4\x90\xe1\xbb\x93 u\xe1\xbb\x91ng, "
+			    "D\xc6\xb0\xe1\xbb\xa3\x63 li\xe1\xbb\x87u, "
+			    "Th\xe1\xbb\xa7 c\xc3\xb4ng m\xe1\xbb\xb9 "
+			    "ngh\xe1\xbb\x87, Sinh v\xe1\xba\xadt "
+			    "c\xe1\xba\xa3nh, Du l\xe1\xbb\x8b\x63h)",
+			    buf);
 			bad = -1;
 		}
 	} else {
@@ -442,16 +467,22 @@ registry_check_recognition(const char *const *vals, struct ocop_product *p,
 	}
 	bad |= take(why, "producer", vals[COL_PRODUCER], p->producer.name,
 		    sizeof(p->producer.name), REQUIRED);
-	if (take(why, "producer_kind", vals[COL_KIND], kind, sizeof(kind),
-		 REQUIRED) == 0) {
-		if ((canon = producer_kind(kind)) != NULL) {
+	if (take(why, "producer_kind", vals[COL_KIND], kind, sizeof(kind), 0) ==
+	    0) {
+		/* empty: what the producer's name says it is */
+		if ((canon = kind[0] ? producer_kind(kind, 0)
+				     : producer_kind(p->producer.name, 1)) !=
+		    NULL) {
 			ocop_strlcpy(p->producer.kind, canon,
 				     sizeof(p->producer.kind));
 		} else {
-			why_add(why,
-				"invalid producer_kind '%s': expected HTX, "
-				"THT, DN, h\xe1\xbb\x99 or other",
-				kind);
+			why_add(
+			    why,
+			    "invalid producer_kind '%s': expected HTX, "
+			    "THT, DN, h\xe1\xbb\x99, other or the kind in "
+			    "words (H\xe1\xbb\xa3p t\xc3\xa1\x63 x\xc3\xa3, "
+			    "C\xc3\xb4ng ty, H\xe1\xbb\x99 kinh doanh, ...)",
+			    kind);
 			bad = -1;
 		}
 	} else {
@@ -481,6 +512,10 @@ registry_check_recognition(const char *const *vals, struct ocop_product *p,
 		    sizeof(r->issuer), REQUIRED);
 	bad |= take_day(why, "valid_until", vals[COL_VALID_UNTIL],
 			&r->valid_until, 0);
+	bad |= take(why, "producer_id", vals[COL_PRODUCER_ID],
+		    p->producer.reg_no, sizeof(p->producer.reg_no), 0);
+	bad |= take(why, "source", vals[COL_SOURCE], r->source,
+		    sizeof(r->source), 0);
 
 	r->valid_from = r->decided_on;
 	if (r->decided_on != OCOP_NO_DAY) {
@@ -622,6 +657,30 @@ store_refusal(struct import *im, int rc, const struct ocop_error *e)
 	return ocop_error_set(im->err, rc, "%s", e->msg);
 }
 
+/*
+ * A product has one recognition starting on a day: the validity engine
+ * ends each at the start of the next, so a second one the same day would
+ * leave one of them never in force. OCOP_EREFUSED naming both decisions.
+ */
+static int
+same_day(const struct ocop_history *h, const struct ocop_recognition *r,
+	 struct ocop_error *err)
+{
+	char d[11];
+
+	for (size_t i = 0; i < h->nrecs; i++)
+		if (h->recs[i].valid_from == r->valid_from &&
+		    strcmp(h->recs[i].decision_no, r->decision_no) != 0)
+			return ocop_error_set(
+			    err, OCOP_EREFUSED,
+			    "decision '%s' starts on %s, the same day as "
+			    "decision '%s' of this product (one recognition "
+			    "a day)",
+			    r->decision_no, ocop_day_format(r->valid_from, d),
+			    h->recs[i].decision_no);
+	return 0;
+}
+
 static int
 import_recognition(struct import *im, const char *const *vals)
 {
@@ -662,6 +721,8 @@ import_recognition(struct import *im, const char *const *vals)
 		for (size_t i = 0; i < im->h.nrecs; i++)
 			if (im->h.recs[i].decided_on > r.decided_on)
 				update = 0;
+		if (same_day(&im->h, &r, &e) < 0)
+			why_add(&im->why, "%s", e.msg);
 	}
 	if (im->why.len)
 		return 0;
@@ -736,6 +797,56 @@ import_revocation(struct import *im, const char *const *vals)
 	return 0;
 }
 
+static int extend_rec(struct ocop_store *st, const char *code,
+		      struct ocop_history *h, const char *decision_no,
+		      int32_t until, const char *ext_decision_no,
+		      struct ocop_recognition *out, int *changed,
+		      struct ocop_error *err);
+
+static int
+import_extension(struct import *im, const char *const *vals)
+{
+	struct ocop_store *st = im->st;
+	struct ocop_product p;
+	struct ocop_error e = {0};
+	char code[sizeof(p.code)], dec[128], ext[128];
+	int32_t until;
+	int changed = 0, bad = 0, rc;
+
+	bad |= take(&im->why, "code", vals[XCOL_CODE], code, sizeof(code),
+		    REQUIRED);
+	bad |= take(&im->why, "decision_no", vals[XCOL_DECISION], dec,
+		    sizeof(dec), REQUIRED);
+	bad |=
+	    take_day(&im->why, "extended_until", vals[XCOL_UNTIL], &until, 1);
+	bad |= take(&im->why, "extension_decision_no", vals[XCOL_EXT_DECISION],
+		    ext, sizeof(ext), 0);
+	if (bad || im->why.len)
+		return 0;
+	rc = st->m->product_get(st, code, &p, &e);
+	if (rc == OCOP_ENOENT) {
+		why_add(&im->why, "unknown product code '%s'", code);
+		return 0;
+	}
+	if (rc < 0)
+		return ocop_error_set(im->err, rc, "%s", e.msg);
+	if ((rc = st->m->history_get(st, p.id, &im->h, &e)) < 0)
+		return ocop_error_set(im->err, rc, "%s", e.msg);
+	rc = extend_rec(st, code, &im->h, dec, until, ext, NULL, &changed, &e);
+	if (rc == OCOP_ENOENT || rc == OCOP_EREFUSED || rc == OCOP_EINVAL) {
+		why_add(&im->why, "%s", e.msg);
+		return 0;
+	}
+	if (rc < 0)
+		return ocop_error_set(im->err, rc, "%s", e.msg);
+	strset_add(&im->codes, code);
+	if (changed)
+		im->sum->added++;
+	else
+		im->sum->unchanged++;
+	return 0;
+}
+
 /* Check and store one row whose values are in canonical column order.
  * Problems go to im->probs; a negative return stops the import. */
 static int
@@ -744,11 +855,14 @@ import_row(struct import *im, const char *where, const char *const *vals)
 	int rc;
 
 	im->sum->rows++;
+	im->sum->by_kind[im->kind - 1]++;
 	im->why.len = 0;
 	if (im->why.data)
 		im->why.data[0] = '\0';
 	if (im->kind == REGISTRY_RECOGNITIONS)
 		rc = import_recognition(im, vals);
+	else if (im->kind == REGISTRY_EXTENSIONS)
+		rc = import_extension(im, vals);
 	else
 		rc = import_revocation(im, vals);
 	if (rc < 0)
@@ -771,7 +885,7 @@ import_csv(struct import *im, const char *data, size_t len)
 	const char *const *cols;
 	const char *vals[MAX_COLS];
 	int map[MAX_COLS];
-	size_t ncols, nhdr;
+	size_t ncols, nhdr, required;
 	char where[48], name[64];
 	struct ocop_error cerr = {0};
 	int rc, missing = 0;
@@ -798,9 +912,10 @@ import_csv(struct import *im, const char *data, size_t len)
 		     name, sizeof(name), 0);
 		if (lower_eq(name, "revoked_on"))
 			im->kind = REGISTRY_REVOCATIONS;
+		else if (lower_eq(name, "extended_until"))
+			im->kind = REGISTRY_EXTENSIONS;
 	}
-	cols = im->kind == REGISTRY_RECOGNITIONS ? registry_recognition_columns
-						 : registry_revocation_columns;
+	cols = kind_columns(im->kind, &required);
 	im->sum->kind = im->kind;
 	for (ncols = 0; cols[ncols]; ncols++) {
 		map[ncols] = -1;
@@ -821,7 +936,7 @@ import_csv(struct import *im, const char *data, size_t len)
 			}
 			map[ncols] = (int)j;
 		}
-		if (map[ncols] < 0) {
+		if (ncols < required && map[ncols] < 0) {
 			registry_problems_add(
 			    im->probs, "%s line %ld: missing column '%s'",
 			    im->name, c.line, cols[ncols]);
@@ -854,9 +969,12 @@ import_csv(struct import *im, const char *data, size_t len)
 		}
 		for (size_t k = 0; k < ncols; k++) {
 			size_t flen = 0;
-			const char *f =
-			    registry_csv_field(&c, (size_t)map[k], &flen);
+			const char *f;
 
+			vals[k] = NULL;
+			if (map[k] < 0)
+				continue; /* an optional column left out */
+			f = registry_csv_field(&c, (size_t)map[k], &flen);
 			vals[k] = f;
 			if (memchr(f, '\0', flen))
 				vals[k] = "\x01"; /* a control character */
@@ -864,9 +982,11 @@ import_csv(struct import *im, const char *data, size_t len)
 		/* name the column of bad UTF-8 rather than just fail */
 		for (size_t k = 0; k < ncols; k++) {
 			size_t flen = 0, off = 0;
-			const char *f =
-			    registry_csv_field(&c, (size_t)map[k], &flen);
+			const char *f;
 
+			if (map[k] < 0)
+				continue;
+			f = registry_csv_field(&c, (size_t)map[k], &flen);
 			if (!utf8_valid(f, flen, &off)) {
 				vals[k] = NULL;
 				why_add(&im->why,
@@ -892,41 +1012,39 @@ out:
 	return rc;
 }
 
-static int
-import_json(struct import *im, const char *data, size_t len)
+static int looks_like_json(const char *name, const char *data, size_t len);
+
+/* The kind of a JSON array's rows, from its first item's keys. */
+static enum registry_kind
+json_kind(json_t *arr)
 {
-	json_error_t jerr;
-	json_t *root, *item, *v;
+	json_t *item = json_array_get(arr, 0);
+
+	if (json_is_object(item) && json_object_get(item, "revoked_on"))
+		return REGISTRY_REVOCATIONS;
+	if (json_is_object(item) && json_object_get(item, "extended_until"))
+		return REGISTRY_EXTENSIONS;
+	return REGISTRY_RECOGNITIONS;
+}
+
+/* Import the rows of arr, of im->kind; items are named "item N", or
+ * "<section> item N" inside a bundle. */
+static int
+import_json_array(struct import *im, json_t *arr, const char *section)
+{
+	json_t *item, *v;
 	const char *const *cols;
 	const char *vals[MAX_COLS];
 	char nums[MAX_COLS][32];
-	char where[48];
-	size_t i, k;
+	char where[96];
+	size_t i, k, required;
 	int rc = 0;
 
-	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		registry_problems_add(
-		    im->probs, "%s line %d column %d: invalid JSON: %s",
-		    im->name, jerr.line, jerr.column, jerr.text);
-		return 0;
-	}
-	if (!json_is_array(root)) {
-		registry_problems_add(im->probs,
-				      "%s: expected a JSON array of objects",
-				      im->name);
-		goto out;
-	}
-	im->kind = REGISTRY_RECOGNITIONS;
-	item = json_array_get(root, 0);
-	if (json_is_object(item) && json_object_get(item, "revoked_on"))
-		im->kind = REGISTRY_REVOCATIONS;
-	im->sum->kind = im->kind;
-	cols = im->kind == REGISTRY_RECOGNITIONS ? registry_recognition_columns
-						 : registry_revocation_columns;
-	json_array_foreach(root, i, item)
+	cols = kind_columns(im->kind, &required);
+	json_array_foreach(arr, i, item)
 	{
-		snprintf(where, sizeof(where), "item %zu", i);
+		snprintf(where, sizeof(where), "%s%sitem %zu", section,
+			 section[0] ? " " : "", i);
 		im->why.len = 0;
 		if (!json_is_object(item)) {
 			im->sum->rows++;
@@ -938,9 +1056,11 @@ import_json(struct import *im, const char *data, size_t len)
 		for (k = 0; cols[k]; k++) {
 			vals[k] = NULL;
 			v = json_object_get(item, cols[k]);
-			if (!v)
-				why_add(&im->why, "missing key '%s'", cols[k]);
-			else if (json_is_string(v))
+			if (!v) {
+				if (k < required)
+					why_add(&im->why, "missing key '%s'",
+						cols[k]);
+			} else if (json_is_string(v))
 				vals[k] = json_string_value(v);
 			else if (json_is_integer(v)) {
 				snprintf(nums[k], sizeof(nums[k]), "%lld",
@@ -960,9 +1080,119 @@ import_json(struct import *im, const char *data, size_t len)
 		if ((rc = import_row(im, where, vals)) < 0)
 			break;
 	}
+	return rc;
+}
+
+/* The sections of a bundle, in the order they must be imported: the
+ * recognitions that extensions and revocations refer to come first. */
+static const struct {
+	const char *key;
+	enum registry_kind kind;
+} bundle_sections[] = {
+    {"registry", REGISTRY_RECOGNITIONS},
+    {"extensions", REGISTRY_EXTENSIONS},
+    {"revocations", REGISTRY_REVOCATIONS},
+};
+
+static int
+import_json(struct import *im, const char *data, size_t len)
+{
+	json_error_t jerr;
+	json_t *root, *arr;
+	const char *key;
+	int rc = 0;
+
+	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		registry_problems_add(
+		    im->probs, "%s line %d column %d: invalid JSON: %s",
+		    im->name, jerr.line, jerr.column, jerr.text);
+		return 0;
+	}
+	if (json_is_array(root)) {
+		im->kind = json_kind(root);
+		im->sum->kind = im->kind;
+		rc = import_json_array(im, root, "");
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		registry_problems_add(im->probs,
+				      "%s: expected a JSON array of objects",
+				      im->name);
+		goto out;
+	}
+	im->sum->kind = REGISTRY_BUNDLE;
+	json_object_foreach(root, key, arr)
+	{
+		size_t i,
+		    n = sizeof(bundle_sections) / sizeof(bundle_sections[0]);
+
+		for (i = 0; i < n; i++)
+			if (strcmp(key, bundle_sections[i].key) == 0)
+				break;
+		if (i == n)
+			registry_problems_add(
+			    im->probs,
+			    "%s: unknown key '%s' (expected an array, or an "
+			    "object of registry, extensions and revocations)",
+			    im->name, key);
+		else if (!json_is_array(arr))
+			registry_problems_add(im->probs,
+					      "%s: '%s' must be an array",
+					      im->name, key);
+	}
+	for (size_t i = 0; rc == 0 && i < sizeof(bundle_sections) /
+					      sizeof(bundle_sections[0]);
+	     i++) {
+		arr = json_object_get(root, bundle_sections[i].key);
+		if (!json_is_array(arr))
+			continue;
+		im->kind = bundle_sections[i].kind;
+		rc = import_json_array(im, arr, bundle_sections[i].key);
+	}
 out:
 	json_decref(root);
 	return rc;
+}
+
+enum registry_kind
+registry_sniff_kind(const char *name, const char *data, size_t len)
+{
+	struct registry_csv c;
+	enum registry_kind kind = REGISTRY_RECOGNITIONS;
+
+	if (looks_like_json(name, data, len)) {
+		const char *end = data + len, *p = data, *close;
+
+		/* the first object's keys, not a parse of the whole file:
+		 * the kind only orders the files of one import */
+		while (p < end && *p != '[' && *p != '{')
+			p++;
+		if (p < end && *p == '{')
+			return REGISTRY_BUNDLE;
+		close = p < end ? memchr(p, '}', (size_t)(end - p)) : NULL;
+		if (close && memmem(p, (size_t)(close - p), "\"revoked_on\"", 12))
+			kind = REGISTRY_REVOCATIONS;
+		else if (close && memmem(p, (size_t)(close - p),
+					 "\"extended_until\"", 16))
+			kind = REGISTRY_EXTENSIONS;
+		return kind;
+	}
+	registry_csv_init(&c, data, len);
+	if (registry_csv_next(&c, NULL) > 0) {
+		for (size_t j = 0; j < c.nfields; j++) {
+			const char *f = registry_csv_field(&c, j, NULL);
+
+			while (is_space(*f))
+				f++;
+			if (strncasecmp(f, "revoked_on", 10) == 0)
+				kind = REGISTRY_REVOCATIONS;
+			else if (strncasecmp(f, "extended_until", 14) == 0)
+				kind = REGISTRY_EXTENSIONS;
+		}
+	}
+	registry_csv_release(&c);
+	return kind;
 }
 
 static int
@@ -1070,10 +1300,24 @@ registry_import_file(struct ocop_store *st, const char *path,
 		     struct registry_problems *probs, struct ocop_error *err)
 {
 	struct ocop_buf b;
+	int rc;
+
+	memset(sum, 0, sizeof(*sum));
+	ocop_buf_init(&b, REGISTRY_MAX_INPUT);
+	rc = registry_read_file(path, &b, err);
+	if (rc == 0)
+		rc = registry_import_buffer(st, path, b.data ? b.data : "",
+					    b.len, sum, probs, err);
+	ocop_buf_release(&b);
+	return rc;
+}
+
+int
+registry_read_file(const char *path, struct ocop_buf *b, struct ocop_error *err)
+{
 	struct stat sb;
 	int fd, rc;
 
-	memset(sum, 0, sizeof(*sum));
 	if (strcmp(path, "-") == 0) {
 		fd = STDIN_FILENO;
 	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -1094,12 +1338,7 @@ registry_import_file(struct ocop_store *st, const char *path,
 				    path, REGISTRY_MAX_INPUT >> 20);
 		goto out_close;
 	}
-	ocop_buf_init(&b, REGISTRY_MAX_INPUT);
-	rc = read_all(fd, path, &b, err);
-	if (rc == 0)
-		rc = registry_import_buffer(st, path, b.data ? b.data : "",
-					    b.len, sum, probs, err);
-	ocop_buf_release(&b);
+	rc = read_all(fd, path, b, err);
 out_close:
 	if (fd != STDIN_FILENO)
 		close(fd);
@@ -1170,6 +1409,7 @@ registry_grant(struct ocop_store *st, const char *code,
 	       struct ocop_recognition *r, int *changed, struct ocop_error *err)
 {
 	struct ocop_product p;
+	struct ocop_history h;
 	char a[11], b[11];
 	int rc;
 
@@ -1180,6 +1420,8 @@ registry_grant(struct ocop_store *st, const char *code,
 	if ((rc = check_arg("decision number", r->decision_no,
 			    sizeof(r->decision_no), 1, err)) < 0 ||
 	    (rc = check_arg("issuer", r->issuer, sizeof(r->issuer), 0, err)) <
+		0 ||
+	    (rc = check_arg("source", r->source, sizeof(r->source), 0, err)) <
 		0)
 		return rc;
 	if (r->decided_on == OCOP_NO_DAY)
@@ -1203,79 +1445,60 @@ registry_grant(struct ocop_store *st, const char *code,
 	r->extended_until = OCOP_NO_DAY;
 	if ((rc = st->m->begin(st, err)) < 0)
 		return rc;
-	if ((rc = st->m->recognition_add(st, p.id, r, changed, err)) < 0) {
+	ocop_history_init(&h);
+	if ((rc = st->m->history_get(st, p.id, &h, err)) < 0 ||
+	    (rc = same_day(&h, r, err)) < 0 ||
+	    (rc = st->m->recognition_add(st, p.id, r, changed, err)) < 0) {
+		ocop_history_release(&h);
 		st->m->rollback(st);
 		return ocop_error_prefix(err, "product '%s'", code);
 	}
+	ocop_history_release(&h);
 	return st->m->commit(st, err);
 }
 
-int
-registry_extend(struct ocop_store *st, const char *code,
-		const char *decision_no, int32_t until,
-		struct ocop_recognition *out, int *changed,
-		struct ocop_error *err)
+/*
+ * Extend the recognition with decision_no (NULL or "": the latest) of
+ * h, the resolved history of product code. Any recognition may be
+ * extended, whatever was entered after it: the validity engine ends it
+ * at its successor's start or its revocation all the same.
+ */
+static int
+extend_rec(struct ocop_store *st, const char *code, struct ocop_history *h,
+	   const char *decision_no, int32_t until, const char *ext_decision_no,
+	   struct ocop_recognition *out, int *changed, struct ocop_error *err)
 {
-	struct ocop_product p;
-	struct ocop_history h;
 	struct ocop_recognition *r;
 	char a[11], b[11], c[11];
-	int rc, dummy, i;
+	int rc, i;
 
-	if (!changed)
-		changed = &dummy;
 	*changed = 0;
-	ocop_history_init(&h);
-	if ((rc = load(st, code, &p, &h, err)) < 0)
-		goto out;
-	if (h.nrecs == 0) {
-		rc = ocop_error_set(err, OCOP_EREFUSED,
-				    "product '%s' has no recognition to extend",
-				    code);
-		goto out;
-	}
-	i = (int)h.nrecs - 1;
-	if (decision_no && *decision_no) {
-		for (i = (int)h.nrecs - 1; i >= 0; i--)
-			if (strcmp(h.recs[i].decision_no, decision_no) == 0)
-				break;
-		if (i < 0) {
-			rc = ocop_error_set(err, OCOP_ENOENT,
-					    "product '%s' has no recognition "
-					    "with decision '%s'",
-					    code, decision_no);
-			goto out;
-		}
-	}
-	r = &h.recs[i];
-	if (r->revoked_on != OCOP_NO_DAY) {
-		rc = ocop_error_set(err, OCOP_EREFUSED,
-				    "recognition '%s' of product '%s' was "
-				    "revoked on %s; it cannot be extended",
-				    r->decision_no, code,
-				    ocop_day_format(r->revoked_on, a));
-		goto out;
-	}
-	if ((size_t)i + 1 < h.nrecs) {
-		rc = ocop_error_set(
+	if (!ext_decision_no)
+		ext_decision_no = "";
+	if (h->nrecs == 0)
+		return ocop_error_set(
 		    err, OCOP_EREFUSED,
-		    "recognition '%s' of product '%s' was "
-		    "followed by '%s' from %s; only the latest "
-		    "can be extended",
-		    r->decision_no, code, h.recs[i + 1].decision_no,
-		    ocop_day_format(h.recs[i + 1].valid_from, a));
-		goto out;
+		    "product '%s' has no recognition to extend", code);
+	i = (int)h->nrecs - 1;
+	if (decision_no && *decision_no) {
+		for (i = (int)h->nrecs - 1; i >= 0; i--)
+			if (strcmp(h->recs[i].decision_no, decision_no) == 0)
+				break;
+		if (i < 0)
+			return ocop_error_set(err, OCOP_ENOENT,
+					      "product '%s' has no recognition "
+					      "with decision '%s'",
+					      code, decision_no);
 	}
-	if (until < r->valid_until) {
-		rc = ocop_error_set(err, OCOP_EREFUSED,
-				    "extension until %s is before the end of "
-				    "recognition '%s' (valid until %s)",
-				    ocop_day_format(until, a), r->decision_no,
-				    ocop_day_format(r->valid_until, b));
-		goto out;
-	}
-	if (until > r->valid_until + REGISTRY_MAX_EXTENSION_DAYS) {
-		rc = ocop_error_set(
+	r = &h->recs[i];
+	if (until < r->valid_until)
+		return ocop_error_set(err, OCOP_EREFUSED,
+				      "extension until %s is before the end of "
+				      "recognition '%s' (valid until %s)",
+				      ocop_day_format(until, a), r->decision_no,
+				      ocop_day_format(r->valid_until, b));
+	if (until > r->valid_until + REGISTRY_MAX_EXTENSION_DAYS)
+		return ocop_error_set(
 		    err, OCOP_EREFUSED,
 		    "extension until %s is more than %d days "
 		    "after recognition '%s' ends (valid until "
@@ -1284,17 +1507,43 @@ registry_extend(struct ocop_store *st, const char *code,
 		    r->decision_no, ocop_day_format(r->valid_until, b),
 		    ocop_day_format(
 			r->valid_until + REGISTRY_MAX_EXTENSION_DAYS, c));
-		goto out;
-	}
-	if (r->extended_until != until) {
-		if ((rc = st->m->extension_add(st, r->id, until, "", err)) < 0)
-			goto out;
+	if (r->extended_until != until ||
+	    strcmp(r->ext_decision_no, ext_decision_no) != 0) {
+		if ((rc = st->m->extension_add(st, r->id, until,
+					       ext_decision_no, err)) < 0)
+			return rc;
 		*changed = 1;
 		r->extended_until = until;
+		ocop_strlcpy(r->ext_decision_no, ext_decision_no,
+			     sizeof(r->ext_decision_no));
 	}
 	if (out)
 		*out = *r;
-	rc = 0;
+	return 0;
+}
+
+int
+registry_extend(struct ocop_store *st, const char *code,
+		const char *decision_no, int32_t until,
+		const char *ext_decision_no, struct ocop_recognition *out,
+		int *changed, struct ocop_error *err)
+{
+	struct ocop_product p;
+	struct ocop_history h;
+	int rc, dummy;
+
+	if (!changed)
+		changed = &dummy;
+	*changed = 0;
+	if (ext_decision_no &&
+	    (rc = check_arg("extension decision number", ext_decision_no, 128,
+			    0, err)) < 0)
+		return rc;
+	ocop_history_init(&h);
+	if ((rc = load(st, code, &p, &h, err)) < 0)
+		goto out;
+	rc = extend_rec(st, code, &h, decision_no, until, ext_decision_no, out,
+			changed, err);
 out:
 	ocop_history_release(&h);
 	return rc;

@@ -4,7 +4,9 @@
  * product's status.
  *
  * Import contract: a file is CSV (UTF-8, RFC 4180, header row, optional
- * BOM) or JSON (an array of objects with the same keys). Every row is
+ * BOM) or JSON (an array of objects with the same keys, or one object
+ * {"registry":[...],"extensions":[...],"revocations":[...]}, the form
+ * `ocop registry export` writes to standard output). Every row is
  * checked; when any row is bad, every problem is reported with the row's
  * place ("line N": the physical line where a CSV record starts; "item N":
  * the 0-based index of a JSON array element) and nothing is imported. One
@@ -15,6 +17,7 @@
 #define OCOP_REGISTRY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ocop.h"
 #include "store.h"
@@ -37,19 +40,30 @@ void registry_problems_add(struct registry_problems *p, const char *fmt, ...)
 enum registry_kind {
 	REGISTRY_RECOGNITIONS = 1, /* code,name,group,gtin,...,valid_until */
 	REGISTRY_REVOCATIONS,	   /* code,decision_no,revoked_on,ground,note */
+	REGISTRY_EXTENSIONS,	   /* code,decision_no,extended_until,... */
+	REGISTRY_BUNDLE,	   /* a JSON object of the three */
 };
 
 struct registry_summary {
 	enum registry_kind kind;
 	size_t rows;	  /* rows (or items) read */
+	size_t by_kind[4]; /* of those, rows of each kind (index kind - 1) */
 	size_t products;  /* distinct product codes among them */
 	size_t added;	  /* rows that changed the database */
 	size_t unchanged; /* rows already recorded exactly so */
 };
 
-/* The columns of each kind, in their canonical order; NULL-terminated. */
+/* The columns of each kind, in their canonical order; NULL-terminated.
+ * Recognitions: producer_id and source (the last two) are optional;
+ * extensions: extension_decision_no (the last) is optional. */
 extern const char *const registry_recognition_columns[];
 extern const char *const registry_revocation_columns[];
+extern const char *const registry_extension_columns[];
+
+/* The kind of a file's content, as the import reads it (CSV header or
+ * JSON keys); REGISTRY_RECOGNITIONS when it cannot tell. */
+enum registry_kind registry_sniff_kind(const char *name, const char *data,
+				       size_t len);
 
 /*
  * Import the bytes data[0..len) named name (a path or URL, used in
@@ -70,9 +84,18 @@ int registry_import_file(struct ocop_store *st, const char *path,
 			 struct registry_problems *probs,
 			 struct ocop_error *err);
 
+/* Read the file at path ("-": standard input) into b (initialised with
+ * a cap of REGISTRY_MAX_INPUT). OCOP_ENOINPUT when it cannot be read,
+ * OCOP_ETOOBIG when it is larger. */
+int registry_read_file(const char *path, struct ocop_buf *b,
+		       struct ocop_error *err);
+
 /*
- * Check one row given as strings in canonical column order (NULL or ""
- * for empty). Appends "; "-separated reasons to why and returns
+ * Check one row given as strings in canonical column order, every column
+ * of the kind including the optional ones (NULL or "" for empty). The
+ * group and producer kind are read as the decisions write them (see
+ * names.h); an empty producer kind is what the producer's name says.
+ * Appends "; "-separated reasons to why and returns
  * OCOP_EINVAL when the row is bad; else fills the structs (recognition:
  * valid_from = decided_on, valid_until defaulted; producer kind and group
  * in canonical form; gtin as 14 digits or "").
@@ -83,6 +106,32 @@ int registry_check_recognition(const char *const *vals, struct ocop_product *p,
 int registry_check_revocation(const char *const *vals, char *code,
 			      size_t code_size, struct ocop_revocation *v,
 			      struct ocop_buf *why);
+
+/* ---- export ------------------------------------------------------- */
+
+struct registry_export_counts {
+	size_t products, recognitions, extensions, revocations;
+};
+
+/*
+ * Write the whole registry into dir (created with its missing parents)
+ * as registry.csv, extensions.csv and revocations.csv (json: the same
+ * names in .json, arrays of objects), in the columns the import reads:
+ * every recognition (valid_until written out), the extension in effect
+ * of each, every revocation. Values are written as stored; CSV fields are
+ * quoted as RFC 4180 says and nothing else (no spreadsheet guards, which
+ * would change the values imported back). Each file is replaced whole
+ * (a temporary file, synced, renamed). OCOP_EOUTPUT when a file cannot
+ * be written.
+ */
+int registry_export_dir(struct ocop_store *st, const char *dir, int json,
+			struct registry_export_counts *n,
+			struct ocop_error *err);
+/* The same as one JSON object {"registry":[...],"extensions":[...],
+ * "revocations":[...]} written to out, which the import reads back. */
+int registry_export_bundle(struct ocop_store *st, FILE *out,
+			   struct registry_export_counts *n,
+			   struct ocop_error *err);
 
 /* ---- CSV reader (RFC 4180) ---------------------------------------- */
 
@@ -126,26 +175,31 @@ void registry_default_issuer(int stars, int32_t decided_on,
 
 /*
  * Record a recognition of an existing product. r: stars (3..5),
- * decision_no, decided_on, issuer ("" for the default) and valid_until
- * (OCOP_NO_DAY for the default); valid_from is decided_on. *changed is 0
- * when the same decision was already recorded identically. OCOP_ENOENT
- * for an unknown product, OCOP_EINVAL for bad values, OCOP_EEXIST when
- * the decision is recorded with other content.
+ * decision_no, decided_on, issuer ("" for the default), valid_until
+ * (OCOP_NO_DAY for the default) and source; valid_from is decided_on.
+ * *changed is 0 when the same decision was already recorded identically.
+ * OCOP_ENOENT for an unknown product, OCOP_EINVAL for bad values,
+ * OCOP_EEXIST when the decision is recorded with other content, and
+ * OCOP_EREFUSED when another decision of the product starts the same day
+ * (both named).
  */
 int registry_grant(struct ocop_store *st, const char *code,
 		   struct ocop_recognition *r, int *changed,
 		   struct ocop_error *err);
 /*
  * Extend the recognition of code with decision_no (NULL: the latest) to
- * until, which must lie in [valid_until, valid_until + 180 days]; a
- * revoked or superseded recognition is refused (OCOP_EREFUSED). out
- * receives the recognition as extended. *changed is 0 when it already
- * was extended to until.
+ * until, which must lie in [valid_until, valid_until + 180 days]
+ * (OCOP_EREFUSED otherwise), by the extension decision ext_decision_no
+ * (NULL or "" when none). Any recognition of the history may be
+ * extended, entered in any order: one superseded since counts until its
+ * successor starts, one revoked until its revocation. out receives the
+ * recognition as extended. *changed is 0 when it already was extended
+ * so.
  */
 int registry_extend(struct ocop_store *st, const char *code,
 		    const char *decision_no, int32_t until,
-		    struct ocop_recognition *out, int *changed,
-		    struct ocop_error *err);
+		    const char *ext_decision_no, struct ocop_recognition *out,
+		    int *changed, struct ocop_error *err);
 #define REGISTRY_MAX_EXTENSION_DAYS 180
 /*
  * Record a revocation of code: v holds decision_no, revoked_on, ground

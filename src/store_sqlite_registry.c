@@ -11,7 +11,8 @@
 enum {
 	SQ_PRODUCER_FIND = SQ_REGISTRY_FIRST,
 	SQ_PRODUCER_ADD,
-	SQ_PRODUCER_SET_KIND,
+	SQ_PRODUCER_BY_REG_NO,
+	SQ_PRODUCER_UPDATE,
 	SQ_PRODUCT_FIND,
 	SQ_PRODUCT_ADD,
 	SQ_PRODUCT_UPDATE,
@@ -22,6 +23,7 @@ enum {
 	SQ_REC_FIND,
 	SQ_REC_ADD,
 	SQ_REC_EXISTS,
+	SQ_REC_SET_SOURCE,
 	SQ_EXT_ADD,
 	SQ_REV_FIND,
 	SQ_REV_ADD,
@@ -33,18 +35,95 @@ enum {
 _Static_assert((int)SQ_REGISTRY_END <= (int)SQ_LABELS_FIRST,
 	       "registry statements overflow their slots");
 
-/* Find the producer (name, province, address) or add it; update its kind
- * when it differs. */
+/* The producer with a registration number, or -1 (*id unset). */
+static int
+producer_by_reg_no(struct sq_store *s, const char *reg_no, int64_t *id,
+		   struct ocop_producer *old, struct ocop_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	STMT_OR_FAIL(st, SQ_PRODUCER_BY_REG_NO,
+		     "SELECT id, name, kind, province, address FROM producers "
+		     "WHERE reg_no = ?");
+	sq_bind_text(st, 1, reg_no);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		sq_col_text(st, 1, old->name, sizeof(old->name));
+		sq_col_text(st, 2, old->kind, sizeof(old->kind));
+		sq_col_text(st, 3, old->province, sizeof(old->province));
+		sq_col_text(st, 4, old->address, sizeof(old->address));
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(s, err, "cannot read producer");
+	return 0;
+}
+
+/* Write p's fields over producer id (its latest decision's words). */
+static int
+producer_update(struct sq_store *s, const struct ocop_producer *p,
+		struct ocop_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	STMT_OR_FAIL(st, SQ_PRODUCER_UPDATE,
+		     "UPDATE producers SET name = ?, kind = ?, province = ?, "
+		     "address = ?, reg_no = ? WHERE id = ?");
+	sq_bind_text(st, 1, p->name);
+	sq_bind_text(st, 2, p->kind);
+	sq_bind_text(st, 3, p->province);
+	sq_bind_text(st, 4, p->address);
+	sq_bind_text_or_null(st, 5, p->reg_no);
+	sqlite3_bind_int64(st, 6, p->id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return ocop_error_set(err, OCOP_EEXIST,
+				      "producer '%s' at '%s' is already "
+				      "recorded as another producer",
+				      p->name, p->address);
+	if (rc != SQLITE_DONE)
+		return sq_error(s, err, "cannot update producer");
+	return 0;
+}
+
+/*
+ * Find the producer or add it. One with a registration number is found
+ * by it (and takes the row's name, kind and address); else, or when none
+ * has it yet, by name, province and address, updating its kind (and
+ * giving it the number).
+ */
 static int
 producer_put(struct sq_store *s, struct ocop_producer *p, int *changed,
 	     struct ocop_error *err)
 {
+	struct ocop_producer old;
 	sqlite3_stmt *st;
-	char kind[sizeof(p->kind)];
+	char kind[sizeof(p->kind)], reg_no[sizeof(p->reg_no)];
 	int rc;
 
+	if (p->reg_no[0]) {
+		memset(&old, 0, sizeof(old));
+		rc = producer_by_reg_no(s, p->reg_no, &p->id, &old, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			if (strcmp(old.name, p->name) == 0 &&
+			    strcmp(old.kind, p->kind) == 0 &&
+			    strcmp(old.province, p->province) == 0 &&
+			    strcmp(old.address, p->address) == 0)
+				return 0;
+			*changed = 1;
+			return producer_update(s, p, err);
+		}
+	}
 	STMT_OR_FAIL(st, SQ_PRODUCER_FIND,
-		     "SELECT id, kind FROM producers "
+		     "SELECT id, kind, coalesce(reg_no, '') FROM producers "
 		     "WHERE name = ? AND province = ? AND address = ?");
 	sq_bind_text(st, 1, p->name);
 	sq_bind_text(st, 2, p->province);
@@ -53,26 +132,33 @@ producer_put(struct sq_store *s, struct ocop_producer *p, int *changed,
 	if (rc == SQLITE_ROW) {
 		p->id = sqlite3_column_int64(st, 0);
 		sq_col_text(st, 1, kind, sizeof(kind));
+		sq_col_text(st, 2, reg_no, sizeof(reg_no));
 		sqlite3_reset(st);
-		if (strcmp(kind, p->kind) == 0)
+		if (p->reg_no[0] && reg_no[0])
+			return ocop_error_set(
+			    err, OCOP_EEXIST,
+			    "producer '%s' at '%s' is recorded with "
+			    "producer_id '%s', not '%s'",
+			    p->name, p->address, reg_no, p->reg_no);
+		if (!p->reg_no[0])
+			ocop_strlcpy(p->reg_no, reg_no, sizeof(p->reg_no));
+		if (strcmp(kind, p->kind) == 0 &&
+		    strcmp(reg_no, p->reg_no) == 0)
 			return 0;
-		STMT_OR_FAIL(st, SQ_PRODUCER_SET_KIND,
-			     "UPDATE producers SET kind = ? WHERE id = ?");
-		sq_bind_text(st, 1, p->kind);
-		sqlite3_bind_int64(st, 2, p->id);
 		*changed = 1;
-		return sq_step_done(s, st, "cannot update producer", err);
+		return producer_update(s, p, err);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return sq_error(s, err, "cannot read producer");
 	STMT_OR_FAIL(st, SQ_PRODUCER_ADD,
-		     "INSERT INTO producers (name, kind, province, address) "
-		     "VALUES (?, ?, ?, ?)");
+		     "INSERT INTO producers (name, kind, province, address, "
+		     "reg_no) VALUES (?, ?, ?, ?, ?)");
 	sq_bind_text(st, 1, p->name);
 	sq_bind_text(st, 2, p->kind);
 	sq_bind_text(st, 3, p->province);
 	sq_bind_text(st, 4, p->address);
+	sq_bind_text_or_null(st, 5, p->reg_no);
 	if ((rc = sq_step_done(s, st, "cannot add producer", err)) < 0)
 		return rc;
 	p->id = sqlite3_last_insert_rowid(s->db);
@@ -87,7 +173,8 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
 	char name[sizeof(p->name)], grp[sizeof(p->group)],
-	    gtin[sizeof(p->gtin)];
+	    gtin[sizeof(p->gtin)], province[sizeof(p->producer.province)],
+	    address[sizeof(p->producer.address)];
 	int64_t producer_id;
 	int rc, dummy;
 
@@ -97,8 +184,9 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 	if ((rc = producer_put(s, &p->producer, changed, err)) < 0)
 		return rc;
 	STMT_OR_FAIL(st, SQ_PRODUCT_FIND,
-		     "SELECT id, name, grp, gtin, producer_id FROM products "
-		     "WHERE code = ?");
+		     "SELECT id, name, grp, gtin, producer_id, "
+		     "coalesce(province, ''), coalesce(address, '') "
+		     "FROM products WHERE code = ?");
 	sq_bind_text(st, 1, p->code);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -107,18 +195,26 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 		sq_col_text(st, 2, grp, sizeof(grp));
 		sq_col_text(st, 3, gtin, sizeof(gtin));
 		producer_id = sqlite3_column_int64(st, 4);
+		sq_col_text(st, 5, province, sizeof(province));
+		sq_col_text(st, 6, address, sizeof(address));
 		sqlite3_reset(st);
 		if (strcmp(name, p->name) == 0 && strcmp(grp, p->group) == 0 &&
-		    strcmp(gtin, p->gtin) == 0 && producer_id == p->producer.id)
+		    strcmp(gtin, p->gtin) == 0 &&
+		    producer_id == p->producer.id &&
+		    strcmp(province, p->producer.province) == 0 &&
+		    strcmp(address, p->producer.address) == 0)
 			return 0;
 		STMT_OR_FAIL(st, SQ_PRODUCT_UPDATE,
 			     "UPDATE products SET name = ?, grp = ?, gtin = ?, "
-			     "producer_id = ? WHERE id = ?");
+			     "producer_id = ?, province = ?, address = ? "
+			     "WHERE id = ?");
 		sq_bind_text(st, 1, p->name);
 		sq_bind_text(st, 2, p->group);
 		sq_bind_text_or_null(st, 3, p->gtin);
 		sqlite3_bind_int64(st, 4, p->producer.id);
-		sqlite3_bind_int64(st, 5, p->id);
+		sq_bind_text(st, 5, p->producer.province);
+		sq_bind_text(st, 6, p->producer.address);
+		sqlite3_bind_int64(st, 7, p->id);
 		*changed = 1;
 		return sq_step_done(s, st, "cannot update product", err);
 	}
@@ -127,13 +223,15 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 		return sq_error(s, err, "cannot read product");
 	STMT_OR_FAIL(
 	    st, SQ_PRODUCT_ADD,
-	    "INSERT INTO products (code, name, grp, gtin, producer_id) "
-	    "VALUES (?, ?, ?, ?, ?)");
+	    "INSERT INTO products (code, name, grp, gtin, producer_id, "
+	    "province, address) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	sq_bind_text(st, 1, p->code);
 	sq_bind_text(st, 2, p->name);
 	sq_bind_text(st, 3, p->group);
 	sq_bind_text_or_null(st, 4, p->gtin);
 	sqlite3_bind_int64(st, 5, p->producer.id);
+	sq_bind_text(st, 6, p->producer.province);
+	sq_bind_text(st, 7, p->producer.address);
 	if ((rc = sq_step_done(s, st, "cannot add product", err)) < 0)
 		return rc;
 	p->id = sqlite3_last_insert_rowid(s->db);
@@ -143,7 +241,8 @@ sq_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 
 #define PRODUCT_COLS                                                           \
 	"p.id, p.code, p.name, p.grp, p.gtin, c.id, c.name, c.kind, "          \
-	"c.province, c.address FROM products p "                               \
+	"coalesce(p.province, c.province), coalesce(p.address, c.address), "   \
+	"coalesce(c.reg_no, '') FROM products p "                              \
 	"JOIN producers c ON c.id = p.producer_id "
 
 static void
@@ -160,6 +259,7 @@ product_from_row(sqlite3_stmt *st, struct ocop_product *p)
 	sq_col_text(st, 7, p->producer.kind, sizeof(p->producer.kind));
 	sq_col_text(st, 8, p->producer.province, sizeof(p->producer.province));
 	sq_col_text(st, 9, p->producer.address, sizeof(p->producer.address));
+	sq_col_text(st, 10, p->producer.reg_no, sizeof(p->producer.reg_no));
 }
 
 /* Step a bound product query: one row into out, or OCOP_ENOENT. */
@@ -256,7 +356,7 @@ sq_recognition_add(struct ocop_store *base, int64_t product_id,
 {
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
-	char issuer[sizeof(r->issuer)];
+	char issuer[sizeof(r->issuer)], source[sizeof(r->source)];
 	int32_t decided_on, valid_from, valid_until;
 	int64_t id;
 	int stars, rc, dummy;
@@ -271,7 +371,7 @@ sq_recognition_add(struct ocop_store *base, int64_t product_id,
 
 	STMT_OR_FAIL(st, SQ_REC_FIND,
 		     "SELECT id, stars, decided_on, issuer, valid_from, "
-		     "valid_until FROM recognitions "
+		     "valid_until, source FROM recognitions "
 		     "WHERE product_id = ? AND decision_no = ?");
 	sqlite3_bind_int64(st, 1, product_id);
 	sq_bind_text(st, 2, r->decision_no);
@@ -283,6 +383,7 @@ sq_recognition_add(struct ocop_store *base, int64_t product_id,
 		sq_col_text(st, 3, issuer, sizeof(issuer));
 		valid_from = sq_col_day(st, 4);
 		valid_until = sq_col_day(st, 5);
+		sq_col_text(st, 6, source, sizeof(source));
 		sqlite3_reset(st);
 		if (stars != r->stars || decided_on != r->decided_on ||
 		    strcmp(issuer, r->issuer) != 0 ||
@@ -300,7 +401,18 @@ sq_recognition_add(struct ocop_store *base, int64_t product_id,
 			    ocop_day_format(valid_until, u));
 		}
 		r->id = id;
-		return 0;
+		/* where the decision was published is not part of it: a
+		 * source given replaces the one recorded, none keeps it */
+		if (!r->source[0] || strcmp(source, r->source) == 0) {
+			ocop_strlcpy(r->source, source, sizeof(r->source));
+			return 0;
+		}
+		STMT_OR_FAIL(st, SQ_REC_SET_SOURCE,
+			     "UPDATE recognitions SET source = ? WHERE id = ?");
+		sq_bind_text(st, 1, r->source);
+		sqlite3_bind_int64(st, 2, id);
+		*changed = 1;
+		return sq_step_done(s, st, "cannot update recognition", err);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -309,8 +421,8 @@ sq_recognition_add(struct ocop_store *base, int64_t product_id,
 	STMT_OR_FAIL(
 	    st, SQ_REC_ADD,
 	    "INSERT INTO recognitions (product_id, stars, decision_no, "
-	    "decided_on, issuer, valid_from, valid_until, recorded_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	    "decided_on, issuer, valid_from, valid_until, recorded_at, "
+	    "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	sqlite3_bind_int64(st, 1, product_id);
 	sqlite3_bind_int(st, 2, r->stars);
 	sq_bind_text(st, 3, r->decision_no);
@@ -319,6 +431,7 @@ sq_recognition_add(struct ocop_store *base, int64_t product_id,
 	sq_bind_day(st, 6, r->valid_from);
 	sq_bind_day(st, 7, r->valid_until);
 	sq_bind_time(st, 8, ocop_now());
+	sq_bind_text(st, 9, r->source);
 	if ((rc = sq_step_done(s, st, "cannot add recognition", err)) < 0)
 		return rc;
 	r->id = sqlite3_last_insert_rowid(s->db);
@@ -444,10 +557,13 @@ sq_history_get(struct ocop_store *base, int64_t product_id,
 	STMT_OR_FAIL(st, SQ_HISTORY_RECS,
 		     "SELECT r.id, r.stars, r.decision_no, r.decided_on, "
 		     "r.issuer, r.valid_from, r.valid_until, "
-		     "(SELECT e.extended_until FROM extensions e "
+		     "x.extended_until, coalesce(x.decision_no, ''), "
+		     "r.source FROM recognitions r "
+		     "LEFT JOIN extensions x ON x.id = "
+		     "(SELECT e.id FROM extensions e "
 		     " WHERE e.recognition_id = r.id "
 		     " ORDER BY e.id DESC LIMIT 1) "
-		     "FROM recognitions r WHERE r.product_id = ? "
+		     "WHERE r.product_id = ? "
 		     "ORDER BY r.valid_from, r.decided_on, r.id");
 	sqlite3_bind_int64(st, 1, product_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -460,6 +576,9 @@ sq_history_get(struct ocop_store *base, int64_t product_id,
 		r.valid_from = sq_col_day(st, 5);
 		r.valid_until = sq_col_day(st, 6);
 		r.extended_until = sq_col_day(st, 7);
+		sq_col_text(st, 8, r.ext_decision_no,
+			    sizeof(r.ext_decision_no));
+		sq_col_text(st, 9, r.source, sizeof(r.source));
 		r.end = r.valid_until;
 		r.revoked_on = OCOP_NO_DAY;
 		ocop_history_add_recognition(h, &r);

@@ -1,10 +1,15 @@
 /*
- * util.c - errors, allocation, capped buffers and embedded assets.
+ * util.c - errors, allocation, capped buffers, embedded assets and
+ * directories.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "assets.h"
 #include "ocop.h"
@@ -248,4 +253,81 @@ assets_find(const char *name)
 		if (strcmp(a->name, name) == 0)
 			return a;
 	return NULL;
+}
+
+/* ---- directories ---------------------------------------------------- */
+
+/* The length of path without trailing slashes (at least 1 for "/"). */
+static size_t
+trimmed_len(const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return n;
+}
+
+int
+ocop_mkdirs(const char *path, int *made, struct ocop_error *err)
+{
+	char buf[PATH_MAX];
+	size_t n = trimmed_len(path), i;
+	int count = 0;
+
+	if (made)
+		*made = 0;
+	if (n == 0 || n >= sizeof(buf))
+		return ocop_error_set(
+		    err, OCOP_EOUTPUT, "cannot create directory '%s': %s", path,
+		    n ? strerror(ENAMETOOLONG) : "empty name");
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	/* each prefix ending before a slash, then the whole path */
+	for (i = 1; i <= n; i++) {
+		if (i < n && buf[i] != '/')
+			continue;
+		if (i < n && buf[i - 1] == '/')
+			continue; /* "a//b" */
+		buf[i] = '\0';
+		if (mkdir(buf, 0777) == 0)
+			count++;
+		else if (errno != EEXIST) {
+			int e = errno;
+
+			if (made)
+				*made = count;
+			return ocop_error_set(err, OCOP_EOUTPUT,
+					      "cannot create directory '%s': "
+					      "%s",
+					      buf, strerror(e));
+		}
+		if (i < n)
+			buf[i] = '/';
+	}
+	if (made)
+		*made = count;
+	return 0;
+}
+
+void
+ocop_rmdirs(const char *path, int made)
+{
+	char buf[PATH_MAX];
+	size_t n = trimmed_len(path);
+	char *slash;
+
+	if (n >= sizeof(buf))
+		return;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	for (; made > 0; made--) {
+		if (rmdir(buf) < 0)
+			return;
+		if (!(slash = strrchr(buf, '/')))
+			return;
+		while (slash > buf && slash[-1] == '/')
+			slash--;
+		*slash = '\0';
+	}
 }

@@ -79,11 +79,24 @@ expect_contains "$E2E_DIR/last.out" "gia hạn đến / extended until 2027-04-1
 expect_rc 0 "$OCOP" cert extend $E --until 2027-01-31 --decision 1502/QĐ-UBND-HC
 expect_eq "$(status $E)" "in_force 4 2027-01-31" "after the second extension"
 
+test_begin "cert extend: history in any order"
+# a recognition superseded since may be extended: it counts only until
+# its successor starts (2455 ended 2023-11-04; 1502 started 2023-10-20)
+expect_rc 0 "$OCOP" cert extend $E --until 2023-11-04 --decision 2455/QĐ-UBND --extension-decision 99/QĐ-UBND
+expect_eq "$(status $E)" "in_force 4 2027-01-31" "after extending the superseded one"
+expect_rc 0 "$OCOP" product show $E --json --as-of 2023-10-19
+expect_eq "$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["recognitions"][0]; print(r["extended_until"], r["extension_decision_no"], r["end"])' "$E2E_DIR/last.out")" \
+	"2023-11-04 99/QĐ-UBND 2023-10-19" "superseded extension"
+# a revoked one too: the revocation (2025-04-02) still ends it
+expect_rc 0 "$OCOP" cert extend 87-30100-001-2022 --until 2025-10-01
+expect_eq "$(status 87-30100-001-2022)" "revoked 4 2025-04-01" "revoked stays revoked"
+# a second decision starting the same day as another: refused, both named
+refused "decision '7/QĐ' starts on 2023-10-20, the same day as decision '1502/QĐ-UBND-HC'" \
+	cert grant $E --stars 3 --decision 7/QĐ --date 2023-10-20
+
 test_begin "cert extend: refusals"
 refused "has no recognition with decision 'nope'" cert extend $E --until 2027-01-01 --decision nope
-refused "only the latest can be extended" cert extend $E --until 2023-11-04 --decision 2455/QĐ-UBND
 refused "unknown product 'NO-SUCH'" cert extend NO-SUCH --until 2027-01-01
-refused "was revoked on" cert extend 87-30100-001-2022 --until 2025-10-01
 refused "invalid date" cert extend $E --until 2027-13-01
 expect_rc 64 "$OCOP" cert extend $E
 expect_rc 0 "$OCOP" cert extend --help

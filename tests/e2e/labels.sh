@@ -145,6 +145,19 @@ expect_rc 0 "$OCOP" label issue T-PLAIN --count 5 --format csv --out "$D/csv"
 expect_eq "$(ls -A "$D/csv")" "labels.csv" "files"
 expect_eq "$(tail -n +2 "$D/csv/labels.csv" | wc -l)" 5 "rows"
 
+test_begin "label issue: --out and its missing parents are created (SPEC 4)"
+expect_rc 0 "$OCOP" label issue T-PLAIN --count 3 --format csv --out "$D/a/b/c"
+expect_eq "$(ls -A "$D/a/b/c")" "labels.csv" "files in a/b/c"
+expect_eq "$(ls -A "$D/a/b")" "c" "nothing hidden left beside c"
+expect_eq "$(tail -n +2 "$D/a/b/c/labels.csv" | wc -l)" 3 "rows"
+# a batch that fails leaves none of the directories it made
+OCOP_FAIL_AFTER_ROWS=1 expect_rc 70 "$OCOP" label issue T-PLAIN --count 3 --format csv --out "$D/x/y/z"
+[ -e "$D/x" ] && fail "x left behind after a failed batch"
+# a parent that is a file: the error names it
+touch "$D/afile"
+expect_rc 73 "$OCOP" label issue T-PLAIN --count 3 --format csv --out "$D/afile/b/c"
+expect_contains "$D/last.err" "afile"
+
 test_begin "label issue: refused without a recognition in force today"
 before="$(count batches) $(count labels)"
 expect_rc 65 "$OCOP" label issue T-LAPSED --count 3 --out "$D/r1"

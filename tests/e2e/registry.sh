@@ -85,12 +85,12 @@ bad_import "a decision number re-used with other content" "$F/conflict.csv" \
 	echo "$HDR"
 	echo "$GOOD"
 	printf 'NEW-2,"Bánh\nhai dòng",I,,HTX B,HTX,Đồng Tháp,xã B,9,1/QĐ,2025-02-03,UBND,\n'
-	printf 'NEW-3,Bánh C,I,,HTX C,hợp tác,Đồng Tháp,xã C,4,1/QĐ,2025-02-03,UBND,\n'
+	printf 'NEW-3,Bánh C,I,,HTX C,HXT,Đồng Tháp,xã C,4,1/QĐ,2025-02-03,UBND,\n'
 	printf 'NEW-4,Bánh D,I,,HTX D,HTX,Đồng Tháp,xã D,4,1/QĐ,2025-02-03,UBND,2024-01-01\n'
 } >"$F/many.csv"
 bad_import "every bad row, by the line where it starts" "$F/many.csv" \
 	"many.csv line 3: name contains a control character; invalid stars '9'" \
-	"many.csv line 5: invalid producer_kind 'hợp tác'" \
+	"many.csv line 5: invalid producer_kind 'HXT'" \
 	"many.csv line 6: valid_until 2024-01-01 is before decided_on 2025-02-03" \
 	"3 problems found"
 

@@ -165,7 +165,7 @@ static const char *const good_rec[] = {
     "87-1",  "Quýt hồng", "i",		" 8936045120019 ",
     "HTX A", "HỘ",	  "Đồng Tháp",	"xã A,\nhuyện B",
     "4",     "1/QĐ",	  "2024-02-29", "UBND tỉnh Đồng Tháp",
-    "",
+    "",	     "",	  "",
 };
 
 static void
@@ -175,7 +175,7 @@ test_check(void)
 	struct ocop_recognition r;
 	struct ocop_revocation v;
 	struct ocop_buf why;
-	const char *row[13];
+	const char *row[15];
 	char code[64], d[11];
 
 	ocop_buf_init(&why, 0);
@@ -445,17 +445,17 @@ test_import(void)
 		int32_t until;
 
 		ocop_day_parse("2028-11-28", &until, NULL); /* +181 days */
-		CHECK_INT(
-		    registry_extend(st, "F-6", NULL, until, &r, &changed, &err),
-		    OCOP_EREFUSED);
+		CHECK_INT(registry_extend(st, "F-6", NULL, until, NULL, &r,
+					  &changed, &err),
+			  OCOP_EREFUSED);
 		until--;
-		CHECK_INT(
-		    registry_extend(st, "F-6", NULL, until, &r, &changed, &err),
-		    0);
+		CHECK_INT(registry_extend(st, "F-6", NULL, until, NULL, &r,
+					  &changed, &err),
+			  0);
 		CHECK_STR(ocop_day_format(r.extended_until, d), "2028-11-27");
-		CHECK_INT(
-		    registry_extend(st, "F-6", "1", until, &r, &changed, &err),
-		    OCOP_EREFUSED); /* superseded */
+		CHECK_INT(registry_extend(st, "F-6", "1", until, NULL, &r,
+					  &changed, &err),
+			  OCOP_EREFUSED); /* far past decision 1 ends */
 		CHECK_INT(st->m->product_get(st, "F-6", &p, &err), 0);
 		CHECK_INT(st->m->history_get(st, p.id, &h, &err), 0);
 		CHECK_INT(h.nrecs, 2);
@@ -485,6 +485,88 @@ test_import(void)
 		CHECK_INT(registry_status_of(&h, r.decided_on - 10000, &cur),
 			  REGISTRY_EXPIRED);
 	}
+
+	TEST("import: the decisions' words, stored canonical");
+	rc = import(st, "w.csv",
+		    "code,name,group,gtin,producer,producer_kind,province,"
+		    "address,stars,decision_no,decided_on,issuer,valid_until,"
+		    "producer_id,source\n"
+		    "W-1,Tr\xc3\xa0,\xc4\x90\xe1\xbb\x92 U\xe1\xbb\x90NG,,"
+		    "C\xc3\xb4ng ty TNHH A,,L\xc3\xa2m \xc4\x90\xe1\xbb\x93ng,"
+		    "x\xc3\xa3 A,4,1/Q\xc4\x90,2025-01-02,UBND,,0101,s1\n",
+		    &sum, &probs);
+	CHECK_INT(rc, 0);
+	CHECK_INT(st->m->product_get(st, "W-1", &p, &err), 0);
+	CHECK_STR(p.group, "II");
+	CHECK_STR(p.producer.kind, "DN");
+	CHECK_STR(p.producer.reg_no, "0101");
+
+	TEST("import: an extension of a superseded recognition, by file");
+	rc = import(st, "w2.csv",
+		    "code,name,group,gtin,producer,producer_kind,province,"
+		    "address,stars,decision_no,decided_on,issuer,valid_until\n"
+		    "W-1,Tr\xc3\xa0,II,,C\xc3\xb4ng ty TNHH A,DN,"
+		    "L\xc3\xa2m \xc4\x90\xe1\xbb\x93ng,x\xc3\xa3 A,3,2/QD,"
+		    "2025-06-01,UBND,\n",
+		    &sum, &probs);
+	CHECK_INT(rc, 0);
+	rc = import(st, "x.csv",
+		    "code,decision_no,extended_until,extension_decision_no\n"
+		    "W-1,1/Q\xc4\x90,2028-01-01,9/QD\n",
+		    &sum, &probs);
+	CHECK_INT(rc, 0);
+	CHECK_INT(sum.kind, REGISTRY_EXTENSIONS);
+	CHECK_INT(sum.added, 1);
+	CHECK_INT(st->m->history_get(st, p.id, &h, &err), 0);
+	CHECK_INT(h.nrecs, 2);
+	CHECK_STR(ocop_day_format(h.recs[0].extended_until, d), "2028-01-01");
+	CHECK_STR(h.recs[0].ext_decision_no, "9/QD");
+	CHECK_STR(h.recs[0].source, "s1");
+	/* it counts until the successor starts */
+	CHECK_STR(ocop_day_format(h.recs[0].end, d), "2025-05-31");
+
+	TEST("import: the same start day as another decision is refused");
+	rc = import(st, "s.csv",
+		    "code,name,group,gtin,producer,producer_kind,province,"
+		    "address,stars,decision_no,decided_on,issuer,valid_until\n"
+		    "W-1,Tr\xc3\xa0,II,,C\xc3\xb4ng ty TNHH A,DN,"
+		    "L\xc3\xa2m \xc4\x90\xe1\xbb\x93ng,x\xc3\xa3 A,5,3/QD,"
+		    "2025-06-01,UBND,\n",
+		    &sum, &probs);
+	CHECK_INT(rc, OCOP_EINVAL);
+	CHECK_INT(probs.n, 1);
+	if (probs.n)
+		CHECK(strstr(probs.msgs[0],
+			     "s.csv line 2: decision '3/QD' starts on "
+			     "2025-06-01, the same day as decision '2/QD'") !=
+		      NULL);
+
+	TEST("import: a JSON bundle, extensions before their registry rows");
+	rc = import(st, "b.json",
+		    "{\"extensions\":[{\"code\":\"W-2\",\"decision_no\":"
+		    "\"1\",\"extended_until\":\"2028-02-01\"}],"
+		    "\"registry\":[{\"code\":\"W-2\",\"name\":\"B\","
+		    "\"group\":\"thuc pham\",\"gtin\":null,\"producer\":"
+		    "\"HTX B\",\"producer_kind\":\"\",\"province\":\"P\","
+		    "\"address\":\"A\",\"stars\":3,\"decision_no\":\"1\","
+		    "\"decided_on\":\"2025-01-01\",\"issuer\":\"U\","
+		    "\"valid_until\":\"2027-12-31\"}]}",
+		    &sum, &probs);
+	CHECK_INT(rc, 0);
+	CHECK_INT(sum.kind, REGISTRY_BUNDLE);
+	CHECK_INT(sum.by_kind[REGISTRY_RECOGNITIONS - 1], 1);
+	CHECK_INT(sum.by_kind[REGISTRY_EXTENSIONS - 1], 1);
+	CHECK_INT(st->m->product_get(st, "W-2", &p, &err), 0);
+	CHECK_STR(p.group, "I");
+	CHECK_STR(p.producer.kind, "HTX");
+	CHECK_INT(registry_sniff_kind("b.json", "{\"registry\":[]}", 15),
+		  REGISTRY_BUNDLE);
+	CHECK_INT(registry_sniff_kind(
+		      "r.csv", "code,decision_no,revoked_on,ground,note", 39),
+		  REGISTRY_REVOCATIONS);
+	CHECK_INT(registry_sniff_kind(
+		      "e.json", "[{\"code\":\"X\",\"extended_until\":1}]", 35),
+		  REGISTRY_EXTENSIONS);
 
 	ocop_history_release(&h);
 	registry_problems_release(&probs);
