@@ -18,6 +18,7 @@
 #define OCOP_STORE_H
 
 #include "ocop.h"
+#include "places.h"
 
 struct ocop_store_methods;
 
@@ -192,7 +193,8 @@ struct ocop_store_methods {
 
 	/* What a verification reads of a label, in one read: the label by
 	 * serial, its batch, its stored scans (count, first time or
-	 * OCOP_NO_TIME, as scan_stats) and the registry version, a number
+	 * OCOP_NO_TIME, as scan_stats; places, when not NULL, merged into
+	 * the caller's initialised struct) and the registry version, a number
 	 * that changes whenever products, producers, recognitions,
 	 * extensions or revocations change (so products and histories read
 	 * under the same version may be reused). OCOP_ENOENT when no label
@@ -200,7 +202,8 @@ struct ocop_store_methods {
 	int (*label_lookup)(struct ocop_store *st, const char *serial,
 			    struct ocop_label *label, struct ocop_batch *batch,
 			    int64_t *scan_count, int64_t *first_scan_at,
-			    int64_t *registry_version, struct ocop_error *err);
+			    struct places *places, int64_t *registry_version,
+			    struct ocop_error *err);
 
 	/* Upkeep of the write-ahead log for a long-running writer (an
 	 * engine without one does nothing). log_autocheckpoint: this handle

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "places.h"
 #include "store_sqlite.h"
 
 enum {
@@ -131,6 +132,7 @@ scan_insert(struct sq_store *s, struct ocop_scan *sc, int *duplicate,
 	const char *vname = ocop_verdict_name(sc->verdict);
 	const char *rname = ocop_reason_name(sc->reason);
 	sqlite3_stmt *st;
+	uint64_t key;
 	int rc;
 
 	if (duplicate)
@@ -183,15 +185,27 @@ scan_insert(struct sq_store *s, struct ocop_scan *sc, int *duplicate,
 	/* counted in the same transaction: label_scan_recent until the
 	 * next fold (scan_fold) */
 	st = sq_stmt(s, SQ_SCAN_RECENT_ADD,
-		     "INSERT INTO label_scan_recent (label_id, count, first_at)"
-		     " VALUES (?, 1, ?) ON CONFLICT (label_id) DO UPDATE SET"
+		     "INSERT INTO label_scan_recent (label_id, count, first_at,"
+		     " places)"
+		     " VALUES (?1, 1, ?2, ocop_places_add(NULL, ?3, ?4))"
+		     " ON CONFLICT (label_id) DO UPDATE SET"
 		     " count = count + 1,"
-		     " first_at = min(first_at, excluded.first_at)",
+		     " first_at = min(first_at, excluded.first_at),"
+		     " places = ocop_places_add(places, ?3, ?4)",
 		     err);
 	if (!st)
 		return err ? err->code : OCOP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, sc->label_id);
 	sqlite3_bind_int64(st, 2, sc->scanned_at);
+	/* and where it was scanned (places.h); no place: NULL, no change */
+	key = places_key(places_name(sc));
+	if (key) {
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)key);
+		sqlite3_bind_int64(st, 4, ocop_day_of(sc->scanned_at));
+	} else {
+		sqlite3_bind_null(st, 3);
+		sqlite3_bind_null(st, 4);
+	}
 	return sq_step_done(s, st, "cannot count scan", err);
 }
 
@@ -254,11 +268,13 @@ sq_scan_fold(struct ocop_store *base, struct ocop_error *err)
 	int rc;
 
 	st = sq_stmt(s, SQ_SCAN_FOLD_ADD,
-		     "INSERT INTO label_scan_stats (label_id, count, first_at)"
-		     " SELECT label_id, count, first_at FROM label_scan_recent"
+		     "INSERT INTO label_scan_stats (label_id, count, first_at,"
+		     " places) SELECT label_id, count, first_at, places"
+		     " FROM label_scan_recent"
 		     " WHERE true ON CONFLICT (label_id) DO UPDATE SET"
 		     " count = count + excluded.count,"
-		     " first_at = min(first_at, excluded.first_at)",
+		     " first_at = min(first_at, excluded.first_at),"
+		     " places = ocop_places_merge(places, excluded.places)",
 		     err);
 	if (!st)
 		return err ? err->code : OCOP_EINTERNAL;

@@ -1052,7 +1052,7 @@ test_migration5(const char *dir)
 	if (!s5)
 		return;
 	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-	CHECK_INT(sql_int(db, "PRAGMA user_version"), 5);
+	CHECK_INT(sql_int(db, "PRAGMA user_version"), 6);
 	CHECK_INT(sql_int(db, "SELECT count(*) FROM scans"), 4);
 	CHECK_INT(sql_int(db, "SELECT max(id) FROM scans"), 4);
 	CHECK_INT(sql_int(db,
