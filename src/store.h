@@ -143,13 +143,12 @@ struct ocop_store_methods {
 				     int64_t product_id, int64_t from,
 				     int64_t to, int64_t *count,
 				     int64_t *last_at, struct ocop_error *err);
-	/* Scans that carry a place, of labels with label_lo <= label_id <
-	 * label_hi (0: no bound), ordered by label_id then scanned_at; id,
-	 * label_id, scanned_at and place are filled. */
-	int (*scan_each_placed_by_label)(struct ocop_store *st, int64_t label_lo,
-				  int64_t label_hi, int64_t from, int64_t to,
-				  store_scan_cb cb, void *ctx,
-				  struct ocop_error *err);
+	/* Scans of a label that have a place (places.h: an inspector's
+	 * place, else a consumer's network), in no particular order;
+	 * label_id, scanned_at, source, place and net are filled. */
+	int (*scan_each_placed)(struct ocop_store *st, int64_t from,
+				int64_t to, store_scan_cb cb, void *ctx,
+				struct ocop_error *err);
 	/* Scans that matched no label, ordered by place, code, scanned_at;
 	 * id, code, scanned_at, verdict, reason, source, place and province
 	 * are filled. */
