@@ -186,8 +186,7 @@ scan_insert(struct sq_store *s, struct ocop_scan *sc, int *duplicate,
 	 * next fold (scan_fold) */
 	st = sq_stmt(s, SQ_SCAN_RECENT_ADD,
 		     "INSERT INTO label_scan_recent (label_id, count, first_at,"
-		     " places)"
-		     " VALUES (?1, 1, ?2, ocop_places_add(NULL, ?3, ?4))"
+		     " places) VALUES (?1, 1, ?2, ?5)"
 		     " ON CONFLICT (label_id) DO UPDATE SET"
 		     " count = count + 1,"
 		     " first_at = min(first_at, excluded.first_at),"
@@ -197,14 +196,25 @@ scan_insert(struct sq_store *s, struct ocop_scan *sc, int *duplicate,
 		return err ? err->code : OCOP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, sc->label_id);
 	sqlite3_bind_int64(st, 2, sc->scanned_at);
-	/* and where it was scanned (places.h); no place: NULL, no change */
+	/* and where it was scanned (places.h); no place: NULL, no change.
+	 * The first scan of a label since the fold (the usual case) binds
+	 * its one place rather than calling the function. */
 	key = places_key(places_name(sc));
 	if (key) {
+		struct places one = {0};
+		unsigned char blob[PLACES_BLOB_MAX];
+		int32_t day = ocop_day_of(sc->scanned_at);
+		size_t len;
+
+		places_add(&one, key, day);
+		len = places_encode(&one, blob);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)key);
-		sqlite3_bind_int64(st, 4, ocop_day_of(sc->scanned_at));
+		sqlite3_bind_int64(st, 4, day);
+		sqlite3_bind_blob(st, 5, blob, (int)len, SQLITE_TRANSIENT);
 	} else {
 		sqlite3_bind_null(st, 3);
 		sqlite3_bind_null(st, 4);
+		sqlite3_bind_null(st, 5);
 	}
 	return sq_step_done(s, st, "cannot count scan", err);
 }
