@@ -9,7 +9,7 @@ DEB_PKGS := build-essential pkg-config libqrencode-dev libpng-dev \
 	libcurl4-openssl-dev libsqlite3-dev libjansson-dev libmicrohttpd-dev \
 	libsodium-dev libcairo2-dev fonts-dejavu-core sqlite3 curl zbar-tools \
 	librsvg2-bin poppler-utils qrencode python3 python3-jsonschema \
-	chromium wrk nginx-light
+	chromium wrk nginx-light systemd openssl cppcheck
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -fno-common
@@ -33,7 +33,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
-ASSETS := $(shell find assets -type f ! -name '*.md' | LC_ALL=C sort)
+ASSETS := $(shell find assets -type f ! -name '*.md' ! -path 'assets/deploy/*' | LC_ALL=C sort)
 
 .PHONY: all test check bench demo install format lint clean deps
 all: $(BUILD)/ocop
@@ -48,7 +48,8 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # Every file under assets/ is compiled into the binary (migrations,
-# templates, demo registry), so an installed ocop needs nothing beside it.
+# templates, demo registry), so an installed ocop needs nothing beside it;
+# assets/deploy/ holds files for the host (systemd, nginx), not the binary.
 $(BUILD)/assets.c: $(ASSETS) src/embed.sh | $(BUILD)
 	sh src/embed.sh $(ASSETS) > $@.tmp && mv $@.tmp $@
 $(BUILD)/assets.o: $(BUILD)/assets.c
@@ -66,12 +67,24 @@ $(BUILD):
 	@mkdir -p $(BUILD)
 
 # Install the Debian packages that are missing; nothing when all are there.
+# Node.js and npm drive the browser tests: Debian's nodejs and npm, unless
+# a node with its npm is there already (NodeSource's nodejs bundles npm and
+# conflicts with Debian's npm package). The npm packages of tests/browser/
+# (playwright-core and axe-core, versions locked) are installed when
+# missing or older than the lock file.
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+	@if [ ! -f tests/browser/node_modules/.package-lock.json ] || \
+	    [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then \
+		echo "installing: npm packages of tests/browser"; \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null || exit 1; \
 	fi
 
 test: deps

@@ -11,6 +11,14 @@ cleanup() {
 }
 trap cleanup EXIT
 ASSETS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../assets" && pwd)"
+BROWSER_CHECK="$(cd "$(dirname "${BASH_SOURCE[0]}")/../browser" && pwd)/check.mjs"
+
+# browser_check OPTIONS...: a page in headless Chromium (tests/browser/
+# check.mjs: --url, --width/--height, --screenshot, --dom, --axe for
+# WCAG 2.1 AA, --status); its report goes to $E2E_DIR/browser.out
+browser_check() {
+	timeout 120 node "$BROWSER_CHECK" "$@" >"$E2E_DIR/browser.out" 2>&1
+}
 
 _cur=""
 _cur_failed=0
