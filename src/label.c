@@ -491,6 +491,8 @@ render_pdf_file(struct issue *is, struct ocop_error *err)
 	snprintf(title, sizeof(title), "OCOP labels: %s", is->product.name);
 	po.footer = footer;
 	po.title = title;
+	/* {BASE} is scheme://host[:port] (label_base_url_normalize) */
+	po.host = strstr(is->base, "://") ? strstr(is->base, "://") + 3 : NULL;
 	if ((rc = render_pdf_open(f, &po, &pdf, err)) < 0)
 		goto out;
 	job[0].from = 0;

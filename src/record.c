@@ -118,7 +118,7 @@ record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
 	/* label, batch and scan stats in one read */
 	rc = st->m->label_lookup(st, code->serial, &rec->label, &rec->batch,
 				 &rec->scan_count, &rec->first_scan_at,
-				 &version, err);
+				 &rec->places, &version, err);
 	if (rc == OCOP_ENOENT) {
 		rec->scan_count = 0;
 		rec->first_scan_at = OCOP_NO_TIME;
@@ -157,6 +157,7 @@ record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
 		goto out;
 	}
 	rec->known = 1;
+	rec->suspect_copy = places_suspect(&rec->places, ocop_day_of(at));
 
 	/* the earlier of the label's and its batch's void */
 	lv = rec->label.voided_at;
@@ -179,6 +180,17 @@ record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
 out:
 	ocop_history_release(&own);
 	return rc;
+}
+
+void
+record_add_place(struct ocop_record *rec, const char *name)
+{
+	int32_t day = ocop_day_of(rec->checked_at);
+
+	if (!rec->known)
+		return;
+	places_add(&rec->places, places_key(name), day);
+	rec->suspect_copy = places_suspect(&rec->places, day);
 }
 
 int
@@ -294,6 +306,8 @@ record_to_json(const struct ocop_record *rec)
 			    json_time(rec->scan_count > 0 ? rec->first_scan_at
 							  : OCOP_NO_TIME));
 	json_object_set_new(o, "scans", scans);
+	json_object_set_new(o, "suspect_copy",
+			    json_boolean(rec->suspect_copy));
 	return o;
 }
 
@@ -537,7 +551,8 @@ jw_record(struct ocop_buf *b, const struct ocop_record *rec)
 	jw_int(b, rec->scan_count);
 	ocop_buf_adds(b, ",\"first_at\":");
 	jw_time(b, rec->scan_count > 0 ? rec->first_scan_at : OCOP_NO_TIME);
-	ocop_buf_adds(b, "}}");
+	ocop_buf_adds(b, rec->suspect_copy ? "},\"suspect_copy\":true}"
+					   : "},\"suspect_copy\":false}");
 	return bad;
 }
 

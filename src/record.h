@@ -27,8 +27,11 @@ struct ocop_record {
 	int64_t scan_count; /* stored scans of the label (see record_lookup) */
 	int64_t first_scan_at;
 	/* the label was scanned from at least the clones report's minimum
-	 * number of distinct places within its window (SPEC 5.0) */
+	 * number of distinct places within its window (SPEC 5.0): the
+	 * window_days days that end on the day of checked_at, as far as
+	 * the stored scans tell (places) */
 	int suspect_copy;
+	struct places places;
 };
 
 /*
@@ -40,6 +43,11 @@ struct ocop_record {
  */
 int record_lookup(struct ocop_store *st, const struct ocop_code *code,
 		  int64_t at, struct ocop_record *rec, struct ocop_error *err);
+
+/* Count one more scan of the label, from place name (places.h; NULL:
+ * none) at rec->checked_at, in rec->places and rec->suspect_copy: the scan
+ * being answered, which record_lookup read the label before. */
+void record_add_place(struct ocop_record *rec, const char *name);
 
 /* The record as SPEC 5's JSON object (new reference). For unknown, only
  * serial, verdict, checked_at and reason. */

@@ -278,6 +278,24 @@ draw_common(struct render_pdf *p, const struct render_pdf_opts *o,
 	y += p->serial_size * 1.45;
 	p->serial_base = (int)lround(y / p->dot);
 
+	/* where to type the code, under the serial (SPEC 5.0): with a lead
+	 * while it keeps the host at 85% of its size, else the host alone */
+	if (o->host && *o->host) {
+		char typed[300];
+		const char *line = typed;
+		double host_size;
+
+		snprintf(typed, sizeof(typed), "Nhập mã tại %s", o->host);
+		cairo_set_font_face(cr, bold);
+		host_size = fit_size(cr, typed, 5.2 * s, maxw);
+		if (host_size < 0.85 * 5.2 * s) {
+			line = o->host;
+			host_size = fit_size(cr, line, 5.2 * s, maxw);
+		}
+		y += host_size * 1.4;
+		show_centered(cr, line, cx, y);
+	}
+
 	/* "Quét mã để xác thực" */
 	cairo_set_font_face(cr, p->sans);
 	note_size = fit_size(cr, note, 5.2 * s, maxw);
@@ -301,7 +319,7 @@ static double
 text_block_pt(double s)
 {
 	return (8.5 * 1.05 + 6.0 * 1.2 * 2.15 + 6.8 * 1.45 + 5.2 * 1.4 +
-		5.2 * 0.9) *
+		5.2 * 1.4 + 5.2 * 0.9) *
 	       s;
 }
 

@@ -4,7 +4,9 @@
  * Each label is size_mm wide: the QR symbol in vector form (whole
  * rectangles) with its quiet zone in a square on top, then "OCOP" and the
  * printed stars, the product name (two lines at most, shortened with an
- * ellipsis when longer), the grouped serial and "Quét mã để xác thực".
+ * ellipsis when longer), the grouped serial, under it where the code can
+ * be typed ("Nhập mã tại {host}", or the host alone where the lead would
+ * make it too small), and "Quét mã để xác thực".
  * A QR module is a whole number of printer dots at dpi, and every label
  * starts on the dot grid, so module edges fall on dot edges. Labels sit in
  * a grid with gutters; crop marks in the page margin show every cut line,
@@ -33,6 +35,7 @@ struct render_pdf_opts {
 	int count;                /* labels in the document (page numbers) */
 	const char *footer;       /* left part of each sheet's footer */
 	const char *title;        /* document metadata */
+	const char *host;         /* host[:port] of the base URL; NULL: none */
 };
 
 struct render_pdf;

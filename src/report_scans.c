@@ -3,18 +3,19 @@
  * (one serial scanned from many places within a few days: a copied label)
  * and unknown (codes that match no label, by place: forged labels).
  *
- * clones streams the scans that carry a place (an inspector's; a
- * consumer's scan has none, so it can show no copy) of a label up to the
- * as-of date from the covering index scans_label_place, one label at a
- * time, in bounded memory; an entry's scans, first and last seen count
- * those scans. The label id range is cut into chunks that two threads
- * share, each with its own read connection.
+ * clones counts the places of places.h, as the consumer page does: an
+ * inspector's place, else a consumer's network. No index orders the
+ * consumers' scans by label (writing one cost every scan most of its
+ * time), so it reads the scans in table order twice: first counting each
+ * label's distinct places (a set of label-place pairs, up to the minimum
+ * a label needs), then keeping the scans of the labels that have enough,
+ * which it sorts by label and time and judges one label at a time. Its
+ * memory grows with the labels and their places, not with the scans.
  */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "places.h"
 #include "report_int.h"
 
 /* ---- clones ---------------------------------------------------------- */
@@ -40,16 +41,10 @@ struct clone {
 
 struct clone_job {
 	const struct report_opts *o;
-	int64_t from, to;
-	int64_t max_id;
-	int64_t chunk;
-	atomic_llong next; /* next chunk's first label id */
 };
 
 struct clone_worker {
 	struct clone_job *job;
-	struct ocop_store *st;
-	int own_store;
 	/* the label being read */
 	int64_t label_id;
 	struct cscan *scans;
@@ -63,8 +58,6 @@ struct clone_worker {
 	/* results */
 	struct clone *out;
 	size_t nout, outcap;
-	int rc;
-	struct ocop_error err;
 };
 
 static uint64_t
@@ -188,36 +181,212 @@ clone_scan(void *vctx, const struct ocop_scan *sc)
 	return 0;
 }
 
-static void *
-clone_run(void *arg)
+/* ---- the two passes ---- */
+
+/* a label-place pair of pass 1 (label 0: empty slot) */
+struct lp_pair {
+	int64_t label;
+	uint64_t key;
+};
+
+/* a kept scan of pass 2 */
+struct kscan {
+	int64_t label;
+	int64_t t;
+	uint32_t name; /* offset of its place's name in the names arena */
+};
+
+struct clone_pass {
+	const struct report_opts *o;
+	int64_t max_id;
+	uint32_t *nd; /* per label id: distinct places, at most min_places */
+	struct lp_pair *pairs;
+	size_t npairs, pcap; /* pcap: a power of two */
+	/* pass 2 */
+	struct kscan *ks;
+	size_t nks, kcap;
+	char *names; /* distinct names, NUL-separated */
+	size_t nlen, ncap;
+	uint32_t *nslot; /* hash table of name offsets + 1 (0: empty) */
+	size_t nn, nscap;
+};
+
+static uint64_t
+mix64(uint64_t x)
 {
-	struct clone_worker *w = arg;
-	struct clone_job *job = w->job;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
 
-	/* a second connection reads its own snapshot, taken now */
-	if (w->own_store &&
-	    (w->rc = w->st->m->read_begin(w->st, &w->err)) < 0) {
-		atomic_store(&job->next, job->max_id + 1);
-		return NULL;
-	}
-	while (w->rc == 0) {
-		long long lo = atomic_fetch_add(&job->next, job->chunk);
+/* 1 when (label, key) is new, and then stored */
+static int
+pair_add(struct clone_pass *cp, int64_t label, uint64_t key)
+{
+	size_t i;
 
-		if (lo > job->max_id)
-			break;
-		w->label_id = 0;
-		w->n = 0;
-		w->rc = w->st->m->scan_each_placed_by_label(w->st, lo, lo + job->chunk,
-						     job->from, job->to,
-						     clone_scan, w, &w->err);
-		if (w->rc == 0)
-			clone_finish(w);
+	if (2 * (cp->npairs + 1) > cp->pcap) {
+		struct lp_pair *old = cp->pairs;
+		size_t ocap = cp->pcap;
+
+		cp->pcap = ocap ? 2 * ocap : 1024;
+		cp->pairs = ocop_xcalloc(cp->pcap, sizeof(*cp->pairs));
+		for (size_t j = 0; j < ocap; j++) {
+			if (!old[j].label)
+				continue;
+			i = mix64(old[j].key ^ (uint64_t)old[j].label) &
+			    (cp->pcap - 1);
+			while (cp->pairs[i].label)
+				i = (i + 1) & (cp->pcap - 1);
+			cp->pairs[i] = old[j];
+		}
+		free(old);
 	}
-	if (w->rc < 0)
-		atomic_store(&job->next, job->max_id + 1); /* stop all */
-	if (w->own_store)
-		w->st->m->read_end(w->st);
-	return NULL;
+	i = mix64(key ^ (uint64_t)label) & (cp->pcap - 1);
+	while (cp->pairs[i].label) {
+		if (cp->pairs[i].label == label && cp->pairs[i].key == key)
+			return 0;
+		i = (i + 1) & (cp->pcap - 1);
+	}
+	cp->pairs[i].label = label;
+	cp->pairs[i].key = key;
+	cp->npairs++;
+	return 1;
+}
+
+static int
+count_places(void *vctx, const struct ocop_scan *sc)
+{
+	struct clone_pass *cp = vctx;
+	const char *name = places_name(sc);
+	int64_t l = sc->label_id;
+
+	if (!name || l <= 0 || l > cp->max_id ||
+	    cp->nd[l] >= (uint32_t)cp->o->min_places)
+		return 0;
+	if (pair_add(cp, l, places_key(name)))
+		cp->nd[l]++;
+	return 0;
+}
+
+/* the offset of name in the arena, added when new */
+static uint32_t
+name_offset(struct clone_pass *cp, const char *name)
+{
+	size_t len = strlen(name) + 1, i;
+
+	if (2 * (cp->nn + 1) > cp->nscap) {
+		uint32_t *old = cp->nslot;
+		size_t ocap = cp->nscap;
+
+		cp->nscap = ocap ? 2 * ocap : 256;
+		cp->nslot = ocop_xcalloc(cp->nscap, sizeof(*cp->nslot));
+		for (size_t j = 0; j < ocap; j++) {
+			if (!old[j])
+				continue;
+			i = mix64(places_key(cp->names + old[j] - 1)) &
+			    (cp->nscap - 1);
+			while (cp->nslot[i])
+				i = (i + 1) & (cp->nscap - 1);
+			cp->nslot[i] = old[j];
+		}
+		free(old);
+	}
+	i = mix64(places_key(name)) & (cp->nscap - 1);
+	while (cp->nslot[i]) {
+		if (strcmp(cp->names + cp->nslot[i] - 1, name) == 0)
+			return cp->nslot[i] - 1;
+		i = (i + 1) & (cp->nscap - 1);
+	}
+	if (cp->nlen + len > cp->ncap) {
+		cp->ncap = (cp->nlen + len) * 2;
+		cp->names = ocop_xrealloc(cp->names, cp->ncap);
+	}
+	memcpy(cp->names + cp->nlen, name, len);
+	cp->nslot[i] = (uint32_t)cp->nlen + 1;
+	cp->nlen += len;
+	cp->nn++;
+	return cp->nslot[i] - 1;
+}
+
+static int
+keep_scan(void *vctx, const struct ocop_scan *sc)
+{
+	struct clone_pass *cp = vctx;
+	const char *name = places_name(sc);
+	int64_t l = sc->label_id;
+	struct kscan *k;
+
+	if (!name || l <= 0 || l > cp->max_id ||
+	    cp->nd[l] < (uint32_t)cp->o->min_places)
+		return 0;
+	if (cp->nks == cp->kcap) {
+		cp->kcap = cp->kcap ? 2 * cp->kcap : 1024;
+		cp->ks = ocop_xrealloc(cp->ks, cp->kcap * sizeof(*cp->ks));
+	}
+	k = &cp->ks[cp->nks++];
+	k->label = l;
+	k->t = sc->scanned_at;
+	k->name = name_offset(cp, name);
+	return 0;
+}
+
+static int
+cmp_kscan(const void *a, const void *b)
+{
+	const struct kscan *x = a, *y = b;
+
+	if (x->label != y->label)
+		return x->label < y->label ? -1 : 1;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->name < y->name ? -1 : x->name > y->name;
+}
+
+/* The clone entries of the scans from..to into w->out. */
+static int
+clone_passes(struct ocop_store *st, struct clone_worker *w, int64_t from,
+	     int64_t to, struct ocop_error *err)
+{
+	struct clone_pass cp;
+	struct ocop_scan *sc = ocop_xcalloc(1, sizeof(*sc));
+	int rc;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.o = w->job->o;
+	if ((rc = st->m->label_max_id(st, &cp.max_id, err)) < 0)
+		goto out;
+	cp.nd = ocop_xcalloc((size_t)cp.max_id + 1, sizeof(*cp.nd));
+	rc = st->m->scan_each_placed(st, from, to, count_places, &cp, err);
+	free(cp.pairs);
+	cp.pairs = NULL;
+	if (rc < 0)
+		goto out;
+	rc = st->m->scan_each_placed(st, from, to, keep_scan, &cp, err);
+	if (rc < 0)
+		goto out;
+	if (cp.nks > 1)
+		qsort(cp.ks, cp.nks, sizeof(*cp.ks), cmp_kscan);
+	w->label_id = 0;
+	w->n = 0;
+	for (size_t i = 0; i < cp.nks; i++) {
+		sc->label_id = cp.ks[i].label;
+		sc->scanned_at = cp.ks[i].t;
+		ocop_strlcpy(sc->place, cp.names + cp.ks[i].name,
+			     sizeof(sc->place));
+		clone_scan(w, sc);
+	}
+	clone_finish(w);
+out:
+	free(sc);
+	free(cp.nd);
+	free(cp.ks);
+	free(cp.names);
+	free(cp.nslot);
+	return rc;
 }
 
 static const struct rcol clone_cols[] = {
@@ -300,11 +469,10 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 	      struct rdoc *d, struct ocop_error *err)
 {
 	struct clone_job job;
-	struct clone_worker w[2];
+	struct clone_worker w;
 	struct clone *all = NULL;
-	size_t nw, nall = 0;
-	pthread_t tid;
-	int started = 0, rc;
+	size_t nall = 0;
+	int rc;
 	char b1[16], b2[16], t1[32], t2[32];
 
 	rdoc_init(d, "clones", clone_cols,
@@ -314,12 +482,13 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 	d->title_en = "Copied labels: one serial scanned in many places";
 	d->about_vi = "Số sê-ri được quét từ ít nhất số nơi đã chọn trong "
 		      "một khoảng số ngày: một tem thật chỉ ở một chỗ, nên "
-		      "đó là tem bị in sao. Lượt quét không ghi nơi không "
-		      "được tính.";
+		      "đó là tem bị in sao. Nơi quét là nơi thanh tra ghi, "
+		      "hoặc mạng của người tiêu dùng quét mã.";
 	d->about_en = "Serials scanned from at least the chosen number of "
 		      "distinct places within the window: a genuine label is "
-		      "in one place at a time, so these are copies. Scans "
-		      "without a place are not counted.";
+		      "in one place at a time, so these are copies. A place "
+		      "is the one an inspector gave, or the network of the "
+		      "consumer who scanned.";
 	rdoc_param(d, "min_places", "Số nơi tối thiểu", "Min places", "%d",
 		   o->min_places);
 	rdoc_param(d, "window_days", "Trong số ngày", "Window (days)", "%d",
@@ -340,57 +509,19 @@ report_clones(struct ocop_store *st, const struct report_opts *o,
 
 	memset(&job, 0, sizeof(job));
 	job.o = o;
-	job.from =
-	    o->since != OCOP_NO_DAY ? ocop_day_start(o->since) : OCOP_NO_TIME;
-	job.to = rend_of(o->as_of);
-	if ((rc = st->m->label_max_id(st, &job.max_id, err)) < 0)
-		return rc;
-	/* about 64 chunks, so two threads finish close together */
-	job.chunk = job.max_id / 64 + 1;
-	atomic_init(&job.next, 1);
-
-	memset(w, 0, sizeof(w));
-	nw = o->db_path && (o->threads == 0 || o->threads > 1) ? 2 : 1;
-	for (size_t i = 0; i < nw; i++) {
-		w[i].job = &job;
-		w[i].st = st;
-		if (i > 0) {
-			if (ocop_store_open(o->db_path, 0, &w[i].st,
-					    &w[i].err) < 0) {
-				nw = 1;
-				break;
-			}
-			w[i].own_store = 1;
-		}
-	}
-	if (nw > 1)
-		started = pthread_create(&tid, NULL, clone_run, &w[1]) == 0;
-	clone_run(&w[0]);
-	if (started)
-		pthread_join(tid, NULL);
-	else if (nw > 1)
-		clone_run(&w[1]);
-
-	rc = 0;
-	for (size_t i = 0; i < nw; i++) {
-		if (w[i].rc < 0 && rc == 0) {
-			rc = w[i].rc;
-			if (err)
-				*err = w[i].err;
-		}
-		all = ocop_xrealloc(all, (nall + w[i].nout + 1) * sizeof(*all));
-		if (w[i].nout)
-			memcpy(all + nall, w[i].out, w[i].nout * sizeof(*all));
-		nall += w[i].nout;
-		free(w[i].out);
-		free(w[i].scans);
-		free(w[i].arena);
-		free(w[i].poff);
-		free(w[i].phash);
-		free(w[i].pcount);
-		if (w[i].own_store)
-			ocop_store_close(w[i].st);
-	}
+	memset(&w, 0, sizeof(w));
+	w.job = &job;
+	rc = clone_passes(st, &w,
+			  o->since != OCOP_NO_DAY ? ocop_day_start(o->since)
+						  : OCOP_NO_TIME,
+			  rend_of(o->as_of), err);
+	all = w.out;
+	nall = w.nout;
+	free(w.scans);
+	free(w.arena);
+	free(w.poff);
+	free(w.phash);
+	free(w.pcount);
 	if (rc < 0)
 		goto out;
 

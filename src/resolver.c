@@ -20,6 +20,8 @@
 #include "resolver.h"
 
 #define WELL_KNOWN "/.well-known/gs1resolver"
+#define CONTEXT_PATH "/context/linkset.jsonld"
+#define JSONLD_CONTEXT_REL "http://www.w3.org/ns/json-ld#context"
 #define VOC "https://ref.gs1.org/voc/"
 #define LINKSET_TYPE "application/linkset+json"
 #define MAX_URI 1024 /* an http_header value */
@@ -57,7 +59,8 @@ resolver_owns(const char *path)
 {
 	return strcmp(path, "/01") == 0 || strncmp(path, "/01/", 4) == 0 ||
 	       strcmp(path, WELL_KNOWN) == 0 ||
-	       strcmp(path, WELL_KNOWN "/") == 0;
+	       strcmp(path, WELL_KNOWN "/") == 0 ||
+	       strcmp(path, CONTEXT_PATH) == 0;
 }
 
 /* ---- small helpers --------------------------------------------------- */
@@ -203,9 +206,13 @@ build_levels(struct dl *dl, const char *base, const struct ocop_product *p,
 	level_link(lv, "defaultLink", title_product, href);
 }
 
-/* The headers every Digital Link answer carries (SPEC 5.1). */
+/* The headers every Digital Link answer carries (SPEC 5.1); a linkset
+ * answer also links the JSON-LD context that reads it as linked data, in
+ * the same Link header (GS1's test suite reads one Link header, split at
+ * commas). */
 static void
-add_dl_headers(struct http_resp *resp, const struct dl *dl)
+add_dl_headers(struct http_resp *resp, const struct dl *dl, const char *base,
+	       int linkset)
 {
 	http_resp_header(resp, "Access-Control-Allow-Origin", "*");
 	http_resp_header(resp, "Access-Control-Allow-Methods",
@@ -213,7 +220,15 @@ add_dl_headers(struct http_resp *resp, const struct dl *dl)
 	http_resp_header(resp, "Access-Control-Expose-Headers",
 			 "Link, Location");
 	http_resp_header(resp, "Vary", "Accept, Accept-Language");
-	if (dl)
+	if (dl && linkset)
+		http_resp_header(resp, "Link",
+				 "<%s?linkType=linkset>; rel=\"linkset\"; "
+				 "type=\"" LINKSET_TYPE "\", "
+				 "<%s" CONTEXT_PATH ">; "
+				 "rel=\"" JSONLD_CONTEXT_REL "\"; "
+				 "type=\"application/ld+json\"",
+				 dl->uri, base);
+	else if (dl)
 		http_resp_header(resp, "Link",
 				 "<%s?linkType=linkset>; rel=\"linkset\"; "
 				 "type=\"" LINKSET_TYPE "\"",
@@ -328,6 +343,42 @@ send_description(struct http_resp *resp, const char *base)
 	return send_json(resp, 200, "application/json", j);
 }
 
+/*
+ * The JSON-LD context of the linksets (JSON-LD 1.1): "linkset" is the
+ * graph, each entry's anchor its subject, the GS1 link types (full IRIs)
+ * its properties, each link's href the object, with title, media type
+ * and languages in Dublin Core terms.
+ */
+static const char linkset_context[] =
+	"{\n"
+	"  \"@context\": {\n"
+	"    \"@version\": 1.1,\n"
+	"    \"gs1\": \"" VOC "\",\n"
+	"    \"dcterms\": \"http://purl.org/dc/terms/\",\n"
+	"    \"linkset\": \"@graph\",\n"
+	"    \"anchor\": \"@id\",\n"
+	"    \"href\": \"@id\",\n"
+	"    \"itemDescription\": \"dcterms:description\",\n"
+	"    \"title\": \"dcterms:title\",\n"
+	"    \"type\": \"dcterms:format\",\n"
+	"    \"hreflang\": {\"@id\": \"dcterms:language\", "
+	"\"@container\": \"@set\"}\n"
+	"  }\n"
+	"}\n";
+
+static int
+send_context(struct http_resp *resp)
+{
+	resp->status = 200;
+	ocop_strlcpy(resp->content_type, "application/ld+json",
+		     sizeof(resp->content_type));
+	resp->body.len = 0;
+	ocop_buf_add(&resp->body, linkset_context, sizeof(linkset_context) - 1);
+	/* the same bytes until the service is upgraded */
+	http_resp_header(resp, "Cache-Control", "public, max-age=86400");
+	return 0;
+}
+
 /* ---- the handler ----------------------------------------------------- */
 
 /*
@@ -373,7 +424,7 @@ handle_dl(struct ocop_store *st, struct record_cache *cache, const char *base,
 			http_resp_error(resp, 400, "invalid query string: "
 						   "control character or "
 						   "space");
-			add_dl_headers(resp, NULL);
+			add_dl_headers(resp, NULL, base, 0);
 			return 0;
 		}
 	}
@@ -381,7 +432,7 @@ handle_dl(struct ocop_store *st, struct record_cache *cache, const char *base,
 	c = &dl->code;
 	if (ocop_dl_parse_path(req->path, &dl->code, &err) < 0) {
 		http_resp_error(resp, 400, "%s", err.msg);
-		add_dl_headers(resp, NULL);
+		add_dl_headers(resp, NULL, base, 0);
 		goto out;
 	}
 	/* the request's normal form, known or not */
@@ -456,11 +507,11 @@ handle_dl(struct ocop_store *st, struct record_cache *cache, const char *base,
 	}
 	/* HEAD is answered as GET: the server sends no body */
 out_headers:
-	add_dl_headers(resp, dl);
+	add_dl_headers(resp, dl, base, resp->status == 200);
 	goto out;
 fail:
 	http_resp_error(resp, 500, "cannot resolve %s: %s", dl->uri, err.msg);
-	add_dl_headers(resp, dl);
+	add_dl_headers(resp, dl, base, 0);
 	if (rc >= 0)
 		rc = OCOP_EINTERNAL;
 out:
@@ -473,8 +524,11 @@ resolver_handle(struct ocop_store *st, struct record_cache *cache,
 		const char *base_url, const struct http_req *req,
 		struct http_resp *resp)
 {
-	if (strncmp(req->path, WELL_KNOWN, strlen(WELL_KNOWN)) == 0) {
+	if (strcmp(req->path, CONTEXT_PATH) == 0 ||
+	    strncmp(req->path, WELL_KNOWN, strlen(WELL_KNOWN)) == 0) {
 		http_resp_header(resp, "Access-Control-Allow-Origin", "*");
+		http_resp_header(resp, "Access-Control-Allow-Methods",
+				 "GET, HEAD, OPTIONS");
 		if (strcmp(req->method, "OPTIONS") == 0) {
 			resp->status = 204;
 			http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
@@ -487,6 +541,8 @@ resolver_handle(struct ocop_store *st, struct record_cache *cache,
 			http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
 			return 0;
 		}
+		if (strcmp(req->path, CONTEXT_PATH) == 0)
+			return send_context(resp);
 		return send_description(resp, base_url);
 	}
 	return handle_dl(st, cache, base_url, req, resp);

@@ -877,6 +877,8 @@ label_after_commit(struct conn *c, struct http_resp *resp)
 	if (pd->rec.verdict != OCOP_UNKNOWN) {
 		pd->rec.scan_count = pd->count;
 		pd->rec.first_scan_at = pd->first_at;
+		/* this scan's network too, here rather than on the writer */
+		record_add_place(&pd->rec, places_name(&pd->scan));
 	}
 	label_answer(c, resp);
 }

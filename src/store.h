@@ -18,6 +18,7 @@
 #define OCOP_STORE_H
 
 #include "ocop.h"
+#include "places.h"
 
 struct ocop_store_methods;
 
@@ -142,13 +143,12 @@ struct ocop_store_methods {
 				     int64_t product_id, int64_t from,
 				     int64_t to, int64_t *count,
 				     int64_t *last_at, struct ocop_error *err);
-	/* Scans that carry a place, of labels with label_lo <= label_id <
-	 * label_hi (0: no bound), ordered by label_id then scanned_at; id,
-	 * label_id, scanned_at and place are filled. */
-	int (*scan_each_placed_by_label)(struct ocop_store *st, int64_t label_lo,
-				  int64_t label_hi, int64_t from, int64_t to,
-				  store_scan_cb cb, void *ctx,
-				  struct ocop_error *err);
+	/* Scans of a label that have a place (places.h: an inspector's
+	 * place, else a consumer's network), in no particular order;
+	 * label_id, scanned_at, source, place and net are filled. */
+	int (*scan_each_placed)(struct ocop_store *st, int64_t from,
+				int64_t to, store_scan_cb cb, void *ctx,
+				struct ocop_error *err);
 	/* Scans that matched no label, ordered by place, code, scanned_at;
 	 * id, code, scanned_at, verdict, reason, source, place and province
 	 * are filled. */
@@ -192,7 +192,8 @@ struct ocop_store_methods {
 
 	/* What a verification reads of a label, in one read: the label by
 	 * serial, its batch, its stored scans (count, first time or
-	 * OCOP_NO_TIME, as scan_stats) and the registry version, a number
+	 * OCOP_NO_TIME, as scan_stats; places, when not NULL, merged into
+	 * the caller's initialised struct) and the registry version, a number
 	 * that changes whenever products, producers, recognitions,
 	 * extensions or revocations change (so products and histories read
 	 * under the same version may be reused). OCOP_ENOENT when no label
@@ -200,7 +201,8 @@ struct ocop_store_methods {
 	int (*label_lookup)(struct ocop_store *st, const char *serial,
 			    struct ocop_label *label, struct ocop_batch *batch,
 			    int64_t *scan_count, int64_t *first_scan_at,
-			    int64_t *registry_version, struct ocop_error *err);
+			    struct places *places, int64_t *registry_version,
+			    struct ocop_error *err);
 
 	/* Upkeep of the write-ahead log for a long-running writer (an
 	 * engine without one does nothing). log_autocheckpoint: this handle

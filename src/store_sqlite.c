@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "assets.h"
+#include "places.h"
 #include "store_sqlite.h"
 
 sqlite3_stmt *
@@ -329,7 +330,7 @@ static const struct ocop_store_methods sq_methods = {
 	.scan_fold = sq_scan_fold,
 	.scan_each_of_product = sq_scan_each_of_product,
 	.scan_count_of_product = sq_scan_count_of_product,
-	.scan_each_placed_by_label = sq_scan_each_placed_by_label,
+	.scan_each_placed = sq_scan_each_placed,
 	.scan_each_unknown = sq_scan_each_unknown,
 	.label_get_by_id = sq_label_get_by_id,
 	.label_max_stars = sq_label_max_stars,
@@ -427,6 +428,70 @@ sq_configure(void)
 	sq_vfs = sq_vfs_register();
 }
 
+/* SQL functions over a label's places (places.h), for the statements
+ * that count scans: ocop_places_add(PLACES, KEY, DAY) and
+ * ocop_places_merge(PLACES, PLACES), each giving the new PLACES blob (NULL
+ * when empty). Not usable from the schema (SQLITE_DIRECTONLY): a shell
+ * without them can still read and write every table. */
+static void
+sq_places_result(sqlite3_context *ctx, const struct places *p)
+{
+	unsigned char blob[PLACES_BLOB_MAX];
+	size_t len = places_encode(p, blob);
+
+	if (len == 0)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_blob(ctx, blob, (int)len, SQLITE_TRANSIENT);
+}
+
+static void
+sq_places_read(sqlite3_value *v, struct places *p)
+{
+	if (sqlite3_value_type(v) == SQLITE_BLOB)
+		places_decode(p, sqlite3_value_blob(v),
+			      (size_t)sqlite3_value_bytes(v));
+}
+
+static void
+sq_places_add(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct places p = {0};
+
+	(void)argc;
+	sq_places_read(argv[0], &p);
+	if (sqlite3_value_type(argv[1]) == SQLITE_INTEGER &&
+	    sqlite3_value_type(argv[2]) == SQLITE_INTEGER)
+		places_add(&p, (uint64_t)sqlite3_value_int64(argv[1]),
+			   (int32_t)sqlite3_value_int64(argv[2]));
+	sq_places_result(ctx, &p);
+}
+
+static void
+sq_places_merge(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct places p = {0};
+
+	(void)argc;
+	sq_places_read(argv[0], &p);
+	sq_places_read(argv[1], &p);
+	sq_places_result(ctx, &p);
+}
+
+static int
+sq_functions(struct sq_store *s, struct ocop_error *err)
+{
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
+
+	if (sqlite3_create_function(s->db, "ocop_places_add", 3, flags, NULL,
+				    sq_places_add, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(s->db, "ocop_places_merge", 2, flags,
+				    NULL, sq_places_merge, NULL,
+				    NULL) != SQLITE_OK)
+		return sq_error(s, err, "cannot register SQL functions");
+	return 0;
+}
+
 int
 store_sqlite_open(const char *path, int create, struct ocop_store **out,
 		  struct ocop_error *err)
@@ -462,7 +527,7 @@ store_sqlite_open(const char *path, int create, struct ocop_store **out,
 		sq_close(&s->base);
 		return rc;
 	}
-	if ((rc = migrate(s, err)) < 0) {
+	if ((rc = sq_functions(s, err)) < 0 || (rc = migrate(s, err)) < 0) {
 		sq_close(&s->base);
 		return rc;
 	}

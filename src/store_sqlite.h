@@ -102,8 +102,8 @@ int sq_label_each_in_batch(struct ocop_store *, int64_t, store_label_cb, void *,
 int sq_label_count_for_product(struct ocop_store *, int64_t, int64_t *,
 			       struct ocop_error *);
 int sq_label_lookup(struct ocop_store *, const char *, struct ocop_label *,
-		    struct ocop_batch *, int64_t *, int64_t *, int64_t *,
-		    struct ocop_error *);
+		    struct ocop_batch *, int64_t *, int64_t *,
+		    struct places *, int64_t *, struct ocop_error *);
 
 int sq_scan_add(struct ocop_store *, struct ocop_scan *, int *,
 		struct ocop_error *);
@@ -114,8 +114,8 @@ int sq_scan_each_of_product(struct ocop_store *, int64_t, int64_t, int64_t,
 			    store_scan_cb, void *, struct ocop_error *);
 int sq_scan_count_of_product(struct ocop_store *, int64_t, int64_t, int64_t,
 			     int64_t *, int64_t *, struct ocop_error *);
-int sq_scan_each_placed_by_label(struct ocop_store *, int64_t, int64_t, int64_t,
-			  int64_t, store_scan_cb, void *, struct ocop_error *);
+int sq_scan_each_placed(struct ocop_store *, int64_t, int64_t, store_scan_cb,
+			void *, struct ocop_error *);
 int sq_scan_each_unknown(struct ocop_store *, int64_t, int64_t, store_scan_cb,
 			 void *, struct ocop_error *);
 int sq_label_get_by_id(struct ocop_store *, int64_t, struct ocop_label *,

@@ -284,7 +284,8 @@ int
 sq_label_lookup(struct ocop_store *base, const char *serial,
 		struct ocop_label *label, struct ocop_batch *batch,
 		int64_t *scan_count, int64_t *first_scan_at,
-		int64_t *registry_version, struct ocop_error *err)
+		struct places *places, int64_t *registry_version,
+		struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
@@ -299,7 +300,8 @@ sq_label_lookup(struct ocop_store *base, const char *serial,
 		     "CASE WHEN x.first_at IS NULL THEN r.first_at "
 		     "WHEN r.first_at IS NULL THEN x.first_at "
 		     "ELSE min(x.first_at, r.first_at) END, "
-		     "(SELECT version FROM registry_version WHERE id = 1) "
+		     "(SELECT version FROM registry_version WHERE id = 1), "
+		     "x.places, r.places "
 		     "FROM labels l JOIN batches b ON b.id = l.batch_id "
 		     "LEFT JOIN label_scan_stats x ON x.label_id = l.id "
 		     "LEFT JOIN label_scan_recent r ON r.label_id = l.id "
@@ -315,6 +317,13 @@ sq_label_lookup(struct ocop_store *base, const char *serial,
 			*first_scan_at = sq_col_time(st, 18);
 		if (registry_version)
 			*registry_version = sqlite3_column_int64(st, 19);
+		/* the places of the folded and the recent scans (places.h) */
+		if (places) {
+			places_decode(places, sqlite3_column_blob(st, 20),
+				      (size_t)sqlite3_column_bytes(st, 20));
+			places_decode(places, sqlite3_column_blob(st, 21),
+				      (size_t)sqlite3_column_bytes(st, 21));
+		}
 		sqlite3_reset(st);
 		return 0;
 	}

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "places.h"
 #include "store_sqlite.h"
 
 enum {
@@ -21,7 +22,7 @@ enum {
 	SQ_SCAN_FOLD_CLEAR,
 	SQ_SCAN_EACH_OF_PRODUCT,
 	SQ_SCAN_COUNT_OF_PRODUCT,
-	SQ_SCAN_EACH_PLACED_BY_LABEL,
+	SQ_SCAN_EACH_PLACED,
 	SQ_SCAN_EACH_UNKNOWN,
 	SQ_LABEL_BY_ID,
 	SQ_LABEL_MAX_STARS,
@@ -131,6 +132,7 @@ scan_insert(struct sq_store *s, struct ocop_scan *sc, int *duplicate,
 	const char *vname = ocop_verdict_name(sc->verdict);
 	const char *rname = ocop_reason_name(sc->reason);
 	sqlite3_stmt *st;
+	uint64_t key;
 	int rc;
 
 	if (duplicate)
@@ -183,15 +185,37 @@ scan_insert(struct sq_store *s, struct ocop_scan *sc, int *duplicate,
 	/* counted in the same transaction: label_scan_recent until the
 	 * next fold (scan_fold) */
 	st = sq_stmt(s, SQ_SCAN_RECENT_ADD,
-		     "INSERT INTO label_scan_recent (label_id, count, first_at)"
-		     " VALUES (?, 1, ?) ON CONFLICT (label_id) DO UPDATE SET"
+		     "INSERT INTO label_scan_recent (label_id, count, first_at,"
+		     " places) VALUES (?1, 1, ?2, ?5)"
+		     " ON CONFLICT (label_id) DO UPDATE SET"
 		     " count = count + 1,"
-		     " first_at = min(first_at, excluded.first_at)",
+		     " first_at = min(first_at, excluded.first_at),"
+		     " places = ocop_places_add(places, ?3, ?4)",
 		     err);
 	if (!st)
 		return err ? err->code : OCOP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, sc->label_id);
 	sqlite3_bind_int64(st, 2, sc->scanned_at);
+	/* and where it was scanned (places.h); no place: NULL, no change.
+	 * The first scan of a label since the fold (the usual case) binds
+	 * its one place rather than calling the function. */
+	key = places_key(places_name(sc));
+	if (key) {
+		struct places one = {0};
+		unsigned char blob[PLACES_BLOB_MAX];
+		int32_t day = ocop_day_of(sc->scanned_at);
+		size_t len;
+
+		places_add(&one, key, day);
+		len = places_encode(&one, blob);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)key);
+		sqlite3_bind_int64(st, 4, day);
+		sqlite3_bind_blob(st, 5, blob, (int)len, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, 3);
+		sqlite3_bind_null(st, 4);
+		sqlite3_bind_null(st, 5);
+	}
 	return sq_step_done(s, st, "cannot count scan", err);
 }
 
@@ -254,11 +278,13 @@ sq_scan_fold(struct ocop_store *base, struct ocop_error *err)
 	int rc;
 
 	st = sq_stmt(s, SQ_SCAN_FOLD_ADD,
-		     "INSERT INTO label_scan_stats (label_id, count, first_at)"
-		     " SELECT label_id, count, first_at FROM label_scan_recent"
+		     "INSERT INTO label_scan_stats (label_id, count, first_at,"
+		     " places) SELECT label_id, count, first_at, places"
+		     " FROM label_scan_recent"
 		     " WHERE true ON CONFLICT (label_id) DO UPDATE SET"
 		     " count = count + excluded.count,"
-		     " first_at = min(first_at, excluded.first_at)",
+		     " first_at = min(first_at, excluded.first_at),"
+		     " places = ocop_places_merge(places, excluded.places)",
 		     err);
 	if (!st)
 		return err ? err->code : OCOP_EINTERNAL;
@@ -313,10 +339,10 @@ scan_stream(struct sq_store *s, sqlite3_stmt *st,
 }
 
 /*
- * The methods for reports. Their queries are answered from the covering
- * indexes scans_product (migration 2) and scans_label_place (migration 4,
- * the scans with a place), so a report reads millions of scans without a
- * lookup into the scans table per row.
+ * The methods for reports. A product's scans are answered from the
+ * covering index scans_product (migrations 2, 4), so a report reads
+ * millions of scans without a lookup into the scans table per row; the
+ * scans by place are read from the table itself (sq_scan_each_placed).
  */
 
 /* id, label_id, scanned_at, place; product_id left as set by the caller */
@@ -383,28 +409,44 @@ sq_scan_count_of_product(struct ocop_store *base, int64_t product_id,
 	return 0;
 }
 
+/* label_id, scanned_at, source, place, net */
+static void
+fill_placed(sqlite3_stmt *st, struct ocop_scan *sc)
+{
+	sc->label_id = sqlite3_column_int64(st, 0);
+	sc->scanned_at = sqlite3_column_int64(st, 1);
+	sc->source = sqlite3_column_int(st, 2) == OCOP_SCAN_INSPECTOR
+			 ? OCOP_SCAN_INSPECTOR
+			 : OCOP_SCAN_CONSUMER;
+	sq_col_text(st, 3, sc->place, sizeof(sc->place));
+	sq_col_text(st, 4, sc->net, sizeof(sc->net));
+}
+
+/* Every labelled scan is a candidate (a consumer's has its network), so
+ * this reads the table in its own order: no index by label holds the
+ * consumers' scans (migration 4), and sorting them all would cost more
+ * than the caller's two passes. */
 int
-sq_scan_each_placed_by_label(struct ocop_store *base, int64_t label_lo,
-		      int64_t label_hi, int64_t from, int64_t to,
-		      store_scan_cb cb, void *ctx, struct ocop_error *err)
+sq_scan_each_placed(struct ocop_store *base, int64_t from, int64_t to,
+		    store_scan_cb cb, void *ctx, struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
 
-	st = sq_stmt(s, SQ_SCAN_EACH_PLACED_BY_LABEL,
-		     "SELECT id, label_id, scanned_at, place FROM scans"
-		     " WHERE label_id >= ? AND label_id < ?"
+	st = sq_stmt(s, SQ_SCAN_EACH_PLACED,
+		     "SELECT label_id, scanned_at, source, place, net"
+		     " FROM scans"
+		     " WHERE label_id IS NOT NULL"
 		     " AND scanned_at >= ? AND scanned_at < ?"
-		     " AND place IS NOT NULL"
-		     " ORDER BY label_id, scanned_at",
+		     " AND (place IS NOT NULL"
+		     " OR (source = ? AND net IS NOT NULL))",
 		     err);
 	if (!st)
 		return err ? err->code : OCOP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, label_lo > 0 ? label_lo : 1);
-	sqlite3_bind_int64(st, 2, label_hi > 0 ? label_hi : INT64_MAX);
-	sqlite3_bind_int64(st, 3, bound_from(from));
-	sqlite3_bind_int64(st, 4, bound_to(to));
-	return scan_stream(s, st, fill_brief, 0, cb, ctx, err);
+	sqlite3_bind_int64(st, 1, bound_from(from));
+	sqlite3_bind_int64(st, 2, bound_to(to));
+	sqlite3_bind_int(st, 3, (int)OCOP_SCAN_CONSUMER);
+	return scan_stream(s, st, fill_placed, 0, cb, ctx, err);
 }
 
 static void

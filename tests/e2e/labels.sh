@@ -129,6 +129,18 @@ while IFS=, read -r serial url lot stars; do
 	g="${serial:0:4}-${serial:4:4}-${serial:8:4}-${serial:12:4}"
 	grep -qF "$g" "$D/text" || fail "grouped serial $g not printed"
 done < <(tail -n +2 "$D/pdf/labels.csv")
+# where to type the code, on the line under each serial (SPEC 5.0)
+expect_eq "$(grep -c '^Nhập mã tại localhost:8080$' "$D/text")" 60 "host lines"
+pdftotext -layout "$D/pdf/labels.pdf" "$D/text" || fail "pdftotext"
+n=0
+prev=
+while IFS= read -r line; do
+	a=$(grep -oE '[0-9A-Z]{4}(-[0-9A-Z]{4}){3}' <<<"$prev" | wc -l)
+	b=$(grep -oF 'Nhập mã tại localhost:8080' <<<"$line" | wc -l)
+	[ "$a" -gt 0 ] && [ "$a" -eq "$b" ] && n=$((n + a))
+	prev=$line
+done <"$D/text"
+expect_eq "$n" 60 "host under each serial"
 
 test_begin "label issue pdf: other sizes and resolutions decode too"
 expect_rc 0 "$OCOP" label issue T-PLAIN --count 4 --size-mm 20 --dpi 300 --out "$D/pdf20"
@@ -139,6 +151,26 @@ for dir in pdf20 pdf60; do
 	for p in "$D"/page-*.png; do decode "$p"; done | sort >"$D/decoded"
 	expect_eq "$(cat "$D/decoded")" "$(urls "$D/$dir")" "$dir decoded"
 done
+
+test_begin "label issue pdf: the host of the base URL, legible at 20 mm"
+expect_rc 0 "$OCOP" init --base-url https://ocop.example.vn
+for size in 20 30; do
+	expect_rc 0 "$OCOP" label issue T-PLAIN --count 2 --size-mm $size \
+		--out "$D/host$size"
+	pdftotext -layout "$D/host$size/labels.pdf" "$D/text" || fail "pdftotext"
+	expect_eq "$(grep -o 'Nhập mã tại ocop.example.vn' "$D/text" | wc -l)" 2 "host lines at $size mm"
+	rm -f "$D"/page-*.png
+	pdftoppm -png -r 300 "$D/host$size/labels.pdf" "$D/page"
+	for p in "$D"/page-*.png; do decode "$p"; done | sort >"$D/decoded"
+	expect_eq "$(cat "$D/decoded")" "$(urls "$D/host$size")" "decoded at $size mm"
+	grep -q '^HTTPS://OCOP.EXAMPLE.VN/' "$D/decoded" || fail "URLs on the new base"
+done
+# a host too long for the lead at 20 mm is printed alone, whole
+expect_rc 0 "$OCOP" init --base-url https://truyxuat-ocop.dongthap.gov.vn:8443
+expect_rc 0 "$OCOP" label issue T-PLAIN --count 1 --size-mm 20 --out "$D/hostlong"
+pdftotext "$D/hostlong/labels.pdf" "$D/text" || fail "pdftotext"
+expect_eq "$(grep -c '^truyxuat-ocop.dongthap.gov.vn:8443$' "$D/text")" 1 "long host alone"
+expect_rc 0 "$OCOP" init --base-url http://localhost:8080
 
 test_begin "label issue csv: the manifest alone"
 expect_rc 0 "$OCOP" label issue T-PLAIN --count 5 --format csv --out "$D/csv"

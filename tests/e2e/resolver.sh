@@ -41,6 +41,18 @@ dl_headers() {
 	expect_eq "$(header_count Link)" 1 "number of Link headers"
 	expect_eq "$(header Link)" "<$1?linkType=linkset>; rel=\"linkset\"; type=\"application/linkset+json\"" "Link"
 }
+# linkset_headers NORMAL_URI: those of a linkset answer, whose one Link
+# header also links the JSON-LD context, as GS1's test suite looks for it
+# (the header split at commas, one part with both rel and type)
+linkset_headers() {
+	expect_eq "$(header Access-Control-Allow-Origin)" "*" "ACAO"
+	expect_eq "$(header Access-Control-Expose-Headers)" "Link, Location" "ACEH"
+	expect_eq "$(header_count Link)" 1 "number of Link headers"
+	expect_eq "$(header Link)" "<$1?linkType=linkset>; rel=\"linkset\"; type=\"application/linkset+json\", <$ROOT/context/linkset.jsonld>; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"" "Link"
+	header Link | tr ',' '\n' | grep -F 'rel="http://www.w3.org/ns/json-ld#context"' |
+		grep -qF 'type="application/ld+json"' ||
+		fail "no JSON-LD context link part: $(header Link)"
+}
 # schema_ok SCHEMA FILE: JSON-schema validation with Debian's jsonschema
 schema_ok() {
 	"$PY" - "$1" "$2" <<'EOF'
@@ -165,7 +177,7 @@ test_begin "linkset: linkType=linkset, valid against GS1's schema"
 req GET "$BASE$LBL?linkType=linkset"
 expect_eq "$CODE" 200 "status"
 expect_eq "$(header Content-Type)" "application/linkset+json" "Content-Type"
-dl_headers "$ROOT$LBL"
+linkset_headers "$ROOT$LBL"
 cp "$E2E_DIR/b" "$E2E_DIR/linkset.json"
 validate "$GS1/gs1-linkset-schema.json" "$E2E_DIR/linkset.json"
 expect_eq "$(jq_py "$E2E_DIR/linkset.json" '[e["anchor"] for e in d["linkset"]]')" \
@@ -209,6 +221,52 @@ expect_eq "$(jq_py "$E2E_DIR/b" 'len(d["linkset"])')" 2 "lot levels"
 req HEAD "$BASE$LBL?linkType=linkset"
 expect_eq "$CODE" 200 "HEAD linkset"
 expect_eq "$(header Content-Type)" "application/linkset+json" "HEAD Content-Type"
+linkset_headers "$ROOT$LBL"
+
+test_begin "the linkset links a JSON-LD context that the service serves"
+req GET "$BASE$LBL?linkType=linkset"
+linkset_headers "$ROOT$LBL"
+req GET "$BASE/01/$GTIN" -H 'Accept: application/linkset+json'
+linkset_headers "$ROOT/01/$GTIN"
+# redirects and 404s link the linkset alone
+req GET "$BASE$LBL"
+expect_eq "$CODE" 307 "redirect"
+dl_headers "$ROOT$LBL"
+ctx=$(header Link | sed -n 's/.*, <\([^>]*\)>; rel="http:\/\/www.w3.org\/ns\/json-ld#context".*/\1/p')
+req GET "$BASE/01/$GTIN?linkType=linkset"
+ctx=$(header Link | sed -n 's/.*, <\([^>]*\)>; rel="http:\/\/www.w3.org\/ns\/json-ld#context".*/\1/p')
+expect_eq "$ctx" "$ROOT/context/linkset.jsonld" "context URL"
+req GET "$BASE${ctx#$ROOT}"
+expect_eq "$CODE" 200 "context status"
+expect_eq "$(header Content-Type)" "application/ld+json" "context Content-Type"
+expect_eq "$(header Access-Control-Allow-Origin)" "*" "context ACAO"
+expect_eq "$(header Access-Control-Allow-Methods)" "GET, HEAD, OPTIONS" "context ACAM"
+expect_eq "$(jq_py "$E2E_DIR/b" 'sorted(d["@context"])')" \
+	"['@version', 'anchor', 'dcterms', 'gs1', 'href', 'hreflang', 'itemDescription', 'linkset', 'title', 'type']" "context terms"
+expect_eq "$(jq_py "$E2E_DIR/b" '(d["@context"]["linkset"], d["@context"]["anchor"], d["@context"]["href"])')" \
+	"('@graph', '@id', '@id')" "linkset as a graph of anchors and hrefs"
+# every key of a linkset is a term of the context or an absolute IRI
+req GET "$BASE$LBL?linkType=linkset"
+cp "$E2E_DIR/b" "$E2E_DIR/ls.json"
+req GET "$BASE${ctx#$ROOT}"
+expect_eq "$("$PY" -c 'import json,sys
+ctx = json.load(open(sys.argv[1]))["@context"]
+ls = json.load(open(sys.argv[2]))
+keys = set(ls)
+for e in ls["linkset"]:
+    keys |= set(e)
+    for k, v in e.items():
+        if isinstance(v, list):
+            for l in v:
+                keys |= set(l)
+print(sorted(k for k in keys if k not in ctx and not k.startswith("https://")))' "$E2E_DIR/b" "$E2E_DIR/ls.json")" "[]" "keys without a term"
+req HEAD "$BASE${ctx#$ROOT}"
+expect_eq "$CODE" 200 "context HEAD"
+req OPTIONS "$BASE${ctx#$ROOT}"
+expect_eq "$CODE" 204 "context OPTIONS"
+expect_eq "$(header Allow)" "GET, HEAD, OPTIONS" "context Allow"
+req POST "$BASE${ctx#$ROOT}"
+expect_eq "$CODE" 405 "context POST"
 
 test_begin "link types: at the request's level or above, else 404"
 req GET "$BASE$LBL?linkType=gs1:certificationInfo"

@@ -60,7 +60,8 @@ import json, re, sys
 r = json.load(open(sys.argv[1]))
 serial, batch = sys.argv[2], int(sys.argv[3])
 assert list(r) == ["serial", "verdict", "checked_at", "reason", "label",
-                   "product", "recognition", "scans"], list(r)
+                   "product", "recognition", "scans", "suspect_copy"], list(r)
+assert r["suspect_copy"] is False, r["suspect_copy"]
 assert r["serial"] == serial and r["verdict"] == "valid"
 assert r["reason"] == "in_force", r["reason"]
 assert r["checked_at"] == "2026-06-01T09:00:00+07:00", r["checked_at"]

@@ -261,7 +261,8 @@ test_json_shape(void)
 {
 	static const char *const top[] = {"serial", "verdict", "checked_at",
 					  "reason", "label", "product",
-					  "recognition", "scans"};
+					  "recognition", "scans",
+					  "suspect_copy"};
 	static const char *const label[] = {"printed_stars", "lot", "batch",
 					    "issued_at", "made_on",
 					    "best_before", "voided_at"};
@@ -282,14 +283,15 @@ test_json_shape(void)
 				NULL),
 		  0);
 	o = record_to_json(&rec);
-	CHECK_INT(json_object_size(o), 8);
+	CHECK_INT(json_object_size(o), 9);
 	json_object_foreach(o, key, v) {
-		if (i < 8)
+		if (i < 9)
 			CHECK_STR(key, top[i]);
 		i++;
 	}
 	CHECK_STR(json_string_value(json_object_get(o, "checked_at")),
 		  "2025-06-01T17:00:00+07:00");
+	CHECK(json_is_false(json_object_get(o, "suspect_copy")));
 	l = json_object_get(o, "label");
 	CHECK_INT(json_object_size(l), 7);
 	for (i = 0; i < 7; i++)

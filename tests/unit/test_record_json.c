@@ -131,6 +131,8 @@ test_writer_matches_jansson(void)
 	rec.scan_count = 12345678901LL;
 	rec.first_scan_at = at("2025-01-02T03:04:05+07:00");
 	CHECK(same_json(&rec));
+	rec.suspect_copy = 1;
+	CHECK(same_json(&rec));
 
 	/* revoked_on without a ground name; no recognition; empty texts */
 	rec.recognition.ground = (enum ocop_ground)99;
@@ -274,14 +276,15 @@ test_lookup_and_cache(void)
 		CHECK(0);
 		goto out;
 	}
-	CHECK_INT(st->m->label_lookup(st, s1, &l, &b, &n, &first, &v1, &err),
+	CHECK_INT(st->m->label_lookup(st, s1, &l, &b, &n, &first, NULL, &v1,
+				      &err),
 		  0);
 	CHECK_STR(l.serial, s1);
 	CHECK_INT(b.id, l.batch_id);
 	CHECK_INT(n, 0);
 	CHECK(first == OCOP_NO_TIME);
 	CHECK_INT(st->m->label_lookup(st, "NOSUCHSERIAL0000", &l, &b, &n,
-				      &first, &v1, &err),
+				      &first, NULL, &v1, &err),
 		  OCOP_ENOENT);
 
 	/* scans: counted and the earliest kept, whatever the order */
@@ -289,7 +292,8 @@ test_lookup_and_cache(void)
 	add_scan(other, l.id, "2025-05-01T00:00:00+07:00");
 	add_scan(other, l.id, "2025-05-03T00:00:00+07:00");
 	add_scan(other, 0, "2025-05-03T00:00:00+07:00");
-	CHECK_INT(st->m->label_lookup(st, s1, &l, &b, &n, &first, &v2, &err),
+	CHECK_INT(st->m->label_lookup(st, s1, &l, &b, &n, &first, NULL, &v2,
+				      &err),
 		  0);
 	CHECK_INT(n, 3);
 	CHECK(first == at("2025-05-01T00:00:00+07:00"));
@@ -318,7 +322,8 @@ test_lookup_and_cache(void)
 		  0);
 	CHECK_INT(record_lookup_cached(st, cache, &code, t, &rec, &err), 0);
 	CHECK_INT(rec.verdict, OCOP_REVOKED);
-	CHECK_INT(st->m->label_lookup(st, s1, &l, &b, &n, &first, &v2, &err),
+	CHECK_INT(st->m->label_lookup(st, s1, &l, &b, &n, &first, NULL, &v2,
+				      &err),
 		  0);
 	CHECK(v2 != v1);
 
@@ -341,6 +346,93 @@ out:
 	ocop_store_close(st);
 }
 
+static void
+add_scan_from(struct ocop_store *st, int64_t label_id, const char *when,
+	      enum ocop_scan_source source, const char *net, const char *place)
+{
+	struct ocop_error err = {0};
+	struct ocop_scan s;
+	int dup = 0;
+
+	memset(&s, 0, sizeof(s));
+	strcpy(s.code, "X");
+	s.label_id = label_id;
+	s.scanned_at = s.received_at = at(when);
+	s.source = source;
+	strcpy(s.net, net);
+	strcpy(s.place, place);
+	if (st->m->scan_add(st, &s, &dup, &err) < 0)
+		printf("  scan_add: %s\n", err.msg);
+}
+
+static void
+test_suspect_copy(void)
+{
+	struct ocop_store *st = NULL;
+	struct ocop_error err = {0};
+	struct ocop_product prod;
+	struct ocop_record rec;
+	struct ocop_label l;
+	struct ocop_code code;
+	char s1[OCOP_SERIAL_LEN + 1], s2[OCOP_SERIAL_LEN + 1];
+	const enum ocop_scan_source C = OCOP_SCAN_CONSUMER,
+				    I = OCOP_SCAN_INSPECTOR;
+
+	TEST("suspect_copy: 3 places within the 7 days that end at the "
+	     "scan, kept across folds");
+	snprintf(db_path, sizeof(db_path), "%s/s.db", dir);
+	CHECK_INT(ocop_store_open(db_path, 1, &st, &err), 0);
+	if (!st || setup(st, &prod, s1, s2) < 0) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK_INT(st->m->label_get(st, s1, &l, &err), 0);
+	CHECK_INT(ocop_code_parse(s1, &code, NULL), 0);
+
+	/* two networks, many scans: not a copy */
+	add_scan_from(st, l.id, "2025-06-01T09:00:00+07:00", C, "10.0.1.0/24",
+		      "");
+	add_scan_from(st, l.id, "2025-06-01T10:00:00+07:00", C, "10.0.1.0/24",
+		      "");
+	add_scan_from(st, l.id, "2025-06-02T10:00:00+07:00", C, "10.0.2.0/24",
+		      "");
+	/* an inspector's scan without a place, and its network, prove
+	 * nothing */
+	add_scan_from(st, l.id, "2025-06-02T11:00:00+07:00", I, "10.0.9.0/24",
+		      "");
+	CHECK_INT(record_lookup(st, &code, at("2025-06-03T10:00:00+07:00"),
+				&rec, &err),
+		  0);
+	CHECK_INT(rec.scan_count, 4);
+	CHECK_INT(rec.suspect_copy, 0);
+	/* folded, then an inspector's place on day 7: a copy */
+	CHECK_INT(st->m->begin(st, &err), 0);
+	CHECK_INT(st->m->scan_fold(st, &err), 0);
+	CHECK_INT(st->m->commit(st, &err), 0);
+	add_scan_from(st, l.id, "2025-06-07T08:00:00+07:00", I, "10.0.1.0/24",
+		      "Chợ Sa Đéc");
+	CHECK_INT(record_lookup(st, &code, at("2025-06-07T09:00:00+07:00"),
+				&rec, &err),
+		  0);
+	CHECK_INT(rec.suspect_copy, 1);
+	/* eight days after the first: two places left in the window */
+	CHECK_INT(record_lookup(st, &code, at("2025-06-08T09:00:00+07:00"),
+				&rec, &err),
+		  0);
+	CHECK_INT(rec.suspect_copy, 0);
+	/* the scan being answered counts too (record_add_place) */
+	record_add_place(&rec, "10.0.3.0/24");
+	CHECK_INT(rec.suspect_copy, 1);
+	/* the other label is untouched */
+	CHECK_INT(ocop_code_parse(s2, &code, NULL), 0);
+	CHECK_INT(record_lookup(st, &code, at("2025-06-07T09:00:00+07:00"),
+				&rec, &err),
+		  0);
+	CHECK_INT(rec.suspect_copy, 0);
+out:
+	ocop_store_close(st);
+}
+
 int
 main(void)
 {
@@ -353,6 +445,7 @@ main(void)
 	}
 	test_writer_matches_jansson();
 	test_lookup_and_cache();
+	test_suspect_copy();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("  cleanup of %s failed\n", dir);

@@ -172,7 +172,16 @@ check_dl_headers(const char *normal)
 	CHECK_STR(hdr("Access-Control-Allow-Methods"), "GET, HEAD, OPTIONS");
 	CHECK_STR(hdr("Access-Control-Expose-Headers"), "Link, Location");
 	CHECK_STR(hdr("Vary"), "Accept, Accept-Language");
-	if (normal)
+	/* a linkset (the only 200 here) also links its JSON-LD context */
+	if (normal && resp.status == 200)
+		CHECK_STR(hdr("Link"),
+			  P("<%s?linkType=linkset>; rel=\"linkset\"; "
+			    "type=\"application/linkset+json\", "
+			    "<" BASE "/context/linkset.jsonld>; "
+			    "rel=\"http://www.w3.org/ns/json-ld#context\"; "
+			    "type=\"application/ld+json\"",
+			    normal));
+	else if (normal)
 		CHECK_STR(hdr("Link"),
 			  P("<%s?linkType=linkset>; rel=\"linkset\"; "
 			    "type=\"application/linkset+json\"",
@@ -645,7 +654,26 @@ test_description(void)
 	CHECK_STR(hdr("Access-Control-Allow-Origin"), "*");
 	json_decref(j);
 
+	TEST("GET /context/linkset.jsonld: the linksets' JSON-LD context");
+	CHECK_INT(ask("GET", "/context/linkset.jsonld", NULL, NULL), 200);
+	CHECK_STR(resp.content_type, "application/ld+json");
+	CHECK_STR(hdr("Access-Control-Allow-Origin"), "*");
+	CHECK_STR(hdr("Access-Control-Allow-Methods"), "GET, HEAD, OPTIONS");
+	j = body_json();
+	lt = json_object_get(j, "@context");
+	CHECK(json_is_object(lt));
+	CHECK_STR(jstr(lt, "linkset"), "@graph");
+	CHECK_STR(jstr(lt, "anchor"), "@id");
+	CHECK_STR(jstr(lt, "href"), "@id");
+	CHECK_STR(jstr(lt, "gs1"), "https://ref.gs1.org/voc/");
+	json_decref(j);
+	CHECK_INT(ask("OPTIONS", "/context/linkset.jsonld", NULL, NULL), 204);
+	CHECK_STR(hdr("Allow"), "GET, HEAD, OPTIONS");
+	CHECK_INT(ask("DELETE", "/context/linkset.jsonld", NULL, NULL), 405);
+
 	TEST("resolver_owns");
+	CHECK_INT(resolver_owns("/context/linkset.jsonld"), 1);
+	CHECK_INT(resolver_owns("/context/other.jsonld"), 0);
 	CHECK_INT(resolver_owns("/01/" GTIN), 1);
 	CHECK_INT(resolver_owns("/01"), 1);
 	CHECK_INT(resolver_owns("/.well-known/gs1resolver"), 1);
