@@ -183,7 +183,7 @@ list_one(void *ctx, const struct ocop_product *p)
 	enum registry_status s;
 	int i, rc;
 
-	if ((rc = l->st->m->history_get(l->st, p->id, &l->h, l->err)) < 0)
+	if ((rc = registry_history(l->st, p->id, &l->h, l->err)) < 0)
 		return rc;
 	s = registry_status_of(&l->h, l->day, &i);
 	if (l->filter >= 0 && (int)s != l->filter)
@@ -529,7 +529,7 @@ product_show(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	ocop_history_init(&h);
 	if ((rc = st->m->product_get(st, argv[o.optind], &p, &err)) < 0 ||
-	    (rc = st->m->history_get(st, p.id, &h, &err)) < 0) {
+	    (rc = registry_history(st, p.id, &h, &err)) < 0) {
 		rc = cmd_fail(&err);
 		goto out;
 	}

@@ -29,6 +29,7 @@
 
 #include "label.h"
 #include "qr.h"
+#include "registry.h"
 #include "render_pdf.h"
 #include "render_png.h"
 #include "render_svg.h"
@@ -825,7 +826,7 @@ stars_today(struct ocop_store *st, const struct ocop_product *p, int *stars,
 	int i, rc;
 
 	ocop_history_init(&h);
-	rc = st->m->history_get(st, p->id, &h, err);
+	rc = registry_history(st, p->id, &h, err);
 	if (rc == 0) {
 		i = ocop_history_in_force(&h, today);
 		if (i < 0)

@@ -212,6 +212,12 @@ int registry_revoke(struct ocop_store *st, const char *code,
 
 /* ---- status ------------------------------------------------------- */
 
+/* The product's history read from the store and resolved
+ * (ocop_history_resolve), ready for the validity engine. h must be
+ * initialised; it is emptied first. */
+int registry_history(struct ocop_store *st, int64_t product_id,
+		     struct ocop_history *h, struct ocop_error *err);
+
 enum registry_status {
 	REGISTRY_IN_FORCE = 0, /* a recognition is in force on the day */
 	REGISTRY_EXPIRED,      /* none, and the latest was not revoked */

@@ -100,7 +100,7 @@ export_product(void *ctx, const struct ocop_product *p)
 	const struct ocop_history *h = &x->h;
 	int rc;
 
-	if ((rc = x->st->m->history_get(x->st, p->id, &x->h, x->err)) < 0)
+	if ((rc = registry_history(x->st, p->id, &x->h, x->err)) < 0)
 		return rc;
 	x->n->products++;
 	for (size_t i = 0; i < h->nrecs; i++) {

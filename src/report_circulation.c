@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "report_int.h"
 
 /* ---- a set of label ids ---------------------------------------------- */
@@ -391,7 +392,7 @@ worker_product(struct circ_worker *w, int64_t pid)
 		return rc;
 	if (max_stars == 0)
 		return 0; /* no labels, no scans of labels */
-	if ((rc = st->m->history_get(st, pid, &w->h, &w->err)) < 0)
+	if ((rc = registry_history(st, pid, &w->h, &w->err)) < 0)
 		return rc;
 
 	/* the days on which being in force can change, in order; between

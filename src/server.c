@@ -33,6 +33,7 @@
 #include "page.h"
 #include "ratelimit.h"
 #include "record.h"
+#include "registry.h"
 #include "report.h"
 #include "resolver.h"
 #include "scanlog.h"
@@ -992,7 +993,7 @@ handle_product(struct conn *c, const char *path, struct http_resp *resp)
 		return;
 	}
 	ocop_history_init(&h);
-	if ((rc = st->m->history_get(st, prod.id, &h, &err)) < 0) {
+	if ((rc = registry_history(st, prod.id, &h, &err)) < 0) {
 		ocop_history_release(&h);
 		consumer_fail(c, resp, 500, NULL, "%s", err.msg);
 		return;

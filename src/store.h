@@ -81,10 +81,14 @@ struct ocop_store_methods {
 	int (*revocation_add)(struct ocop_store *st, int64_t product_id,
 			      struct ocop_revocation *r, int *changed,
 			      struct ocop_error *err);
-	/* The product's history, resolved (ocop_history_resolve). h must be
-	 * initialised; it is emptied first. */
-	int (*history_get)(struct ocop_store *st, int64_t product_id,
-			   struct ocop_history *h, struct ocop_error *err);
+	/* The product's history as stored, not resolved: recognitions
+	 * ordered by valid_from, decided_on, id, each with the latest
+	 * appended extension's end as extended_until (end = valid_until,
+	 * revoked_on = OCOP_NO_DAY); revocations ordered by revoked_on, id.
+	 * h must be initialised; it is emptied first. The rules that read a
+	 * history are the caller's (registry_history resolves it). */
+	int (*history_read)(struct ocop_store *st, int64_t product_id,
+			    struct ocop_history *h, struct ocop_error *err);
 
 	/* Labels. batch_add sets b->id; label_add sets l->id. Call inside a
 	 * transaction for a whole batch. */
