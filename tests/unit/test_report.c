@@ -496,6 +496,67 @@ test_circulation(void)
 	json_decref(j);
 }
 
+/* A scan recorded under another product than its label's: the label is
+ * read after the store's iterator ends (a callback does not call the
+ * store back), and the scans after it are judged in their order. */
+static void
+test_circulation_foreign_label(const char *dir)
+{
+	struct ocop_store *main_st = st;
+	struct ocop_error err = {0};
+	struct report_opts o;
+	char path[300], serials[2][OCOP_SERIAL_LEN + 1], t[32];
+	int64_t pa, pb, la[2], lb[1];
+	char *one, *two;
+	json_t *j, *e;
+
+	TEST("report_circulation_scan_of_another_products_label");
+	snprintf(path, sizeof(path), "%s/foreign.db", dir);
+	if (ocop_store_open(path, 1, &st, &err) < 0) {
+		HARNESS_FAIL("open: %s", err.msg);
+		st = main_st;
+		return;
+	}
+	pa = product("87-020-0020-2020", "Mật ong", "Đồng Tháp");
+	recognise(pa, 4, "2000/QĐ-UBND", "2020-01-01");
+	batch(pa, 4, 2, "2020-02-01", la, serials);
+	/* in force 2022-01-01 .. 2024-12-31, so expired in 2025 */
+	pb = product("87-021-0021-2022", "Trà sen", "Đồng Tháp");
+	recognise(pb, 3, "2100/QĐ-UBND", "2022-01-01");
+	batch(pb, 3, 1, "2022-02-01", lb, NULL);
+	scan(pb, lb[0], "B0", T("2025-05-01"), "Chợ Một");
+	scan(pb, la[0], serials[0], T("2025-05-02"), "Chợ Hai");
+	scan(pb, lb[0], "B0", T("2025-05-03"), "Chợ Một");
+	scan(pb, la[0], serials[0], T("2025-05-04"), "Chợ Hai");
+
+	report_opts_init(&o);
+	o.as_of = D("2025-06-01");
+	j = run_json("circulation", &o);
+	e = entry(j, "code", "87-021-0021-2022", "expired");
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_INT(iget(e, "scans"), 4);
+		CHECK_INT(iget(e, "labels_seen"), 2);
+		CHECK_STR(sget(e, "first_seen"),
+			  ocop_time_format(T("2025-05-01"), t));
+		CHECK_STR(sget(e, "last_seen"),
+			  ocop_time_format(T("2025-05-04"), t));
+		CHECK_INT(place(e, "Chợ Hai"), 2);
+	}
+	CHECK(entry(j, "code", "87-020-0020-2020", NULL) == NULL);
+	json_decref(j);
+	/* the same on worker threads with handles of their own */
+	one = run_fmt("circulation", &o, REPORT_JSON);
+	o.db_path = path;
+	o.threads = 2;
+	two = run_fmt("circulation", &o, REPORT_JSON);
+	CHECK_STR(two, one);
+	free(one);
+	free(two);
+	ocop_store_close(st);
+	st = main_st;
+}
+
 static void
 test_circulation_threads(void)
 {
@@ -1145,6 +1206,7 @@ main(void)
 	test_opts();
 	test_circulation();
 	test_circulation_threads();
+	test_circulation_foreign_label(dir);
 	test_lapsed();
 	test_expiring();
 	test_clones();
