@@ -386,10 +386,20 @@ int ocop_role_parse(const char *s, enum ocop_role *r);
 
 /* ---- the store ------------------------------------------------------- */
 
-struct ocop_store; /* see src/store.h */
+struct ocop_store; /* see src/store/store.h */
 
-/* Open (creating if create != 0) and migrate the database at path. */
-int ocop_store_open(const char *path, int create, struct ocop_store **out,
+/* What a handle is for, told when it is opened (ORed flags); the engine
+ * keeps itself (logs, counters, snapshots) accordingly. */
+#define OCOP_STORE_CREATE 1	 /* create the database if missing */
+#define OCOP_STORE_SCAN_WRITER 2 /* the service's scan writer: a steady
+				  * stream of small write transactions */
+#define OCOP_STORE_READER 4	 /* a request thread's: many short reads,
+				  * each inside read_begin/read_end, and
+				  * no writes */
+
+/* Open the database db names (a file path, or a postgres:// or
+ * postgresql:// URI) and bring its schema up to date. */
+int ocop_store_open(const char *db, int flags, struct ocop_store **out,
 		    struct ocop_error *err);
 void ocop_store_close(struct ocop_store *st);
 

@@ -126,12 +126,6 @@ struct ocop_store_methods {
 	int (*scan_stats)(struct ocop_store *st, int64_t label_id,
 			  int64_t *count, int64_t *first_at,
 			  struct ocop_error *err);
-	/* The counts behind scan_stats are kept for recent scans apart, in
-	 * a table of few pages that each stored scan updates; scan_fold
-	 * moves them into the per-label counts (call in a transaction,
-	 * every few tens of milliseconds while scans are stored). Counts
-	 * read are the same before and after. */
-	int (*scan_fold)(struct ocop_store *st, struct ocop_error *err);
 
 	/* Reports. These stream only some fields of struct ocop_scan (the
 	 * others are zero) so that millions of rows are read from indexes.
@@ -208,18 +202,10 @@ struct ocop_store_methods {
 			    struct places *places, int64_t *registry_version,
 			    struct ocop_error *err);
 
-	/* Upkeep of the write-ahead log for a long-running writer (an
-	 * engine without one does nothing). log_autocheckpoint: this handle
-	 * copies the log into the database as it commits only once the log
-	 * holds that many pages (0: never), so that another handle can do
-	 * it with log_checkpoint, which waits for no reader or writer. */
-	int (*log_autocheckpoint)(struct ocop_store *st, int pages,
-				  struct ocop_error *err);
-	int (*log_checkpoint)(struct ocop_store *st, struct ocop_error *err);
 };
 
 /* Engines. */
-int store_sqlite_open(const char *path, int create, struct ocop_store **out,
+int store_sqlite_open(const char *path, int flags, struct ocop_store **out,
 		      struct ocop_error *err);
 
 #endif

@@ -4,13 +4,85 @@
  * store_sqlite_{registry,labels,scans,tokens}.c.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "assets.h"
 #include "places.h"
 #include "store_sqlite.h"
+
+/*
+ * Upkeep, the engine's own business (store.h):
+ *
+ * - Snapshots. Beginning and ending a read transaction costs SQLite more
+ *   than a label's lookup (shared-memory locks, the log's header, the
+ *   schema), so a handle opened OCOP_STORE_READER keeps its read
+ *   transaction open after read_end and reuses it at the next read_begin
+ *   while it is fresh: no commit through any handle of this process since
+ *   it began (sq_commits: a scan acknowledged is seen by every later
+ *   read), and begun less than SQ_SNAPSHOT_MAX_AGE seconds ago, so that
+ *   a change made by another process (ocop cert revoke, ocop label void)
+ *   is seen by every read that starts that long after it. An idle
+ *   handle's snapshot would keep the log from being checkpointed past
+ *   it: the checkpointer ends it (sq_sweep).
+ *
+ * - Checkpoints. The write-ahead log is copied into the database by a
+ *   thread of its own every SQ_CHECKPOINT_EVERY seconds, started with the
+ *   OCOP_STORE_SCAN_WRITER handle, not by the writer as it commits: a
+ *   checkpoint waits for two syncs, and in the writer it held up every
+ *   waiting scan (a third of the throughput). Copied every few thousand
+ *   log pages rather than every thousand, a page that many scans change
+ *   (an index leaf, a label's stats) is copied once for many changes;
+ *   often enough that each copy is short. The log starts over from its
+ *   beginning only once a checkpoint has copied all of it, which under a
+ *   steady stream of scans this thread never sees (the writer appends
+ *   while it copies). So the writer checkpoints itself past
+ *   SQ_WRITER_LOG_PAGES: little is left to copy, but it waits for two
+ *   syncs, and a slow sync (a third of a second, now and then, on the
+ *   test machine) then holds every waiting scan. At 16,000 pages that
+ *   came every second of saturation; 131,072 pages (a log file of
+ *   512 MiB) absorb seven seconds at 18,000 pages a second. When scans
+ *   pause for a moment, the checkpointer copies the whole log and the
+ *   writer starts it over without a checkpoint of its own.
+ *
+ * - Scan counts. scan_add counts a label's scan in label_scan_recent, a
+ *   table of few pages (store_sqlite_scans.c); every SQ_FOLD_EVERY
+ *   seconds the first write transaction a handle begins moves those
+ *   counts into label_scan_stats first (long enough that a page of the
+ *   per-label counts is written once for many scans, short enough that
+ *   the recent counts stay a few pages), and close leaves them folded.
+ */
+#define SQ_SNAPSHOT_MAX_AGE 0.001
+#define SQ_CHECKPOINT_EVERY 0.05
+#define SQ_FOLD_EVERY 0.05
+#define SQ_WRITER_LOG_PAGES 131072
+
+/* Commits through any handle of this process. */
+static atomic_uint_least64_t sq_commits;
+
+/* The OCOP_STORE_READER handles, for sq_sweep. */
+static pthread_mutex_t sq_readers_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct sq_store *sq_readers;
+
+struct sq_upkeep {
+	sqlite3 *db; /* a connection of its own */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t wake;
+	int stopping;
+};
+
+static double
+sq_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 sqlite3_stmt *
 sq_stmt(struct sq_store *s, int slot, const char *sql, struct ocop_error *err)
@@ -124,6 +196,23 @@ sq_col_time(sqlite3_stmt *st, int i)
 	return sqlite3_column_int64(st, i);
 }
 
+/* Fold the recent scan counts inside the transaction just begun, under a
+ * savepoint: a failure leaves the counts where they were (folded next
+ * time) and the caller's transaction goes on. */
+static void
+sq_fold_in_tx(struct sq_store *s)
+{
+	s->folded_at = sq_mono();
+	if (sqlite3_exec(s->db, "SAVEPOINT fold", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return;
+	if (sq_scan_fold(s, NULL) < 0)
+		sqlite3_exec(s->db, "ROLLBACK TO fold", NULL, NULL, NULL);
+	else
+		s->unfolded = 0;
+	sqlite3_exec(s->db, "RELEASE fold", NULL, NULL, NULL);
+}
+
 static int
 sq_begin(struct ocop_store *base, struct ocop_error *err)
 {
@@ -131,13 +220,28 @@ sq_begin(struct ocop_store *base, struct ocop_error *err)
 
 	if (s->depth++ > 0)
 		return 0;
+	if (s->flags & OCOP_STORE_READER) {
+		s->depth = 0;
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "a reading handle does not write");
+	}
 	s->failed = 0;
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
 		s->depth = 0;
 		return sq_error(s, err, "cannot begin transaction");
 	}
+	if (s->unfolded && sq_mono() - s->folded_at >= SQ_FOLD_EVERY)
+		sq_fold_in_tx(s);
 	return 0;
+}
+
+/* The outermost transaction is undone: a fold in it too. */
+static void
+sq_undo(struct sq_store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->unfolded = 1;
 }
 
 static void
@@ -151,7 +255,7 @@ sq_rollback(struct ocop_store *base)
 		s->failed = 1;
 		return;
 	}
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sq_undo(s);
 }
 
 static int
@@ -165,17 +269,34 @@ sq_commit(struct ocop_store *base, struct ocop_error *err)
 	if (--s->depth > 0)
 		return 0;
 	if (s->failed) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sq_undo(s);
 		return ocop_error_set(err, OCOP_EINTERNAL,
 				      "transaction rolled back");
 	}
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = sq_error(s, err, "cannot commit");
 
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sq_undo(s);
 		return rc;
 	}
+	/* before the caller answers anyone: a read begun after this sees
+	 * the commit (sq_read_begin) */
+	atomic_fetch_add(&sq_commits, 1);
 	return 0;
+}
+
+/* End the read transaction for real. A read transaction has nothing to
+ * lose: end it either way. */
+static void
+sq_snap_end(struct sq_store *s)
+{
+	sqlite3_stmt *st = sq_stmt(s, SQ_READ_END, "COMMIT", NULL);
+
+	if (!st || sqlite3_step(st) != SQLITE_DONE)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (st)
+		sqlite3_reset(st);
+	s->snap_open = 0;
 }
 
 /* Prepared once: a server thread begins and ends a read snapshot per
@@ -184,11 +305,28 @@ static int
 sq_read_begin(struct ocop_store *base, struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
+	int keep = s->flags & OCOP_STORE_READER;
 	sqlite3_stmt *st;
 
 	if (s->depth++ > 0)
 		return 0;
 	s->failed = 0;
+	if (keep) {
+		/* read before the snapshot begins: a commit in between is
+		 * then either in the snapshot or makes it stale next time */
+		uint64_t commits = atomic_load(&sq_commits);
+		double now = sq_mono();
+
+		pthread_mutex_lock(&s->mu);
+		if (s->snap_open &&
+		    (commits != s->snap_commits ||
+		     now - s->snap_at >= SQ_SNAPSHOT_MAX_AGE))
+			sq_snap_end(s);
+		if (s->snap_open)
+			return 0;
+		s->snap_at = now;
+		s->snap_commits = commits;
+	}
 	st = sq_stmt(s, SQ_READ_BEGIN, "BEGIN DEFERRED", err);
 	if (!st || sqlite3_step(st) != SQLITE_DONE) {
 		int rc = st ? sq_error(s, err, "cannot begin reading")
@@ -197,9 +335,12 @@ sq_read_begin(struct ocop_store *base, struct ocop_error *err)
 		if (st)
 			sqlite3_reset(st);
 		s->depth = 0;
+		if (keep)
+			pthread_mutex_unlock(&s->mu);
 		return rc;
 	}
 	sqlite3_reset(st);
+	s->snap_open = 1;
 	return 0;
 }
 
@@ -207,16 +348,33 @@ static void
 sq_read_end(struct ocop_store *base)
 {
 	struct sq_store *s = (struct sq_store *)base;
-	sqlite3_stmt *st;
 
 	if (s->depth == 0 || --s->depth > 0)
 		return;
-	/* a read transaction has nothing to lose: end it either way */
-	st = sq_stmt(s, SQ_READ_END, "COMMIT", NULL);
-	if (!st || sqlite3_step(st) != SQLITE_DONE)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	if (st)
-		sqlite3_reset(st);
+	if (s->flags & OCOP_STORE_READER) {
+		/* kept for the next read while fresh; sq_sweep may end it */
+		pthread_mutex_unlock(&s->mu);
+		return;
+	}
+	sq_snap_end(s);
+}
+
+/* End the idle snapshots that have aged (one kept open would keep the log
+ * from being checkpointed past it); a handle in use ends its own. */
+static void
+sq_sweep(void)
+{
+	double now = sq_mono();
+
+	pthread_mutex_lock(&sq_readers_mu);
+	for (struct sq_store *s = sq_readers; s; s = s->next_reader) {
+		if (pthread_mutex_trylock(&s->mu) != 0)
+			continue;
+		if (s->snap_open && now - s->snap_at >= SQ_SNAPSHOT_MAX_AGE)
+			sq_snap_end(s);
+		pthread_mutex_unlock(&s->mu);
+	}
+	pthread_mutex_unlock(&sq_readers_mu);
 }
 
 static int
@@ -261,30 +419,49 @@ sq_meta_set(struct ocop_store *base, const char *key, const char *value,
 	return sq_step_done(s, st, "cannot write setting", err);
 }
 
-static int
-sq_log_autocheckpoint(struct ocop_store *base, int pages,
-		      struct ocop_error *err)
+/* The checkpointer: PASSIVE copies what it can without waiting for
+ * readers or writers; a failure (or another checkpoint running) is
+ * retried next time, and the writer's own checkpoints bound the log
+ * meanwhile. */
+static void *
+sq_upkeep_run(void *arg)
 {
-	struct sq_store *s = (struct sq_store *)base;
+	struct sq_upkeep *u = arg;
 
-	if (sqlite3_wal_autocheckpoint(s->db, pages) != SQLITE_OK)
-		return sq_error(s, err, "cannot set the checkpoint interval");
-	return 0;
+	pthread_mutex_lock(&u->mu);
+	while (!u->stopping) {
+		struct timespec until;
+		double t = sq_mono() + SQ_CHECKPOINT_EVERY;
+
+		until.tv_sec = (time_t)t;
+		until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
+		pthread_cond_timedwait(&u->wake, &u->mu, &until);
+		if (u->stopping)
+			break;
+		pthread_mutex_unlock(&u->mu);
+		sq_sweep();
+		sqlite3_wal_checkpoint_v2(u->db, NULL,
+					  SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&u->mu);
+	}
+	pthread_mutex_unlock(&u->mu);
+	return NULL;
 }
 
-/* PASSIVE: copies what it can without waiting for readers or writers;
- * another checkpoint running (SQLITE_BUSY) is not an error. */
-static int
-sq_log_checkpoint(struct ocop_store *base, struct ocop_error *err)
+static void
+sq_upkeep_stop(struct sq_upkeep *u)
 {
-	struct sq_store *s = (struct sq_store *)base;
-	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
-					   SQLITE_CHECKPOINT_PASSIVE, NULL,
-					   NULL);
-
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-		return sq_error(s, err, "cannot checkpoint");
-	return 0;
+	if (!u)
+		return;
+	pthread_mutex_lock(&u->mu);
+	u->stopping = 1;
+	pthread_cond_signal(&u->wake);
+	pthread_mutex_unlock(&u->mu);
+	pthread_join(u->thread, NULL);
+	sqlite3_close_v2(u->db);
+	pthread_mutex_destroy(&u->mu);
+	pthread_cond_destroy(&u->wake);
+	free(u);
 }
 
 static void
@@ -294,6 +471,30 @@ sq_close(struct ocop_store *base)
 
 	if (!s)
 		return;
+	if (s->flags & OCOP_STORE_READER) {
+		pthread_mutex_lock(&sq_readers_mu);
+		for (struct sq_store **p = &sq_readers; *p;
+		     p = &(*p)->next_reader) {
+			if (*p == s) {
+				*p = s->next_reader;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&sq_readers_mu);
+		if (s->snap_open)
+			sq_snap_end(s);
+		pthread_mutex_destroy(&s->mu);
+	}
+	/* leave the counts folded */
+	if (s->unfolded && s->depth == 0 &&
+	    sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+		SQLITE_OK) {
+		if (sq_scan_fold(s, NULL) < 0 ||
+		    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) !=
+			SQLITE_OK)
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	sq_upkeep_stop(s->upkeep);
 	for (int i = 0; i < SQ_SLOTS; i++)
 		sqlite3_finalize(s->stmts[i]);
 	sqlite3_close_v2(s->db);
@@ -327,7 +528,6 @@ static const struct ocop_store_methods sq_methods = {
 	.label_count_for_product = sq_label_count_for_product,
 	.scan_add = sq_scan_add,
 	.scan_stats = sq_scan_stats,
-	.scan_fold = sq_scan_fold,
 	.scan_each_of_product = sq_scan_each_of_product,
 	.scan_count_of_product = sq_scan_count_of_product,
 	.scan_each_placed = sq_scan_each_placed,
@@ -341,8 +541,6 @@ static const struct ocop_store_methods sq_methods = {
 	.read_begin = sq_read_begin,
 	.read_end = sq_read_end,
 	.label_lookup = sq_label_lookup,
-	.log_autocheckpoint = sq_log_autocheckpoint,
-	.log_checkpoint = sq_log_checkpoint,
 };
 
 /* Apply assets/migrations/NNNN_*.sql with NNNN > user_version, in order,
@@ -492,12 +690,53 @@ sq_functions(struct sq_store *s, struct ocop_error *err)
 	return 0;
 }
 
+/* The writer's checkpoints only past SQ_WRITER_LOG_PAGES, and a thread
+ * with a connection of its own for the rest. */
+static int
+sq_upkeep_start(struct sq_store *s, const char *path, struct ocop_error *err)
+{
+	struct sq_upkeep *u;
+	pthread_condattr_t ca;
+
+	if (sqlite3_wal_autocheckpoint(s->db, SQ_WRITER_LOG_PAGES) !=
+	    SQLITE_OK)
+		return sq_error(s, err, "cannot set the checkpoint interval");
+	u = ocop_xcalloc(1, sizeof(*u));
+	if (sqlite3_open_v2(path, &u->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    sq_vfs) != SQLITE_OK) {
+		int rc = ocop_error_set(err, OCOP_ENOINPUT,
+					"cannot open database '%s': %s", path,
+					sqlite3_errmsg(u->db));
+
+		sqlite3_close_v2(u->db);
+		free(u);
+		return rc;
+	}
+	pthread_mutex_init(&u->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&u->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&u->thread, NULL, sq_upkeep_run, u) != 0) {
+		sqlite3_close_v2(u->db);
+		pthread_mutex_destroy(&u->mu);
+		pthread_cond_destroy(&u->wake);
+		free(u);
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "cannot start the checkpoint thread");
+	}
+	s->upkeep = u;
+	return 0;
+}
+
 int
-store_sqlite_open(const char *path, int create, struct ocop_store **out,
+store_sqlite_open(const char *path, int oflags, struct ocop_store **out,
 		  struct ocop_error *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq_store *s;
+	int create = oflags & OCOP_STORE_CREATE;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int rc;
 
@@ -531,15 +770,29 @@ store_sqlite_open(const char *path, int create, struct ocop_store **out,
 		sq_close(&s->base);
 		return rc;
 	}
+	if ((oflags & OCOP_STORE_SCAN_WRITER) &&
+	    (rc = sq_upkeep_start(s, path, err)) < 0) {
+		sq_close(&s->base);
+		return rc;
+	}
+	s->flags = oflags;
+	if (oflags & OCOP_STORE_READER) {
+		pthread_mutex_init(&s->mu, NULL);
+		pthread_mutex_lock(&sq_readers_mu);
+		s->next_reader = sq_readers;
+		sq_readers = s;
+		pthread_mutex_unlock(&sq_readers_mu);
+	}
+	s->folded_at = sq_mono();
 	*out = &s->base;
 	return 0;
 }
 
 int
-ocop_store_open(const char *path, int create, struct ocop_store **out,
+ocop_store_open(const char *path, int flags, struct ocop_store **out,
 		struct ocop_error *err)
 {
-	return store_sqlite_open(path, create, out, err);
+	return store_sqlite_open(path, flags, out, err);
 }
 
 void

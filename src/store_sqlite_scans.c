@@ -183,7 +183,7 @@ scan_insert(struct sq_store *s, struct ocop_scan *sc, int *duplicate,
 	if (sc->label_id <= 0)
 		return 0;
 	/* counted in the same transaction: label_scan_recent until the
-	 * next fold (scan_fold) */
+	 * next fold (sq_scan_fold) */
 	st = sq_stmt(s, SQ_SCAN_RECENT_ADD,
 		     "INSERT INTO label_scan_recent (label_id, count, first_at,"
 		     " places) VALUES (?1, 1, ?2, ?5)"
@@ -216,6 +216,7 @@ scan_insert(struct sq_store *s, struct ocop_scan *sc, int *duplicate,
 		sqlite3_bind_null(st, 4);
 		sqlite3_bind_null(st, 5);
 	}
+	s->unfolded = 1;
 	return sq_step_done(s, st, "cannot count scan", err);
 }
 
@@ -245,7 +246,8 @@ sq_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 	sqlite3_stmt *st;
 	int rc;
 
-	/* kept in two parts by scan_add and scan_fold (migrations 4, 5) */
+	/* kept in two parts by scan_add and sq_scan_fold (migrations 4,
+	 * 5) */
 	st = sq_stmt(s, SQ_SCAN_STATS,
 		     "SELECT coalesce(sum(count), 0), min(first_at) FROM"
 		     " (SELECT count, first_at FROM label_scan_stats"
@@ -271,9 +273,8 @@ sq_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 }
 
 int
-sq_scan_fold(struct ocop_store *base, struct ocop_error *err)
+sq_scan_fold(struct sq_store *s, struct ocop_error *err)
 {
-	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
 	int rc;
 
