@@ -27,7 +27,10 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Isrc -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
 LDLIBS += $(PKG_LIBS) -lpthread -lm
 
-LIB_SRCS := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
+# Modules live in src/ and, a family of files each, in its folders
+# (src/store/, src/store/sqlite/); objects mirror the tree under $(BUILD).
+LIB_SRCS := $(filter-out src/main.c src/cmd_%.c,\
+	$(wildcard src/*.c src/*/*.c src/*/*/*.c))
 CMD_SRCS := src/main.c $(wildcard src/cmd_*.c)
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/assets.o
 CMD_OBJS := $(CMD_SRCS:src/%.c=$(BUILD)/%.o)
@@ -37,22 +40,31 @@ BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 ASSETS := $(shell find assets -type f ! -name '*.md' ! -path 'assets/deploy/*' | LC_ALL=C sort)
 
-.PHONY: all test check bench demo install format lint clean deps
+.PHONY: all test check bench demo install format lint clean deps FORCE
 all: $(BUILD)/ocop
 
+# Made anew each time: ar would keep the member of a file since removed
+# or moved. Members are named by their file's base name, so a module's
+# name is unique across src/ and its folders.
 $(BUILD)/libocop.a: $(LIB_OBJS)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/ocop: $(CMD_OBJS) $(BUILD)/libocop.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libocop.a $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # Every file under assets/ is compiled into the binary (migrations,
 # templates, demo registry), so an installed ocop needs nothing beside it;
 # assets/deploy/ holds files for the host (systemd, nginx), not the binary.
-$(BUILD)/assets.c: $(ASSETS) src/embed.sh | $(BUILD)
+# The list of names is a prerequisite too: a file moved or removed keeps
+# no newer time to go by.
+$(BUILD)/assets.list: FORCE | $(BUILD)
+	@echo '$(ASSETS)' | cmp -s - $@ || echo '$(ASSETS)' > $@
+$(BUILD)/assets.c: $(ASSETS) $(BUILD)/assets.list src/embed.sh | $(BUILD)
 	sh src/embed.sh $(ASSETS) > $@.tmp && mv $@.tmp $@
 $(BUILD)/assets.o: $(BUILD)/assets.c
 	$(CC) $(CFLAGS) -Wno-overlength-strings -c -o $@ $<
@@ -114,7 +126,7 @@ install: all
 	install -m 755 $(BUILD)/ocop $(DESTDIR)$(PREFIX)/bin/ocop
 
 format:
-	clang-format -i src/*.c src/*.h include/*.h tests/unit/*.c tests/unit/*.h tests/bench/*.c
+	clang-format -i $(shell find src include tests/unit tests/bench -name '*.[ch]')
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
@@ -123,4 +135,4 @@ lint:
 clean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "ocop.h"
-#include "store.h"
+#include "store/store.h"
 
 enum {
 	EXIT_NO = 1, /* a "no" answer: a verdict other than valid */

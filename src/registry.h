@@ -20,7 +20,7 @@
 #include <stdio.h>
 
 #include "ocop.h"
-#include "store.h"
+#include "store/store.h"
 
 #define REGISTRY_MAX_INPUT ((size_t)64 << 20) /* bytes of one file */
 #define REGISTRY_MAX_PROBLEMS 10000	      /* messages kept */

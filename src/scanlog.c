@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "scanlog.h"
-#include "store.h"
+#include "store/store.h"
 
 struct scanlog {
 	struct ocop_store *st; /* opened OCOP_STORE_SCAN_WRITER */

@@ -38,7 +38,7 @@
 #include "resolver.h"
 #include "scanlog.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 #include "token.h"
 
 #define MAX_THREADS 16

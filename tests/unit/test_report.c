@@ -17,7 +17,7 @@
 #include "assets.h"
 #include "harness.h"
 #include "report.h"
-#include "store.h"
+#include "store/store.h"
 
 static struct ocop_store *st;
 static char dbpath[256];
@@ -1096,7 +1096,7 @@ make_schema4(const char *path, sqlite3 **out)
 		char prefix[32];
 		const struct ocop_asset *a;
 
-		snprintf(prefix, sizeof(prefix), "migrations/%04d_", n);
+		snprintf(prefix, sizeof(prefix), "migrations/sqlite/%04d_", n);
 		for (a = ocop_assets; a->name; a++)
 			if (strncmp(a->name, prefix, strlen(prefix)) == 0)
 				break;

@@ -543,8 +543,11 @@ static const struct ocop_store_methods sq_methods = {
 	.label_lookup = sq_label_lookup,
 };
 
-/* Apply assets/migrations/NNNN_*.sql with NNNN > user_version, in order,
- * each in its own transaction with the version bump. */
+/* This engine's migrations, by asset name. */
+#define SQ_MIGRATIONS "migrations/sqlite/"
+
+/* Apply assets/migrations/sqlite/NNNN_*.sql with NNNN > user_version, in
+ * order, each in its own transaction with the version bump. */
 static int
 migrate(struct sq_store *s, struct ocop_error *err)
 {
@@ -567,8 +570,10 @@ migrate(struct sq_store *s, struct ocop_error *err)
 		for (a = ocop_assets; a->name; a++) {
 			int n;
 
-			if (strncmp(a->name, "migrations/", 11) != 0 ||
-			    sscanf(a->name + 11, "%4d", &n) != 1)
+			if (strncmp(a->name, SQ_MIGRATIONS,
+				    sizeof(SQ_MIGRATIONS) - 1) != 0 ||
+			    sscanf(a->name + sizeof(SQ_MIGRATIONS) - 1, "%4d",
+				   &n) != 1)
 				continue;
 			if (n > version && (!next || n < target)) {
 				next = a;

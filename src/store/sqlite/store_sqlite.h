@@ -10,7 +10,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "store/store.h"
 
 /* Slots of the prepared-statement cache, one per SQL text. */
 enum sq_slot {
