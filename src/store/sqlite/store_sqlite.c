@@ -126,6 +126,9 @@ sq_step_done(struct sq_store *s, sqlite3_stmt *st, const char *what,
 
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = sq_error(s, err, what);
+	else if (sqlite3_get_autocommit(s->db))
+		/* a write outside a transaction committed by itself */
+		atomic_fetch_add(&sq_commits, 1);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -551,7 +554,7 @@ static const struct ocop_store_methods sq_methods = {
 static int
 migrate(struct sq_store *s, struct ocop_error *err)
 {
-	int version = 0, target;
+	int version = 0, known = 0, target;
 	sqlite3_stmt *st;
 	const struct ocop_asset *a, *next;
 	char pragma[64];
@@ -562,6 +565,24 @@ migrate(struct sq_store *s, struct ocop_error *err)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
+
+	/* a database an older ocop would misread: refused, untouched */
+	for (a = ocop_assets; a->name; a++) {
+		int n;
+
+		if (strncmp(a->name, SQ_MIGRATIONS,
+			    sizeof(SQ_MIGRATIONS) - 1) == 0 &&
+		    sscanf(a->name + sizeof(SQ_MIGRATIONS) - 1, "%4d", &n) ==
+			1 &&
+		    n > known)
+			known = n;
+	}
+	if (version > known)
+		return ocop_error_set(err, OCOP_EREFUSED,
+				      "the database's schema (version %d) is "
+				      "newer than this ocop knows (%d): use "
+				      "the ocop that wrote it, or a newer one",
+				      version, known);
 
 	for (;;) {
 		/* the smallest migration number above version */
@@ -793,16 +814,3 @@ store_sqlite_open(const char *path, int oflags, struct ocop_store **out,
 	return 0;
 }
 
-int
-ocop_store_open(const char *path, int flags, struct ocop_store **out,
-		struct ocop_error *err)
-{
-	return store_sqlite_open(path, flags, out, err);
-}
-
-void
-ocop_store_close(struct ocop_store *st)
-{
-	if (st)
-		st->m->close(st);
-}
