@@ -55,6 +55,19 @@
 
 struct ocop_store_methods;
 
+#define STORE_MAX_TABLES 32
+
+struct store_stats {
+	char engine[16];
+	int schema; /* the latest migration applied */
+	size_t ntables;
+	struct {
+		char name[48];
+		int64_t rows;
+	} tables[STORE_MAX_TABLES]; /* ordered by name */
+	char check[1024]; /* "ok", or the problems, one a line */
+};
+
 struct ocop_store {
 	const struct ocop_store_methods *m;
 };
@@ -239,6 +252,13 @@ struct ocop_store_methods {
 			    int64_t *scan_count, int64_t *first_scan_at,
 			    struct places *places, int64_t *registry_version,
 			    struct ocop_error *err);
+
+	/* What 'ocop db stats' shows: the engine, its schema version, the
+	 * rows of every table of the product's data, and a check of the
+	 * whole database ("ok", else the problems found). Read in one
+	 * snapshot. */
+	int (*stats)(struct ocop_store *st, struct store_stats *out,
+		     struct ocop_error *err);
 };
 
 /* Engines: open the database db (a path or a URI, as store.c matched it)

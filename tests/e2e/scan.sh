@@ -86,7 +86,12 @@ expect_eq "$(jq_py "$E2E_DIR/r.json" 'd["verdict"], d["reason"], d["serial"], d[
 	"('valid', 'in_force', '$VALID', False)" "result"
 ID=$(jq_py "$E2E_DIR/r.json" 'd["id"]')
 [[ "$ID" =~ ^[0-9a-f]{32}$ ]] || fail "client id shape: '$ID'"
-expect_eq "$(db "SELECT count(*) FROM scans WHERE client_id = '$ID' AND source = 1")" 1 "stored scan"
+# stored: the server answers the same id sent again as a duplicate
+curl -s -H "Authorization: Bearer $INSPECTOR" -H 'Content-Type: application/json' \
+	-d '{"scans":[{"id":"'"$ID"'","code":"'"$VALID"'","scanned_at":"2026-03-01T09:00:00+07:00"}]}' \
+	"$BASE/api/v1/scans" >"$E2E_DIR/resent.json"
+expect_eq "$(jq_py "$E2E_DIR/resent.json" 'd["results"][0]["duplicate"], d["results"][0]["verdict"]')" \
+	"(True, 'valid')" "stored scan"
 
 test_begin "every scan has a fresh id"
 expect_rc 0 "$OCOP" scan "$VALID" --server "$BASE" --token "$INSPECTOR" --json
@@ -145,12 +150,12 @@ expect_contains "$E2E_DIR/last.err" "HTTP 403"
 expect_rc 65 "$OCOP" scan "$VALID" --server "$BASE" --token "two words"
 
 test_begin "bad input and usage"
-before=$(db 'SELECT count(*) FROM scans')
+before=$(db_rows scans)
 expect_rc 65 "$OCOP" scan ABC --server "$BASE" --token "$INSPECTOR"
 expect_contains "$E2E_DIR/last.err" "ABC"
 expect_rc 65 "$OCOP" scan "$BASE/01/08935049500017/21/$VALID" --server "$BASE" --token "$INSPECTOR"
 expect_rc 65 "$OCOP" scan "$VALID" --server ftp://127.0.0.1/ --token "$INSPECTOR"
-expect_eq "$(db 'SELECT count(*) FROM scans')" "$before" "nothing stored"
+expect_eq "$(db_rows scans)" "$before" "nothing stored"
 expect_rc 64 "$OCOP" scan "$VALID" --token "$INSPECTOR"
 expect_rc 64 "$OCOP" scan --server "$BASE"
 expect_rc 64 "$OCOP" scan "$VALID" extra --server "$BASE"

@@ -504,6 +504,123 @@ sq_close(struct ocop_store *base)
 	free(s);
 }
 
+/* One integer from sql, or -1. */
+static int64_t
+sq_int(struct sq_store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+check_add(struct store_stats *out, const char *problem)
+{
+	size_t n = strlen(out->check);
+
+	if (strcmp(out->check, "ok") == 0)
+		n = 0;
+	snprintf(out->check + n, sizeof(out->check) - n, "%s%s",
+		 n ? "\n" : "", problem);
+}
+
+/* The rows of the tables that hold the product's data (not this engine's
+ * derived counters: the per-label scan counts and the registry version),
+ * and the checks: SQLite's integrity and foreign keys, and the per-label
+ * scan counts against the scans stored. */
+static int
+sq_stats(struct ocop_store *base, struct store_stats *out,
+	 struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	int rc;
+	int64_t n;
+
+	memset(out, 0, sizeof(*out));
+	ocop_strlcpy(out->engine, "sqlite", sizeof(out->engine));
+	if ((rc = sq_read_begin(base, err)) < 0)
+		return rc;
+	out->schema = (int)sq_int(s, "PRAGMA user_version");
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT name FROM sqlite_schema"
+			       " WHERE type = 'table'"
+			       " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+			       " AND name NOT IN ('label_scan_stats',"
+			       " 'label_scan_recent', 'registry_version')"
+			       " ORDER BY name",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = sq_error(s, err, "cannot list tables");
+		goto out;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW &&
+	       out->ntables < STORE_MAX_TABLES) {
+		char sql[128];
+		size_t i = out->ntables;
+
+		sq_col_text(st, 0, out->tables[i].name,
+			    sizeof(out->tables[i].name));
+		sqlite3_snprintf(sizeof(sql), sql, "SELECT count(*) FROM \"%w\"",
+				 out->tables[i].name);
+		out->tables[i].rows = sq_int(s, sql);
+		out->ntables++;
+	}
+	sqlite3_finalize(st);
+
+	ocop_strlcpy(out->check, "ok", sizeof(out->check));
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check(10)", -1, &st,
+			       NULL) != SQLITE_OK) {
+		rc = sq_error(s, err, "cannot check the database");
+		goto out;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+
+		if (v && strcmp(v, "ok") != 0)
+			check_add(out, v);
+	}
+	sqlite3_finalize(st);
+	if ((n = sq_int(s, "SELECT count(*) FROM pragma_foreign_key_check")) !=
+	    0) {
+		char m[96];
+
+		snprintf(m, sizeof(m), "%lld rows refer to rows that do not "
+				       "exist", (long long)n);
+		check_add(out, m);
+	}
+	n = sq_int(s,
+		   "SELECT (SELECT count(*) FROM"
+		   " (SELECT label_id, count(*) AS n FROM scans"
+		   " WHERE label_id IS NOT NULL GROUP BY label_id) s"
+		   " LEFT JOIN label_scan_stats x USING (label_id)"
+		   " LEFT JOIN label_scan_recent r USING (label_id)"
+		   " WHERE coalesce(x.count, 0) + coalesce(r.count, 0) <> s.n)"
+		   " + (SELECT count(*) FROM"
+		   " (SELECT label_id, sum(count) AS c FROM"
+		   " (SELECT label_id, count FROM label_scan_stats UNION ALL"
+		   " SELECT label_id, count FROM label_scan_recent)"
+		   " GROUP BY label_id HAVING c <> 0) t"
+		   " WHERE NOT EXISTS (SELECT 1 FROM scans"
+		   " WHERE scans.label_id = t.label_id))");
+	if (n != 0) {
+		char m[96];
+
+		snprintf(m, sizeof(m), "the scan counts of %lld labels differ "
+				       "from the scans stored", (long long)n);
+		check_add(out, m);
+	}
+	rc = 0;
+out:
+	sq_read_end(base);
+	return rc;
+}
+
 static const struct ocop_store_methods sq_methods = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -544,6 +661,7 @@ static const struct ocop_store_methods sq_methods = {
 	.read_begin = sq_read_begin,
 	.read_end = sq_read_end,
 	.label_lookup = sq_label_lookup,
+	.stats = sq_stats,
 };
 
 /* This engine's migrations, by asset name. */
