@@ -5,6 +5,7 @@
  * commit rolling back, and a reading handle's snapshots.
  */
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -159,6 +160,62 @@ out:
 	ocop_store_close(w);
 }
 
+static long
+file_size(const char *p)
+{
+	struct stat sb;
+
+	return stat(p, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+static void
+writes(struct ocop_store *st, int n)
+{
+	struct ocop_error err = {0};
+	char v[32];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(v, sizeof(v), "%d", i);
+		if (st->m->begin(st, &err) < 0 ||
+		    st->m->meta_set(st, "contact", v, &err) < 0 ||
+		    st->m->commit(st, &err) < 0) {
+			HARNESS_FAIL("write: %s", err.msg);
+			return;
+		}
+	}
+}
+
+/* The scan writer's handle has the engine copy the log into the database
+ * by itself: after a pause, the writer starts the log over instead of
+ * growing it (it checkpoints by itself only past 131,072 pages). */
+static void
+test_writer_log_kept(void)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *w = NULL;
+	struct timespec pause = {0, 300 * 1000 * 1000};
+	char wal[320];
+	long s1, s2;
+
+	TEST("the scan writer's log is copied by the engine and starts over");
+	snprintf(path, sizeof(path), "%s/writer.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	CHECK_INT(ocop_store_open(path, OCOP_STORE_CREATE, &w, &err), 0);
+	ocop_store_close(w);
+	w = NULL;
+	CHECK_INT(ocop_store_open(path, OCOP_STORE_SCAN_WRITER, &w, &err), 0);
+	if (!w)
+		return;
+	writes(w, 200);
+	s1 = file_size(wal);
+	CHECK(s1 > 100 * 4096);
+	nanosleep(&pause, NULL);
+	writes(w, 200);
+	s2 = file_size(wal);
+	CHECK_INT(s2, s1);
+	ocop_store_close(w);
+}
+
 int
 main(void)
 {
@@ -172,6 +229,7 @@ main(void)
 	test_newer_schema_refused();
 	test_failed_commit_rolls_back();
 	test_reader_sees_commits();
+	test_writer_log_kept();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("note: could not remove %s\n", dir);

@@ -857,6 +857,18 @@ sq_upkeep_start(struct sq_store *s, const char *path, struct ocop_error *err)
 		free(u);
 		return rc;
 	}
+	/* a connection that has read nothing has not opened the log, and
+	 * its checkpoints do nothing: read once */
+	if (sqlite3_exec(u->db, "SELECT count(*) FROM sqlite_schema", NULL,
+			 NULL, NULL) != SQLITE_OK) {
+		int rc = ocop_error_set(err, OCOP_ENOINPUT,
+					"cannot read database '%s': %s", path,
+					sqlite3_errmsg(u->db));
+
+		sqlite3_close_v2(u->db);
+		free(u);
+		return rc;
+	}
 	pthread_mutex_init(&u->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
