@@ -11,15 +11,15 @@
 #include "cmd.h"
 
 static const char help[] =
-	"usage: ocop db stats [--json]\n\n"
-	"Show the storage engine, its schema version, the rows of every\n"
-	"table of the service's data and a check of the whole database\n"
-	"(the engine's own integrity check, references between rows, and\n"
-	"each label's scan count against the scans stored).\n"
-	"Exit status: 0 when the check finds nothing, 1 when it finds\n"
-	"problems (they are listed).\n\n"
-	"  --json   one JSON object: {\"engine\", \"schema\", \"tables\":\n"
-	"           {NAME: ROWS, ...}, \"check\": \"ok\" or [PROBLEM, ...]}\n";
+    "usage: ocop db stats [--json]\n\n"
+    "Show the storage engine, its schema version, the rows of every\n"
+    "table of the service's data and a check of the whole database\n"
+    "(the engine's own integrity check, references between rows, and\n"
+    "each label's scan count against the scans stored).\n"
+    "Exit status: 0 when the check finds nothing, 1 when it finds\n"
+    "problems (they are listed).\n\n"
+    "  --json   one JSON object: {\"engine\", \"schema\", \"tables\":\n"
+    "           {NAME: ROWS, ...}, \"check\": \"ok\" or [PROBLEM, ...]}\n";
 
 static int
 stats_json(const struct store_stats *s)
@@ -71,9 +71,9 @@ static int
 db_stats_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ocop_error err = {0};
 	struct ocop_store *st = NULL;
