@@ -22,6 +22,15 @@ ifneq ($(WERROR),)
 WARN += -Werror
 endif
 OPT ?= -O2 -g
+# Test hooks (OCOP_NOW, OCOP_FAIL_AFTER_*, OCOP_TEST_FIRST_SERIAL read from
+# the environment) are compiled into build/ocop, which the tests, the demo
+# and the benchmarks run, and left out of build/release/ocop, which
+# `make install` installs.
+HOOKS ?= 1
+ifeq ($(HOOKS),1)
+CFLAGS += -DOCOP_TEST_HOOKS
+endif
+RELEASE := build/release
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Isrc -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
@@ -103,6 +112,7 @@ deps:
 
 test: deps
 	$(MAKE) all units
+	$(MAKE) BUILD=$(RELEASE) HOOKS=0 all
 	tests/run
 
 units: $(UNIT_BINS)
@@ -110,6 +120,7 @@ units: $(UNIT_BINS)
 
 check: deps
 	$(MAKE) BUILD=build/check OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all units
+	$(MAKE) BUILD=$(RELEASE) HOOKS=0 all
 	OCOP_BUILD=build/check ASAN_OPTIONS=detect_leaks=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 tests/run
 
@@ -121,9 +132,10 @@ demo: deps
 	$(MAKE) all
 	DEMO_HOST='$(DEMO_HOST)' sh tests/demo.sh
 
-install: all
+install:
+	$(MAKE) BUILD=$(RELEASE) HOOKS=0 all
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(BUILD)/ocop $(DESTDIR)$(PREFIX)/bin/ocop
+	install -m 755 $(RELEASE)/ocop $(DESTDIR)$(PREFIX)/bin/ocop
 
 format:
 	clang-format -i $(shell find src include tests/unit tests/bench -name '*.[ch]')

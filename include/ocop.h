@@ -62,6 +62,15 @@ char *ocop_xstrdup(const char *s);
 /* Copy src into dst of size n, always NUL-terminated; returns -1 when cut. */
 int ocop_strlcpy(char *dst, const char *src, size_t n);
 
+/*
+ * The test hooks' environment (OCOP_NOW, OCOP_FAIL_AFTER_*,
+ * OCOP_TEST_FIRST_SERIAL): getenv(name) in a test build (compiled with
+ * OCOP_TEST_HOOKS, as `make` builds build/ocop for the tests), NULL in the
+ * release build that `make install` installs, so that no variable of the
+ * environment can move an installed service's clock or fail its batches.
+ */
+const char *ocop_test_env(const char *name);
+
 /* A growable byte buffer with a hard cap (default 64 MiB). */
 struct ocop_buf {
 	char *data; /* always NUL-terminated when len > 0 or after any add */
