@@ -3,6 +3,7 @@
  * transactions, settings, and the method table. The areas live in
  * store_sqlite_{registry,labels,scans,tokens}.c.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -60,6 +61,12 @@
 #define SQ_FOLD_EVERY 0.05
 #define SQ_WRITER_LOG_PAGES 131072
 
+/* How long a write waits for another process's write lock before it
+ * says the database is locked. */
+#define SQ_BUSY_MS 5000
+
+static void sq_retry_rw(struct sq_store *s);
+
 /* Commits through any handle of this process. */
 static atomic_uint_least64_t sq_commits;
 
@@ -107,15 +114,30 @@ int
 sq_error(struct sq_store *s, struct ocop_error *err, const char *what)
 {
 	int rc = sqlite3_errcode(s->db);
-	int code = OCOP_EINTERNAL;
+	int sys = sqlite3_system_errno(s->db);
+	const char *msg = sqlite3_errmsg(s->db);
+	int io = rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN;
 
-	if (rc == SQLITE_FULL || rc == SQLITE_IOERR || rc == SQLITE_READONLY ||
-	    rc == SQLITE_CANTOPEN)
-		code = OCOP_EOUTPUT;
-	else if (rc == SQLITE_CONSTRAINT)
-		code = OCOP_EEXIST;
-	return ocop_error_set(err, code, "%s: %s", what,
-			      sqlite3_errmsg(s->db));
+	/* the causes an operator can fix, named first */
+	if (rc == SQLITE_FULL || (io && (sys == ENOSPC || sys == EDQUOT)))
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "%s: the disk holding the database is "
+				      "full (%s)",
+				      what, msg);
+	if (rc == SQLITE_READONLY || (io && (s->readonly || sys == EROFS)))
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "%s: the database is read-only (%s)",
+				      what, msg);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return ocop_error_set(err, OCOP_EUNREACH,
+				      "%s: the database is locked by another "
+				      "process (waited %d s; try again)",
+				      what, SQ_BUSY_MS / 1000);
+	if (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN)
+		return ocop_error_set(err, OCOP_EOUTPUT, "%s: %s", what, msg);
+	if (rc == SQLITE_CONSTRAINT)
+		return ocop_error_set(err, OCOP_EEXIST, "%s: %s", what, msg);
+	return ocop_error_set(err, OCOP_EINTERNAL, "%s: %s", what, msg);
 }
 
 int
@@ -228,6 +250,7 @@ sq_begin(struct ocop_store *base, struct ocop_error *err)
 		return ocop_error_set(err, OCOP_EINTERNAL,
 				      "a reading handle does not write");
 	}
+	sq_retry_rw(s);
 	s->failed = 0;
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
@@ -321,14 +344,16 @@ sq_read_begin(struct ocop_store *base, struct ocop_error *err)
 		double now = sq_mono();
 
 		pthread_mutex_lock(&s->mu);
-		if (s->snap_open &&
-		    (commits != s->snap_commits ||
-		     now - s->snap_at >= SQ_SNAPSHOT_MAX_AGE))
+		if (s->snap_open && (commits != s->snap_commits ||
+				     now - s->snap_at >= SQ_SNAPSHOT_MAX_AGE))
 			sq_snap_end(s);
 		if (s->snap_open)
 			return 0;
+		sq_retry_rw(s);
 		s->snap_at = now;
 		s->snap_commits = commits;
+	} else {
+		sq_retry_rw(s);
 	}
 	st = sq_stmt(s, SQ_READ_BEGIN, "BEGIN DEFERRED", err);
 	if (!st || sqlite3_step(st) != SQLITE_DONE) {
@@ -443,8 +468,8 @@ sq_upkeep_run(void *arg)
 			break;
 		pthread_mutex_unlock(&u->mu);
 		sq_sweep();
-		sqlite3_wal_checkpoint_v2(u->db, NULL,
-					  SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		sqlite3_wal_checkpoint_v2(
+		    u->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&u->mu);
 	}
 	pthread_mutex_unlock(&u->mu);
@@ -501,6 +526,7 @@ sq_close(struct ocop_store *base)
 	for (int i = 0; i < SQ_SLOTS; i++)
 		sqlite3_finalize(s->stmts[i]);
 	sqlite3_close_v2(s->db);
+	free(s->path);
 	free(s);
 }
 
@@ -526,8 +552,8 @@ check_add(struct store_stats *out, const char *problem)
 
 	if (strcmp(out->check, "ok") == 0)
 		n = 0;
-	snprintf(out->check + n, sizeof(out->check) - n, "%s%s",
-		 n ? "\n" : "", problem);
+	snprintf(out->check + n, sizeof(out->check) - n, "%s%s", n ? "\n" : "",
+		 problem);
 }
 
 /* The rows of the tables that hold the product's data (not this engine's
@@ -566,7 +592,8 @@ sq_stats(struct ocop_store *base, struct store_stats *out,
 
 		sq_col_text(st, 0, out->tables[i].name,
 			    sizeof(out->tables[i].name));
-		sqlite3_snprintf(sizeof(sql), sql, "SELECT count(*) FROM \"%w\"",
+		sqlite3_snprintf(sizeof(sql), sql,
+				 "SELECT count(*) FROM \"%w\"",
 				 out->tables[i].name);
 		out->tables[i].rows = sq_int(s, sql);
 		out->ntables++;
@@ -590,8 +617,10 @@ sq_stats(struct ocop_store *base, struct store_stats *out,
 	    0) {
 		char m[96];
 
-		snprintf(m, sizeof(m), "%lld rows refer to rows that do not "
-				       "exist", (long long)n);
+		snprintf(m, sizeof(m),
+			 "%lld rows refer to rows that do not "
+			 "exist",
+			 (long long)n);
 		check_add(out, m);
 	}
 	n = sq_int(s,
@@ -611,8 +640,10 @@ sq_stats(struct ocop_store *base, struct store_stats *out,
 	if (n != 0) {
 		char m[96];
 
-		snprintf(m, sizeof(m), "the scan counts of %lld labels differ "
-				       "from the scans stored", (long long)n);
+		snprintf(m, sizeof(m),
+			 "the scan counts of %lld labels differ "
+			 "from the scans stored",
+			 (long long)n);
 		check_add(out, m);
 	}
 	rc = 0;
@@ -622,70 +653,58 @@ out:
 }
 
 static const struct ocop_store_methods sq_methods = {
-	.name = "sqlite",
-	.close = sq_close,
-	.begin = sq_begin,
-	.commit = sq_commit,
-	.rollback = sq_rollback,
-	.meta_get = sq_meta_get,
-	.meta_set = sq_meta_set,
-	.product_put = sq_product_put,
-	.product_get = sq_product_get,
-	.product_get_by_id = sq_product_get_by_id,
-	.product_get_by_gtin = sq_product_get_by_gtin,
-	.product_each = sq_product_each,
-	.recognition_add = sq_recognition_add,
-	.extension_add = sq_extension_add,
-	.revocation_add = sq_revocation_add,
-	.history_read = sq_history_read,
-	.batch_add = sq_batch_add,
-	.label_add = sq_label_add,
-	.label_get = sq_label_get,
-	.batch_get = sq_batch_get,
-	.label_void = sq_label_void,
-	.batch_void = sq_batch_void,
-	.label_each_in_batch = sq_label_each_in_batch,
-	.label_count_for_product = sq_label_count_for_product,
-	.scan_add = sq_scan_add,
-	.scan_stats = sq_scan_stats,
-	.scan_each_of_product = sq_scan_each_of_product,
-	.scan_count_of_product = sq_scan_count_of_product,
-	.scan_each_placed = sq_scan_each_placed,
-	.scan_each_unknown = sq_scan_each_unknown,
-	.label_get_by_id = sq_label_get_by_id,
-	.label_max_stars = sq_label_max_stars,
-	.label_max_id = sq_label_max_id,
-	.label_each_of_product = sq_label_each_of_product,
-	.token_add = sq_token_add,
-	.token_find = sq_token_find,
-	.read_begin = sq_read_begin,
-	.read_end = sq_read_end,
-	.label_lookup = sq_label_lookup,
-	.stats = sq_stats,
+    .name = "sqlite",
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .meta_get = sq_meta_get,
+    .meta_set = sq_meta_set,
+    .product_put = sq_product_put,
+    .product_get = sq_product_get,
+    .product_get_by_id = sq_product_get_by_id,
+    .product_get_by_gtin = sq_product_get_by_gtin,
+    .product_each = sq_product_each,
+    .recognition_add = sq_recognition_add,
+    .extension_add = sq_extension_add,
+    .revocation_add = sq_revocation_add,
+    .history_read = sq_history_read,
+    .batch_add = sq_batch_add,
+    .label_add = sq_label_add,
+    .label_get = sq_label_get,
+    .batch_get = sq_batch_get,
+    .label_void = sq_label_void,
+    .batch_void = sq_batch_void,
+    .label_each_in_batch = sq_label_each_in_batch,
+    .label_count_for_product = sq_label_count_for_product,
+    .scan_add = sq_scan_add,
+    .scan_stats = sq_scan_stats,
+    .scan_each_of_product = sq_scan_each_of_product,
+    .scan_count_of_product = sq_scan_count_of_product,
+    .scan_each_placed = sq_scan_each_placed,
+    .scan_each_unknown = sq_scan_each_unknown,
+    .label_get_by_id = sq_label_get_by_id,
+    .label_max_stars = sq_label_max_stars,
+    .label_max_id = sq_label_max_id,
+    .label_each_of_product = sq_label_each_of_product,
+    .token_add = sq_token_add,
+    .token_find = sq_token_find,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
+    .label_lookup = sq_label_lookup,
+    .stats = sq_stats,
 };
 
 /* This engine's migrations, by asset name. */
 #define SQ_MIGRATIONS "migrations/sqlite/"
 
-/* Apply assets/migrations/sqlite/NNNN_*.sql with NNNN > user_version, in
- * order, each in its own transaction with the version bump. */
+/* The latest migration this ocop knows. */
 static int
-migrate(struct sq_store *s, struct ocop_error *err)
+sq_known(void)
 {
-	int version = 0, known = 0, target;
-	sqlite3_stmt *st;
-	const struct ocop_asset *a, *next;
-	char pragma[64];
+	int known = 0;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return sq_error(s, err, "cannot read schema version");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-
-	/* a database an older ocop would misread: refused, untouched */
-	for (a = ocop_assets; a->name; a++) {
+	for (const struct ocop_asset *a = ocop_assets; a->name; a++) {
 		int n;
 
 		if (strncmp(a->name, SQ_MIGRATIONS,
@@ -695,13 +714,58 @@ migrate(struct sq_store *s, struct ocop_error *err)
 		    n > known)
 			known = n;
 	}
-	if (version > known)
-		return ocop_error_set(err, OCOP_EREFUSED,
-				      "the database's schema (version %d) is "
-				      "newer than this ocop knows (%d): use "
-				      "the ocop that wrote it, or a newer one",
-				      version, known);
+	return known;
+}
 
+/* The schema version of db, or -1 when it cannot be read. */
+static int
+sq_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return version;
+}
+
+/* A database an older ocop would misread: refused before anything is
+ * written to it (not even the journal mode). */
+static int
+sq_refuse_newer(int version, struct ocop_error *err)
+{
+	int known = sq_known();
+
+	if (version <= known)
+		return 0;
+	return ocop_error_set(err, OCOP_EREFUSED,
+			      "the database's schema (version %d) is newer "
+			      "than this ocop knows (%d): it was written by a "
+			      "later version; use that version or a newer one "
+			      "(the database was not changed)",
+			      version, known);
+}
+
+/* Apply assets/migrations/sqlite/NNNN_*.sql with NNNN > version, in
+ * order, each in its own transaction with the version bump. */
+static int
+migrate(struct sq_store *s, int version, struct ocop_error *err)
+{
+	int target;
+	const struct ocop_asset *a, *next;
+	char pragma[64];
+
+	if (s->readonly && version < sq_known())
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "the database is read-only and its "
+				      "schema (version %d) needs upgrading to "
+				      "%d: make it writable and run 'ocop "
+				      "init'",
+				      version, sq_known());
 	for (;;) {
 		/* the smallest migration number above version */
 		next = NULL;
@@ -722,9 +786,9 @@ migrate(struct sq_store *s, struct ocop_error *err)
 		if (!next)
 			return 0;
 		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-			    SQLITE_OK ||
+			SQLITE_OK ||
 		    sqlite3_exec(s->db, next->data, NULL, NULL, NULL) !=
-			    SQLITE_OK) {
+			SQLITE_OK) {
 			int rc = sq_error(s, err, "cannot apply migration");
 
 			ocop_error_prefix(err, "%s", next->name);
@@ -733,9 +797,10 @@ migrate(struct sq_store *s, struct ocop_error *err)
 		}
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
 			 target);
-		if (sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
+		if (sqlite3_exec(s->db, pragma, NULL, NULL, NULL) !=
+			SQLITE_OK ||
 		    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) !=
-			    SQLITE_OK) {
+			SQLITE_OK) {
 			int rc = sq_error(s, err, "cannot record migration");
 
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -827,9 +892,8 @@ sq_functions(struct sq_store *s, struct ocop_error *err)
 
 	if (sqlite3_create_function(s->db, "ocop_places_add", 3, flags, NULL,
 				    sq_places_add, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(s->db, "ocop_places_merge", 2, flags,
-				    NULL, sq_places_merge, NULL,
-				    NULL) != SQLITE_OK)
+	    sqlite3_create_function(s->db, "ocop_places_merge", 2, flags, NULL,
+				    sq_places_merge, NULL, NULL) != SQLITE_OK)
 		return sq_error(s, err, "cannot register SQL functions");
 	return 0;
 }
@@ -842,8 +906,7 @@ sq_upkeep_start(struct sq_store *s, const char *path, struct ocop_error *err)
 	struct sq_upkeep *u;
 	pthread_condattr_t ca;
 
-	if (sqlite3_wal_autocheckpoint(s->db, SQ_WRITER_LOG_PAGES) !=
-	    SQLITE_OK)
+	if (sqlite3_wal_autocheckpoint(s->db, SQ_WRITER_LOG_PAGES) != SQLITE_OK)
 		return sq_error(s, err, "cannot set the checkpoint interval");
 	u = ocop_xcalloc(1, sizeof(*u));
 	if (sqlite3_open_v2(path, &u->db,
@@ -886,6 +949,157 @@ sq_upkeep_start(struct sq_store *s, const char *path, struct ocop_error *err)
 	return 0;
 }
 
+/* The file name path as a URI with params: '%', '?' and '#' escaped. */
+static char *
+sq_uri(const char *path, const char *params)
+{
+	sqlite3_str *b = sqlite3_str_new(NULL);
+
+	sqlite3_str_appendall(b, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			sqlite3_str_appendf(b, "%%%02X", (unsigned char)*p);
+		else
+			sqlite3_str_appendchar(b, 1, *p);
+	}
+	sqlite3_str_appendf(b, "?%s", params);
+	return sqlite3_str_finish(b);
+}
+
+/* Open path read-only: as it is (another process may still write it; its
+ * log is read), else, when its log's files cannot be opened (a directory
+ * that cannot hold them), as an immutable file. 0, or -1. */
+static int
+sq_open_ro(const char *path, sqlite3 **out)
+{
+	static const char *const modes[] = {"mode=ro", "immutable=1"};
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		char *uri = sq_uri(path, modes[i]);
+		sqlite3 *db = NULL;
+		int rc =
+		    sqlite3_open_v2(uri, &db,
+				    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+					SQLITE_OPEN_NOMUTEX,
+				    sq_vfs);
+
+		sqlite3_free(uri);
+		if (rc == SQLITE_OK && sq_version(db) >= 0) {
+			*out = db;
+			return 0;
+		}
+		sqlite3_close_v2(db);
+	}
+	return -1;
+}
+
+/* Whether the last failure on db says the file cannot be written. */
+static int
+sq_cannot_write(sqlite3 *db)
+{
+	int rc = sqlite3_errcode(db), sys = sqlite3_system_errno(db);
+
+	return rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN ||
+	       (rc == SQLITE_IOERR &&
+		(sys == EROFS || sys == EACCES || sys == EPERM));
+}
+
+/* Connect s->db to path: read-write (created with create), else, when the
+ * file, its directory or its file system cannot be written, read-only
+ * (s->readonly), so that reading goes on. *version: its schema. A schema
+ * newer than this ocop knows is refused before anything is written. */
+static int
+sq_connect(struct sq_store *s, const char *path, int create, int *version,
+	   struct ocop_error *err)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int ro = 0, rc;
+
+	s->readonly = 0;
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, flags, sq_vfs) != SQLITE_OK)
+		return ocop_error_set(err,
+				      create ? OCOP_EOUTPUT : OCOP_ENOINPUT,
+				      "cannot open database '%s': %s%s", path,
+				      sqlite3_errmsg(s->db),
+				      create ? "" : " (run 'ocop init' first)");
+	sqlite3_busy_timeout(s->db, SQ_BUSY_MS);
+	sqlite3_extended_result_codes(s->db, 0);
+	if (sqlite3_db_readonly(s->db, "main") == 1)
+		ro = 1;
+	else if ((*version = sq_version(s->db)) < 0) {
+		if (!sq_cannot_write(s->db))
+			goto fail;
+		ro = 1;
+	}
+	if (!ro && (rc = sq_refuse_newer(*version, err)) < 0)
+		return rc;
+	if (!ro && sqlite3_exec(s->db,
+				"PRAGMA journal_mode = WAL;"
+				"PRAGMA synchronous = NORMAL;"
+				"PRAGMA foreign_keys = ON;",
+				NULL, NULL, NULL) != SQLITE_OK) {
+		if (!sq_cannot_write(s->db))
+			goto fail;
+		ro = 1;
+	}
+	if (ro) {
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		if (sq_open_ro(path, &s->db) < 0)
+			return ocop_error_set(err, OCOP_ENOINPUT,
+					      "cannot open database '%s': it "
+					      "cannot be written, and cannot "
+					      "be read without writing",
+					      path);
+		s->readonly = 1;
+		sqlite3_busy_timeout(s->db, SQ_BUSY_MS);
+		sqlite3_extended_result_codes(s->db, 0);
+		*version = sq_version(s->db);
+		if ((rc = sq_refuse_newer(*version, err)) < 0)
+			return rc;
+		sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+			     NULL);
+	}
+	return sq_functions(s, err);
+fail:
+	rc = sq_error(s, err, "cannot configure database");
+	ocop_error_prefix(err, "'%s'", path);
+	return rc;
+}
+
+/* A handle opened read-only tries read-write again, at most once a
+ * second, outside any transaction or snapshot: writing resumes by itself
+ * once the file can be written. */
+static void
+sq_retry_rw(struct sq_store *s)
+{
+	struct sq_store t;
+	double now = sq_mono();
+	int version = 0;
+
+	if (!s->readonly || now - s->rw_tried_at < 1.0)
+		return;
+	s->rw_tried_at = now;
+	memset(&t, 0, sizeof(t));
+	t.base.m = &sq_methods;
+	if (sq_connect(&t, s->path, 0, &version, NULL) < 0 || t.readonly ||
+	    migrate(&t, version, NULL) < 0) {
+		sqlite3_close_v2(t.db);
+		return;
+	}
+	for (int i = 0; i < SQ_SLOTS; i++) {
+		sqlite3_finalize(s->stmts[i]);
+		s->stmts[i] = NULL;
+	}
+	sqlite3_close_v2(s->db);
+	s->db = t.db;
+	s->readonly = 0;
+	if ((s->flags & OCOP_STORE_SCAN_WRITER) && !s->upkeep)
+		sq_upkeep_start(s, s->path, NULL);
+}
+
 int
 store_sqlite_open(const char *path, int oflags, struct ocop_store **out,
 		  struct ocop_error *err)
@@ -893,40 +1107,19 @@ store_sqlite_open(const char *path, int oflags, struct ocop_store **out,
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq_store *s;
 	int create = oflags & OCOP_STORE_CREATE;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	int rc;
+	int rc, version = 0;
 
 	pthread_once(&once, sq_configure);
 	s = ocop_xcalloc(1, sizeof(*s));
-
 	s->base.m = &sq_methods;
-	if (create)
-		flags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &s->db, flags, sq_vfs) != SQLITE_OK) {
-		rc = ocop_error_set(err, create ? OCOP_EOUTPUT : OCOP_ENOINPUT,
-				    "cannot open database '%s': %s%s", path,
-				    sqlite3_errmsg(s->db),
-				    create ? "" : " (run 'ocop init' first)");
+	s->path = ocop_xstrdup(path);
+	s->rw_tried_at = sq_mono();
+	if ((rc = sq_connect(s, path, create, &version, err)) < 0 ||
+	    (rc = migrate(s, version, err)) < 0) {
 		sq_close(&s->base);
 		return rc;
 	}
-	sqlite3_busy_timeout(s->db, 10000);
-	sqlite3_extended_result_codes(s->db, 0);
-	if (sqlite3_exec(s->db,
-			 "PRAGMA journal_mode = WAL;"
-			 "PRAGMA synchronous = NORMAL;"
-			 "PRAGMA foreign_keys = ON;",
-			 NULL, NULL, NULL) != SQLITE_OK) {
-		rc = sq_error(s, err, "cannot configure database");
-		ocop_error_prefix(err, "'%s'", path);
-		sq_close(&s->base);
-		return rc;
-	}
-	if ((rc = sq_functions(s, err)) < 0 || (rc = migrate(s, err)) < 0) {
-		sq_close(&s->base);
-		return rc;
-	}
-	if ((oflags & OCOP_STORE_SCAN_WRITER) &&
+	if ((oflags & OCOP_STORE_SCAN_WRITER) && !s->readonly &&
 	    (rc = sq_upkeep_start(s, path, err)) < 0) {
 		sq_close(&s->base);
 		return rc;
@@ -943,4 +1136,3 @@ store_sqlite_open(const char *path, int oflags, struct ocop_store **out,
 	*out = &s->base;
 	return 0;
 }
-
