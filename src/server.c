@@ -801,6 +801,26 @@ handle_label(struct conn *c, const char *method, const char *path,
 	return 1;
 }
 
+/* Connections: at most SERVER_CONN_LIMIT open, SERVER_CONN_PER_IP from
+ * one address, each closed after SERVER_IDLE_TIMEOUT seconds without a
+ * byte. */
+#define SERVER_CONN_LIMIT 4000
+#define SERVER_CONN_PER_IP 512
+#define SERVER_IDLE_TIMEOUT 10
+
+/* Seconds a client is asked to wait when scans cannot be stored. */
+#define SERVER_STORE_RETRY_AFTER 30
+
+/* Whether a scan job failed for a cause that passes (SPEC 11): the disk
+ * full, the database read-only or locked, the service stopping. The
+ * client is asked to try again (503, Retry-After), never told 500. */
+static int
+scan_store_unavailable(int rc)
+{
+	return rc == OCOP_EOUTPUT || rc == OCOP_EUNREACH ||
+	       rc == OCOP_EREFUSED;
+}
+
 static void
 label_after_commit(struct conn *c, struct http_resp *resp)
 {
@@ -812,9 +832,24 @@ label_after_commit(struct conn *c, struct http_resp *resp)
 			      pd->err.msg);
 		return;
 	}
+	if (pd->job.rc < 0 && scan_store_unavailable(pd->job.rc)) {
+		/* a scan is answered only once stored (SPEC 5): the
+		 * shopper is asked to check again in a moment */
+		consumer_fail(c, resp, 503,
+			      strcmp(c->lang, "en") == 0
+				  ? "This check could not be recorded just "
+				    "now, so it cannot be answered. Please "
+				    "check again in a minute."
+				  : "Lượt kiểm tra này tạm thời chưa ghi lại "
+				    "được nên chưa thể trả lời. Hãy kiểm tra "
+				    "lại sau một phút.",
+			      "cannot record the scan: %s", pd->job.err.msg);
+		http_resp_header(resp, "Retry-After", "%d",
+				 SERVER_STORE_RETRY_AFTER);
+		return;
+	}
 	if (pd->job.rc < 0) {
-		consumer_fail(c, resp, pd->job.rc == OCOP_EREFUSED ? 503 : 500,
-			      NULL, "cannot record the scan: %s",
+		consumer_fail(c, resp, 500, NULL, "cannot record the scan: %s",
 			      pd->job.err.msg);
 		return;
 	}
@@ -1357,10 +1392,14 @@ scans_after_commit(struct conn *c, struct http_resp *resp)
 	json_t *o, *results;
 
 	if (c->batch_job.rc < 0) {
-		http_resp_error(resp,
-				c->batch_job.rc == OCOP_EREFUSED ? 503 : 500,
+		int unavailable = scan_store_unavailable(c->batch_job.rc);
+
+		http_resp_error(resp, unavailable ? 503 : 500,
 				"cannot store the scans (none stored): %s",
 				c->batch_job.err.msg);
+		if (unavailable)
+			http_resp_header(resp, "Retry-After", "%d",
+					 SERVER_STORE_RETRY_AFTER);
 		return;
 	}
 	results = json_array();
@@ -1930,8 +1969,14 @@ server_start(const struct server_config *cfg, struct server **out,
 		srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_logger, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+		/* a client silent this long is let go (a slow client
+		 * holds a connection at most that long between bytes) */
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_IDLE_TIMEOUT,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_CONN_LIMIT,
+		/* one address may not take all of them (behind a proxy, the
+		 * proxy is that address: its own limits apply first) */
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)SERVER_CONN_PER_IP,
 		/* 16 KiB a connection for the request line and headers (as
 		 * much as nginx's large header buffers): libmicrohttpd zeroes
 		 * the whole of it between requests, 32 KiB by default */

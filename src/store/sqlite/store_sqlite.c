@@ -4,12 +4,14 @@
  * store_sqlite_{registry,labels,scans,tokens}.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "assets.h"
 #include "places.h"
@@ -652,6 +654,92 @@ out:
 	return rc;
 }
 
+/* SQLite's online backup: one step copies every page under one read
+ * snapshot of the source (writers go on, in write-ahead log mode), into
+ * a file created here, then the copy is checked whole. */
+static int
+sq_backup(struct ocop_store *base, const char *path, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	sqlite3_stmt *st;
+	int fd, rc = 0, src_rc;
+	char problem[512] = "";
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return ocop_error_set(
+		    err, errno == EEXIST ? OCOP_EEXIST : OCOP_EOUTPUT,
+		    "cannot create '%s': %s%s", path, strerror(errno),
+		    errno == EEXIST ? " (a backup never "
+				      "overwrites a file)"
+				    : "");
+	close(fd);
+	if (sqlite3_open_v2(path, &dst,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		rc = ocop_error_set(err, OCOP_EOUTPUT, "cannot open '%s': %s",
+				    path, sqlite3_errmsg(dst));
+		goto fail;
+	}
+	sqlite3_busy_timeout(dst, SQ_BUSY_MS);
+	if (!(b = sqlite3_backup_init(dst, "main", s->db, "main"))) {
+		rc = ocop_error_set(err, OCOP_EOUTPUT,
+				    "cannot back up to "
+				    "'%s': %s",
+				    path, sqlite3_errmsg(dst));
+		goto fail;
+	}
+	src_rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (src_rc != SQLITE_DONE) {
+		int sys = sqlite3_system_errno(dst);
+
+		rc = ocop_error_set(err, OCOP_EOUTPUT,
+				    "cannot back up to '%s': %s%s", path,
+				    sqlite3_errstr(src_rc),
+				    src_rc == SQLITE_FULL || sys == ENOSPC
+					? " (the disk is full)"
+					: "");
+		goto fail;
+	}
+	/* the copy is checked as a database of its own */
+	if (sqlite3_prepare_v2(dst, "PRAGMA integrity_check(10)", -1, &st,
+			       NULL) != SQLITE_OK) {
+		rc = ocop_error_set(err, OCOP_EOUTPUT, "cannot check '%s': %s",
+				    path, sqlite3_errmsg(dst));
+		goto fail;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		size_t n = strlen(problem);
+
+		if (v && strcmp(v, "ok") != 0)
+			snprintf(problem + n, sizeof(problem) - n, "%s%s",
+				 n ? "; " : "", v);
+	}
+	if (sqlite3_finalize(st) != SQLITE_OK && !problem[0])
+		snprintf(problem, sizeof(problem), "%s", sqlite3_errmsg(dst));
+	if (problem[0]) {
+		rc = ocop_error_set(err, OCOP_EINTERNAL,
+				    "the copy in '%s' fails its check: %s",
+				    path, problem);
+		goto fail;
+	}
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		rc = ocop_error_set(err, OCOP_EOUTPUT, "cannot close '%s': %s",
+				    path, sqlite3_errmsg(dst));
+		dst = NULL;
+		goto fail;
+	}
+	return 0;
+fail:
+	sqlite3_close_v2(dst);
+	unlink(path);
+	return rc;
+}
+
 static const struct ocop_store_methods sq_methods = {
     .name = "sqlite",
     .close = sq_close,
@@ -693,6 +781,7 @@ static const struct ocop_store_methods sq_methods = {
     .read_end = sq_read_end,
     .label_lookup = sq_label_lookup,
     .stats = sq_stats,
+    .backup = sq_backup,
 };
 
 /* This engine's migrations, by asset name. */
