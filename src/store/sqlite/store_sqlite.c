@@ -67,6 +67,10 @@
  * says the database is locked. */
 #define SQ_BUSY_MS 5000
 
+/* Why a handle was opened read-only (struct sq_store, readonly). */
+#define SQ_RO_PROTECTED 1 /* the file, directory or file system */
+#define SQ_RO_FULL 2	  /* the disk is full: not even the log opens */
+
 static void sq_retry_rw(struct sq_store *s);
 
 /* Commits through any handle of this process. */
@@ -120,8 +124,14 @@ sq_error(struct sq_store *s, struct ocop_error *err, const char *what)
 	const char *msg = sqlite3_errmsg(s->db);
 	int io = rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN;
 
+	if (s->readonly && rc == SQLITE_READONLY)
+		msg = s->readonly == SQ_RO_FULL
+			      ? "opened for reading only: no space for its log"
+			      : "opened for reading only";
 	/* the causes an operator can fix, named first */
-	if (rc == SQLITE_FULL || (io && (sys == ENOSPC || sys == EDQUOT)))
+	if (rc == SQLITE_FULL || (io && (sys == ENOSPC || sys == EDQUOT)) ||
+	    (s->readonly == SQ_RO_FULL &&
+	     (rc == SQLITE_READONLY || io)))
 		return ocop_error_set(err, OCOP_EOUTPUT,
 				      "%s: the disk holding the database is "
 				      "full (%s)",
@@ -1082,15 +1092,21 @@ sq_open_ro(const char *path, sqlite3 **out)
 	return -1;
 }
 
-/* Whether the last failure on db says the file cannot be written. */
+/* Whether the last failure on db says the file cannot be written: 0,
+ * SQ_RO_FULL (its disk is full) or SQ_RO_PROTECTED. */
 static int
 sq_cannot_write(sqlite3 *db)
 {
 	int rc = sqlite3_errcode(db), sys = sqlite3_system_errno(db);
+	int io = rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN;
 
-	return rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN ||
-	       (rc == SQLITE_IOERR &&
-		(sys == EROFS || sys == EACCES || sys == EPERM));
+	if (rc == SQLITE_FULL || (io && (sys == ENOSPC || sys == EDQUOT)))
+		return SQ_RO_FULL;
+	if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN ||
+	    (rc == SQLITE_IOERR &&
+	     (sys == EROFS || sys == EACCES || sys == EPERM)))
+		return SQ_RO_PROTECTED;
+	return 0;
 }
 
 /* Connect s->db to path: read-write (created with create), else, when the
@@ -1116,23 +1132,19 @@ sq_connect(struct sq_store *s, const char *path, int create, int *version,
 	sqlite3_busy_timeout(s->db, SQ_BUSY_MS);
 	sqlite3_extended_result_codes(s->db, 0);
 	if (sqlite3_db_readonly(s->db, "main") == 1)
-		ro = 1;
-	else if ((*version = sq_version(s->db)) < 0) {
-		if (!sq_cannot_write(s->db))
-			goto fail;
-		ro = 1;
-	}
+		ro = SQ_RO_PROTECTED;
+	else if ((*version = sq_version(s->db)) < 0 &&
+		 !(ro = sq_cannot_write(s->db)))
+		goto fail;
 	if (!ro && (rc = sq_refuse_newer(*version, err)) < 0)
 		return rc;
 	if (!ro && sqlite3_exec(s->db,
 				"PRAGMA journal_mode = WAL;"
 				"PRAGMA synchronous = NORMAL;"
 				"PRAGMA foreign_keys = ON;",
-				NULL, NULL, NULL) != SQLITE_OK) {
-		if (!sq_cannot_write(s->db))
-			goto fail;
-		ro = 1;
-	}
+				NULL, NULL, NULL) != SQLITE_OK &&
+	    !(ro = sq_cannot_write(s->db)))
+		goto fail;
 	if (ro) {
 		sqlite3_close_v2(s->db);
 		s->db = NULL;
@@ -1142,7 +1154,7 @@ sq_connect(struct sq_store *s, const char *path, int create, int *version,
 					      "cannot be written, and cannot "
 					      "be read without writing",
 					      path);
-		s->readonly = 1;
+		s->readonly = ro;
 		sqlite3_busy_timeout(s->db, SQ_BUSY_MS);
 		sqlite3_extended_result_codes(s->db, 0);
 		*version = sq_version(s->db);
