@@ -10,6 +10,7 @@
  * answers. So an answer never precedes the durability of its scan.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
@@ -102,6 +103,7 @@ struct conn {
 	enum conn_state state;
 	enum metrics_route route;
 	char *query; /* as sent, without '?'; "" when none */
+	int bad_uri; /* a '%' without two hex digits, or an encoded NUL */
 	char net[RATELIMIT_NET_MAX];
 	struct ocop_buf body;
 	int too_big;
@@ -1661,6 +1663,15 @@ handle_call(struct MHD_Connection *mhd, const char *url, const char *method,
 	if (c->state == CONN_NEW) {
 		c->route = route_of(url);
 		http_resp_init(&resp);
+		if (c->bad_uri) {
+			http_resp_error(&resp, 400,
+					"malformed address: a '%%' not "
+					"followed by two hex digits, or an "
+					"encoded NUL (%%00)");
+			ret = send_resp(c, &resp);
+			http_resp_release(&resp);
+			return ret;
+		}
 		if (first_checks(c, method, &resp)) {
 			ret = send_resp(c, &resp);
 			http_resp_release(&resp);
@@ -1751,6 +1762,22 @@ request_thread_init(void)
 	pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
 }
 
+/* Whether every '%' of the raw URI starts two hex digits, none of them
+ * an encoded NUL: libmicrohttpd keeps a bad escape as sent and decodes
+ * %00 into a NUL that ends the path early ("/L/SERIAL%00x" would be
+ * answered as /L/SERIAL). */
+static int
+uri_escapes_ok(const char *uri)
+{
+	for (const char *p = uri; (p = strchr(p, '%')); p += 3) {
+		if (!isxdigit((unsigned char)p[1]) ||
+		    !isxdigit((unsigned char)p[2]) ||
+		    (p[1] == '0' && p[2] == '0'))
+			return 0;
+	}
+	return 1;
+}
+
 /* Called with the raw URI before anything else: keeps the query string
  * as sent (the resolver appends it unchanged) and makes the request's
  * state. */
@@ -1766,6 +1793,7 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *mhd)
 	c->mhd = mhd;
 	ocop_buf_init(&c->body, SERVER_BODY_MAX);
 	c->query = q ? ocop_xstrdup(q + 1) : empty_query;
+	c->bad_uri = !uri_escapes_ok(uri);
 	atomic_fetch_add(&srv->in_flight, 1);
 	return c;
 }
