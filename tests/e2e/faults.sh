@@ -136,6 +136,12 @@ expect_contains "$D/get.out" "chưa ghi lại"
 code=$(get_label "${SERIALS[0]}" -H 'Accept: application/json')
 expect_eq "$code" 503 "consumer GET, JSON"
 expect_contains "$D/get.out" "the disk holding the database is full"
+# the shopper's page, in the browser: WCAG 2.1 AA, both languages
+for lang in vi en; do
+	browser_check --url "$BASE/L/${SERIALS[0]}?lang=$lang" --status 503 \
+		--width 390 --height 844 --screenshot "${FAULTS_SHOTS:-$D}/full-$lang.png" --axe ||
+		fail "the 503 page ($lang): $(cat "$D/browser.out")"
+done
 code=$(post_scans "$D/b200.json")
 expect_eq "$code" 503 "scan batch"
 expect_retry_after "$D/post.h"
