@@ -191,5 +191,6 @@ SERVER_PID=
 kill "$HOLD" 2>/dev/null
 wait "$HOLD" 2>/dev/null
 expect_eq "$rc" 0 "the server's exit status"
+echo "stopped ${took}s after SIGTERM"
 [ "$took" -le 12 ] || fail "the server took ${took}s to stop (drain time 10 s)"
 test_end
