@@ -15,6 +15,7 @@
 #include <cairo-ft.h>
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@
 
 struct render_pdf {
 	FILE *f;
-	int write_failed;
+	int write_failed; /* the errno of the failed write, else 0 */
 	cairo_surface_t *surface;
 	cairo_t *cr;
 	cairo_surface_t *common; /* recording: the batch's common text */
@@ -82,7 +83,7 @@ on_write(void *closure, const unsigned char *data, unsigned int len)
 	struct render_pdf *p = closure;
 
 	if (fwrite(data, 1, len, p->f) != len) {
-		p->write_failed = 1;
+		p->write_failed = errno ? errno : EIO;
 		return CAIRO_STATUS_WRITE_ERROR;
 	}
 	return CAIRO_STATUS_SUCCESS;
@@ -699,9 +700,12 @@ render_pdf_add(struct render_pdf *p, const struct qr_symbol *q,
 	}
 	cairo_show_glyphs(cr, glyphs, OCOP_SERIAL_GROUPED);
 	p->placed++;
+	if (p->write_failed)
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "cannot write the PDF sheet: %s",
+				      strerror(p->write_failed));
 	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-		return ocop_error_set(err, p->write_failed ? OCOP_EOUTPUT
-							   : OCOP_EINTERNAL,
+		return ocop_error_set(err, OCOP_EINTERNAL,
 				      "cannot draw label: %s",
 				      cairo_status_to_string(cairo_status(cr)));
 	return 0;
@@ -721,7 +725,8 @@ render_pdf_finish(struct render_pdf *p, struct ocop_error *err)
 	st = cairo_surface_status(p->surface);
 	if (p->write_failed)
 		rc = ocop_error_set(err, OCOP_EOUTPUT,
-				    "cannot write PDF: write failed");
+				    "cannot write the PDF sheet: %s",
+				    strerror(p->write_failed));
 	else if (st != CAIRO_STATUS_SUCCESS)
 		rc = ocop_error_set(err, OCOP_EINTERNAL, "cannot write PDF: %s",
 				    cairo_status_to_string(st));

@@ -106,6 +106,14 @@ expect_contains "$D/last.err" "the disk holding the database is full"
 [ -e "$D/full-out/labels.csv" ] && fail "labels written though none stored"
 expect_rc 73 "$OCOP" registry import "$D/reg2.csv"
 expect_contains "$D/last.err" "the disk holding the database is full"
+test_begin "full disk under the output: 73, no batch, no files"
+for f in pdf png svg csv; do
+	expect_rc 73 "$OCOP" --db "$MAIN_DB" label issue T-PLAIN --count 30 \
+		--format $f --out "$DISK/out-$f"
+	expect_contains "$D/last.err" "No space left on device"
+	[ -e "$DISK/out-$f" ] && fail "$f: a partial output was left"
+done
+expect_eq "$(OCOP_DB=$MAIN_DB db_rows labels)" 3 "labels in the database"
 test_begin "full disk: reading goes on"
 expect_rc 0 "$OCOP" verify "${SERIALS[0]}"
 expect_rc 0 "$OCOP" product show T-PLAIN
