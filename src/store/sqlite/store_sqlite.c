@@ -480,8 +480,8 @@ sq_upkeep_run(void *arg)
 			break;
 		pthread_mutex_unlock(&u->mu);
 		sq_sweep();
-		sqlite3_wal_checkpoint_v2(
-		    u->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		sqlite3_wal_checkpoint_v2(u->db, NULL,
+					  SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&u->mu);
 	}
 	pthread_mutex_unlock(&u->mu);
@@ -564,8 +564,8 @@ check_add(struct store_stats *out, const char *problem)
 
 	if (strcmp(out->check, "ok") == 0)
 		n = 0;
-	snprintf(out->check + n, sizeof(out->check) - n, "%s%s", n ? "\n" : "",
-		 problem);
+	snprintf(out->check + n, sizeof(out->check) - n, "%s%s",
+		 n ? "\n" : "", problem);
 }
 
 /* The rows of the tables that hold the product's data (not this engine's
@@ -604,8 +604,7 @@ sq_stats(struct ocop_store *base, struct store_stats *out,
 
 		sq_col_text(st, 0, out->tables[i].name,
 			    sizeof(out->tables[i].name));
-		sqlite3_snprintf(sizeof(sql), sql,
-				 "SELECT count(*) FROM \"%w\"",
+		sqlite3_snprintf(sizeof(sql), sql, "SELECT count(*) FROM \"%w\"",
 				 out->tables[i].name);
 		out->tables[i].rows = sq_int(s, sql);
 		out->ntables++;
@@ -629,10 +628,8 @@ sq_stats(struct ocop_store *base, struct store_stats *out,
 	    0) {
 		char m[96];
 
-		snprintf(m, sizeof(m),
-			 "%lld rows refer to rows that do not "
-			 "exist",
-			 (long long)n);
+		snprintf(m, sizeof(m), "%lld rows refer to rows that do not "
+				       "exist", (long long)n);
 		check_add(out, m);
 	}
 	n = sq_int(s,
@@ -652,10 +649,8 @@ sq_stats(struct ocop_store *base, struct store_stats *out,
 	if (n != 0) {
 		char m[96];
 
-		snprintf(m, sizeof(m),
-			 "the scan counts of %lld labels differ "
-			 "from the scans stored",
-			 (long long)n);
+		snprintf(m, sizeof(m), "the scan counts of %lld labels differ "
+				       "from the scans stored", (long long)n);
 		check_add(out, m);
 	}
 	rc = 0;
@@ -751,47 +746,48 @@ fail:
 }
 
 static const struct ocop_store_methods sq_methods = {
-    .name = "sqlite",
-    .close = sq_close,
-    .begin = sq_begin,
-    .commit = sq_commit,
-    .rollback = sq_rollback,
-    .meta_get = sq_meta_get,
-    .meta_set = sq_meta_set,
-    .product_put = sq_product_put,
-    .product_get = sq_product_get,
-    .product_get_by_id = sq_product_get_by_id,
-    .product_get_by_gtin = sq_product_get_by_gtin,
-    .product_each = sq_product_each,
-    .recognition_add = sq_recognition_add,
-    .extension_add = sq_extension_add,
-    .revocation_add = sq_revocation_add,
-    .history_read = sq_history_read,
-    .batch_add = sq_batch_add,
-    .label_add = sq_label_add,
-    .label_get = sq_label_get,
-    .batch_get = sq_batch_get,
-    .label_void = sq_label_void,
-    .batch_void = sq_batch_void,
-    .label_each_in_batch = sq_label_each_in_batch,
-    .label_count_for_product = sq_label_count_for_product,
-    .scan_add = sq_scan_add,
-    .scan_stats = sq_scan_stats,
-    .scan_each_of_product = sq_scan_each_of_product,
-    .scan_count_of_product = sq_scan_count_of_product,
-    .scan_each_placed = sq_scan_each_placed,
-    .scan_each_unknown = sq_scan_each_unknown,
-    .label_get_by_id = sq_label_get_by_id,
-    .label_max_stars = sq_label_max_stars,
-    .label_max_id = sq_label_max_id,
-    .label_each_of_product = sq_label_each_of_product,
-    .token_add = sq_token_add,
-    .token_find = sq_token_find,
-    .read_begin = sq_read_begin,
-    .read_end = sq_read_end,
-    .label_lookup = sq_label_lookup,
-    .stats = sq_stats,
-    .backup = sq_backup,
+	.name = "sqlite",
+	.close = sq_close,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.meta_get = sq_meta_get,
+	.meta_set = sq_meta_set,
+	.product_put = sq_product_put,
+	.product_get = sq_product_get,
+	.product_get_by_id = sq_product_get_by_id,
+	.product_get_by_gtin = sq_product_get_by_gtin,
+	.product_each = sq_product_each,
+	.recognition_add = sq_recognition_add,
+	.extension_add = sq_extension_add,
+	.revocation_add = sq_revocation_add,
+	.history_read = sq_history_read,
+	.batch_add = sq_batch_add,
+	.label_add = sq_label_add,
+	.label_get = sq_label_get,
+	.batch_get = sq_batch_get,
+	.label_void = sq_label_void,
+	.batch_void = sq_batch_void,
+	.label_each_in_batch = sq_label_each_in_batch,
+	.label_count_for_product = sq_label_count_for_product,
+	.scan_add = sq_scan_add,
+	.scan_stats = sq_scan_stats,
+	.scan_each_of_product = sq_scan_each_of_product,
+	.scan_count_of_product = sq_scan_count_of_product,
+	.scan_each_placed = sq_scan_each_placed,
+	.scan_each_unknown = sq_scan_each_unknown,
+	.scan_each_stored = sq_scan_each_stored,
+	.label_get_by_id = sq_label_get_by_id,
+	.label_max_stars = sq_label_max_stars,
+	.label_max_id = sq_label_max_id,
+	.label_each_of_product = sq_label_each_of_product,
+	.token_add = sq_token_add,
+	.token_find = sq_token_find,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
+	.label_lookup = sq_label_lookup,
+	.stats = sq_stats,
+	.backup = sq_backup,
 };
 
 /* This engine's migrations, by asset name. */
@@ -885,9 +881,9 @@ migrate(struct sq_store *s, int version, struct ocop_error *err)
 		if (!next)
 			return 0;
 		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-			SQLITE_OK ||
+			    SQLITE_OK ||
 		    sqlite3_exec(s->db, next->data, NULL, NULL, NULL) !=
-			SQLITE_OK) {
+			    SQLITE_OK) {
 			int rc = sq_error(s, err, "cannot apply migration");
 
 			ocop_error_prefix(err, "%s", next->name);
@@ -896,10 +892,9 @@ migrate(struct sq_store *s, int version, struct ocop_error *err)
 		}
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
 			 target);
-		if (sqlite3_exec(s->db, pragma, NULL, NULL, NULL) !=
-			SQLITE_OK ||
+		if (sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) !=
-			SQLITE_OK) {
+			    SQLITE_OK) {
 			int rc = sq_error(s, err, "cannot record migration");
 
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -991,8 +986,9 @@ sq_functions(struct sq_store *s, struct ocop_error *err)
 
 	if (sqlite3_create_function(s->db, "ocop_places_add", 3, flags, NULL,
 				    sq_places_add, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(s->db, "ocop_places_merge", 2, flags, NULL,
-				    sq_places_merge, NULL, NULL) != SQLITE_OK)
+	    sqlite3_create_function(s->db, "ocop_places_merge", 2, flags,
+				    NULL, sq_places_merge, NULL,
+				    NULL) != SQLITE_OK)
 		return sq_error(s, err, "cannot register SQL functions");
 	return 0;
 }
@@ -1005,7 +1001,8 @@ sq_upkeep_start(struct sq_store *s, const char *path, struct ocop_error *err)
 	struct sq_upkeep *u;
 	pthread_condattr_t ca;
 
-	if (sqlite3_wal_autocheckpoint(s->db, SQ_WRITER_LOG_PAGES) != SQLITE_OK)
+	if (sqlite3_wal_autocheckpoint(s->db, SQ_WRITER_LOG_PAGES) !=
+	    SQLITE_OK)
 		return sq_error(s, err, "cannot set the checkpoint interval");
 	u = ocop_xcalloc(1, sizeof(*u));
 	if (sqlite3_open_v2(path, &u->db,
@@ -1237,3 +1234,4 @@ store_sqlite_open(const char *path, int oflags, struct ocop_store **out,
 	*out = &s->base;
 	return 0;
 }
+
