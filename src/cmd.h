@@ -54,5 +54,6 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_report(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_token(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_db(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_backup(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const struct {
 	{"report", cmd_report, "inspector reports"},
 	{"token", cmd_token, "create API tokens"},
 	{"db", cmd_db, "what the database holds, and a check of it"},
+	{"backup", cmd_backup, "a checked copy of the database"},
 };
 
 int

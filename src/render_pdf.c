@@ -12,8 +12,10 @@
  * All geometry is in printer dots at the chosen dpi, converted to points
  * (dots * 72 / dpi) only when drawing.
  */
+#include <cairo-ft.h>
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +36,7 @@
 
 struct render_pdf {
 	FILE *f;
-	int write_failed;
+	int write_failed; /* the errno of the failed write, else 0 */
 	cairo_surface_t *surface;
 	cairo_t *cr;
 	cairo_surface_t *common; /* recording: the batch's common text */
@@ -81,7 +83,7 @@ on_write(void *closure, const unsigned char *data, unsigned int len)
 	struct render_pdf *p = closure;
 
 	if (fwrite(data, 1, len, p->f) != len) {
-		p->write_failed = 1;
+		p->write_failed = errno ? errno : EIO;
 		return CAIRO_STATUS_WRITE_ERROR;
 	}
 	return CAIRO_STATUS_SUCCESS;
@@ -356,6 +358,42 @@ cache_serial_glyphs(struct render_pdf *p, struct ocop_error *err)
 	return 0;
 }
 
+/* Whether fontconfig found family itself for face: when it is missing,
+ * cairo takes whatever font there is (or none), and the labels would
+ * print in it or without their words. */
+static int
+check_font(cairo_t *cr, cairo_font_face_t *face, const char *family,
+	   struct ocop_error *err)
+{
+	cairo_scaled_font_t *sf;
+	FT_Face ft;
+	char found[128] = "";
+
+	cairo_set_font_face(cr, face);
+	cairo_set_font_size(cr, 10);
+	sf = cairo_get_scaled_font(cr);
+	if (cairo_scaled_font_status(sf) == CAIRO_STATUS_SUCCESS &&
+	    cairo_scaled_font_get_type(sf) == CAIRO_FONT_TYPE_FT &&
+	    (ft = cairo_ft_scaled_font_lock_face(sf))) {
+		if (ft->family_name)
+			ocop_strlcpy(found, ft->family_name, sizeof(found));
+		cairo_ft_scaled_font_unlock_face(sf);
+	}
+	if (strcmp(found, family) == 0)
+		return 0;
+	if (found[0])
+		return ocop_error_set(err, OCOP_ENOINPUT,
+				      "the font '%s' is not installed "
+				      "(fontconfig offers '%s' instead): "
+				      "install fonts-dejavu-core",
+				      family, found);
+	return ocop_error_set(err, OCOP_ENOINPUT,
+			      "the font '%s' is not installed (fontconfig "
+			      "finds no font at all): install "
+			      "fonts-dejavu-core",
+			      family);
+}
+
 void
 render_pdf_free(struct render_pdf *p)
 {
@@ -450,7 +488,9 @@ render_pdf_open(FILE *f, const struct render_pdf_opts *o,
 					     CAIRO_FONT_WEIGHT_BOLD);
 	p->sans = cairo_toy_font_face_create(FONT_SANS, CAIRO_FONT_SLANT_NORMAL,
 					     CAIRO_FONT_WEIGHT_NORMAL);
-	if ((rc = draw_common(p, o, err)) < 0 ||
+	if ((rc = check_font(p->cr, p->mono, FONT_MONO, err)) < 0 ||
+	    (rc = check_font(p->cr, p->sans, FONT_SANS, err)) < 0 ||
+	    (rc = draw_common(p, o, err)) < 0 ||
 	    (rc = cache_serial_glyphs(p, err)) < 0) {
 		render_pdf_free(p);
 		return rc;
@@ -660,9 +700,12 @@ render_pdf_add(struct render_pdf *p, const struct qr_symbol *q,
 	}
 	cairo_show_glyphs(cr, glyphs, OCOP_SERIAL_GROUPED);
 	p->placed++;
+	if (p->write_failed)
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "cannot write the PDF sheet: %s",
+				      strerror(p->write_failed));
 	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-		return ocop_error_set(err, p->write_failed ? OCOP_EOUTPUT
-							   : OCOP_EINTERNAL,
+		return ocop_error_set(err, OCOP_EINTERNAL,
 				      "cannot draw label: %s",
 				      cairo_status_to_string(cairo_status(cr)));
 	return 0;
@@ -682,7 +725,8 @@ render_pdf_finish(struct render_pdf *p, struct ocop_error *err)
 	st = cairo_surface_status(p->surface);
 	if (p->write_failed)
 		rc = ocop_error_set(err, OCOP_EOUTPUT,
-				    "cannot write PDF: write failed");
+				    "cannot write the PDF sheet: %s",
+				    strerror(p->write_failed));
 	else if (st != CAIRO_STATUS_SUCCESS)
 		rc = ocop_error_set(err, OCOP_EINTERNAL, "cannot write PDF: %s",
 				    cairo_status_to_string(st));

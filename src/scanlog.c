@@ -146,9 +146,11 @@ writer(void *arg)
 		pthread_mutex_unlock(&sl->mu);
 
 		rc = write_group(sl, jobs, rows, &err);
-		if (rc < 0 && jobs->next) {
+		if (rc < 0 && jobs->next && rc != OCOP_EOUTPUT &&
+		    rc != OCOP_EUNREACH) {
 			/* one job spoilt the group: retry each alone so that
-			 * only the bad one fails */
+			 * only the bad one fails (a full disk, a read-only or
+			 * locked database fails them all alike) */
 			for (struct scanlog_job *j = jobs; j; j = j->next) {
 				j->rc = 0;
 				next = j->next;

@@ -10,6 +10,7 @@
  * answers. So an answer never precedes the durability of its scan.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
@@ -102,6 +103,7 @@ struct conn {
 	enum conn_state state;
 	enum metrics_route route;
 	char *query; /* as sent, without '?'; "" when none */
+	int bad_uri; /* a '%' without two hex digits, or an encoded NUL */
 	char net[RATELIMIT_NET_MAX];
 	struct ocop_buf body;
 	int too_big;
@@ -801,6 +803,26 @@ handle_label(struct conn *c, const char *method, const char *path,
 	return 1;
 }
 
+/* Connections: at most SERVER_CONN_LIMIT open, SERVER_CONN_PER_IP from
+ * one address, each closed after SERVER_IDLE_TIMEOUT seconds without a
+ * byte. */
+#define SERVER_CONN_LIMIT 4000
+#define SERVER_CONN_PER_IP 512
+#define SERVER_IDLE_TIMEOUT 10
+
+/* Seconds a client is asked to wait when scans cannot be stored. */
+#define SERVER_STORE_RETRY_AFTER 30
+
+/* Whether a scan job failed for a cause that passes (SPEC 11): the disk
+ * full, the database read-only or locked, the service stopping. The
+ * client is asked to try again (503, Retry-After), never told 500. */
+static int
+scan_store_unavailable(int rc)
+{
+	return rc == OCOP_EOUTPUT || rc == OCOP_EUNREACH ||
+	       rc == OCOP_EREFUSED;
+}
+
 static void
 label_after_commit(struct conn *c, struct http_resp *resp)
 {
@@ -812,9 +834,24 @@ label_after_commit(struct conn *c, struct http_resp *resp)
 			      pd->err.msg);
 		return;
 	}
+	if (pd->job.rc < 0 && scan_store_unavailable(pd->job.rc)) {
+		/* a scan is answered only once stored (SPEC 5): the
+		 * shopper is asked to check again in a moment */
+		consumer_fail(c, resp, 503,
+			      strcmp(c->lang, "en") == 0
+				  ? "This check could not be recorded just "
+				    "now, so it cannot be answered. Please "
+				    "check again in a minute."
+				  : "Lượt kiểm tra này tạm thời chưa ghi lại "
+				    "được nên chưa thể trả lời. Hãy kiểm tra "
+				    "lại sau một phút.",
+			      "cannot record the scan: %s", pd->job.err.msg);
+		http_resp_header(resp, "Retry-After", "%d",
+				 SERVER_STORE_RETRY_AFTER);
+		return;
+	}
 	if (pd->job.rc < 0) {
-		consumer_fail(c, resp, pd->job.rc == OCOP_EREFUSED ? 503 : 500,
-			      NULL, "cannot record the scan: %s",
+		consumer_fail(c, resp, 500, NULL, "cannot record the scan: %s",
 			      pd->job.err.msg);
 		return;
 	}
@@ -1357,10 +1394,14 @@ scans_after_commit(struct conn *c, struct http_resp *resp)
 	json_t *o, *results;
 
 	if (c->batch_job.rc < 0) {
-		http_resp_error(resp,
-				c->batch_job.rc == OCOP_EREFUSED ? 503 : 500,
+		int unavailable = scan_store_unavailable(c->batch_job.rc);
+
+		http_resp_error(resp, unavailable ? 503 : 500,
 				"cannot store the scans (none stored): %s",
 				c->batch_job.err.msg);
+		if (unavailable)
+			http_resp_header(resp, "Retry-After", "%d",
+					 SERVER_STORE_RETRY_AFTER);
 		return;
 	}
 	results = json_array();
@@ -1623,6 +1664,15 @@ handle_call(struct MHD_Connection *mhd, const char *url, const char *method,
 	if (c->state == CONN_NEW) {
 		c->route = route_of(url);
 		http_resp_init(&resp);
+		if (c->bad_uri) {
+			http_resp_error(&resp, 400,
+					"malformed address: a '%%' not "
+					"followed by two hex digits, or an "
+					"encoded NUL (%%00)");
+			ret = send_resp(c, &resp);
+			http_resp_release(&resp);
+			return ret;
+		}
 		if (first_checks(c, method, &resp)) {
 			ret = send_resp(c, &resp);
 			http_resp_release(&resp);
@@ -1713,6 +1763,22 @@ request_thread_init(void)
 	pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
 }
 
+/* Whether every '%' of the raw URI starts two hex digits, none of them
+ * an encoded NUL: libmicrohttpd keeps a bad escape as sent and decodes
+ * %00 into a NUL that ends the path early ("/L/SERIAL%00x" would be
+ * answered as /L/SERIAL). */
+static int
+uri_escapes_ok(const char *uri)
+{
+	for (const char *p = uri; (p = strchr(p, '%')); p += 3) {
+		if (!isxdigit((unsigned char)p[1]) ||
+		    !isxdigit((unsigned char)p[2]) ||
+		    (p[1] == '0' && p[2] == '0'))
+			return 0;
+	}
+	return 1;
+}
+
 /* Called with the raw URI before anything else: keeps the query string
  * as sent (the resolver appends it unchanged) and makes the request's
  * state. */
@@ -1728,6 +1794,7 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *mhd)
 	c->mhd = mhd;
 	ocop_buf_init(&c->body, SERVER_BODY_MAX);
 	c->query = q ? ocop_xstrdup(q + 1) : empty_query;
+	c->bad_uri = !uri_escapes_ok(uri);
 	atomic_fetch_add(&srv->in_flight, 1);
 	return c;
 }
@@ -1931,8 +1998,14 @@ server_start(const struct server_config *cfg, struct server **out,
 		srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_logger, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+		/* a client silent this long is let go (a slow client
+		 * holds a connection at most that long between bytes) */
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_IDLE_TIMEOUT,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_CONN_LIMIT,
+		/* one address may not take all of them (behind a proxy, the
+		 * proxy is that address: its own limits apply first) */
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)SERVER_CONN_PER_IP,
 		/* 16 KiB a connection for the request line and headers (as
 		 * much as nginx's large header buffers): libmicrohttpd zeroes
 		 * the whole of it between requests, 32 KiB by default */

@@ -265,6 +265,14 @@ struct ocop_store_methods {
 	 * snapshot. */
 	int (*stats)(struct ocop_store *st, struct store_stats *out,
 		     struct ocop_error *err);
+
+	/* Optional (NULL: the engine has none; callers say so). A
+	 * consistent copy of the whole database into the new file path
+	 * (OCOP_EEXIST when it exists), taken while other handles keep
+	 * reading and writing, and checked whole before it returns 0;
+	 * nothing is left at path on failure. */
+	int (*backup)(struct ocop_store *st, const char *path,
+		      struct ocop_error *err);
 };
 
 /* Engines: open the database db (a path or a URI, as store.c matched it)

@@ -71,6 +71,47 @@ test_newer_schema_refused(void)
 	CHECK(strstr(err.msg, "newer than this ocop knows") != NULL);
 }
 
+/* backup: a copy that opens on its own, never over a file. */
+static void
+test_backup(void)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL, *copy = NULL;
+	char to[340], v[64];
+	struct stat sb;
+
+	TEST("backup copies the database, refuses an existing file");
+	snprintf(path, sizeof(path), "%s/live.db", dir);
+	snprintf(to, sizeof(to), "%s/copy.db", dir);
+	CHECK_INT(ocop_store_open(path, OCOP_STORE_CREATE, &st, &err), 0);
+	if (!st)
+		return;
+	CHECK(st->m->backup != NULL);
+	if (!st->m->backup) {
+		ocop_store_close(st);
+		return;
+	}
+	CHECK_INT(st->m->meta_set(st, "operator", "HTX Sa Giang", &err), 0);
+	CHECK_INT(st->m->backup(st, to, &err), 0);
+	/* the live database goes on after it */
+	CHECK_INT(st->m->meta_set(st, "operator", "later", &err), 0);
+	CHECK_INT(ocop_store_open(to, 0, &copy, &err), 0);
+	if (copy) {
+		CHECK_INT(copy->m->meta_get(copy, "operator", v, sizeof(v),
+					    &err),
+			  0);
+		CHECK_STR(v, "HTX Sa Giang");
+		ocop_store_close(copy);
+	}
+	CHECK_INT(stat(to, &sb), 0);
+	CHECK_INT(st->m->backup(st, to, &err), OCOP_EEXIST);
+	CHECK(strstr(err.msg, "never overwrites") != NULL);
+	snprintf(to, sizeof(to), "%s/no/such/dir.db", dir);
+	CHECK_INT(st->m->backup(st, to, &err), OCOP_EOUTPUT);
+	CHECK(access(to, F_OK) != 0);
+	ocop_store_close(st);
+}
+
 static void
 test_failed_commit_rolls_back(void)
 {
@@ -223,6 +264,7 @@ main(void)
 	}
 	test_engine_by_name();
 	test_newer_schema_refused();
+	test_backup();
 	test_failed_commit_rolls_back();
 	test_reader_sees_commits();
 	test_writer_log_kept();

@@ -3,12 +3,15 @@
  * transactions, settings, and the method table. The areas live in
  * store_sqlite_{registry,labels,scans,tokens}.c.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "assets.h"
 #include "places.h"
@@ -60,6 +63,16 @@
 #define SQ_FOLD_EVERY 0.05
 #define SQ_WRITER_LOG_PAGES 131072
 
+/* How long a write waits for another process's write lock before it
+ * says the database is locked. */
+#define SQ_BUSY_MS 5000
+
+/* Why a handle was opened read-only (struct sq_store, readonly). */
+#define SQ_RO_PROTECTED 1 /* the file, directory or file system */
+#define SQ_RO_FULL 2	  /* the disk is full: not even the log opens */
+
+static void sq_retry_rw(struct sq_store *s);
+
 /* Commits through any handle of this process. */
 static atomic_uint_least64_t sq_commits;
 
@@ -107,15 +120,36 @@ int
 sq_error(struct sq_store *s, struct ocop_error *err, const char *what)
 {
 	int rc = sqlite3_errcode(s->db);
-	int code = OCOP_EINTERNAL;
+	int sys = sqlite3_system_errno(s->db);
+	const char *msg = sqlite3_errmsg(s->db);
+	int io = rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN;
 
-	if (rc == SQLITE_FULL || rc == SQLITE_IOERR || rc == SQLITE_READONLY ||
-	    rc == SQLITE_CANTOPEN)
-		code = OCOP_EOUTPUT;
-	else if (rc == SQLITE_CONSTRAINT)
-		code = OCOP_EEXIST;
-	return ocop_error_set(err, code, "%s: %s", what,
-			      sqlite3_errmsg(s->db));
+	if (s->readonly && rc == SQLITE_READONLY)
+		msg = s->readonly == SQ_RO_FULL
+			      ? "opened for reading only: no space for its log"
+			      : "opened for reading only";
+	/* the causes an operator can fix, named first */
+	if (rc == SQLITE_FULL || (io && (sys == ENOSPC || sys == EDQUOT)) ||
+	    (s->readonly == SQ_RO_FULL &&
+	     (rc == SQLITE_READONLY || io)))
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "%s: the disk holding the database is "
+				      "full (%s)",
+				      what, msg);
+	if (rc == SQLITE_READONLY || (io && (s->readonly || sys == EROFS)))
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "%s: the database is read-only (%s)",
+				      what, msg);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return ocop_error_set(err, OCOP_EUNREACH,
+				      "%s: the database is locked by another "
+				      "process (waited %d s; try again)",
+				      what, SQ_BUSY_MS / 1000);
+	if (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN)
+		return ocop_error_set(err, OCOP_EOUTPUT, "%s: %s", what, msg);
+	if (rc == SQLITE_CONSTRAINT)
+		return ocop_error_set(err, OCOP_EEXIST, "%s: %s", what, msg);
+	return ocop_error_set(err, OCOP_EINTERNAL, "%s: %s", what, msg);
 }
 
 int
@@ -228,6 +262,7 @@ sq_begin(struct ocop_store *base, struct ocop_error *err)
 		return ocop_error_set(err, OCOP_EINTERNAL,
 				      "a reading handle does not write");
 	}
+	sq_retry_rw(s);
 	s->failed = 0;
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
@@ -321,14 +356,16 @@ sq_read_begin(struct ocop_store *base, struct ocop_error *err)
 		double now = sq_mono();
 
 		pthread_mutex_lock(&s->mu);
-		if (s->snap_open &&
-		    (commits != s->snap_commits ||
-		     now - s->snap_at >= SQ_SNAPSHOT_MAX_AGE))
+		if (s->snap_open && (commits != s->snap_commits ||
+				     now - s->snap_at >= SQ_SNAPSHOT_MAX_AGE))
 			sq_snap_end(s);
 		if (s->snap_open)
 			return 0;
+		sq_retry_rw(s);
 		s->snap_at = now;
 		s->snap_commits = commits;
+	} else {
+		sq_retry_rw(s);
 	}
 	st = sq_stmt(s, SQ_READ_BEGIN, "BEGIN DEFERRED", err);
 	if (!st || sqlite3_step(st) != SQLITE_DONE) {
@@ -501,6 +538,7 @@ sq_close(struct ocop_store *base)
 	for (int i = 0; i < SQ_SLOTS; i++)
 		sqlite3_finalize(s->stmts[i]);
 	sqlite3_close_v2(s->db);
+	free(s->path);
 	free(s);
 }
 
@@ -621,6 +659,92 @@ out:
 	return rc;
 }
 
+/* SQLite's online backup: one step copies every page under one read
+ * snapshot of the source (writers go on, in write-ahead log mode), into
+ * a file created here, then the copy is checked whole. */
+static int
+sq_backup(struct ocop_store *base, const char *path, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	sqlite3_stmt *st;
+	int fd, rc = 0, src_rc;
+	char problem[512] = "";
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return ocop_error_set(
+		    err, errno == EEXIST ? OCOP_EEXIST : OCOP_EOUTPUT,
+		    "cannot create '%s': %s%s", path, strerror(errno),
+		    errno == EEXIST ? " (a backup never "
+				      "overwrites a file)"
+				    : "");
+	close(fd);
+	if (sqlite3_open_v2(path, &dst,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		rc = ocop_error_set(err, OCOP_EOUTPUT, "cannot open '%s': %s",
+				    path, sqlite3_errmsg(dst));
+		goto fail;
+	}
+	sqlite3_busy_timeout(dst, SQ_BUSY_MS);
+	if (!(b = sqlite3_backup_init(dst, "main", s->db, "main"))) {
+		rc = ocop_error_set(err, OCOP_EOUTPUT,
+				    "cannot back up to "
+				    "'%s': %s",
+				    path, sqlite3_errmsg(dst));
+		goto fail;
+	}
+	src_rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (src_rc != SQLITE_DONE) {
+		int sys = sqlite3_system_errno(dst);
+
+		rc = ocop_error_set(err, OCOP_EOUTPUT,
+				    "cannot back up to '%s': %s%s", path,
+				    sqlite3_errstr(src_rc),
+				    src_rc == SQLITE_FULL || sys == ENOSPC
+					? " (the disk is full)"
+					: "");
+		goto fail;
+	}
+	/* the copy is checked as a database of its own */
+	if (sqlite3_prepare_v2(dst, "PRAGMA integrity_check(10)", -1, &st,
+			       NULL) != SQLITE_OK) {
+		rc = ocop_error_set(err, OCOP_EOUTPUT, "cannot check '%s': %s",
+				    path, sqlite3_errmsg(dst));
+		goto fail;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		size_t n = strlen(problem);
+
+		if (v && strcmp(v, "ok") != 0)
+			snprintf(problem + n, sizeof(problem) - n, "%s%s",
+				 n ? "; " : "", v);
+	}
+	if (sqlite3_finalize(st) != SQLITE_OK && !problem[0])
+		snprintf(problem, sizeof(problem), "%s", sqlite3_errmsg(dst));
+	if (problem[0]) {
+		rc = ocop_error_set(err, OCOP_EINTERNAL,
+				    "the copy in '%s' fails its check: %s",
+				    path, problem);
+		goto fail;
+	}
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		rc = ocop_error_set(err, OCOP_EOUTPUT, "cannot close '%s': %s",
+				    path, sqlite3_errmsg(dst));
+		dst = NULL;
+		goto fail;
+	}
+	return 0;
+fail:
+	sqlite3_close_v2(dst);
+	unlink(path);
+	return rc;
+}
+
 static const struct ocop_store_methods sq_methods = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -663,30 +787,19 @@ static const struct ocop_store_methods sq_methods = {
 	.read_end = sq_read_end,
 	.label_lookup = sq_label_lookup,
 	.stats = sq_stats,
+	.backup = sq_backup,
 };
 
 /* This engine's migrations, by asset name. */
 #define SQ_MIGRATIONS "migrations/sqlite/"
 
-/* Apply assets/migrations/sqlite/NNNN_*.sql with NNNN > user_version, in
- * order, each in its own transaction with the version bump. */
+/* The latest migration this ocop knows. */
 static int
-migrate(struct sq_store *s, struct ocop_error *err)
+sq_known(void)
 {
-	int version = 0, known = 0, target;
-	sqlite3_stmt *st;
-	const struct ocop_asset *a, *next;
-	char pragma[64];
+	int known = 0;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return sq_error(s, err, "cannot read schema version");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-
-	/* a database an older ocop would misread: refused, untouched */
-	for (a = ocop_assets; a->name; a++) {
+	for (const struct ocop_asset *a = ocop_assets; a->name; a++) {
 		int n;
 
 		if (strncmp(a->name, SQ_MIGRATIONS,
@@ -696,13 +809,58 @@ migrate(struct sq_store *s, struct ocop_error *err)
 		    n > known)
 			known = n;
 	}
-	if (version > known)
-		return ocop_error_set(err, OCOP_EREFUSED,
-				      "the database's schema (version %d) is "
-				      "newer than this ocop knows (%d): use "
-				      "the ocop that wrote it, or a newer one",
-				      version, known);
+	return known;
+}
 
+/* The schema version of db, or -1 when it cannot be read. */
+static int
+sq_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return version;
+}
+
+/* A database an older ocop would misread: refused before anything is
+ * written to it (not even the journal mode). */
+static int
+sq_refuse_newer(int version, struct ocop_error *err)
+{
+	int known = sq_known();
+
+	if (version <= known)
+		return 0;
+	return ocop_error_set(err, OCOP_EREFUSED,
+			      "the database's schema (version %d) is newer "
+			      "than this ocop knows (%d): it was written by a "
+			      "later version; use that version or a newer one "
+			      "(the database was not changed)",
+			      version, known);
+}
+
+/* Apply assets/migrations/sqlite/NNNN_*.sql with NNNN > version, in
+ * order, each in its own transaction with the version bump. */
+static int
+migrate(struct sq_store *s, int version, struct ocop_error *err)
+{
+	int target;
+	const struct ocop_asset *a, *next;
+	char pragma[64];
+
+	if (s->readonly && version < sq_known())
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "the database is read-only and its "
+				      "schema (version %d) needs upgrading to "
+				      "%d: make it writable and run 'ocop "
+				      "init'",
+				      version, sq_known());
 	for (;;) {
 		/* the smallest migration number above version */
 		next = NULL;
@@ -887,6 +1045,159 @@ sq_upkeep_start(struct sq_store *s, const char *path, struct ocop_error *err)
 	return 0;
 }
 
+/* The file name path as a URI with params: '%', '?' and '#' escaped. */
+static char *
+sq_uri(const char *path, const char *params)
+{
+	sqlite3_str *b = sqlite3_str_new(NULL);
+
+	sqlite3_str_appendall(b, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			sqlite3_str_appendf(b, "%%%02X", (unsigned char)*p);
+		else
+			sqlite3_str_appendchar(b, 1, *p);
+	}
+	sqlite3_str_appendf(b, "?%s", params);
+	return sqlite3_str_finish(b);
+}
+
+/* Open path read-only: as it is (another process may still write it; its
+ * log is read), else, when its log's files cannot be opened (a directory
+ * that cannot hold them), as an immutable file. 0, or -1. */
+static int
+sq_open_ro(const char *path, sqlite3 **out)
+{
+	static const char *const modes[] = {"mode=ro", "immutable=1"};
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		char *uri = sq_uri(path, modes[i]);
+		sqlite3 *db = NULL;
+		int rc =
+		    sqlite3_open_v2(uri, &db,
+				    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+					SQLITE_OPEN_NOMUTEX,
+				    sq_vfs);
+
+		sqlite3_free(uri);
+		if (rc == SQLITE_OK && sq_version(db) >= 0) {
+			*out = db;
+			return 0;
+		}
+		sqlite3_close_v2(db);
+	}
+	return -1;
+}
+
+/* Whether the last failure on db says the file cannot be written: 0,
+ * SQ_RO_FULL (its disk is full) or SQ_RO_PROTECTED. */
+static int
+sq_cannot_write(sqlite3 *db)
+{
+	int rc = sqlite3_errcode(db), sys = sqlite3_system_errno(db);
+	int io = rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN;
+
+	if (rc == SQLITE_FULL || (io && (sys == ENOSPC || sys == EDQUOT)))
+		return SQ_RO_FULL;
+	if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN ||
+	    (rc == SQLITE_IOERR &&
+	     (sys == EROFS || sys == EACCES || sys == EPERM)))
+		return SQ_RO_PROTECTED;
+	return 0;
+}
+
+/* Connect s->db to path: read-write (created with create), else, when the
+ * file, its directory or its file system cannot be written, read-only
+ * (s->readonly), so that reading goes on. *version: its schema. A schema
+ * newer than this ocop knows is refused before anything is written. */
+static int
+sq_connect(struct sq_store *s, const char *path, int create, int *version,
+	   struct ocop_error *err)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int ro = 0, rc;
+
+	s->readonly = 0;
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, flags, sq_vfs) != SQLITE_OK)
+		return ocop_error_set(err,
+				      create ? OCOP_EOUTPUT : OCOP_ENOINPUT,
+				      "cannot open database '%s': %s%s", path,
+				      sqlite3_errmsg(s->db),
+				      create ? "" : " (run 'ocop init' first)");
+	sqlite3_busy_timeout(s->db, SQ_BUSY_MS);
+	sqlite3_extended_result_codes(s->db, 0);
+	if (sqlite3_db_readonly(s->db, "main") == 1)
+		ro = SQ_RO_PROTECTED;
+	else if ((*version = sq_version(s->db)) < 0 &&
+		 !(ro = sq_cannot_write(s->db)))
+		goto fail;
+	if (!ro && (rc = sq_refuse_newer(*version, err)) < 0)
+		return rc;
+	if (!ro && sqlite3_exec(s->db,
+				"PRAGMA journal_mode = WAL;"
+				"PRAGMA synchronous = NORMAL;"
+				"PRAGMA foreign_keys = ON;",
+				NULL, NULL, NULL) != SQLITE_OK &&
+	    !(ro = sq_cannot_write(s->db)))
+		goto fail;
+	if (ro) {
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		if (sq_open_ro(path, &s->db) < 0)
+			return ocop_error_set(err, OCOP_ENOINPUT,
+					      "cannot open database '%s': it "
+					      "cannot be written, and cannot "
+					      "be read without writing",
+					      path);
+		s->readonly = ro;
+		sqlite3_busy_timeout(s->db, SQ_BUSY_MS);
+		sqlite3_extended_result_codes(s->db, 0);
+		*version = sq_version(s->db);
+		if ((rc = sq_refuse_newer(*version, err)) < 0)
+			return rc;
+		sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+			     NULL);
+	}
+	return sq_functions(s, err);
+fail:
+	rc = sq_error(s, err, "cannot configure database");
+	ocop_error_prefix(err, "'%s'", path);
+	return rc;
+}
+
+/* A handle opened read-only tries read-write again, at most once a
+ * second, outside any transaction or snapshot: writing resumes by itself
+ * once the file can be written. */
+static void
+sq_retry_rw(struct sq_store *s)
+{
+	struct sq_store t;
+	double now = sq_mono();
+	int version = 0;
+
+	if (!s->readonly || now - s->rw_tried_at < 1.0)
+		return;
+	s->rw_tried_at = now;
+	memset(&t, 0, sizeof(t));
+	t.base.m = &sq_methods;
+	if (sq_connect(&t, s->path, 0, &version, NULL) < 0 || t.readonly ||
+	    migrate(&t, version, NULL) < 0) {
+		sqlite3_close_v2(t.db);
+		return;
+	}
+	for (int i = 0; i < SQ_SLOTS; i++) {
+		sqlite3_finalize(s->stmts[i]);
+		s->stmts[i] = NULL;
+	}
+	sqlite3_close_v2(s->db);
+	s->db = t.db;
+	s->readonly = 0;
+	if ((s->flags & OCOP_STORE_SCAN_WRITER) && !s->upkeep)
+		sq_upkeep_start(s, s->path, NULL);
+}
+
 int
 store_sqlite_open(const char *path, int oflags, struct ocop_store **out,
 		  struct ocop_error *err)
@@ -894,40 +1205,19 @@ store_sqlite_open(const char *path, int oflags, struct ocop_store **out,
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq_store *s;
 	int create = oflags & OCOP_STORE_CREATE;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	int rc;
+	int rc, version = 0;
 
 	pthread_once(&once, sq_configure);
 	s = ocop_xcalloc(1, sizeof(*s));
-
 	s->base.m = &sq_methods;
-	if (create)
-		flags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &s->db, flags, sq_vfs) != SQLITE_OK) {
-		rc = ocop_error_set(err, create ? OCOP_EOUTPUT : OCOP_ENOINPUT,
-				    "cannot open database '%s': %s%s", path,
-				    sqlite3_errmsg(s->db),
-				    create ? "" : " (run 'ocop init' first)");
+	s->path = ocop_xstrdup(path);
+	s->rw_tried_at = sq_mono();
+	if ((rc = sq_connect(s, path, create, &version, err)) < 0 ||
+	    (rc = migrate(s, version, err)) < 0) {
 		sq_close(&s->base);
 		return rc;
 	}
-	sqlite3_busy_timeout(s->db, 10000);
-	sqlite3_extended_result_codes(s->db, 0);
-	if (sqlite3_exec(s->db,
-			 "PRAGMA journal_mode = WAL;"
-			 "PRAGMA synchronous = NORMAL;"
-			 "PRAGMA foreign_keys = ON;",
-			 NULL, NULL, NULL) != SQLITE_OK) {
-		rc = sq_error(s, err, "cannot configure database");
-		ocop_error_prefix(err, "'%s'", path);
-		sq_close(&s->base);
-		return rc;
-	}
-	if ((rc = sq_functions(s, err)) < 0 || (rc = migrate(s, err)) < 0) {
-		sq_close(&s->base);
-		return rc;
-	}
-	if ((oflags & OCOP_STORE_SCAN_WRITER) &&
+	if ((oflags & OCOP_STORE_SCAN_WRITER) && !s->readonly &&
 	    (rc = sq_upkeep_start(s, path, err)) < 0) {
 		sq_close(&s->base);
 		return rc;

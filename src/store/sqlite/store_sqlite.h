@@ -47,6 +47,12 @@ struct sq_store {
 	double folded_at;
 	/* OCOP_STORE_SCAN_WRITER: the log's checkpointer */
 	struct sq_upkeep *upkeep;
+	/* opened read-only because the file, its directory or the file
+	 * system refused writing (store_sqlite.c, sq_open_ro); read-write
+	 * is tried again at most once a second (sq_retry_rw) */
+	int readonly;
+	double rw_tried_at;
+	char *path;
 };
 
 /* Registers SQLite's default file layer with the appends to a
