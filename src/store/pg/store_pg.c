@@ -130,20 +130,19 @@ int
 pg_error(struct pg_store *s, const PGresult *res, struct ocop_error *err,
 	 const char *what)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
-				: NULL;
-	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-			      : NULL;
+	const char *state =
+	    res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg =
+	    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	int code = OCOP_EINTERNAL;
 
 	if (!msg || !*msg)
 		msg = PQerrorMessage(s->conn);
 	if (state && strcmp(state, "23505") == 0)
 		code = OCOP_EEXIST;
-	else if (state && (strncmp(state, "53", 2) == 0 ||
-			   strcmp(state, "25006") == 0 ||
-			   strncmp(state, "57", 2) == 0 ||
-			   strncmp(state, "08", 2) == 0))
+	else if (state &&
+		 (strncmp(state, "53", 2) == 0 || strcmp(state, "25006") == 0 ||
+		  strncmp(state, "57", 2) == 0 || strncmp(state, "08", 2) == 0))
 		code = OCOP_EOUTPUT; /* disk full, read-only, shutting down */
 	else if (!state && PQstatus(s->conn) == CONNECTION_BAD)
 		code = OCOP_EOUTPUT;
@@ -212,8 +211,7 @@ pg_stream(struct pg_store *s, int slot, const char *sql,
 	if (pg_prepare(s, slot, sql, p->n, what, err) < 0)
 		return err ? err->code : OCOP_EINTERNAL;
 	snprintf(name, sizeof(name), "s%d", slot);
-	if (!PQsendQueryPrepared(s->conn, name, p->n, p->v, p->len, p->fmt,
-				 0))
+	if (!PQsendQueryPrepared(s->conn, name, p->n, p->v, p->len, p->fmt, 0))
 		return pg_error(s, NULL, err, what);
 	PQsetSingleRowMode(s->conn);
 	/* every result is read, also after a stop: the connection is free
@@ -266,10 +264,11 @@ pg_partitions(struct pg_store *s, struct ocop_error *err)
 	pp_int(&p, now);
 	pp_int(&p, now + 31 * 86400);
 	pp_int(&p, now + PG_PARTS_AHEAD);
-	res = PQexecParams(s->conn,
-			   "SELECT scans_partition(t) FROM (VALUES ($1::bigint),"
-			   " ($2::bigint), ($3::bigint), ($4::bigint)) v(t)",
-			   p.n, NULL, p.v, p.len, p.fmt, 0);
+	res =
+	    PQexecParams(s->conn,
+			 "SELECT scans_partition(t) FROM (VALUES ($1::bigint),"
+			 " ($2::bigint), ($3::bigint), ($4::bigint)) v(t)",
+			 p.n, NULL, p.v, p.len, p.fmt, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		int rc = pg_error(s, res, err, "cannot make scans partitions");
 
@@ -452,8 +451,8 @@ check_add(struct store_stats *out, const char *problem)
 
 	if (strcmp(out->check, "ok") == 0)
 		n = 0;
-	snprintf(out->check + n, sizeof(out->check) - n, "%s%s",
-		 n ? "\n" : "", problem);
+	snprintf(out->check + n, sizeof(out->check) - n, "%s%s", n ? "\n" : "",
+		 problem);
 }
 
 /* The rows of the tables of the product's data (as the SQLite engine
@@ -516,8 +515,10 @@ pg_stats(struct ocop_store *base, struct store_stats *out,
 	if (n != 0) {
 		char m[96];
 
-		snprintf(m, sizeof(m), "the scan counts of %lld labels differ "
-				       "from the scans stored", (long long)n);
+		snprintf(m, sizeof(m),
+			 "the scan counts of %lld labels differ "
+			 "from the scans stored",
+			 (long long)n);
 		check_add(out, m);
 	}
 	n = pg_int(s, "SELECT count(*) FROM scan_clients c"
@@ -529,8 +530,10 @@ pg_stats(struct ocop_store *base, struct store_stats *out,
 	if (n != 0) {
 		char m[96];
 
-		snprintf(m, sizeof(m), "%lld inspector scans and their client "
-				       "ids differ", (long long)n);
+		snprintf(m, sizeof(m),
+			 "%lld inspector scans and their client "
+			 "ids differ",
+			 (long long)n);
 		check_add(out, m);
 	}
 	rc = 0;
@@ -554,46 +557,46 @@ pg_close(struct ocop_store *base)
 }
 
 static const struct ocop_store_methods pg_methods = {
-	.name = "pg",
-	.close = pg_close,
-	.begin = pg_begin,
-	.commit = pg_commit,
-	.rollback = pg_rollback,
-	.meta_get = pg_meta_get,
-	.meta_set = pg_meta_set,
-	.product_put = pg_product_put,
-	.product_get = pg_product_get,
-	.product_get_by_id = pg_product_get_by_id,
-	.product_get_by_gtin = pg_product_get_by_gtin,
-	.product_each = pg_product_each,
-	.recognition_add = pg_recognition_add,
-	.extension_add = pg_extension_add,
-	.revocation_add = pg_revocation_add,
-	.history_read = pg_history_read,
-	.batch_add = pg_batch_add,
-	.label_add = pg_label_add,
-	.label_get = pg_label_get,
-	.batch_get = pg_batch_get,
-	.label_void = pg_label_void,
-	.batch_void = pg_batch_void,
-	.label_each_in_batch = pg_label_each_in_batch,
-	.label_count_for_product = pg_label_count_for_product,
-	.scan_add = pg_scan_add,
-	.scan_stats = pg_scan_stats,
-	.scan_each_of_product = pg_scan_each_of_product,
-	.scan_count_of_product = pg_scan_count_of_product,
-	.scan_each_placed = pg_scan_each_placed,
-	.scan_each_unknown = pg_scan_each_unknown,
-	.label_get_by_id = pg_label_get_by_id,
-	.label_max_stars = pg_label_max_stars,
-	.label_max_id = pg_label_max_id,
-	.label_each_of_product = pg_label_each_of_product,
-	.token_add = pg_token_add,
-	.token_find = pg_token_find,
-	.read_begin = pg_read_begin,
-	.read_end = pg_read_end,
-	.label_lookup = pg_label_lookup,
-	.stats = pg_stats,
+    .name = "pg",
+    .close = pg_close,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .meta_get = pg_meta_get,
+    .meta_set = pg_meta_set,
+    .product_put = pg_product_put,
+    .product_get = pg_product_get,
+    .product_get_by_id = pg_product_get_by_id,
+    .product_get_by_gtin = pg_product_get_by_gtin,
+    .product_each = pg_product_each,
+    .recognition_add = pg_recognition_add,
+    .extension_add = pg_extension_add,
+    .revocation_add = pg_revocation_add,
+    .history_read = pg_history_read,
+    .batch_add = pg_batch_add,
+    .label_add = pg_label_add,
+    .label_get = pg_label_get,
+    .batch_get = pg_batch_get,
+    .label_void = pg_label_void,
+    .batch_void = pg_batch_void,
+    .label_each_in_batch = pg_label_each_in_batch,
+    .label_count_for_product = pg_label_count_for_product,
+    .scan_add = pg_scan_add,
+    .scan_stats = pg_scan_stats,
+    .scan_each_of_product = pg_scan_each_of_product,
+    .scan_count_of_product = pg_scan_count_of_product,
+    .scan_each_placed = pg_scan_each_placed,
+    .scan_each_unknown = pg_scan_each_unknown,
+    .label_get_by_id = pg_label_get_by_id,
+    .label_max_stars = pg_label_max_stars,
+    .label_max_id = pg_label_max_id,
+    .label_each_of_product = pg_label_each_of_product,
+    .token_add = pg_token_add,
+    .token_find = pg_token_find,
+    .read_begin = pg_read_begin,
+    .read_end = pg_read_end,
+    .label_lookup = pg_label_lookup,
+    .stats = pg_stats,
 };
 
 /* The number of a migration asset, or 0 when name is not one. */
@@ -622,7 +625,9 @@ migrate(struct pg_store *s, int create, struct ocop_error *err)
 	for (const struct ocop_asset *a = ocop_assets; a->name; a++)
 		if (migration_no(a->name) > known)
 			known = migration_no(a->name);
-	if (pg_int(s, "SELECT (to_regclass('schema_version') IS NOT NULL)::int") != 1) {
+	if (pg_int(s,
+		   "SELECT (to_regclass('schema_version') IS NOT NULL)::int") !=
+	    1) {
 		if (!create)
 			return ocop_error_set(err, OCOP_ENOINPUT,
 					      "the database holds no ocop "
@@ -712,9 +717,9 @@ store_pg_open(const char *uri, int flags, struct ocop_store **out,
 	if (pg_simple(s, "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK ")",
 		      "cannot lock the schema", err) < 0 ||
 	    (rc = migrate(s, flags & OCOP_STORE_CREATE, err)) < 0 ||
-	    (!(flags & OCOP_STORE_READER) && (rc = pg_partitions(s, err)) < 0) ||
-	    (rc = pg_simple(s, "COMMIT", "cannot record migration", err)) <
-		0) {
+	    (!(flags & OCOP_STORE_READER) &&
+	     (rc = pg_partitions(s, err)) < 0) ||
+	    (rc = pg_simple(s, "COMMIT", "cannot record migration", err)) < 0) {
 		rc = err ? err->code : OCOP_EINTERNAL;
 		pg_close(&s->base);
 		return rc;

@@ -42,12 +42,12 @@ struct pg_params {
 	char buf[PG_MAX_PARAMS][24];
 };
 
-void pp_text(struct pg_params *p, const char *v);         /* "" too */
+void pp_text(struct pg_params *p, const char *v);	  /* "" too */
 void pp_text_or_null(struct pg_params *p, const char *v); /* "": NULL */
 void pp_int(struct pg_params *p, int64_t v);
-void pp_id_or_null(struct pg_params *p, int64_t v);       /* <= 0: NULL */
-void pp_day(struct pg_params *p, int32_t day);            /* NO_DAY: NULL */
-void pp_time(struct pg_params *p, int64_t t);             /* NO_TIME: NULL */
+void pp_id_or_null(struct pg_params *p, int64_t v); /* <= 0: NULL */
+void pp_day(struct pg_params *p, int32_t day);	    /* NO_DAY: NULL */
+void pp_time(struct pg_params *p, int64_t t);	    /* NO_TIME: NULL */
 void pp_bytes(struct pg_params *p, const void *v, size_t len);
 
 /* Run the statement of slot (prepared from sql on first use) with p; the
@@ -69,9 +69,9 @@ int pg_error(struct pg_store *s, const PGresult *res, struct ocop_error *err,
 
 /* Column helpers (row r, column i). */
 void pg_col_text(const PGresult *res, int r, int i, char *buf, size_t size);
-int64_t pg_col_int(const PGresult *res, int r, int i);   /* NULL: 0 */
-int32_t pg_col_day(const PGresult *res, int r, int i);   /* NULL: NO_DAY */
-int64_t pg_col_time(const PGresult *res, int r, int i);  /* NULL: NO_TIME */
+int64_t pg_col_int(const PGresult *res, int r, int i);	/* NULL: 0 */
+int32_t pg_col_day(const PGresult *res, int r, int i);	/* NULL: NO_DAY */
+int64_t pg_col_time(const PGresult *res, int r, int i); /* NULL: NO_TIME */
 
 /* In a method with s and err: var = the result, or return the error. */
 #define PG_OR_FAIL(var, slot, sql, params, what)                               \
@@ -116,16 +116,15 @@ int pg_label_each_in_batch(struct ocop_store *, int64_t, store_label_cb, void *,
 int pg_label_count_for_product(struct ocop_store *, int64_t, int64_t *,
 			       struct ocop_error *);
 int pg_label_lookup(struct ocop_store *, const char *, struct ocop_label *,
-		    struct ocop_batch *, int64_t *, int64_t *,
-		    struct places *, int64_t *, struct ocop_error *);
+		    struct ocop_batch *, int64_t *, int64_t *, struct places *,
+		    int64_t *, struct ocop_error *);
 int pg_label_get_by_id(struct ocop_store *, int64_t, struct ocop_label *,
 		       int64_t *, struct ocop_error *);
 int pg_label_max_stars(struct ocop_store *, int64_t, int *,
 		       struct ocop_error *);
 int pg_label_max_id(struct ocop_store *, int64_t *, struct ocop_error *);
-int pg_label_each_of_product(struct ocop_store *, int64_t,
-			     store_label_batch_cb, void *,
-			     struct ocop_error *);
+int pg_label_each_of_product(struct ocop_store *, int64_t, store_label_batch_cb,
+			     void *, struct ocop_error *);
 int pg_token_add(struct ocop_store *, const unsigned char *, size_t,
 		 enum ocop_role, int64_t, struct ocop_error *);
 int pg_token_find(struct ocop_store *, const unsigned char *, size_t,

@@ -93,10 +93,10 @@ pg_label_add(struct ocop_store *base, struct ocop_label *l,
 }
 
 #define LABEL_COLS                                                             \
-	"l.id, l.serial, l.batch_id, l.product_id, l.stars, l.voided_at, "    \
+	"l.id, l.serial, l.batch_id, l.product_id, l.stars, l.voided_at, "     \
 	"l.void_reason"
 #define BATCH_COLS                                                             \
-	"b.id, b.product_id, b.stars, b.lot, b.count, b.made_on, "            \
+	"b.id, b.product_id, b.stars, b.lot, b.count, b.made_on, "             \
 	"b.best_before, b.issued_at, b.voided_at, b.void_reason"
 
 static void
@@ -140,8 +140,8 @@ pg_label_get(struct ocop_store *base, const char *serial,
 		   &q, "cannot read label");
 	if (PQntuples(res) == 0) {
 		PQclear(res);
-		return ocop_error_set(err, OCOP_ENOENT,
-				      "label '%s' not found", serial);
+		return ocop_error_set(err, OCOP_ENOENT, "label '%s' not found",
+				      serial);
 	}
 	label_from_row(res, 0, out);
 	PQclear(res);
@@ -325,8 +325,8 @@ pg_label_lookup(struct ocop_store *base, const char *serial,
 		   &q, "cannot read label");
 	if (PQntuples(res) == 0) {
 		PQclear(res);
-		return ocop_error_set(err, OCOP_ENOENT,
-				      "label '%s' not found", serial);
+		return ocop_error_set(err, OCOP_ENOENT, "label '%s' not found",
+				      serial);
 	}
 	label_from_row(res, 0, label);
 	batch_from_row(res, 0, 7, batch);

@@ -56,10 +56,11 @@ producer_update(struct pg_store *s, const struct ocop_producer *p,
 		      &q, "cannot update producer", err);
 	if (!res) {
 		if (err && err->code == OCOP_EEXIST)
-			return ocop_error_set(err, OCOP_EEXIST,
-					      "producer '%s' at '%s' is already "
-					      "recorded as another producer",
-					      p->name, p->address);
+			return ocop_error_set(
+			    err, OCOP_EEXIST,
+			    "producer '%s' at '%s' is already "
+			    "recorded as another producer",
+			    p->name, p->address);
 		return err ? err->code : OCOP_EINTERNAL;
 	}
 	PQclear(res);
@@ -112,10 +113,11 @@ producer_put(struct pg_store *s, struct ocop_producer *p, int *changed,
 		pp_text(&q, p->name);
 		pp_text(&q, p->province);
 		pp_text(&q, p->address);
-		PG_OR_FAIL(res, PG_PRODUCER_FIND,
-			   "SELECT id, kind, coalesce(reg_no, '') FROM producers "
-			   "WHERE name = $1 AND province = $2 AND address = $3",
-			   &q, "cannot read producer");
+		PG_OR_FAIL(
+		    res, PG_PRODUCER_FIND,
+		    "SELECT id, kind, coalesce(reg_no, '') FROM producers "
+		    "WHERE name = $1 AND province = $2 AND address = $3",
+		    &q, "cannot read producer");
 		if (PQntuples(res) > 0) {
 			p->id = pg_col_int(res, 0, 0);
 			pg_col_text(res, 0, 1, kind, sizeof(kind));
@@ -194,11 +196,12 @@ pg_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 		struct pg_params q = {0};
 
 		pp_text(&q, p->code);
-		PG_OR_FAIL(res, PG_PRODUCT_FIND,
-			   "SELECT id, name, grp, coalesce(gtin, ''), "
-			   "producer_id, coalesce(province, ''), "
-			   "coalesce(address, '') FROM products WHERE code = $1",
-			   &q, "cannot read product");
+		PG_OR_FAIL(
+		    res, PG_PRODUCT_FIND,
+		    "SELECT id, name, grp, coalesce(gtin, ''), "
+		    "producer_id, coalesce(province, ''), "
+		    "coalesce(address, '') FROM products WHERE code = $1",
+		    &q, "cannot read product");
 		if (PQntuples(res) > 0) {
 			p->id = pg_col_int(res, 0, 0);
 			pg_col_text(res, 0, 1, name, sizeof(name));
@@ -218,11 +221,12 @@ pg_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 			memset(&q, 0, sizeof(q));
 			product_params(&q, p);
 			pp_int(&q, p->id);
-			PG_OR_FAIL(res, PG_PRODUCT_UPDATE,
-				   "UPDATE products SET name = $1, grp = $2, "
-				   "gtin = $3, producer_id = $4, province = $5, "
-				   "address = $6 WHERE id = $7",
-				   &q, "cannot update product");
+			PG_OR_FAIL(
+			    res, PG_PRODUCT_UPDATE,
+			    "UPDATE products SET name = $1, grp = $2, "
+			    "gtin = $3, producer_id = $4, province = $5, "
+			    "address = $6 WHERE id = $7",
+			    &q, "cannot update product");
 			PQclear(res);
 			*changed = 1;
 			return 0;
@@ -231,12 +235,13 @@ pg_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 		memset(&q, 0, sizeof(q));
 		product_params(&q, p);
 		pp_text(&q, p->code);
-		PG_OR_FAIL(res, PG_PRODUCT_ADD,
-			   "INSERT INTO products (name, grp, gtin, producer_id, "
-			   "province, address, code) "
-			   "VALUES ($1, $2, $3, $4, $5, $6, $7) "
-			   "ON CONFLICT (code) DO NOTHING RETURNING id",
-			   &q, "cannot add product");
+		PG_OR_FAIL(
+		    res, PG_PRODUCT_ADD,
+		    "INSERT INTO products (name, grp, gtin, producer_id, "
+		    "province, address, code) "
+		    "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+		    "ON CONFLICT (code) DO NOTHING RETURNING id",
+		    &q, "cannot add product");
 		if (PQntuples(res) > 0) {
 			p->id = pg_col_int(res, 0, 0);
 			PQclear(res);
@@ -273,8 +278,7 @@ product_from_row(const PGresult *res, int r, struct ocop_product *p)
 		    sizeof(p->producer.province));
 	pg_col_text(res, r, 9, p->producer.address,
 		    sizeof(p->producer.address));
-	pg_col_text(res, r, 10, p->producer.reg_no,
-		    sizeof(p->producer.reg_no));
+	pg_col_text(res, r, 10, p->producer.reg_no, sizeof(p->producer.reg_no));
 }
 
 static int

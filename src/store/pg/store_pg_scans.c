@@ -100,17 +100,17 @@ scan_insert(struct pg_store *s, struct ocop_scan *sc, int *duplicate,
 
 	if (duplicate)
 		*duplicate = 0;
-	pp_text(&q, sc->code);                  /* $1 */
-	pp_id_or_null(&q, sc->label_id);        /* $2 */
-	pp_id_or_null(&q, sc->product_id);      /* $3 */
-	pp_int(&q, sc->scanned_at);             /* $4 */
-	pp_int(&q, sc->received_at);            /* $5 */
+	pp_text(&q, sc->code);			     /* $1 */
+	pp_id_or_null(&q, sc->label_id);	     /* $2 */
+	pp_id_or_null(&q, sc->product_id);	     /* $3 */
+	pp_int(&q, sc->scanned_at);		     /* $4 */
+	pp_int(&q, sc->received_at);		     /* $5 */
 	pp_text(&q, ocop_verdict_name(sc->verdict)); /* $6 */
 	pp_text(&q, ocop_reason_name(sc->reason));   /* $7 */
-	pp_int(&q, (int)sc->source);            /* $8 */
-	pp_text_or_null(&q, sc->place);         /* $9 */
-	pp_text_or_null(&q, sc->province);      /* $10 */
-	if (sc->has_geo) {                      /* $11, $12 */
+	pp_int(&q, (int)sc->source);		     /* $8 */
+	pp_text_or_null(&q, sc->place);		     /* $9 */
+	pp_text_or_null(&q, sc->province);	     /* $10 */
+	if (sc->has_geo) {			     /* $11, $12 */
 		snprintf(lat, sizeof(lat), "%.17g", sc->lat);
 		snprintf(lon, sizeof(lon), "%.17g", sc->lon);
 		pp_text(&q, lat);
@@ -119,12 +119,12 @@ scan_insert(struct pg_store *s, struct ocop_scan *sc, int *duplicate,
 		pp_text_or_null(&q, NULL);
 		pp_text_or_null(&q, NULL);
 	}
-	pp_text_or_null(&q, sc->net);           /* $13 */
-	pp_text_or_null(&q, sc->ua);            /* $14 */
-	pp_text_or_null(&q, sc->client_id);     /* $15 */
+	pp_text_or_null(&q, sc->net);	    /* $13 */
+	pp_text_or_null(&q, sc->ua);	    /* $14 */
+	pp_text_or_null(&q, sc->client_id); /* $15 */
 	/* where it was scanned (places.h); no place: NULL, no row */
 	key = places_key(places_name(sc));
-	if (key) {                              /* $16, $17 */
+	if (key) { /* $16, $17 */
 		pp_int(&q, (int64_t)key);
 		pp_int(&q, ocop_day_of(sc->scanned_at));
 	} else {
@@ -210,8 +210,8 @@ pg_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 	if (count)
 		*count = PQntuples(res) ? pg_col_int(res, 0, 0) : 0;
 	if (first_at)
-		*first_at = PQntuples(res) ? pg_col_time(res, 0, 1)
-					   : OCOP_NO_TIME;
+		*first_at =
+		    PQntuples(res) ? pg_col_time(res, 0, 1) : OCOP_NO_TIME;
 	PQclear(res);
 	return 0;
 }
@@ -353,12 +353,13 @@ pg_scan_each_unknown(struct ocop_store *base, int64_t from, int64_t to,
 	e.cb = cb;
 	e.ctx = ctx;
 	pp_bounds(&q, from, to);
-	return pg_stream(s, PG_SCAN_EACH_UNKNOWN,
-			 "SELECT id, code, scanned_at, verdict, reason, source, "
-			 "place, province FROM scans "
-			 "WHERE label_id IS NULL AND scanned_at >= $1 "
-			 "AND scanned_at < $2 ORDER BY "
-			 "coalesce(place, '') COLLATE \"C\", code COLLATE \"C\", "
-			 "scanned_at, id",
-			 &q, "cannot read scans", unknown_row, &e, err);
+	return pg_stream(
+	    s, PG_SCAN_EACH_UNKNOWN,
+	    "SELECT id, code, scanned_at, verdict, reason, source, "
+	    "place, province FROM scans "
+	    "WHERE label_id IS NULL AND scanned_at >= $1 "
+	    "AND scanned_at < $2 ORDER BY "
+	    "coalesce(place, '') COLLATE \"C\", code COLLATE \"C\", "
+	    "scanned_at, id",
+	    &q, "cannot read scans", unknown_row, &e, err);
 }
