@@ -8,7 +8,7 @@
 
 BODY=$E2E_DIR/body
 db() {
-	sqlite3 "$OCOP_DB" "$1"
+	db_query "$1"
 }
 json() {
 	/usr/bin/python3 -c 'import json,sys

@@ -21,9 +21,16 @@ else
 	E2E_ENGINE=sqlite
 	export OCOP_DB="$E2E_DIR/ocop.db"
 fi
-# pg_sql SQL: run SQL on the script's PostgreSQL database (pg only)
-pg_sql() {
-	psql -qAtX -h "$OCOP_TEST_PG" -U postgres -d "$E2E_PG_DB" -c "$1"
+# db_query SQL: a question the product has no command for, asked of the
+# script's database in its engine's own client (sqlite3, psql), rows as
+# sqlite3 prints them (columns joined by '|')
+db_query() {
+	if [ "$E2E_ENGINE" = pg ]; then
+		psql -qAtX -v ON_ERROR_STOP=1 -h "$OCOP_TEST_PG" -U postgres \
+			-d "$E2E_PG_DB" -c "$1"
+	else
+		sqlite3 "$OCOP_DB" "$1"
+	fi
 }
 cleanup() {
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null

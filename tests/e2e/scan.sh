@@ -15,7 +15,7 @@ jq_py() {
 	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 db() {
-	sqlite3 "$OCOP_DB" "$1"
+	db_query "$1"
 }
 # a loopback port with nothing listening on it
 closed_port() {
