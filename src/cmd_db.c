@@ -1,8 +1,10 @@
 /*
  * cmd_db.c - ocop db stats [--json]: what the database holds and whether
- * it is whole, asked of the product rather than of the engine's own tools
+ * it is whole; ocop db scans [--code CODE] [--id-prefix P]: the scan log
+ * as stored. Asked of the product rather than of the engine's own tools
  * (the same question for every engine).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -11,15 +13,15 @@
 #include "cmd.h"
 
 static const char help[] =
-	"usage: ocop db stats [--json]\n\n"
-	"Show the storage engine, its schema version, the rows of every\n"
-	"table of the service's data and a check of the whole database\n"
-	"(the engine's own integrity check, references between rows, and\n"
-	"each label's scan count against the scans stored).\n"
-	"Exit status: 0 when the check finds nothing, 1 when it finds\n"
-	"problems (they are listed).\n\n"
-	"  --json   one JSON object: {\"engine\", \"schema\", \"tables\":\n"
-	"           {NAME: ROWS, ...}, \"check\": \"ok\" or [PROBLEM, ...]}\n";
+    "usage: ocop db stats [--json]\n\n"
+    "Show the storage engine, its schema version, the rows of every\n"
+    "table of the service's data and a check of the whole database\n"
+    "(the engine's own integrity check, references between rows, and\n"
+    "each label's scan count against the scans stored).\n"
+    "Exit status: 0 when the check finds nothing, 1 when it finds\n"
+    "problems (they are listed).\n\n"
+    "  --json   one JSON object: {\"engine\", \"schema\", \"tables\":\n"
+    "           {NAME: ROWS, ...}, \"check\": \"ok\" or [PROBLEM, ...]}\n";
 
 static int
 stats_json(const struct store_stats *s)
@@ -71,9 +73,9 @@ static int
 db_stats_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ocop_error err = {0};
 	struct ocop_store *st = NULL;
@@ -104,6 +106,95 @@ db_stats_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	return json ? stats_json(&s) : stats_text(&s);
 }
 
+static json_t *
+str_or_null(const char *s)
+{
+	return *s ? json_string(s) : json_null();
+}
+
+static int
+print_scan(void *ctx, const struct ocop_scan *sc)
+{
+	struct ocop_error *err = ctx;
+	char t1[32], t2[32];
+	json_t *o;
+
+	o = json_pack(
+	    "{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, "
+	    "s:o, s:o}",
+	    "id", (json_int_t)sc->id, "client_id", str_or_null(sc->client_id),
+	    "code", sc->code, "scanned_at",
+	    ocop_time_format(sc->scanned_at, t1), "received_at",
+	    ocop_time_format(sc->received_at, t2), "verdict",
+	    ocop_verdict_name(sc->verdict), "reason",
+	    ocop_reason_name(sc->reason), "source",
+	    sc->source == OCOP_SCAN_INSPECTOR ? "inspector" : "consumer",
+	    "place", str_or_null(sc->place), "province",
+	    str_or_null(sc->province), "lat",
+	    sc->has_geo ? json_real(sc->lat) : json_null(), "lon",
+	    sc->has_geo ? json_real(sc->lon) : json_null(), "net",
+	    str_or_null(sc->net), "ua", str_or_null(sc->ua));
+	if (!o)
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "cannot write scan %lld as JSON",
+				      (long long)sc->id);
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(o);
+	if (ferror(stdout))
+		return ocop_error_set(err, OCOP_EOUTPUT,
+				      "cannot write the scans: %s",
+				      strerror(errno));
+	return 0;
+}
+
+static int
+db_scans_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"code", required_argument, NULL, 'c'},
+	    {"id-prefix", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL;
+	const char *code = NULL, *prefix = NULL;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			code = optarg;
+			break;
+		case 'p':
+			prefix = optarg;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		default:
+			return cmd_usage_error("db", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error("db", "unexpected argument '%s'",
+				       argv[optind]);
+	if ((rc = cmd_open_store(ctx, &st)) != 0)
+		return rc;
+	if ((rc = st->m->read_begin(st, &err)) == 0) {
+		rc = st->m->scan_each_stored(st, code, prefix, print_scan, &err,
+					     &err);
+		st->m->read_end(st);
+	}
+	ocop_store_close(st);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = ocop_error_set(&err, OCOP_EOUTPUT,
+				    "cannot write the scans: %s",
+				    strerror(errno));
+	return rc < 0 ? cmd_fail(&err) : 0;
+}
+
 int
 cmd_db(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -114,5 +205,7 @@ cmd_db(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "stats") == 0)
 		return db_stats_cmd(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "scans") == 0)
+		return db_scans_cmd(ctx, argc - 1, argv + 1);
 	return cmd_usage_error("db", "unknown subcommand '%s'", argv[1]);
 }

@@ -17,8 +17,7 @@ struct engine {
 	const char *display; /* for the messages */
 };
 
-static const char *const pg_schemes[] = {"postgres://", "postgresql://",
-					 NULL};
+static const char *const pg_schemes[] = {"postgres://", "postgresql://", NULL};
 
 static const struct engine engines[] = {
     {"pg", pg_schemes, store_pg_open, "PostgreSQL"},
@@ -34,9 +33,10 @@ scheme_len(const char *db)
 
 	if (!((db[0] >= 'a' && db[0] <= 'z') || (db[0] >= 'A' && db[0] <= 'Z')))
 		return 0;
-	while (db[i] && (strchr("+-.", db[i]) || (db[i] >= 'a' && db[i] <= 'z') ||
-			 (db[i] >= 'A' && db[i] <= 'Z') ||
-			 (db[i] >= '0' && db[i] <= '9')))
+	while (db[i] &&
+	       (strchr("+-.", db[i]) || (db[i] >= 'a' && db[i] <= 'z') ||
+		(db[i] >= 'A' && db[i] <= 'Z') ||
+		(db[i] >= '0' && db[i] <= '9')))
 		i++;
 	return strncmp(db + i, "://", 3) == 0 ? i + 3 : 0;
 }

@@ -195,6 +195,12 @@ struct ocop_store_methods {
 	int (*scan_each_placed)(struct ocop_store *st, int64_t from,
 				int64_t to, store_scan_cb cb, void *ctx,
 				struct ocop_error *err);
+	/* Every field of the stored scans, in the order stored: those of
+	 * code (NULL: any) whose client id begins with id_prefix (NULL:
+	 * any, consumer scans included). What 'ocop db scans' lists. */
+	int (*scan_each_stored)(struct ocop_store *st, const char *code,
+				const char *id_prefix, store_scan_cb cb,
+				void *ctx, struct ocop_error *err);
 	/* Scans that matched no label, ordered by place, code, scanned_at;
 	 * id, code, scanned_at, verdict, reason, source, place and province
 	 * are filled. */

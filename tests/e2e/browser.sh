@@ -113,5 +113,5 @@ check_page notfound-vi "$BASE/khong-co" 404 vi "Không có trang này"
 
 test_begin "browser scans are recorded with the browser family"
 # valid-vi, valid-en and typed-ok-vi: one load each
-expect_eq "$(db_query "SELECT count(*) FROM scans WHERE code = '$VALID' AND ua = 'chrome'")" 3 "scans"
+expect_eq "$(db_scans ua --code "$VALID" | grep -c '^chrome$')" 3 "scans"
 stop_server

@@ -35,11 +35,17 @@ expect_contains "$E2E_DIR/last.out" "the scan counts of 1 labels differ from the
 expect_rc 1 "$OCOP" db stats --json
 expect_contains "$E2E_DIR/last.out" '"check": ['
 
+test_begin "db scans: none stored yet, nothing listed"
+expect_rc 0 "$OCOP" db scans
+expect_eq "$(wc -c <"$E2E_DIR/last.out")" 0 "output"
+expect_rc 0 "$OCOP" db scans --code "$serial" --id-prefix x
+
 test_begin "db: usage"
 expect_rc 64 "$OCOP" db
 expect_rc 64 "$OCOP" db vacuum
 expect_contains "$E2E_DIR/last.err" "unknown subcommand 'vacuum'"
 expect_rc 64 "$OCOP" db stats extra
+expect_rc 64 "$OCOP" db scans --place x
 expect_rc 0 "$OCOP" db stats --help
 expect_contains "$E2E_DIR/last.out" "usage: ocop db stats"
 

@@ -92,15 +92,14 @@ echo "  $acked_ids inspector and $acked_gets consumer scans acknowledged over $C
 # whole, and every label's count is its stored scans ('ocop db stats')
 expect_eq "$(db_check)" ok "database check after the kills"
 grep '^ID ' "$E2E_DIR/acked" | cut -d' ' -f2 | sort -u >"$E2E_DIR/acked_ids"
-db_query "SELECT client_id FROM scans WHERE client_id IS NOT NULL" |
-	sort -u >"$E2E_DIR/stored_ids"
+db_scans client_id | grep -v '^$' | sort -u >"$E2E_DIR/stored_ids"
 missing=$(comm -23 "$E2E_DIR/acked_ids" "$E2E_DIR/stored_ids" | wc -l)
 expect_eq "$missing" 0 "acknowledged inspector scans missing"
-stored_gets=$(db_query "SELECT count(*) FROM scans WHERE source = 0")
+stored_gets=$(db_scans source | grep -c '^consumer$')
 [ "$stored_gets" -ge "$acked_gets" ] ||
 	fail "consumer scans: $acked_gets acknowledged, $stored_gets stored"
 # every batch is whole: ids come in fives
-partial=$(db_query "SELECT count(*) FROM (SELECT substr(client_id, 1, length(client_id) - 2) AS b, count(*) AS n FROM scans WHERE client_id IS NOT NULL GROUP BY b HAVING count(*) <> 5) t")
+partial=$(grep -v '^$' "$E2E_DIR/stored_ids" | sed 's/..$//' | uniq -c | awk '$1 != 5' | wc -l)
 expect_eq "$partial" 0 "half-stored batches"
 
 test_begin "SIGTERM under load: drains, stores every answered scan, exits 0"
@@ -115,8 +114,7 @@ expect_eq "$?" 0 "exit status after SIGTERM"
 wait "$client"
 grep '^ID ' "$E2E_DIR/acked" | cut -d' ' -f2 | sort -u >"$E2E_DIR/acked_ids"
 [ -s "$E2E_DIR/acked_ids" ] || fail "no scan acknowledged before SIGTERM"
-db_query "SELECT client_id FROM scans WHERE client_id LIKE 'term-%'" |
-	sort -u >"$E2E_DIR/stored_ids"
+db_scans client_id --id-prefix term- | sort -u >"$E2E_DIR/stored_ids"
 expect_eq "$(comm -23 "$E2E_DIR/acked_ids" "$E2E_DIR/stored_ids" | wc -l)" 0 \
 	"acknowledged scans missing after SIGTERM"
 expect_eq "$(db_check)" ok "database check after SIGTERM"

@@ -160,3 +160,15 @@ for path in sys.argv[1:]:
     out.append("" if v is None else str(v))
 print("|".join(out))' "$@"
 }
+# db_scans KEYS [ocop db scans options]: the stored scans, oldest first,
+# one line each with the fields KEYS (space-separated) joined by '|'
+db_scans() {
+	local keys=$1
+	shift
+	"$OCOP" db scans "$@" | /usr/bin/python3 -c '
+import json, sys
+keys = sys.argv[1].split()
+for line in sys.stdin:
+    d = json.loads(line)
+    print("|".join("" if d[k] is None else str(d[k]) for k in keys))' "$keys"
+}

@@ -14,9 +14,6 @@ unset OCOP_TOKEN
 jq_py() {
 	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
-db() {
-	db_query "$1"
-}
 # a loopback port with nothing listening on it
 closed_port() {
 	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -127,8 +124,8 @@ test_begin "--at and --place are sent"
 expect_rc 0 "$OCOP" scan "$VALID" --server "$BASE" --token "$INSPECTOR" \
 	--at 2026-02-01T09:30:00+07:00 --place "Chợ Cao Lãnh, quầy 12" --json
 ID=$(jq_py "$E2E_DIR/last.out" 'd["id"]')
-expect_eq "$(db "SELECT scanned_at, place FROM scans WHERE client_id = '$ID'")" \
-	"$(date -d 2026-02-01T09:30:00+07:00 +%s)|Chợ Cao Lãnh, quầy 12" "stored scan"
+expect_eq "$(db_scans "scanned_at place source" --id-prefix "$ID")" \
+	"2026-02-01T09:30:00+07:00|Chợ Cao Lãnh, quầy 12|inspector" "stored scan"
 # the verdict is the one at the scan time: before the label was issued is bad input
 expect_rc 65 "$OCOP" scan "$VALID" --server "$BASE" --token "$INSPECTOR" --at 2024-01-01T00:00:00Z
 expect_contains "$E2E_DIR/last.err" "HTTP 422"

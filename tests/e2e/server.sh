@@ -191,8 +191,7 @@ expect_eq "$(json serial)" "$VAL2" serial
 expect_eq "$(curl_req GET "$BASE/L/$VAL2" -H 'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8')" 200 status
 expect_contains "$BODY" '<!DOCTYPE html>'
 expect_eq "$(label_scans "$VAL2")" $((n0 + 3)) "stored"
-expect_eq "$(json_first=1; db "SELECT net || ' ' || ua FROM scans WHERE code = '$VAL2' LIMIT 1")" "127.0.0.0/24 curl" "coarse client"
-expect_eq "$(db "SELECT source FROM scans WHERE code = '$VAL2' LIMIT 1")" 0 "consumer source"
+expect_eq "$(db_scans "net ua source" --code "$VAL2" | head -1)" "127.0.0.0/24|curl|consumer" "coarse client, consumer source"
 
 test_begin "HEAD records nothing"
 n0=$(db_rows scans)
@@ -260,7 +259,7 @@ expect_eq "$(json results.2.verdict)" unknown verdict
 expect_eq "$(json results.2.reason)" not_found reason
 expect_eq "$(json results.3.verdict)" valid "verdict before the revocation"
 expect_eq "$(db_rows scans)" $((n0 + 4)) stored
-expect_eq "$(db "SELECT place || '|' || province || '|' || lat || '|' || source FROM scans WHERE client_id = 'insp-1'")" "Chợ Sa Đéc|82|10.29|1" "stored fields"
+expect_eq "$(db_scans "place province lat source" --id-prefix insp-1)" "Chợ Sa Đéc|82|10.29|inspector" "stored fields"
 expect_eq "$(curl_req POST "$BASE/api/v1/scans" -H "Authorization: Bearer $ADMIN" -d "$BATCH")" 200 "re-sent"
 expect_eq "$(json results.0.duplicate)" true duplicate
 expect_eq "$(json results.3.duplicate)" true duplicate
@@ -400,5 +399,5 @@ retry=$(header_of Retry-After)
 # another network (through a proxy on this host) is not limited
 expect_eq "$(curl_req GET "$BASE/healthz" -H 'X-Forwarded-For: 198.51.100.7')" 200 "other network"
 expect_eq "$(curl_req GET "$BASE/L/$VAL" -H 'X-Forwarded-For: 2001:db8:1:2::5' -H 'Accept: application/json' -A 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 Zalo android/12100')" 200 "IPv6 client"
-expect_eq "$(db "SELECT net || ' ' || ua FROM scans ORDER BY id DESC LIMIT 1")" "2001:db8:1::/48 zalo" "coarse IPv6 client"
+expect_eq "$(db_scans "net ua" | tail -1)" "2001:db8:1::/48|zalo" "coarse IPv6 client"
 stop_server

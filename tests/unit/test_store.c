@@ -5,9 +5,9 @@
  * commit rolling back, and a reading handle's snapshots.
  */
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,9 +64,9 @@ test_newer_schema_refused(void)
 	CHECK_INT(ocop_store_open(path, OCOP_STORE_CREATE, &st, &err), 0);
 	ocop_store_close(st);
 	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-	CHECK_INT(sqlite3_exec(db, "PRAGMA user_version = 9999", NULL, NULL,
-			       NULL),
-		  SQLITE_OK);
+	CHECK_INT(
+	    sqlite3_exec(db, "PRAGMA user_version = 9999", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	CHECK_INT(ocop_store_open(path, 0, &st, &err), OCOP_EREFUSED);
 	CHECK(strstr(err.msg, "newer than this ocop knows") != NULL);
@@ -124,13 +124,11 @@ test_reader_sees_commits(void)
 
 		snprintf(want, sizeof(want), "v%d", i);
 		CHECK_INT(r->m->read_begin(r, &err), 0);
-		CHECK_INT(r->m->meta_get(r, "operator", v, sizeof(v), &err),
-			  0);
+		CHECK_INT(r->m->meta_get(r, "operator", v, sizeof(v), &err), 0);
 		r->m->read_end(r);
 		CHECK_INT(w->m->meta_set(w, "operator", want, &err), 0);
 		CHECK_INT(r->m->read_begin(r, &err), 0);
-		CHECK_INT(r->m->meta_get(r, "operator", v, sizeof(v), &err),
-			  0);
+		CHECK_INT(r->m->meta_get(r, "operator", v, sizeof(v), &err), 0);
 		CHECK_STR(v, want);
 		r->m->read_end(r);
 	}
@@ -139,8 +137,7 @@ test_reader_sees_commits(void)
 		sqlite3 *db;
 
 		CHECK_INT(r->m->read_begin(r, &err), 0);
-		CHECK_INT(r->m->meta_get(r, "operator", v, sizeof(v), &err),
-			  0);
+		CHECK_INT(r->m->meta_get(r, "operator", v, sizeof(v), &err), 0);
 		r->m->read_end(r);
 		CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
 		CHECK_INT(sqlite3_exec(db,
@@ -151,8 +148,7 @@ test_reader_sees_commits(void)
 		sqlite3_close(db);
 		nanosleep(&pause, NULL);
 		CHECK_INT(r->m->read_begin(r, &err), 0);
-		CHECK_INT(r->m->meta_get(r, "operator", v, sizeof(v), &err),
-			  0);
+		CHECK_INT(r->m->meta_get(r, "operator", v, sizeof(v), &err), 0);
 		CHECK_STR(v, "elsewhere");
 		r->m->read_end(r);
 	}

@@ -140,6 +140,8 @@ int pg_scan_count_of_product(struct ocop_store *, int64_t, int64_t, int64_t,
 			     int64_t *, int64_t *, struct ocop_error *);
 int pg_scan_each_placed(struct ocop_store *, int64_t, int64_t, store_scan_cb,
 			void *, struct ocop_error *);
+int pg_scan_each_stored(struct ocop_store *, const char *, const char *,
+			store_scan_cb, void *, struct ocop_error *);
 int pg_scan_each_unknown(struct ocop_store *, int64_t, int64_t, store_scan_cb,
 			 void *, struct ocop_error *);
 

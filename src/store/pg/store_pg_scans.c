@@ -23,6 +23,7 @@ enum {
 	PG_SCAN_COUNT_OF_PRODUCT,
 	PG_SCAN_EACH_PLACED,
 	PG_SCAN_EACH_UNKNOWN,
+	PG_SCAN_EACH_STORED,
 	PG_SCANS_END
 };
 
@@ -362,4 +363,36 @@ pg_scan_each_unknown(struct ocop_store *base, int64_t from, int64_t to,
 	    "coalesce(place, '') COLLATE \"C\", code COLLATE \"C\", "
 	    "scanned_at, id",
 	    &q, "cannot read scans", unknown_row, &e, err);
+}
+
+static int
+stored_row(void *ctx, const PGresult *res)
+{
+	struct scan_each *e = ctx;
+
+	scan_from_row(res, &e->sc);
+	return e->cb(e->ctx, &e->sc);
+}
+
+int
+pg_scan_each_stored(struct ocop_store *base, const char *code,
+		    const char *id_prefix, store_scan_cb cb, void *ctx,
+		    struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pg_params q = {0};
+	struct scan_each e;
+
+	memset(&e, 0, sizeof(e));
+	e.cb = cb;
+	e.ctx = ctx;
+	pp_text_or_null(&q, code);
+	pp_text_or_null(&q, id_prefix);
+	/* the ids are given in the order stored */
+	return pg_stream(s, PG_SCAN_EACH_STORED,
+			 "SELECT " SCAN_COLS " FROM scans s "
+			 "WHERE ($1::text IS NULL OR s.code = $1) "
+			 "AND ($2::text IS NULL OR "
+			 "left(s.client_id, length($2)) = $2) ORDER BY s.id",
+			 &q, "cannot read scans", stored_row, &e, err);
 }

@@ -652,6 +652,7 @@ static const struct ocop_store_methods sq_methods = {
 	.scan_count_of_product = sq_scan_count_of_product,
 	.scan_each_placed = sq_scan_each_placed,
 	.scan_each_unknown = sq_scan_each_unknown,
+	.scan_each_stored = sq_scan_each_stored,
 	.label_get_by_id = sq_label_get_by_id,
 	.label_max_stars = sq_label_max_stars,
 	.label_max_id = sq_label_max_id,

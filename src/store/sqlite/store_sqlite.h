@@ -136,6 +136,8 @@ int sq_scan_count_of_product(struct ocop_store *, int64_t, int64_t, int64_t,
 			     int64_t *, int64_t *, struct ocop_error *);
 int sq_scan_each_placed(struct ocop_store *, int64_t, int64_t, store_scan_cb,
 			void *, struct ocop_error *);
+int sq_scan_each_stored(struct ocop_store *, const char *, const char *,
+			store_scan_cb, void *, struct ocop_error *);
 int sq_scan_each_unknown(struct ocop_store *, int64_t, int64_t, store_scan_cb,
 			 void *, struct ocop_error *);
 int sq_label_get_by_id(struct ocop_store *, int64_t, struct ocop_label *,

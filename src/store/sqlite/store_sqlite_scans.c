@@ -28,6 +28,7 @@ enum {
 	SQ_LABEL_MAX_STARS,
 	SQ_LABEL_MAX_ID,
 	SQ_LABEL_EACH_OF_PRODUCT,
+	SQ_SCAN_EACH_STORED,
 };
 
 #define SCAN_COLS                                                              \
@@ -337,6 +338,27 @@ scan_stream(struct sq_store *s, sqlite3_stmt *st,
 	}
 	sqlite3_reset(st);
 	return 0;
+}
+
+int
+sq_scan_each_stored(struct ocop_store *base, const char *code,
+		    const char *id_prefix, store_scan_cb cb, void *ctx,
+		    struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+
+	st = sq_stmt(s, SQ_SCAN_EACH_STORED,
+		     "SELECT " SCAN_COLS " FROM scans"
+		     " WHERE (?1 IS NULL OR code = ?1)"
+		     " AND (?2 IS NULL OR substr(client_id, 1, length(?2)) = ?2)"
+		     " ORDER BY id",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sq_bind_text_or_null(st, 1, code);
+	sq_bind_text_or_null(st, 2, id_prefix);
+	return scan_stream(s, st, scan_from_row, 0, cb, ctx, err);
 }
 
 /*
