@@ -586,6 +586,7 @@ static const struct ocop_store_methods pg_methods = {
     .scan_each_of_product = pg_scan_each_of_product,
     .scan_count_of_product = pg_scan_count_of_product,
     .scan_each_placed = pg_scan_each_placed,
+    .scan_each_stored = pg_scan_each_stored,
     .scan_each_unknown = pg_scan_each_unknown,
     .label_get_by_id = pg_label_get_by_id,
     .label_max_stars = pg_label_max_stars,
