@@ -1512,6 +1512,7 @@ dispatch(struct conn *c, const char *method, const char *path,
 		req.user_agent = header(c->mhd, MHD_HTTP_HEADER_USER_AGENT);
 		req.client_net = c->net;
 		req.arg = req_arg;
+		req.site = site_of(c->srv);
 		req.impl = c;
 		resolver_handle(st, tls_cache, c->srv->base_url, &req, resp);
 		return 0;

@@ -105,6 +105,9 @@ check_page revoked-en "$BASE/L/$REVOKED?lang=en" 200 en "OCOP recognition revoke
 test_begin "unknown label in the browser"
 check_page unknown-vi "$BASE/L/ZZZZZZZZZZZZZZZZ?lang=vi" 404 vi "Không tìm thấy tem" \
 	"Đừng mua sản phẩm này" 'value="ZZZZ-ZZZZ-ZZZZ-ZZZZ"'
+test_begin "a forged Digital Link in the browser"
+check_page forged-dl-vi "$BASE/01/04006381333931/21/ZZZZZZZZZZZZZZZZ" 404 vi \
+	"Không tìm thấy tem" "Đừng mua sản phẩm này"
 test_begin "a copied label in the browser keeps its verdict and warns"
 check_page copied-vi "$BASE/L/$COPIED?lang=vi" 200 vi "Sản phẩm OCOP hợp lệ" \
 	"Cảnh báo: tem này có thể bị sao chép" "$CONTACT"
