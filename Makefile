@@ -4,14 +4,14 @@ CC ?= cc
 BUILD ?= build
 
 PKGS := libqrencode libpng libcurl sqlite3 jansson libmicrohttpd libsodium cairo \
-	libutf8proc
+	libutf8proc libpq
 # Debian packages the build, the tests and the demo need (checked by `deps`).
 DEB_PKGS := build-essential pkg-config libqrencode-dev libpng-dev \
 	libcurl4-openssl-dev libsqlite3-dev libjansson-dev libmicrohttpd-dev \
 	libsodium-dev libcairo2-dev libutf8proc-dev fonts-dejavu-core sqlite3 \
 	curl zbar-tools \
 	librsvg2-bin poppler-utils qrencode python3 python3-jsonschema \
-	chromium wrk nginx-light systemd openssl cppcheck
+	chromium wrk nginx-light systemd openssl cppcheck libpq-dev postgresql
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -fno-common

@@ -124,8 +124,13 @@ cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	ocop_store_close(st);
 	if (rc < 0)
 		return cmd_fail(&err);
-	fprintf(stderr, "ocop: database '%s' ready, base URL %s\n",
-		ctx->db_path, cur);
+	/* a URI may hold a password: never repeated */
+	if (strstr(ctx->db_path, "://"))
+		fprintf(stderr, "ocop: PostgreSQL database ready, base URL %s\n",
+			cur);
+	else
+		fprintf(stderr, "ocop: database '%s' ready, base URL %s\n",
+			ctx->db_path, cur);
 	if (cur_op[0])
 		fprintf(stderr, "ocop: operator: %s\n", cur_op);
 	else

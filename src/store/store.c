@@ -20,7 +20,7 @@ struct engine {
 static const char *const pg_schemes[] = {"postgres://", "postgresql://", NULL};
 
 static const struct engine engines[] = {
-    {"pg", pg_schemes, NULL, "PostgreSQL"},
+    {"pg", pg_schemes, store_pg_open, "PostgreSQL"},
     {"sqlite", NULL, store_sqlite_open, "SQLite"},
 };
 

@@ -281,5 +281,7 @@ struct ocop_store_methods {
  * the engine knows is refused. */
 int store_sqlite_open(const char *db, int flags, struct ocop_store **out,
 		      struct ocop_error *err);
+int store_pg_open(const char *db, int flags, struct ocop_store **out,
+		  struct ocop_error *err);
 
 #endif

@@ -34,7 +34,9 @@ for tool in wrk nginx curl; do
 done
 [ -x "$OCOP" ] || die "$OCOP is not built"
 
-export OCOP_DB="$DIR/bench.db"
+# BENCH_DB: an empty database to run on instead of a SQLite file, e.g.
+# postgresql:///bench?host=DIR&user=postgres (tests/pg.sh start)
+export OCOP_DB="${BENCH_DB:-$DIR/bench.db}"
 "$OCOP" init >/dev/null 2>&1 || die "init failed"
 "$OCOP" registry import assets/demo/registry.csv >/dev/null 2>&1 ||
 	die "registry import failed"

@@ -325,7 +325,7 @@ OCOP_NOW=2026-06-04T10:00:00+07:00 expect_rc 0 "$OCOP" label void --batch "$B3" 
 expect_contains "$D/last.err" "60 labels"
 OCOP_NOW=2026-06-05T10:00:00+07:00 expect_rc 1 "$OCOP" verify --json "$s2"
 expect_contains "$D/last.out" '"reason":"batch_voided"'
-expect_eq "$(sqlite3 "$OCOP_DB" "SELECT void_reason FROM batches WHERE id = $B3")" "thu hồi lô" "reason stored"
+expect_eq "$(db_query "SELECT void_reason FROM batches WHERE id = $B3")" "thu hồi lô" "reason stored"
 # the label voided first keeps its own, earlier time
 OCOP_NOW=2026-06-05T10:00:00+07:00 expect_rc 1 "$OCOP" verify --json "$s1"
 expect_contains "$D/last.out" '"voided_at":"2026-06-02T10:00:00+07:00"'

@@ -3,10 +3,40 @@
 set -u
 OCOP=${OCOP_BIN:?OCOP_BIN is set by tests/run}
 E2E_DIR=$(mktemp -d)
-export OCOP_DB="$E2E_DIR/ocop.db"
 SERVER_PID=
+# OCOP_TEST_PG (the socket directory of tests/pg.sh's server): the script
+# runs on a PostgreSQL database of its own, dropped at the end; else on a
+# SQLite file. E2E_ENGINE tells which (sqlite, pg).
+E2E_PG_DB=
+if [ -n "${OCOP_TEST_PG:-}" ]; then
+	E2E_ENGINE=pg
+	E2E_PG_DB="e2e_$(basename "$E2E_DIR" | tr -c 'a-zA-Z0-9\n' _ | tr 'A-Z' 'a-z')"
+	psql -qAtX -h "$OCOP_TEST_PG" -U postgres -d postgres \
+		-c "CREATE DATABASE $E2E_PG_DB" >/dev/null || {
+		echo "FAIL setup: cannot create database $E2E_PG_DB"
+		exit 1
+	}
+	export OCOP_DB="postgresql:///$E2E_PG_DB?host=$OCOP_TEST_PG&user=postgres"
+else
+	E2E_ENGINE=sqlite
+	export OCOP_DB="$E2E_DIR/ocop.db"
+fi
+# db_query SQL: a question the product has no command for, asked of the
+# script's database in its engine's own client (sqlite3, psql), rows as
+# sqlite3 prints them (columns joined by '|')
+db_query() {
+	if [ "$E2E_ENGINE" = pg ]; then
+		psql -qAtX -v ON_ERROR_STOP=1 -h "$OCOP_TEST_PG" -U postgres \
+			-d "$E2E_PG_DB" -c "$1"
+	else
+		sqlite3 "$OCOP_DB" "$1"
+	fi
+}
 cleanup() {
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	[ -n "$E2E_PG_DB" ] && psql -qAtX -h "$OCOP_TEST_PG" -U postgres \
+		-d postgres -c "DROP DATABASE IF EXISTS $E2E_PG_DB WITH (FORCE)" \
+		>/dev/null 2>&1
 	rm -rf "$E2E_DIR"
 }
 trap cleanup EXIT

@@ -73,8 +73,8 @@ for p in json.load(sys.stdin)["entries"]:
     print(p["code"], p["group"], p["producer"]["kind"])' >"$D/got"
 expect_eq "$(cat "$D/got")" "$(cat "$D/expected")" "canonical group and kind"
 # stored as the canonical words, NFC
-expect_eq "$(sqlite3 "$OCOP_DB" "SELECT DISTINCT kind FROM producers WHERE kind NOT IN ('HTX', 'THT', 'DN', 'other')")" "hộ" "hộ stored"
-expect_eq "$(sqlite3 "$OCOP_DB" "SELECT count(*) FROM products WHERE grp NOT IN ('I','II','III','IV','V','VI')")" 0 "groups stored"
+expect_eq "$(db_query "SELECT DISTINCT kind FROM producers WHERE kind NOT IN ('HTX', 'THT', 'DN', 'other')")" "hộ" "hộ stored"
+expect_eq "$(db_query "SELECT count(*) FROM products WHERE grp NOT IN ('I','II','III','IV','V','VI')")" 0 "groups stored"
 
 test_begin "words: a bad row is still named by its line"
 before=$(dump)
@@ -98,7 +98,7 @@ ID-2,Trà B,Đồ uống,,Công ty TNHH Trà Cầu Đất,,Lâm Đồng,"Xuân T
 ID-3,Trà C,Đồ uống,,Công ty TNHH Trà Cầu Đất,,Lâm Đồng,"Xuân Trường, Đà Lạt",3,12/QĐ-UBND,2025-04-02,UBND tỉnh Lâm Đồng,,,
 EOF
 expect_rc 0 "$OCOP" registry import "$D/ids.csv"
-expect_eq "$(sqlite3 "$OCOP_DB" "SELECT count(DISTINCT producer_id) FROM products WHERE code LIKE 'ID-%'")" 1 "one producer"
+expect_eq "$(db_query "SELECT count(DISTINCT producer_id) FROM products WHERE code LIKE 'ID-%'")" 1 "one producer"
 expect_rc 0 "$OCOP" product show ID-1 --json
 expect_eq "$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["producer"]["producer_id"], d["producer"]["address"], d["recognitions"][0]["source"])' "$D/last.out")" \
 	"5800123456 Cầu Đất, Đà Lạt https://lamdong.gov.vn/qd-10" "ID-1 keeps its own address"
@@ -180,17 +180,41 @@ expect_contains "$D/exp-csv/sub/registry.csv" '"=HYPERLINK(""x"")"'
 # the labels, copied into each new database by product code (labels are
 # not part of the registry); their verdicts must come out the same
 copy_labels() {
+	if [ "$E2E_ENGINE" = pg ]; then
+		copy_labels_from_pg "$1"
+		return
+	fi
 	sqlite3 "$1" "ATTACH '$OCOP_DB' AS a;
 	INSERT INTO batches SELECT b.id, p2.id, b.stars, b.lot, b.count, b.made_on, b.best_before, b.issued_at, b.voided_at, b.void_reason
 		FROM a.batches b JOIN a.products p1 ON p1.id = b.product_id JOIN products p2 ON p2.code = p1.code;
 	INSERT INTO labels SELECT l.id, l.serial, l.batch_id, p2.id, l.stars, l.voided_at, l.void_reason
 		FROM a.labels l JOIN a.products p1 ON p1.id = l.product_id JOIN products p2 ON p2.code = p1.code;"
 }
+# the same from the PostgreSQL database into the SQLite file $1, through
+# CSV (an empty unquoted field is NULL)
+copy_labels_from_pg() {
+	db_query "\\copy (SELECT b.id, p.code, b.stars, b.lot, b.count, b.made_on, b.best_before, b.issued_at, b.voided_at, b.void_reason FROM batches b JOIN products p ON p.id = b.product_id) TO '$D/xb.csv' WITH (FORMAT csv)"
+	db_query "\\copy (SELECT l.id, l.serial, l.batch_id, p.code, l.stars, l.voided_at, l.void_reason FROM labels l JOIN products p ON p.id = l.product_id) TO '$D/xl.csv' WITH (FORMAT csv)"
+	sqlite3 "$1" <<SQL
+CREATE TEMP TABLE xb(id, code, stars, lot, count, made_on, best_before, issued_at, voided_at, void_reason);
+CREATE TEMP TABLE xl(id, serial, batch_id, code, stars, voided_at, void_reason);
+.import --csv $D/xb.csv xb
+.import --csv $D/xl.csv xl
+INSERT INTO batches SELECT xb.id, p.id, xb.stars, nullif(xb.lot, ''), xb.count, nullif(xb.made_on, ''), nullif(xb.best_before, ''), xb.issued_at, nullif(xb.voided_at, ''), nullif(xb.void_reason, '')
+	FROM xb JOIN products p ON p.code = xb.code;
+INSERT INTO labels SELECT xl.id, xl.serial, xl.batch_id, p.id, xl.stars, nullif(xl.voided_at, ''), nullif(xl.void_reason, '')
+	FROM xl JOIN products p ON p.code = xl.code;
+SQL
+}
 # the days of each label: every day its product's verdict may change
 # (starts, ends and the day after, extensions, revocations and the day
 # before), the first of every year and the last day checked
 label_days() {
-	sqlite3 "$OCOP_DB" "WITH p(id) AS (SELECT DISTINCT product_id FROM labels),
+	if [ "$E2E_ENGINE" = pg ]; then
+		label_days_pg
+		return
+	fi
+	db_query "WITH p(id) AS (SELECT DISTINCT product_id FROM labels),
 	d(pid, day) AS (
 		SELECT product_id, valid_from FROM recognitions
 		UNION SELECT product_id, date(valid_from, '-1 day') FROM recognitions
@@ -205,6 +229,24 @@ label_days() {
 	UNION SELECT l.serial, y || '-01-01' FROM labels l,
 		(SELECT 2023 AS y UNION SELECT 2024 UNION SELECT 2025 UNION SELECT 2026 UNION SELECT 2027 UNION SELECT 2028 UNION SELECT 2029)
 	WHERE y || '-01-01' > date((SELECT issued_at FROM batches WHERE id = l.batch_id), 'unixepoch', '+1 day')
+	ORDER BY 1, 2"
+}
+label_days_pg() {
+	db_query "WITH d(pid, day) AS (
+		SELECT product_id, valid_from FROM recognitions
+		UNION SELECT product_id, valid_from - 1 FROM recognitions
+		UNION SELECT product_id, valid_until FROM recognitions
+		UNION SELECT product_id, valid_until + 1 FROM recognitions
+		UNION SELECT r.product_id, e.extended_until FROM extensions e JOIN recognitions r ON r.id = e.recognition_id
+		UNION SELECT r.product_id, e.extended_until + 1 FROM extensions e JOIN recognitions r ON r.id = e.recognition_id
+		UNION SELECT product_id, revoked_on FROM revocations
+		UNION SELECT product_id, revoked_on - 1 FROM revocations),
+	b(id, after) AS (SELECT id, (to_timestamp(issued_at) AT TIME ZONE 'UTC')::date + 1 FROM batches)
+	SELECT l.serial, to_char(d.day, 'YYYY-MM-DD') FROM labels l JOIN d ON d.pid = l.product_id
+	JOIN b ON b.id = l.batch_id WHERE d.day > b.after
+	UNION SELECT l.serial, y || '-01-01' FROM labels l JOIN b ON b.id = l.batch_id,
+		(VALUES (2023), (2024), (2025), (2026), (2027), (2028), (2029)) v(y)
+	WHERE (y || '-01-01')::date > b.after
 	ORDER BY 1, 2"
 }
 label_days >"$D/label-days"

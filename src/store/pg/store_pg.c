@@ -1,0 +1,731 @@
+/*
+ * store_pg.c - the PostgreSQL engine on libpq: connection, migrations,
+ * transactions, settings, stats and the method table. The areas live in
+ * store_pg_registry.c, store_pg_labels.c and store_pg_scans.c.
+ *
+ * Several ocop serve nodes share one database, so the schema
+ * (assets/migrations/pg/) keeps its rules in keys and ON CONFLICT, never in
+ * a read then a write; every statement is prepared once per connection;
+ * each read_begin is a new REPEATABLE READ snapshot, so a change committed
+ * through any node is seen by the next request of every node. Commits wait
+ * for the server's log to be flushed (synchronous_commit on), and the scan
+ * writer's group of scans is one transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assets.h"
+#include "store_pg.h"
+
+/* pg_advisory_xact_lock key of the migrations: "ocop" */
+#define PG_MIGRATE_LOCK "1868787568"
+#define PG_MIGRATIONS "migrations/pg/"
+/* scans partitions are made this far ahead (and one month back) */
+#define PG_PARTS_AHEAD (62 * 86400)
+
+/* ---- parameters and results -------------------------------------------- */
+
+static void
+pp_raw(struct pg_params *p, const char *v, int len, int fmt)
+{
+	if (p->n >= PG_MAX_PARAMS)
+		abort(); /* a statement with more parameters is a bug */
+	p->v[p->n] = v;
+	p->len[p->n] = len;
+	p->fmt[p->n] = fmt;
+	p->n++;
+}
+
+void
+pp_text(struct pg_params *p, const char *v)
+{
+	pp_raw(p, v ? v : "", 0, 0);
+}
+
+void
+pp_text_or_null(struct pg_params *p, const char *v)
+{
+	pp_raw(p, v && *v ? v : NULL, 0, 0);
+}
+
+void
+pp_int(struct pg_params *p, int64_t v)
+{
+	snprintf(p->buf[p->n], sizeof(p->buf[0]), "%lld", (long long)v);
+	pp_raw(p, p->buf[p->n], 0, 0);
+}
+
+void
+pp_id_or_null(struct pg_params *p, int64_t v)
+{
+	if (v > 0)
+		pp_int(p, v);
+	else
+		pp_raw(p, NULL, 0, 0);
+}
+
+void
+pp_day(struct pg_params *p, int32_t day)
+{
+	if (day == OCOP_NO_DAY) {
+		pp_raw(p, NULL, 0, 0);
+		return;
+	}
+	ocop_day_format(day, p->buf[p->n]);
+	pp_raw(p, p->buf[p->n], 0, 0);
+}
+
+void
+pp_time(struct pg_params *p, int64_t t)
+{
+	if (t == OCOP_NO_TIME)
+		pp_raw(p, NULL, 0, 0);
+	else
+		pp_int(p, t);
+}
+
+void
+pp_bytes(struct pg_params *p, const void *v, size_t len)
+{
+	pp_raw(p, v, (int)len, 1);
+}
+
+void
+pg_col_text(const PGresult *res, int r, int i, char *buf, size_t size)
+{
+	ocop_strlcpy(buf, PQgetisnull(res, r, i) ? "" : PQgetvalue(res, r, i),
+		     size);
+}
+
+int64_t
+pg_col_int(const PGresult *res, int r, int i)
+{
+	if (PQgetisnull(res, r, i))
+		return 0;
+	return strtoll(PQgetvalue(res, r, i), NULL, 10);
+}
+
+int32_t
+pg_col_day(const PGresult *res, int r, int i)
+{
+	int32_t day;
+
+	if (PQgetisnull(res, r, i) ||
+	    ocop_day_parse(PQgetvalue(res, r, i), &day, NULL) < 0)
+		return OCOP_NO_DAY;
+	return day;
+}
+
+int64_t
+pg_col_time(const PGresult *res, int r, int i)
+{
+	if (PQgetisnull(res, r, i))
+		return OCOP_NO_TIME;
+	return strtoll(PQgetvalue(res, r, i), NULL, 10);
+}
+
+/* SQLSTATE classes to the contract's codes (store.h: Errors). */
+int
+pg_error(struct pg_store *s, const PGresult *res, struct ocop_error *err,
+	 const char *what)
+{
+	const char *state =
+	    res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg =
+	    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	int code = OCOP_EINTERNAL;
+
+	if (!msg || !*msg)
+		msg = PQerrorMessage(s->conn);
+	if (state && strcmp(state, "23505") == 0)
+		code = OCOP_EEXIST;
+	else if (state &&
+		 (strncmp(state, "53", 2) == 0 || strcmp(state, "25006") == 0 ||
+		  strncmp(state, "57", 2) == 0 || strncmp(state, "08", 2) == 0))
+		code = OCOP_EOUTPUT; /* disk full, read-only, shutting down */
+	else if (!state && PQstatus(s->conn) == CONNECTION_BAD)
+		code = OCOP_EOUTPUT;
+	return ocop_error_set(err, code, "%s: %.*s", what,
+			      (int)strcspn(msg, "\n"), msg);
+}
+
+static int
+pg_prepare(struct pg_store *s, int slot, const char *sql, int nparams,
+	   const char *what, struct ocop_error *err)
+{
+	char name[16];
+	PGresult *res;
+	int rc = 0;
+
+	if (s->prepared[slot])
+		return 0;
+	snprintf(name, sizeof(name), "s%d", slot);
+	res = PQprepare(s->conn, name, sql, nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = pg_error(s, res, err, what);
+	else
+		s->prepared[slot] = 1;
+	PQclear(res);
+	return rc;
+}
+
+PGresult *
+pg_exec(struct pg_store *s, int slot, const char *sql,
+	const struct pg_params *p, const char *what, struct ocop_error *err)
+{
+	static const struct pg_params none;
+	char name[16];
+	PGresult *res;
+	ExecStatusType st;
+
+	if (!p)
+		p = &none;
+	if (pg_prepare(s, slot, sql, p->n, what, err) < 0)
+		return NULL;
+	snprintf(name, sizeof(name), "s%d", slot);
+	res = PQexecPrepared(s->conn, name, p->n, p->v, p->len, p->fmt, 0);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	pg_error(s, res, err, what);
+	PQclear(res);
+	if (s->depth > 0)
+		s->failed = 1; /* the server aborted the transaction */
+	return NULL;
+}
+
+int
+pg_stream(struct pg_store *s, int slot, const char *sql,
+	  const struct pg_params *p, const char *what,
+	  int (*row)(void *ctx, const PGresult *res), void *ctx,
+	  struct ocop_error *err)
+{
+	static const struct pg_params none;
+	char name[16];
+	PGresult *res;
+	int rc = 0, stopped = 0;
+
+	if (!p)
+		p = &none;
+	if (pg_prepare(s, slot, sql, p->n, what, err) < 0)
+		return err ? err->code : OCOP_EINTERNAL;
+	snprintf(name, sizeof(name), "s%d", slot);
+	if (!PQsendQueryPrepared(s->conn, name, p->n, p->v, p->len, p->fmt, 0))
+		return pg_error(s, NULL, err, what);
+	PQsetSingleRowMode(s->conn);
+	/* every result is read, also after a stop: the connection is free
+	 * for the next statement only then */
+	while ((res = PQgetResult(s->conn))) {
+		ExecStatusType st = PQresultStatus(res);
+
+		if (st == PGRES_SINGLE_TUPLE) {
+			if (!stopped && (rc = row(ctx, res)) != 0)
+				stopped = 1;
+		} else if (st != PGRES_TUPLES_OK && !stopped) {
+			rc = pg_error(s, res, err, what);
+			stopped = 1;
+			if (s->depth > 0)
+				s->failed = 1;
+		}
+		PQclear(res);
+	}
+	return rc;
+}
+
+/* A statement without parameters nor prepared form (transactions,
+ * migrations): 0 or the error. */
+static int
+pg_simple(struct pg_store *s, const char *sql, const char *what,
+	  struct ocop_error *err)
+{
+	PGresult *res = PQexec(s->conn, sql);
+	ExecStatusType st = PQresultStatus(res);
+	int rc = 0;
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		rc = pg_error(s, res, err, what);
+	PQclear(res);
+	return rc;
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+/* The months of scans partitions around now exist (made ahead of need,
+ * so a month's first scans do not wait for a CREATE TABLE). */
+static int
+pg_partitions(struct pg_store *s, struct ocop_error *err)
+{
+	int64_t now = ocop_now();
+	PGresult *res;
+	struct pg_params p = {0};
+
+	pp_int(&p, now - 31 * 86400);
+	pp_int(&p, now);
+	pp_int(&p, now + 31 * 86400);
+	pp_int(&p, now + PG_PARTS_AHEAD);
+	res =
+	    PQexecParams(s->conn,
+			 "SELECT scans_partition(t) FROM (VALUES ($1::bigint),"
+			 " ($2::bigint), ($3::bigint), ($4::bigint)) v(t)",
+			 p.n, NULL, p.v, p.len, p.fmt, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		int rc = pg_error(s, res, err, "cannot make scans partitions");
+
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	s->parts_until = now + PG_PARTS_AHEAD - 31 * 86400;
+	return 0;
+}
+
+static int
+pg_begin(struct ocop_store *base, struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+
+	if (s->depth > 0) {
+		if (s->reading)
+			return ocop_error_set(err, OCOP_EINTERNAL,
+					      "no writes inside a read");
+		s->depth++;
+		return 0;
+	}
+	if (s->flags & OCOP_STORE_READER)
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "a reading handle does not write");
+	/* a long-running writer makes the coming months' partitions */
+	if ((s->flags & OCOP_STORE_SCAN_WRITER) && ocop_now() > s->parts_until)
+		(void)pg_partitions(s, NULL); /* scans_default meanwhile */
+	if (pg_simple(s, "BEGIN", "cannot begin transaction", err) < 0)
+		return err ? err->code : OCOP_EINTERNAL;
+	s->depth = 1;
+	s->failed = 0;
+	s->reading = 0;
+	return 0;
+}
+
+static void
+pg_undo(struct pg_store *s)
+{
+	PQclear(PQexec(s->conn, "ROLLBACK"));
+	s->depth = 0;
+	s->failed = 0;
+	s->reading = 0;
+}
+
+static void
+pg_rollback(struct ocop_store *base)
+{
+	struct pg_store *s = (struct pg_store *)base;
+
+	if (s->depth == 0)
+		return;
+	if (--s->depth > 0) {
+		s->failed = 1;
+		return;
+	}
+	pg_undo(s);
+}
+
+static int
+pg_commit(struct ocop_store *base, struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	PGresult *res;
+	int rc = 0;
+
+	if (s->depth == 0)
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "commit without a transaction");
+	if (--s->depth > 0)
+		return 0;
+	if (s->failed) {
+		pg_undo(s);
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "transaction rolled back");
+	}
+	/* a COMMIT of an aborted transaction answers ROLLBACK, not an
+	 * error: the status tells */
+	res = PQexec(s->conn, "COMMIT");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = pg_error(s, res, err, "cannot commit");
+	else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
+		rc = ocop_error_set(err, OCOP_EINTERNAL,
+				    "cannot commit: the transaction was rolled "
+				    "back");
+	PQclear(res);
+	if (rc < 0 && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(s->conn, "ROLLBACK"));
+	s->failed = 0;
+	return rc;
+}
+
+static int
+pg_read_begin(struct ocop_store *base, struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+
+	if (s->depth++ > 0)
+		return 0;
+	if (pg_simple(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+		      "cannot begin a read", err) < 0) {
+		s->depth = 0;
+		return err ? err->code : OCOP_EINTERNAL;
+	}
+	s->reading = 1;
+	s->failed = 0;
+	return 0;
+}
+
+static void
+pg_read_end(struct ocop_store *base)
+{
+	struct pg_store *s = (struct pg_store *)base;
+
+	if (s->depth == 0 || --s->depth > 0)
+		return;
+	PQclear(PQexec(s->conn, s->failed ? "ROLLBACK" : "COMMIT"));
+	s->reading = 0;
+	s->failed = 0;
+}
+
+/* ---- settings ---------------------------------------------------------- */
+
+static int
+pg_meta_get(struct ocop_store *base, const char *key, char *buf, size_t size,
+	    struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pg_params p = {0};
+	PGresult *res;
+
+	pp_text(&p, key);
+	PG_OR_FAIL(res, PG_META_GET, "SELECT value FROM meta WHERE key = $1",
+		   &p, "cannot read setting");
+	if (PQntuples(res) > 0)
+		pg_col_text(res, 0, 0, buf, size);
+	else
+		buf[0] = '\0';
+	PQclear(res);
+	return 0;
+}
+
+static int
+pg_meta_set(struct ocop_store *base, const char *key, const char *value,
+	    struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pg_params p = {0};
+	PGresult *res;
+
+	pp_text(&p, key);
+	pp_text(&p, value);
+	PG_OR_FAIL(res, PG_META_SET,
+		   "INSERT INTO meta (key, value) VALUES ($1, $2) "
+		   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+		   &p, "cannot write setting");
+	PQclear(res);
+	return 0;
+}
+
+/* ---- stats ------------------------------------------------------------- */
+
+static int64_t
+pg_int(struct pg_store *s, const char *sql)
+{
+	PGresult *res = PQexec(s->conn, sql);
+	int64_t v = -1;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
+		v = pg_col_int(res, 0, 0);
+	PQclear(res);
+	return v;
+}
+
+static void
+check_add(struct store_stats *out, const char *problem)
+{
+	size_t n = strlen(out->check);
+
+	if (strcmp(out->check, "ok") == 0)
+		n = 0;
+	snprintf(out->check + n, sizeof(out->check) - n, "%s%s", n ? "\n" : "",
+		 problem);
+}
+
+/* The rows of the tables of the product's data (as the SQLite engine
+ * names them: not the derived counts, places, client ids, versions), and
+ * the checks: the per-label counts and the client ids against the scans
+ * stored (the server keeps its own pages and keys consistent). */
+static int
+pg_stats(struct ocop_store *base, struct store_stats *out,
+	 struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	PGresult *res;
+	int64_t n;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	ocop_strlcpy(out->engine, "pg", sizeof(out->engine));
+	if ((rc = pg_read_begin(base, err)) < 0)
+		return rc;
+	out->schema = (int)pg_int(s, "SELECT max(version) FROM schema_version");
+	res = PQexec(s->conn,
+		     "SELECT c.relname FROM pg_class c"
+		     " WHERE c.relnamespace = current_schema()::regnamespace"
+		     " AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+		     " AND c.relname NOT IN ('label_scan_stats',"
+		     " 'label_places', 'scan_clients', 'registry_version',"
+		     " 'schema_version')"
+		     " ORDER BY c.relname COLLATE \"C\"");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = pg_error(s, res, err, "cannot list tables");
+		PQclear(res);
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(res) && out->ntables < STORE_MAX_TABLES;
+	     i++) {
+		char sql[128];
+		size_t t = out->ntables;
+		char *id;
+
+		pg_col_text(res, i, 0, out->tables[t].name,
+			    sizeof(out->tables[t].name));
+		id = PQescapeIdentifier(s->conn, out->tables[t].name,
+					strlen(out->tables[t].name));
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s",
+			 id ? id : "\"\"");
+		PQfreemem(id);
+		out->tables[t].rows = pg_int(s, sql);
+		out->ntables++;
+	}
+	PQclear(res);
+
+	ocop_strlcpy(out->check, "ok", sizeof(out->check));
+	n = pg_int(s, "SELECT (SELECT count(*) FROM"
+		      " (SELECT label_id, count(*) AS n, min(scanned_at) AS f"
+		      " FROM scans WHERE label_id IS NOT NULL"
+		      " GROUP BY label_id) c"
+		      " FULL JOIN label_scan_stats x USING (label_id)"
+		      " WHERE c.n IS DISTINCT FROM x.count"
+		      " OR c.f IS DISTINCT FROM x.first_at)");
+	if (n != 0) {
+		char m[96];
+
+		snprintf(m, sizeof(m),
+			 "the scan counts of %lld labels differ "
+			 "from the scans stored",
+			 (long long)n);
+		check_add(out, m);
+	}
+	n = pg_int(s, "SELECT count(*) FROM scan_clients c"
+		      " FULL JOIN (SELECT id, scanned_at, client_id FROM scans"
+		      " WHERE client_id IS NOT NULL) s"
+		      " ON s.id = c.scan_id AND s.scanned_at = c.scanned_at"
+		      " AND s.client_id = c.client_id"
+		      " WHERE s.id IS NULL OR c.scan_id IS NULL");
+	if (n != 0) {
+		char m[96];
+
+		snprintf(m, sizeof(m),
+			 "%lld inspector scans and their client "
+			 "ids differ",
+			 (long long)n);
+		check_add(out, m);
+	}
+	rc = 0;
+out:
+	pg_read_end(base);
+	return rc;
+}
+
+/* ---- open, migrations, close ------------------------------------------- */
+
+static void
+pg_close(struct ocop_store *base)
+{
+	struct pg_store *s = (struct pg_store *)base;
+
+	if (!s)
+		return;
+	if (s->conn)
+		PQfinish(s->conn);
+	free(s);
+}
+
+static const struct ocop_store_methods pg_methods = {
+    .name = "pg",
+    .close = pg_close,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .meta_get = pg_meta_get,
+    .meta_set = pg_meta_set,
+    .product_put = pg_product_put,
+    .product_get = pg_product_get,
+    .product_get_by_id = pg_product_get_by_id,
+    .product_get_by_gtin = pg_product_get_by_gtin,
+    .product_each = pg_product_each,
+    .recognition_add = pg_recognition_add,
+    .extension_add = pg_extension_add,
+    .revocation_add = pg_revocation_add,
+    .history_read = pg_history_read,
+    .batch_add = pg_batch_add,
+    .label_add = pg_label_add,
+    .label_get = pg_label_get,
+    .batch_get = pg_batch_get,
+    .label_void = pg_label_void,
+    .batch_void = pg_batch_void,
+    .label_each_in_batch = pg_label_each_in_batch,
+    .label_count_for_product = pg_label_count_for_product,
+    .scan_add = pg_scan_add,
+    .scan_stats = pg_scan_stats,
+    .scan_each_of_product = pg_scan_each_of_product,
+    .scan_count_of_product = pg_scan_count_of_product,
+    .scan_each_placed = pg_scan_each_placed,
+    .scan_each_stored = pg_scan_each_stored,
+    .scan_each_unknown = pg_scan_each_unknown,
+    .label_get_by_id = pg_label_get_by_id,
+    .label_max_stars = pg_label_max_stars,
+    .label_max_id = pg_label_max_id,
+    .label_each_of_product = pg_label_each_of_product,
+    .token_add = pg_token_add,
+    .token_find = pg_token_find,
+    .read_begin = pg_read_begin,
+    .read_end = pg_read_end,
+    .label_lookup = pg_label_lookup,
+    .stats = pg_stats,
+};
+
+/* The number of a migration asset, or 0 when name is not one. */
+static int
+migration_no(const char *name)
+{
+	int n;
+
+	if (strncmp(name, PG_MIGRATIONS, sizeof(PG_MIGRATIONS) - 1) != 0 ||
+	    sscanf(name + sizeof(PG_MIGRATIONS) - 1, "%4d", &n) != 1)
+		return 0;
+	return n;
+}
+
+/* Inside the open transaction, under the migrations' advisory lock (two
+ * nodes starting at once: the second waits, then finds nothing to do):
+ * apply assets/migrations/pg/NNNN_*.sql above the recorded version, each
+ * recorded in schema_version. A schema newer than this ocop knows is
+ * refused untouched; none at all only with OCOP_STORE_CREATE. */
+static int
+migrate(struct pg_store *s, int create, struct ocop_error *err)
+{
+	int version, known = 0;
+	int64_t v;
+
+	for (const struct ocop_asset *a = ocop_assets; a->name; a++)
+		if (migration_no(a->name) > known)
+			known = migration_no(a->name);
+	if (pg_int(s,
+		   "SELECT (to_regclass('schema_version') IS NOT NULL)::int") !=
+	    1) {
+		if (!create)
+			return ocop_error_set(err, OCOP_ENOINPUT,
+					      "the database holds no ocop "
+					      "schema (run 'ocop init' first)");
+		if (pg_simple(s,
+			      "CREATE TABLE schema_version ("
+			      " version int PRIMARY KEY,"
+			      " applied_at bigint NOT NULL)",
+			      "cannot record the schema version", err) < 0)
+			return err ? err->code : OCOP_EINTERNAL;
+	}
+	v = pg_int(s, "SELECT coalesce(max(version), 0) FROM schema_version");
+	if (v < 0)
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "cannot read the schema version");
+	version = (int)v;
+	if (version > known)
+		return ocop_error_set(err, OCOP_EREFUSED,
+				      "the database's schema (version %d) is "
+				      "newer than this ocop knows (%d): use "
+				      "the ocop that wrote it, or a newer one",
+				      version, known);
+	for (;;) {
+		const struct ocop_asset *next = NULL;
+		int target = 0;
+		char sql[128];
+
+		for (const struct ocop_asset *a = ocop_assets; a->name; a++) {
+			int n = migration_no(a->name);
+
+			if (n > version && (!next || n < target)) {
+				next = a;
+				target = n;
+			}
+		}
+		if (!next)
+			return 0;
+		if (pg_simple(s, next->data, "cannot apply migration", err) <
+		    0) {
+			ocop_error_prefix(err, "%s", next->name);
+			return err ? err->code : OCOP_EINTERNAL;
+		}
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO schema_version VALUES (%d, %lld)", target,
+			 (long long)ocop_now());
+		if (pg_simple(s, sql, "cannot record migration", err) < 0)
+			return err ? err->code : OCOP_EINTERNAL;
+		version = target;
+	}
+}
+
+int
+store_pg_open(const char *uri, int flags, struct ocop_store **out,
+	      struct ocop_error *err)
+{
+	struct pg_store *s = ocop_xcalloc(1, sizeof(*s));
+	int rc;
+
+	s->base.m = &pg_methods;
+	*out = NULL;
+	/* the whole URI: every libpq parameter passes through */
+	s->conn = PQconnectdb(uri);
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(s->conn);
+
+		/* never the URI: it may hold a password */
+		rc = ocop_error_set(err, OCOP_EUNREACH,
+				    "cannot connect to the PostgreSQL "
+				    "database: %.*s",
+				    (int)strcspn(m, "\n"), m);
+		pg_close(&s->base);
+		return rc;
+	}
+	/* days as YYYY-MM-DD whatever the server's settings; a commit is
+	 * acknowledged only once durable */
+	if (pg_simple(s,
+		      "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC';"
+		      " SET client_encoding = 'UTF8';"
+		      " SET synchronous_commit = on;"
+		      " SET client_min_messages = warning",
+		      "cannot configure the connection", err) < 0 ||
+	    pg_simple(s, "BEGIN", "cannot begin transaction", err) < 0) {
+		rc = err ? err->code : OCOP_EINTERNAL;
+		pg_close(&s->base);
+		return rc;
+	}
+	if (pg_simple(s, "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK ")",
+		      "cannot lock the schema", err) < 0 ||
+	    (rc = migrate(s, flags & OCOP_STORE_CREATE, err)) < 0 ||
+	    (!(flags & OCOP_STORE_READER) &&
+	     (rc = pg_partitions(s, err)) < 0) ||
+	    (rc = pg_simple(s, "COMMIT", "cannot record migration", err)) < 0) {
+		rc = err ? err->code : OCOP_EINTERNAL;
+		pg_close(&s->base);
+		return rc;
+	}
+	s->flags = flags;
+	*out = &s->base;
+	return 0;
+}

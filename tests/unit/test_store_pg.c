@@ -1,0 +1,380 @@
+/*
+ * test_store_pg.c - the PostgreSQL engine (src/store/pg/) against the
+ * contract of store.h, on the test server of tests/pg.sh (OCOP_TEST_PG:
+ * its socket directory; tests/run starts it). Each test has a database of
+ * its own. What several nodes need is checked with several handles on
+ * threads: migrations started at once, scans of one label counted by two
+ * writers, a client id sent to both.
+ */
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "store/store.h"
+
+static const char *sockdir;
+static char uri[512];
+
+static void
+quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* A fresh database named name; uri is set to it. */
+static int
+fresh_db(const char *name)
+{
+	char conninfo[400], sql[160];
+	PGconn *c;
+	PGresult *r;
+	int ok;
+
+	snprintf(conninfo, sizeof(conninfo),
+		 "host=%s user=postgres dbname=postgres", sockdir);
+	c = PQconnectdb(conninfo);
+	if (PQstatus(c) != CONNECTION_OK) {
+		HARNESS_FAIL("cannot connect: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return -1;
+	}
+	PQsetNoticeProcessor(c, quiet, NULL);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+		 name);
+	PQclear(PQexec(c, sql));
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	r = PQexec(c, sql);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		HARNESS_FAIL("cannot create %s: %s", name, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	snprintf(uri, sizeof(uri), "postgresql:///%s?host=%s&user=postgres",
+		 name, sockdir);
+	return ok ? 0 : -1;
+}
+
+/* Run sql on the test database behind the engine's back. */
+static void
+sql_exec(const char *sql)
+{
+	PGconn *c = PQconnectdb(uri);
+	PGresult *r = PQexec(c, sql);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK)
+		HARNESS_FAIL("%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
+
+static void
+test_schema(void)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL;
+	struct store_stats stats;
+
+	TEST("pg: no schema without create; newer schema refused");
+	if (fresh_db("ocop_unit_schema") < 0)
+		return;
+	CHECK_INT(ocop_store_open(uri, 0, &st, &err), OCOP_ENOINPUT);
+	CHECK(strstr(err.msg, "ocop init") != NULL);
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err), 0);
+	if (!st)
+		return;
+	CHECK(strcmp(st->m->name, "pg") == 0);
+	CHECK_INT(st->m->stats(st, &stats, &err), 0);
+	CHECK_STR(stats.engine, "pg");
+	CHECK_INT(stats.schema, 1);
+	CHECK_STR(stats.check, "ok");
+	ocop_store_close(st);
+	st = NULL;
+	/* opened again: nothing to apply */
+	CHECK_INT(ocop_store_open(uri, 0, &st, &err), 0);
+	ocop_store_close(st);
+	st = NULL;
+	sql_exec("INSERT INTO schema_version VALUES (9999, 0)");
+	CHECK_INT(ocop_store_open(uri, 0, &st, &err), OCOP_EREFUSED);
+	CHECK(strstr(err.msg, "newer than this ocop knows") != NULL);
+}
+
+struct opener {
+	int rc;
+};
+
+static void *
+open_create(void *arg)
+{
+	struct opener *o = arg;
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL;
+
+	o->rc = ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err);
+	ocop_store_close(st);
+	return NULL;
+}
+
+static void
+test_migrate_race(void)
+{
+	pthread_t t[4];
+	struct opener o[4];
+
+	TEST("pg: four nodes creating the schema at once all succeed");
+	if (fresh_db("ocop_unit_race") < 0)
+		return;
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, open_create, &o[i]);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_INT(o[i].rc, 0);
+	}
+}
+
+static void
+test_transactions(void)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL, *r = NULL;
+	char v[64];
+
+	TEST("pg: a nested rollback fails the commit; readers see commits");
+	if (fresh_db("ocop_unit_tx") < 0)
+		return;
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err), 0);
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_READER, &r, &err), 0);
+	if (!st || !r)
+		goto out;
+	CHECK_INT(st->m->begin(st, &err), 0);
+	CHECK_INT(st->m->meta_set(st, "operator", "A", &err), 0);
+	CHECK_INT(st->m->begin(st, &err), 0);
+	CHECK_INT(st->m->meta_set(st, "contact", "B", &err), 0);
+	st->m->rollback(st);
+	CHECK(st->m->commit(st, &err) < 0);
+	CHECK_INT(st->m->meta_get(st, "operator", v, sizeof(v), &err), 0);
+	CHECK_STR(v, "");
+	CHECK_INT(st->m->begin(st, &err), 0);
+	CHECK_INT(st->m->meta_set(st, "operator", "C", &err), 0);
+	CHECK_INT(st->m->commit(st, &err), 0);
+	CHECK(r->m->begin(r, &err) < 0);
+	for (int i = 0; i < 20; i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "v%d", i);
+		CHECK_INT(st->m->meta_set(st, "operator", want, &err), 0);
+		CHECK_INT(r->m->read_begin(r, &err), 0);
+		CHECK_INT(r->m->meta_get(r, "operator", v, sizeof(v), &err), 0);
+		CHECK_STR(v, want);
+		r->m->read_end(r);
+	}
+out:
+	ocop_store_close(r);
+	ocop_store_close(st);
+}
+
+/* A product, a batch and n labels "SERIAL0000000000".. in st. */
+static int
+labels_made(struct ocop_store *st, int n, int64_t *first_label)
+{
+	struct ocop_error err = {0};
+	struct ocop_product p;
+	struct ocop_batch b;
+	struct ocop_label l;
+	int changed;
+
+	memset(&p, 0, sizeof(p));
+	strcpy(p.code, "UNIT-1");
+	strcpy(p.name, "Mật ong");
+	strcpy(p.group, "I");
+	strcpy(p.producer.name, "HTX A");
+	strcpy(p.producer.kind, "HTX");
+	strcpy(p.producer.province, "01");
+	strcpy(p.producer.address, "Thôn 1");
+	if (st->m->product_put(st, &p, &changed, &err) < 0) {
+		HARNESS_FAIL("product_put: %s", err.msg);
+		return -1;
+	}
+	memset(&b, 0, sizeof(b));
+	b.product_id = p.id;
+	b.stars = 4;
+	b.count = n;
+	b.made_on = b.best_before = OCOP_NO_DAY;
+	b.issued_at = 1700000000;
+	b.voided_at = OCOP_NO_TIME;
+	CHECK_INT(st->m->begin(st, &err), 0);
+	CHECK_INT(st->m->batch_add(st, &b, &err), 0);
+	for (int i = 0; i < n; i++) {
+		memset(&l, 0, sizeof(l));
+		snprintf(l.serial, sizeof(l.serial), "SERIAL%010d", i);
+		l.batch_id = b.id;
+		l.product_id = p.id;
+		l.stars = 4;
+		CHECK_INT(st->m->label_add(st, &l, &err), 0);
+		if (i == 0)
+			*first_label = l.id;
+	}
+	/* a serial taken: EEXIST, and the transaction goes on */
+	strcpy(l.serial, "SERIAL0000000000");
+	CHECK_INT(st->m->label_add(st, &l, &err), OCOP_EEXIST);
+	return st->m->commit(st, &err);
+}
+
+struct writer {
+	int64_t label_id;
+	int id;
+	int dups;
+	int rc;
+};
+
+/* 10 groups of 20 scans of one label, each group one transaction, and
+ * one inspector scan whose client id every writer sends. */
+static void *
+write_scans(void *arg)
+{
+	struct writer *w = arg;
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL;
+
+	if ((w->rc = ocop_store_open(uri, OCOP_STORE_SCAN_WRITER, &st, &err)) <
+	    0)
+		return NULL;
+	for (int g = 0; g < 10 && w->rc == 0; g++) {
+		w->rc = st->m->begin(st, &err);
+		for (int i = 0; i < 20 && w->rc == 0; i++) {
+			struct ocop_scan s;
+			int dup;
+
+			memset(&s, 0, sizeof(s));
+			strcpy(s.code, "SERIAL0000000000");
+			s.label_id = w->label_id;
+			s.scanned_at = 1790000000 + g * 100 + i;
+			s.received_at = s.scanned_at;
+			s.source = OCOP_SCAN_CONSUMER;
+			snprintf(s.net, sizeof(s.net), "10.%d.%d.0/24", w->id,
+				 i % 5);
+			w->rc = st->m->scan_add(st, &s, &dup, &err);
+		}
+		if (w->rc == 0)
+			w->rc = st->m->commit(st, &err);
+		else
+			st->m->rollback(st);
+	}
+	if (w->rc == 0) {
+		struct ocop_scan s;
+		int dup = 0;
+
+		memset(&s, 0, sizeof(s));
+		strcpy(s.code, "SERIAL0000000000");
+		strcpy(s.client_id, "inspector-1");
+		strcpy(s.place, "Chợ Đồng Xuân");
+		s.label_id = w->label_id;
+		s.scanned_at = 1790000500;
+		s.received_at = s.scanned_at;
+		s.source = OCOP_SCAN_INSPECTOR;
+		w->rc = st->m->scan_add(st, &s, &dup, &err);
+		w->dups = dup;
+	}
+	if (w->rc < 0)
+		HARNESS_FAIL("writer %d: %s", w->id, err.msg);
+	ocop_store_close(st);
+	return NULL;
+}
+
+static int
+stop_at_three(void *ctx, const struct ocop_scan *s)
+{
+	int *n = ctx;
+
+	(void)s;
+	return ++*n == 3 ? 42 : 0;
+}
+
+static void
+test_two_writers(void)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL;
+	struct writer w[2];
+	pthread_t t[2];
+	int64_t first = 0, count = 0, first_at = 0, version = 0;
+	struct ocop_label l;
+	struct ocop_batch b;
+	struct places pl = {0};
+	struct store_stats stats;
+	int n = 0;
+
+	TEST("pg: two writers count one label without losing a scan");
+	if (fresh_db("ocop_unit_scans") < 0)
+		return;
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err), 0);
+	if (!st || labels_made(st, 3, &first) < 0)
+		goto out;
+	for (int i = 0; i < 2; i++) {
+		w[i].label_id = first;
+		w[i].id = i;
+		w[i].dups = 0;
+		pthread_create(&t[i], NULL, write_scans, &w[i]);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	CHECK_INT(w[0].rc, 0);
+	CHECK_INT(w[1].rc, 0);
+	/* one of the two found the other's inspector scan */
+	CHECK_INT(w[0].dups + w[1].dups, 1);
+	CHECK_INT(st->m->scan_stats(st, first, &count, &first_at, &err), 0);
+	CHECK_INT(count, 401);
+	CHECK_INT(first_at, 1790000000);
+	CHECK_INT(st->m->read_begin(st, &err), 0);
+	CHECK_INT(st->m->label_lookup(st, "SERIAL0000000000", &l, &b, &count,
+				      &first_at, &pl, &version, &err),
+		  0);
+	st->m->read_end(st);
+	CHECK_INT(count, 401);
+	CHECK(version > 0);
+	CHECK_INT(pl.n, PLACES_KEPT);
+	CHECK_INT(st->m->label_lookup(st, "NOSUCHSERIAL0000", &l, &b, &count,
+				      &first_at, &pl, &version, &err),
+		  OCOP_ENOENT);
+	/* an iterator stopped early: its value, and the handle goes on */
+	CHECK_INT(st->m->scan_each_placed(st, OCOP_NO_TIME, OCOP_NO_TIME,
+					  stop_at_three, &n, &err),
+		  42);
+	CHECK_INT(n, 3);
+	CHECK_INT(st->m->stats(st, &stats, &err), 0);
+	CHECK_STR(stats.check, "ok");
+	for (size_t i = 0; i < stats.ntables; i++)
+		if (strcmp(stats.tables[i].name, "scans") == 0)
+			CHECK_INT(stats.tables[i].rows, 401);
+	/* voiding twice keeps the first time */
+	CHECK_INT(st->m->label_void(st, "SERIAL0000000001", 100, "a", &err), 0);
+	CHECK_INT(st->m->label_void(st, "SERIAL0000000001", 200, "b", &err), 0);
+	CHECK_INT(st->m->label_get(st, "SERIAL0000000001", &l, &err), 0);
+	CHECK_INT(l.voided_at, 100);
+	CHECK_STR(l.void_reason, "a");
+	CHECK_INT(st->m->label_void(st, "SERIAL9999999999", 100, "a", &err),
+		  OCOP_ENOENT);
+out:
+	ocop_store_close(st);
+}
+
+int
+main(void)
+{
+	sockdir = getenv("OCOP_TEST_PG");
+	if (!sockdir || !*sockdir) {
+		printf("FAIL store_pg: OCOP_TEST_PG is not set (tests/run "
+		       "starts a server with tests/pg.sh)\n");
+		return 1;
+	}
+	test_schema();
+	test_migrate_race();
+	test_transactions();
+	test_two_writers();
+	return harness_done();
+}
