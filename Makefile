@@ -23,12 +23,24 @@ ifneq ($(WERROR),)
 WARN += -Werror
 endif
 OPT ?= -O2 -g
+# Test hooks (OCOP_NOW, OCOP_FAIL_AFTER_*, OCOP_TEST_FIRST_SERIAL read from
+# the environment) are compiled into build/ocop, which the tests, the demo
+# and the benchmarks run, and left out of build/release/ocop, which
+# `make install` installs.
+HOOKS ?= 1
+ifeq ($(HOOKS),1)
+CFLAGS += -DOCOP_TEST_HOOKS
+endif
+RELEASE := build/release
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -Isrc -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
 LDLIBS += $(PKG_LIBS) -lpthread -lm
 
-LIB_SRCS := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
+# Modules live in src/ and, a family of files each, in its folders
+# (src/store/, src/store/sqlite/); objects mirror the tree under $(BUILD).
+LIB_SRCS := $(filter-out src/main.c src/cmd_%.c,\
+	$(wildcard src/*.c src/*/*.c src/*/*/*.c))
 CMD_SRCS := src/main.c $(wildcard src/cmd_*.c)
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/assets.o
 CMD_OBJS := $(CMD_SRCS:src/%.c=$(BUILD)/%.o)
@@ -49,22 +61,32 @@ BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 ASSETS := $(shell find assets -type f ! -name '*.md' ! -path 'assets/deploy/*' | LC_ALL=C sort)
 
-.PHONY: all test check bench demo install format lint clean deps fuzz fuzzers
+.PHONY: all test check bench demo install format lint clean deps FORCE fuzz \
+	fuzzers
 all: $(BUILD)/ocop
 
+# Made anew each time: ar would keep the member of a file since removed
+# or moved. Members are named by their file's base name, so a module's
+# name is unique across src/ and its folders.
 $(BUILD)/libocop.a: $(LIB_OBJS)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/ocop: $(CMD_OBJS) $(BUILD)/libocop.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libocop.a $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # Every file under assets/ is compiled into the binary (migrations,
 # templates, demo registry), so an installed ocop needs nothing beside it;
 # assets/deploy/ holds files for the host (systemd, nginx), not the binary.
-$(BUILD)/assets.c: $(ASSETS) src/embed.sh | $(BUILD)
+# The list of names is a prerequisite too: a file moved or removed keeps
+# no newer time to go by.
+$(BUILD)/assets.list: FORCE | $(BUILD)
+	@echo '$(ASSETS)' | cmp -s - $@ || echo '$(ASSETS)' > $@
+$(BUILD)/assets.c: $(ASSETS) $(BUILD)/assets.list src/embed.sh | $(BUILD)
 	sh src/embed.sh $(ASSETS) > $@.tmp && mv $@.tmp $@
 $(BUILD)/assets.o: $(BUILD)/assets.c
 	$(CC) $(CFLAGS) -Wno-overlength-strings -c -o $@ $<
@@ -115,6 +137,7 @@ deps:
 
 test: deps
 	$(MAKE) all units
+	$(MAKE) BUILD=$(RELEASE) HOOKS=0 all
 	tests/run
 
 units: $(UNIT_BINS) $(FUZZ_REPLAYS)
@@ -134,6 +157,7 @@ fuzz: deps
 
 check: deps
 	$(MAKE) BUILD=build/check OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all units
+	$(MAKE) BUILD=$(RELEASE) HOOKS=0 all
 	OCOP_BUILD=build/check ASAN_OPTIONS=detect_leaks=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 tests/run
 
@@ -145,13 +169,13 @@ demo: deps
 	$(MAKE) all
 	DEMO_HOST='$(DEMO_HOST)' sh tests/demo.sh
 
-install: all
+install:
+	$(MAKE) BUILD=$(RELEASE) HOOKS=0 all
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(BUILD)/ocop $(DESTDIR)$(PREFIX)/bin/ocop
+	install -m 755 $(RELEASE)/ocop $(DESTDIR)$(PREFIX)/bin/ocop
 
 format:
-	clang-format -i src/*.c src/*.h include/*.h tests/unit/*.c tests/unit/*.h tests/bench/*.c \
-		tests/fuzz/*.c tests/fuzz/*.h
+	clang-format -i $(shell find src include tests/unit tests/bench tests/fuzz -name '*.[ch]')
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
@@ -160,5 +184,4 @@ lint:
 clean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d \
-	$(BUILD)/fuzzers/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

@@ -62,6 +62,15 @@ char *ocop_xstrdup(const char *s);
 /* Copy src into dst of size n, always NUL-terminated; returns -1 when cut. */
 int ocop_strlcpy(char *dst, const char *src, size_t n);
 
+/*
+ * The test hooks' environment (OCOP_NOW, OCOP_FAIL_AFTER_*,
+ * OCOP_TEST_FIRST_SERIAL): getenv(name) in a test build (compiled with
+ * OCOP_TEST_HOOKS, as `make` builds build/ocop for the tests), NULL in the
+ * release build that `make install` installs, so that no variable of the
+ * environment can move an installed service's clock or fail its batches.
+ */
+const char *ocop_test_env(const char *name);
+
 /* A growable byte buffer with a hard cap (default 64 MiB). */
 struct ocop_buf {
 	char *data; /* always NUL-terminated when len > 0 or after any add */
@@ -388,10 +397,20 @@ int ocop_role_parse(const char *s, enum ocop_role *r);
 
 /* ---- the store ------------------------------------------------------- */
 
-struct ocop_store; /* see src/store.h */
+struct ocop_store; /* see src/store/store.h */
 
-/* Open (creating if create != 0) and migrate the database at path. */
-int ocop_store_open(const char *path, int create, struct ocop_store **out,
+/* What a handle is for, told when it is opened (ORed flags); the engine
+ * keeps itself (logs, counters, snapshots) accordingly. */
+#define OCOP_STORE_CREATE 1	 /* create the database if missing */
+#define OCOP_STORE_SCAN_WRITER 2 /* the service's scan writer: a steady
+				  * stream of small write transactions */
+#define OCOP_STORE_READER 4	 /* a request thread's: many short reads,
+				  * each inside read_begin/read_end, and
+				  * no writes */
+
+/* Open the database db names (a file path, or a postgres:// or
+ * postgresql:// URI) and bring its schema up to date. */
+int ocop_store_open(const char *db, int flags, struct ocop_store **out,
 		    struct ocop_error *err);
 void ocop_store_close(struct ocop_store *st);
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 struct ocop_asset {
-	const char *name; /* path below assets/, e.g. "migrations/0001.sql" */
+	const char *name; /* path below assets/, e.g. "migrations/sqlite/0001_init.sql" */
 	const char *data;
 	size_t len;
 };

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "ocop.h"
-#include "store.h"
+#include "store/store.h"
 
 enum {
 	EXIT_NO = 1, /* a "no" answer: a verdict other than valid */
@@ -53,5 +53,6 @@ int cmd_scan(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_report(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_token(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_db(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -175,29 +175,48 @@ struct list {
 	struct ocop_error *err;
 };
 
+/* Collect every product (the store's iterator may not be called back
+ * into); list_judge then reads each one's history. */
 static int
 list_one(void *ctx, const struct ocop_product *p)
 {
 	struct list *l = ctx;
-	struct row *r;
-	enum registry_status s;
-	int i, rc;
 
-	if ((rc = l->st->m->history_get(l->st, p->id, &l->h, l->err)) < 0)
-		return rc;
-	s = registry_status_of(&l->h, l->day, &i);
-	if (l->filter >= 0 && (int)s != l->filter)
-		return 0;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
 		l->rows = ocop_xrealloc(l->rows, l->cap * sizeof(*l->rows));
 	}
-	r = &l->rows[l->n++];
-	r->p = *p;
-	r->status = s;
-	r->has_rec = i >= 0;
-	if (i >= 0)
-		r->rec = l->h.recs[i];
+	memset(&l->rows[l->n], 0, sizeof(l->rows[l->n]));
+	l->rows[l->n++].p = *p;
+	return 0;
+}
+
+/* Each product's status on the day; the rows the filter keeps stay, in
+ * order. */
+static int
+list_judge(struct list *l)
+{
+	size_t kept = 0;
+	int i, rc;
+
+	for (size_t k = 0; k < l->n; k++) {
+		struct row *r = &l->rows[k];
+		enum registry_status s;
+
+		if ((rc = registry_history(l->st, r->p.id, &l->h, l->err)) < 0)
+			return rc;
+		s = registry_status_of(&l->h, l->day, &i);
+		if (l->filter >= 0 && (int)s != l->filter)
+			continue;
+		r->status = s;
+		r->has_rec = i >= 0;
+		if (i >= 0)
+			r->rec = l->h.recs[i];
+		if (kept != k)
+			l->rows[kept] = *r;
+		kept++;
+	}
+	l->n = kept;
 	return 0;
 }
 
@@ -357,7 +376,8 @@ product_list(struct cmd_ctx *ctx, int argc, char **argv)
 	l.filter = o.filter;
 	l.err = &err;
 	ocop_history_init(&l.h);
-	if ((rc = st->m->product_each(st, list_one, &l, &err)) < 0)
+	if ((rc = st->m->product_each(st, list_one, &l, &err)) < 0 ||
+	    (rc = list_judge(&l)) < 0)
 		rc = cmd_fail(&err);
 	else
 		rc = list_print(&l, o.json);
@@ -529,7 +549,7 @@ product_show(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	ocop_history_init(&h);
 	if ((rc = st->m->product_get(st, argv[o.optind], &p, &err)) < 0 ||
-	    (rc = st->m->history_get(st, p.id, &h, &err)) < 0) {
+	    (rc = registry_history(st, p.id, &h, &err)) < 0) {
 		rc = cmd_fail(&err);
 		goto out;
 	}

@@ -145,7 +145,7 @@ ocop_day_start(int32_t day)
 int64_t
 ocop_now(void)
 {
-	const char *env = getenv("OCOP_NOW");
+	const char *env = ocop_test_env("OCOP_NOW");
 	int64_t t;
 
 	if (env && *env && ocop_time_parse(env, &t, NULL) == 0)

@@ -13,6 +13,8 @@
 
 #define HTTP_MAX_HEADERS 16
 
+struct page_site;
+
 struct http_req {
 	const char *method;          /* "GET", "HEAD", "OPTIONS", "POST" */
 	const char *path;            /* raw path, percent-decoded, no query */
@@ -26,6 +28,9 @@ struct http_req {
 	size_t body_len;
 	/* Query parameter lookup (percent-decoded), NULL when absent. */
 	const char *(*arg)(const struct http_req *req, const char *name);
+	/* who runs the service, for the pages a handler renders (may be
+	 * NULL) */
+	const struct page_site *site;
 	void *impl; /* the server's own connection data */
 };
 

@@ -29,6 +29,7 @@
 
 #include "label.h"
 #include "qr.h"
+#include "registry.h"
 #include "render_pdf.h"
 #include "render_png.h"
 #include "render_svg.h"
@@ -731,7 +732,7 @@ fail:
 static long
 env_long(const char *name)
 {
-	const char *v = getenv(name);
+	const char *v = ocop_test_env(name);
 	char *end;
 	long n;
 
@@ -825,7 +826,7 @@ stars_today(struct ocop_store *st, const struct ocop_product *p, int *stars,
 	int i, rc;
 
 	ocop_history_init(&h);
-	rc = st->m->history_get(st, p->id, &h, err);
+	rc = registry_history(st, p->id, &h, err);
 	if (rc == 0) {
 		i = ocop_history_in_force(&h, today);
 		if (i < 0)
@@ -1082,7 +1083,7 @@ label_issue(struct ocop_store *st, const struct label_issue_opts *o,
 	is.serials = ocop_xmalloc((size_t)o->count * sizeof(*is.serials));
 	for (int i = 0; i < o->count; i++)
 		ocop_serial_new(is.serials[i]);
-	first = getenv("OCOP_TEST_FIRST_SERIAL");
+	first = ocop_test_env("OCOP_TEST_FIRST_SERIAL");
 	if (first && ocop_serial_normalize(first, is.serials[0], NULL) < 0)
 		ocop_serial_new(is.serials[0]);
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "ocop.h"
-#include "store.h"
+#include "store/store.h"
 
 #define LABEL_DEFAULT_BASE_URL "http://localhost:8080"
 

@@ -25,6 +25,7 @@ static const struct {
 	{"serve", cmd_serve, "run the verification service"},
 	{"report", cmd_report, "inspector reports"},
 	{"token", cmd_token, "create API tokens"},
+	{"db", cmd_db, "what the database holds, and a check of it"},
 };
 
 int

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "registry.h"
 #include "utf8.h"
 
 static void
@@ -66,14 +67,14 @@ product_history(struct ocop_store *st, struct record_cache *cache,
 		if ((rc = st->m->product_get_by_id(st, product_id, p, err)) < 0)
 			return rc;
 		*h = own;
-		return st->m->history_get(st, product_id, own, err);
+		return registry_history(st, product_id, own, err);
 	}
 	e = &cache->slots[(uint64_t)product_id & (CACHE_SLOTS - 1)];
 	if (e->product_id != product_id || e->version != version) {
 		e->product_id = 0;
 		if ((rc = st->m->product_get_by_id(st, product_id, &e->product,
 						   err)) < 0 ||
-		    (rc = st->m->history_get(st, product_id, &e->history,
+		    (rc = registry_history(st, product_id, &e->history,
 					     err)) < 0)
 			return rc;
 		e->product_id = product_id;

@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "ocop.h"
-#include "store.h"
+#include "store/store.h"
 
 struct ocop_record {
 	/* the normalised serial as given; for a Digital Link /21/ value

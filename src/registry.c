@@ -716,7 +716,7 @@ import_recognition(struct import *im, const char *const *vals)
 			ocop_strlcpy(p.gtin, old.gtin, sizeof(p.gtin));
 		/* the product's details follow its latest decision, so the
 		 * order of rows does not matter */
-		if ((rc = st->m->history_get(st, old.id, &im->h, &e)) < 0)
+		if ((rc = registry_history(st, old.id, &im->h, &e)) < 0)
 			return ocop_error_set(im->err, rc, "%s", e.msg);
 		for (size_t i = 0; i < im->h.nrecs; i++)
 			if (im->h.recs[i].decided_on > r.decided_on)
@@ -771,7 +771,7 @@ import_revocation(struct import *im, const char *const *vals)
 	}
 	if (rc < 0)
 		return ocop_error_set(im->err, rc, "%s", e.msg);
-	if ((rc = st->m->history_get(st, p.id, &im->h, &e)) < 0)
+	if ((rc = registry_history(st, p.id, &im->h, &e)) < 0)
 		return ocop_error_set(im->err, rc, "%s", e.msg);
 	if (im->h.nrecs == 0) {
 		why_add(&im->why, "product '%s' has no recognition to revoke",
@@ -830,7 +830,7 @@ import_extension(struct import *im, const char *const *vals)
 	}
 	if (rc < 0)
 		return ocop_error_set(im->err, rc, "%s", e.msg);
-	if ((rc = st->m->history_get(st, p.id, &im->h, &e)) < 0)
+	if ((rc = registry_history(st, p.id, &im->h, &e)) < 0)
 		return ocop_error_set(im->err, rc, "%s", e.msg);
 	rc = extend_rec(st, code, &im->h, dec, until, ext, NULL, &changed, &e);
 	if (rc == OCOP_ENOENT || rc == OCOP_EREFUSED || rc == OCOP_EINVAL) {
@@ -1392,6 +1392,18 @@ check_arg(const char *what, const char *v, size_t size, int required,
 	return rc;
 }
 
+int
+registry_history(struct ocop_store *st, int64_t product_id,
+		 struct ocop_history *h, struct ocop_error *err)
+{
+	int rc;
+
+	if ((rc = st->m->history_read(st, product_id, h, err)) < 0)
+		return rc;
+	ocop_history_resolve(h);
+	return 0;
+}
+
 /* The product and its resolved history. */
 static int
 load(struct ocop_store *st, const char *code, struct ocop_product *p,
@@ -1401,7 +1413,7 @@ load(struct ocop_store *st, const char *code, struct ocop_product *p,
 
 	if ((rc = st->m->product_get(st, code, p, err)) < 0)
 		return rc;
-	return st->m->history_get(st, p->id, h, err);
+	return registry_history(st, p->id, h, err);
 }
 
 int
@@ -1446,7 +1458,7 @@ registry_grant(struct ocop_store *st, const char *code,
 	if ((rc = st->m->begin(st, err)) < 0)
 		return rc;
 	ocop_history_init(&h);
-	if ((rc = st->m->history_get(st, p.id, &h, err)) < 0 ||
+	if ((rc = registry_history(st, p.id, &h, err)) < 0 ||
 	    (rc = same_day(&h, r, err)) < 0 ||
 	    (rc = st->m->recognition_add(st, p.id, r, changed, err)) < 0) {
 		ocop_history_release(&h);

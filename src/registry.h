@@ -20,7 +20,7 @@
 #include <stdio.h>
 
 #include "ocop.h"
-#include "store.h"
+#include "store/store.h"
 
 #define REGISTRY_MAX_INPUT ((size_t)64 << 20) /* bytes of one file */
 #define REGISTRY_MAX_PROBLEMS 10000	      /* messages kept */
@@ -211,6 +211,12 @@ int registry_revoke(struct ocop_store *st, const char *code,
 		    struct ocop_error *err);
 
 /* ---- status ------------------------------------------------------- */
+
+/* The product's history read from the store and resolved
+ * (ocop_history_resolve), ready for the validity engine. h must be
+ * initialised; it is emptied first. */
+int registry_history(struct ocop_store *st, int64_t product_id,
+		     struct ocop_history *h, struct ocop_error *err);
 
 enum registry_status {
 	REGISTRY_IN_FORCE = 0, /* a recognition is in force on the day */

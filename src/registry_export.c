@@ -26,6 +26,8 @@ struct export
 	struct ocop_store *st;
 	int json;
 	struct ocop_history h;
+	struct ocop_product *ps; /* every product, collected first */
+	size_t np, cap;
 	struct ocop_buf csv[3]; /* registry, extensions, revocations */
 	json_t *arr[3];
 	struct registry_export_counts *n;
@@ -93,14 +95,28 @@ add_row(struct export *x, int file, const char *const *cols,
 		csv_row(&x->csv[file], vals, n);
 }
 
+/* The store's iterator may not be called back into: products are
+ * collected, then each one's history is read. */
 static int
-export_product(void *ctx, const struct ocop_product *p)
+collect_product(void *ctx, const struct ocop_product *p)
 {
 	struct export *x = ctx;
+
+	if (x->np == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 64;
+		x->ps = ocop_xrealloc(x->ps, x->cap * sizeof(*x->ps));
+	}
+	x->ps[x->np++] = *p;
+	return 0;
+}
+
+static int
+export_product(struct export *x, const struct ocop_product *p)
+{
 	const struct ocop_history *h = &x->h;
 	int rc;
 
-	if ((rc = x->st->m->history_get(x->st, p->id, &x->h, x->err)) < 0)
+	if ((rc = registry_history(x->st, p->id, &x->h, x->err)) < 0)
 		return rc;
 	x->n->products++;
 	for (size_t i = 0; i < h->nrecs; i++) {
@@ -182,8 +198,12 @@ gather(struct export *x)
 	ocop_history_init(&x->h);
 	if ((rc = x->st->m->read_begin(x->st, x->err)) < 0)
 		return rc;
-	rc = x->st->m->product_each(x->st, export_product, x, x->err);
+	rc = x->st->m->product_each(x->st, collect_product, x, x->err);
+	for (size_t i = 0; rc == 0 && i < x->np; i++)
+		rc = export_product(x, &x->ps[i]);
 	x->st->m->read_end(x->st);
+	free(x->ps);
+	x->ps = NULL;
 	ocop_history_release(&x->h);
 	for (int f = 0; rc == 0 && !x->json && f < 3; f++)
 		if (x->csv[f].len >= EXPORT_MAX - 1)

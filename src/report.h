@@ -15,7 +15,7 @@
 #define OCOP_REPORT_H
 
 #include "ocop.h"
-#include "store.h"
+#include "store/store.h"
 
 enum report_format {
 	REPORT_TABLE = 0,

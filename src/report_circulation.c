@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "report_int.h"
 
 /* ---- a set of label ids ---------------------------------------------- */
@@ -174,6 +175,16 @@ struct memo {
 	struct ocop_judgement j;
 };
 
+/* A scan read while iterating that cannot be judged yet: its label is not
+ * among the product's labels read before, and reading it would call the
+ * store back from inside its iterator (store.h). */
+struct deferred {
+	int64_t label_id;
+	int64_t product_id;
+	int64_t scanned_at;
+	char *place;
+};
+
 struct circ_worker {
 	struct circ_job *job;
 	struct ocop_store *st;
@@ -187,6 +198,9 @@ struct circ_worker {
 	struct centry *cur[OCOP_VALID + 1];
 	struct centry *entries;
 	size_t n, cap;
+	/* scans held back during an iteration (worker_scan) */
+	struct deferred *dv;
+	size_t dn, dcap;
 	int rc;
 	struct ocop_error err;
 };
@@ -245,16 +259,19 @@ worker_label_loaded(void *vctx, const struct ocop_label *l,
 	return 0;
 }
 
+/* The label with this id: the product's, else read from the store (not
+ * from inside an iterator). */
 static int
 worker_label(struct circ_worker *w, int64_t id, struct linfo **out)
 {
 	struct ocop_label l;
-	struct linfo li, *slot;
+	struct linfo li;
 	int64_t batch_voided_at;
 	int rc;
 
 	if (w->labels.nslots) {
-		slot = lcache_slot(&w->labels, id);
+		struct linfo *slot = lcache_slot(&w->labels, id);
+
 		if (slot->id == id) {
 			*out = slot;
 			return 0;
@@ -271,22 +288,29 @@ worker_label(struct circ_worker *w, int64_t id, struct linfo **out)
 	return 0;
 }
 
-static int
-worker_scan(void *vctx, const struct ocop_scan *sc)
+/* The cached label with this id, or NULL. */
+static struct linfo *
+worker_label_cached(struct circ_worker *w, int64_t id)
 {
-	struct circ_worker *w = vctx;
+	struct linfo *slot;
+
+	if (!w->labels.nslots)
+		return NULL;
+	slot = lcache_slot(&w->labels, id);
+	return slot->id == id ? slot : NULL;
+}
+
+/* Judge one scan of label li and count it. */
+static void
+worker_judge(struct circ_worker *w, const struct ocop_scan *sc,
+	     const struct linfo *li)
+{
 	struct ocop_judgement jbuf;
 	const struct ocop_judgement *j;
-	struct linfo *li;
 	struct centry *e;
 	int32_t day;
 	size_t month;
-	int rc;
 
-	if (sc->label_id <= 0)
-		return 0;
-	if ((rc = worker_label(w, sc->label_id, &li)) < 0)
-		return rc;
 	day = ocop_day_of(sc->scanned_at);
 	if (li->voided_at == OCOP_NO_TIME && li->stars >= 0 && li->stars <= 5) {
 		/* an unvoided label's verdict depends on stars and day only */
@@ -305,7 +329,7 @@ worker_scan(void *vctx, const struct ocop_scan *sc)
 	}
 	if (j->verdict != OCOP_EXPIRED && j->verdict != OCOP_REVOKED &&
 	    j->verdict != OCOP_STAR_MISMATCH)
-		return 0;
+		return;
 
 	if (w->mday != day) {
 		w->mday = day;
@@ -324,7 +348,7 @@ worker_scan(void *vctx, const struct ocop_scan *sc)
 	idset_add(&e->labels, sc->label_id);
 	rcount_add(&e->places, sc->place, 1);
 	if (w->mmonth < e->base) /* scans come in time order; be safe */
-		return 0;
+		return;
 	month = (size_t)(w->mmonth - e->base);
 	if (month >= e->nmonths) {
 		size_t n =
@@ -336,7 +360,68 @@ worker_scan(void *vctx, const struct ocop_scan *sc)
 		e->nmonths = n;
 	}
 	e->months[month]++;
+}
+
+static void
+worker_defer(struct circ_worker *w, const struct ocop_scan *sc)
+{
+	struct deferred *d;
+
+	if (w->dn == w->dcap) {
+		w->dcap = w->dcap ? 2 * w->dcap : 64;
+		w->dv = ocop_xrealloc(w->dv, w->dcap * sizeof(*w->dv));
+	}
+	d = &w->dv[w->dn++];
+	d->label_id = sc->label_id;
+	d->product_id = sc->product_id;
+	d->scanned_at = sc->scanned_at;
+	d->place = ocop_xstrdup(sc->place);
+}
+
+/* The iterator's callback: scans are judged as they come, in order; from
+ * the first whose label is unknown here, they are held back in order
+ * until the iteration ends (worker_flush). */
+static int
+worker_scan(void *vctx, const struct ocop_scan *sc)
+{
+	struct circ_worker *w = vctx;
+	const struct linfo *li;
+
+	if (sc->label_id <= 0)
+		return 0;
+	if (w->dn || !(li = worker_label_cached(w, sc->label_id))) {
+		worker_defer(w, sc);
+		return 0;
+	}
+	worker_judge(w, sc, li);
 	return 0;
+}
+
+/* After an iteration: read the labels of the scans held back, and judge
+ * them in the order they came. */
+static int
+worker_flush(struct circ_worker *w)
+{
+	struct ocop_scan sc;
+	struct linfo *li;
+	int rc = 0;
+
+	memset(&sc, 0, sizeof(sc));
+	for (size_t i = 0; i < w->dn; i++) {
+		struct deferred *d = &w->dv[i];
+
+		if (rc == 0 &&
+		    (rc = worker_label(w, d->label_id, &li)) == 0) {
+			sc.label_id = d->label_id;
+			sc.product_id = d->product_id;
+			sc.scanned_at = d->scanned_at;
+			ocop_strlcpy(sc.place, d->place, sizeof(sc.place));
+			worker_judge(w, &sc, li);
+		}
+		free(d->place);
+	}
+	w->dn = 0;
+	return rc;
 }
 
 static int
@@ -391,7 +476,7 @@ worker_product(struct circ_worker *w, int64_t pid)
 		return rc;
 	if (max_stars == 0)
 		return 0; /* no labels, no scans of labels */
-	if ((rc = st->m->history_get(st, pid, &w->h, &w->err)) < 0)
+	if ((rc = registry_history(st, pid, &w->h, &w->err)) < 0)
 		return rc;
 
 	/* the days on which being in force can change, in order; between
@@ -434,9 +519,12 @@ worker_product(struct circ_worker *w, int64_t pid)
 	memset(w->cur, 0, sizeof(w->cur));
 	rc = st->m->label_each_of_product(st, pid, worker_label_loaded, w,
 					  &w->err);
-	for (size_t i = 0; i < rg.n && rc == 0; i++)
+	for (size_t i = 0; i < rg.n && rc == 0; i++) {
 		rc = st->m->scan_each_of_product(
 		    st, pid, rg.v[i][0], rg.v[i][1], worker_scan, w, &w->err);
+		if (rc == 0)
+			rc = worker_flush(w);
+	}
 	free(rg.v);
 	return rc;
 }
@@ -778,6 +866,9 @@ report_circulation(struct ocop_store *st, const struct report_opts *o,
 		nall += w[i].n;
 		free(w[i].entries);
 		free(w[i].labels.slots);
+		for (size_t k = 0; k < w[i].dn; k++)
+			free(w[i].dv[k].place);
+		free(w[i].dv);
 		ocop_history_release(&w[i].h);
 		if (w[i].own_store)
 			ocop_store_close(w[i].st);

@@ -28,6 +28,7 @@ enum rcol_kind {
 	RCOL_ENDS_BY,  /* expiry, revocation, renewal */
 	RCOL_BOOL,     /* true, false */
 	RCOL_PLACE,    /* a place; "" is a scan that gave none */
+	RCOL_SERIAL,   /* a serial -> XXXX-XXXX-XXXX-XXXX, as printed */
 };
 
 /* A column: its JSON/CSV key, Vietnamese and English headings, whether
@@ -53,7 +54,8 @@ int rwords(enum rcol_kind kind, const char *name, const char **vi,
 /*
  * What people read for a cell value of a kind, into buf: "vi (en)" for
  * the named kinds, local day and time for RCOL_DAY and RCOL_TIME, the
- * words for "no place" for an empty RCOL_PLACE; the value itself
+ * words for "no place" for an empty RCOL_PLACE, a serial grouped as the
+ * label prints it for RCOL_SERIAL; the value itself
  * otherwise (and for anything it does not recognise). Returns buf.
  */
 char *rpeople(enum rcol_kind kind, const char *value, char *buf, size_t size);

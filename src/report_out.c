@@ -1303,6 +1303,9 @@ html_cell(struct ocop_buf *b, const struct rtab *t, size_t r, size_t i)
 		if (*whole)
 			return ocop_buf_add_html(b, whole);
 		return html_both(b, rno_place_vi, rno_place_en);
+	case RCOL_SERIAL:
+		return ocop_buf_add_html(
+		    b, rpeople(col->kind, whole, buf, sizeof(buf)));
 	default:
 		if (rwords(col->kind, whole, &vi, &en) < 0)
 			return ocop_buf_add_html(b, whole);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
 #include "report_int.h"
 
 /* The last day of R's own term: its extension, else its validity. */
@@ -113,7 +114,7 @@ report_lapsed(struct ocop_store *st, const struct report_opts *o,
 		struct lapsed *e;
 		int k;
 
-		if ((rc = st->m->history_get(st, ids[i], &h, err)) < 0)
+		if ((rc = registry_history(st, ids[i], &h, err)) < 0)
 			goto out;
 		k = ocop_history_latest_started(&h, o->as_of);
 		if (k < 0)
@@ -307,7 +308,7 @@ report_expiring(struct ocop_store *st, const struct report_opts *o,
 		struct expiring *e;
 		int k;
 
-		if ((rc = st->m->history_get(st, ids[i], &h, err)) < 0)
+		if ((rc = registry_history(st, ids[i], &h, err)) < 0)
 			goto out;
 		k = ocop_history_in_force(&h, o->as_of);
 		if (k < 0)

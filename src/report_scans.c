@@ -390,7 +390,7 @@ out:
 }
 
 static const struct rcol clone_cols[] = {
-    {"serial", "Số sê-ri", "Serial", 0, RCOL_TEXT, 0},
+    {"serial", "Số sê-ri", "Serial", 0, RCOL_SERIAL, 0},
     {"code", "Mã sản phẩm", "Code", 0, RCOL_TEXT, 0},
     {"name", "Tên sản phẩm", "Name", 0, RCOL_TEXT, 0},
     {"max_places", "Số nơi trong cửa sổ", "Places in window", 1, RCOL_TEXT, 0},
@@ -659,7 +659,7 @@ cmp_unk(const void *a, const void *b)
 
 static const struct rcol unk_cols[] = {
     {"place", "Nơi quét", "Place", 0, RCOL_PLACE, 0},
-    {"code", "Mã đã quét", "Scanned code", 0, RCOL_TEXT, 0},
+    {"code", "Mã đã quét", "Scanned code", 0, RCOL_SERIAL, 0},
     {"reason", "Lý do", "Reason", 0, RCOL_REASON, 0},
     {"scans", "Lượt quét", "Scans", 1, RCOL_TEXT, 0},
     {"first_seen", "Quét lần đầu", "First seen", 0, RCOL_TIME, 0},

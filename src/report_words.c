@@ -209,6 +209,15 @@ rpeople(enum rcol_kind kind, const char *value, char *buf, size_t size)
 			return whole_chars(buf);
 		}
 		break;
+	case RCOL_SERIAL:
+		if (strlen(value) == OCOP_SERIAL_LEN) {
+			char grouped[OCOP_SERIAL_GROUPED + 1];
+
+			snprintf(buf, size, "%s",
+				 ocop_serial_group(value, grouped));
+			return buf;
+		}
+		break;
 	case RCOL_TEXT:
 		break;
 	default:

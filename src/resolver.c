@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "page.h"
 #include "record.h"
 #include "resolver.h"
 
@@ -406,6 +407,37 @@ find_label(struct ocop_store *st, struct record_cache *cache,
 	return rec->known != 0;
 }
 
+/*
+ * A phone's camera opens a forged label's Digital Link in the browser: it
+ * names text/html in Accept and does not prefer JSON. It gets the same
+ * "unknown" page as /L/ (404), so a shopper reads what to do rather than
+ * a JSON record; scripts and GS1's tools keep the record.
+ */
+static int
+wants_page(const struct http_req *req)
+{
+	return req->accept && strcasestr(req->accept, "text/html") &&
+	       !http_accepts(req->accept, "application/json");
+}
+
+static int
+send_unknown_page(const struct http_req *req, const struct ocop_record *rec,
+		  struct http_resp *resp)
+{
+	struct ocop_error err = {0};
+	const char *lang;
+
+	lang = page_lang(req->arg ? req->arg(req, "lang") : NULL,
+			 req->accept_language);
+	resp->status = 404;
+	ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
+		     sizeof(resp->content_type));
+	if (page_label(rec, req->site, lang, req->path, &resp->body, &err) <
+	    0)
+		http_resp_error(resp, 500, "cannot render page: %s", err.msg);
+	return 0;
+}
+
 static int
 handle_dl(struct ocop_store *st, struct record_cache *cache, const char *base,
 	  const struct http_req *req, struct http_resp *resp)
@@ -461,8 +493,11 @@ handle_dl(struct ocop_store *st, struct record_cache *cache, const char *base,
 			goto fail;
 		if (rc == 0) {
 			/* a forged serial never walks up to the product */
-			rc = send_json(resp, 404, "application/json",
-				       record_to_json(&rec));
+			if (wants_page(req))
+				rc = send_unknown_page(req, &rec, resp);
+			else
+				rc = send_json(resp, 404, "application/json",
+					       record_to_json(&rec));
 			goto out_headers;
 		}
 		prod = rec.product;

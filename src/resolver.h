@@ -9,7 +9,7 @@
 
 #include "http.h"
 #include "record.h"
-#include "store.h"
+#include "store/store.h"
 
 /* 1 when path is one this module answers. */
 int resolver_owns(const char *path);

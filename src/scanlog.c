@@ -6,61 +6,24 @@
  * commit and the throughput near SQLite's bulk insert rate.
  */
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "scanlog.h"
-#include "store.h"
+#include "store/store.h"
 
 struct scanlog {
-	struct ocop_store *st;
-	struct ocop_store *ckpt_st; /* the checkpointer's handle */
+	struct ocop_store *st; /* opened OCOP_STORE_SCAN_WRITER */
 	struct metrics *metrics;
 	pthread_t thread;
-	pthread_t ckpt_thread;
-	pthread_cond_t ckpt_wake; /* the checkpointer: stop */
 	pthread_mutex_t mu;
 	pthread_cond_t wake;  /* the writer: work or stop */
 	pthread_cond_t done;  /* scanlog_run waiters */
 	struct scanlog_job *head, *tail;
 	size_t depth; /* scans queued */
 	int stopping;
-	int ckpt_stopping;
-	atomic_uint_least64_t commits; /* transactions committed */
-	/* called by the checkpointer before each checkpoint (read under mu,
-	 * called without it) */
-	void (*before_checkpoint)(void *ctx);
-	void *before_checkpoint_ctx;
 };
-
-/*
- * The write-ahead log is copied into the database by a thread of its own
- * every SCANLOG_CHECKPOINT seconds, not by the writer as it commits: a
- * checkpoint waits for two syncs, and in the writer it held up every
- * waiting scan (a third of the throughput). Copied every few thousand log
- * pages rather than every thousand, a page that many scans change (an
- * index leaf, a label's stats) is copied once for many changes; often
- * enough that each copy is short.
- *
- * The log starts over from its beginning only once a checkpoint has copied
- * all of it, which under a steady stream of scans this thread never sees
- * (the writer appends while it copies). So the writer checkpoints itself
- * past SCANLOG_LOG_PAGES: little is left to copy, but it waits for two
- * syncs, and a slow sync (a third of a second, now and then, on the
- * test machine) then holds every waiting scan. At 16,000 pages that came
- * every second of saturation; 131,072 pages (a log file of 512 MiB)
- * absorb seven seconds at 18,000 pages a second. When scans pause for a
- * moment, this thread's checkpoint copies the whole log and the writer
- * starts it over without a checkpoint of its own.
- */
-#define SCANLOG_CHECKPOINT 0.05
-/* Seconds between folds of the recent scan counts (store.h, scan_fold):
- * long enough that a page of the per-label counts is written once for
- * many scans, short enough that the recent counts stay a few pages. */
-#define SCANLOG_FOLD 0.05
-#define SCANLOG_LOG_PAGES 131072
 
 static double
 mono(void)
@@ -131,8 +94,6 @@ write_group(struct scanlog *sl, struct scanlog_job *jobs, size_t rows,
 	}
 	if ((rc = st->m->commit(st, err)) < 0)
 		return rc;
-	/* before any of these scans is answered (scanlog_commits) */
-	atomic_fetch_add(&sl->commits, 1);
 	metrics_commit(sl->metrics, rows, mono() - t0);
 	return 0;
 }
@@ -152,29 +113,10 @@ finish(struct scanlog *sl, struct scanlog_job *job)
 	pthread_mutex_unlock(&sl->mu);
 }
 
-/* Fold the recent scan counts in a transaction of their own. A failure
- * loses nothing (the counts stay where they are) and is retried next
- * time. */
-static void
-fold(struct scanlog *sl)
-{
-	struct ocop_store *st = sl->st;
-	struct ocop_error err = {0};
-
-	if (st->m->begin(st, &err) < 0)
-		return;
-	if (st->m->scan_fold(st, &err) < 0) {
-		st->m->rollback(st);
-		return;
-	}
-	st->m->commit(st, &err);
-}
-
 static void *
 writer(void *arg)
 {
 	struct scanlog *sl = arg;
-	double folded_at = mono();
 
 	for (;;) {
 		struct scanlog_job *jobs, *last, *next;
@@ -187,7 +129,6 @@ writer(void *arg)
 			pthread_cond_wait(&sl->wake, &sl->mu);
 		if (!sl->head) {
 			pthread_mutex_unlock(&sl->mu);
-			fold(sl); /* stopping: leave the counts folded */
 			break;
 		}
 		/* take whole jobs up to the row cap (at least one) */
@@ -231,43 +172,7 @@ writer(void *arg)
 			j->next = NULL;
 			finish(sl, j);
 		}
-		if (mono() - folded_at >= SCANLOG_FOLD) {
-			fold(sl);
-			folded_at = mono();
-		}
 	}
-	return NULL;
-}
-
-static void *
-checkpointer(void *arg)
-{
-	struct scanlog *sl = arg;
-
-	pthread_mutex_lock(&sl->mu);
-	while (!sl->ckpt_stopping) {
-		struct timespec until;
-		double t = mono() + SCANLOG_CHECKPOINT;
-		struct ocop_error err = {0};
-		void (*hook)(void *);
-		void *hook_ctx;
-
-		until.tv_sec = (time_t)t;
-		until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
-		pthread_cond_timedwait(&sl->ckpt_wake, &sl->mu, &until);
-		if (sl->ckpt_stopping)
-			break;
-		hook = sl->before_checkpoint;
-		hook_ctx = sl->before_checkpoint_ctx;
-		pthread_mutex_unlock(&sl->mu);
-		if (hook)
-			hook(hook_ctx);
-		/* a failure is retried next time; the writer's own
-		 * checkpoints bound the log meanwhile */
-		sl->ckpt_st->m->log_checkpoint(sl->ckpt_st, &err);
-		pthread_mutex_lock(&sl->mu);
-	}
-	pthread_mutex_unlock(&sl->mu);
 	return NULL;
 }
 
@@ -276,51 +181,28 @@ scanlog_start(const char *db_path, struct metrics *m, struct scanlog **out,
 	      struct ocop_error *err)
 {
 	struct scanlog *sl = ocop_xcalloc(1, sizeof(*sl));
-	pthread_condattr_t ca;
 	int rc;
 
-	if ((rc = ocop_store_open(db_path, 0, &sl->st, err)) < 0) {
-		free(sl);
-		return rc;
-	}
-	if ((rc = ocop_store_open(db_path, 0, &sl->ckpt_st, err)) < 0 ||
-	    (rc = sl->st->m->log_autocheckpoint(sl->st, SCANLOG_LOG_PAGES,
-						err)) < 0) {
-		ocop_store_close(sl->ckpt_st);
-		ocop_store_close(sl->st);
+	if ((rc = ocop_store_open(db_path, OCOP_STORE_SCAN_WRITER, &sl->st,
+				  err)) < 0) {
 		free(sl);
 		return rc;
 	}
 	sl->metrics = m;
 	pthread_mutex_init(&sl->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&sl->wake, &ca);
-	pthread_cond_init(&sl->ckpt_wake, &ca);
-	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&sl->wake, NULL);
 	pthread_cond_init(&sl->done, NULL);
-	if (pthread_create(&sl->thread, NULL, writer, sl) != 0)
-		goto fail;
-	if (pthread_create(&sl->ckpt_thread, NULL, checkpointer, sl) != 0) {
-		pthread_mutex_lock(&sl->mu);
-		sl->stopping = 1;
-		pthread_cond_signal(&sl->wake);
-		pthread_mutex_unlock(&sl->mu);
-		pthread_join(sl->thread, NULL);
-		goto fail;
+	if (pthread_create(&sl->thread, NULL, writer, sl) != 0) {
+		ocop_store_close(sl->st);
+		pthread_mutex_destroy(&sl->mu);
+		pthread_cond_destroy(&sl->wake);
+		pthread_cond_destroy(&sl->done);
+		free(sl);
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "cannot start the scan-log thread");
 	}
 	*out = sl;
 	return 0;
-fail:
-	ocop_store_close(sl->ckpt_st);
-	ocop_store_close(sl->st);
-	pthread_mutex_destroy(&sl->mu);
-	pthread_cond_destroy(&sl->wake);
-	pthread_cond_destroy(&sl->ckpt_wake);
-	pthread_cond_destroy(&sl->done);
-	free(sl);
-	return ocop_error_set(err, OCOP_EINTERNAL,
-			      "cannot start the scan-log thread");
 }
 
 int
@@ -363,22 +245,6 @@ scanlog_run(struct scanlog *sl, struct scanlog_job *job)
 	return job->rc;
 }
 
-uint64_t
-scanlog_commits(struct scanlog *sl)
-{
-	return sl ? atomic_load(&sl->commits) : 0;
-}
-
-void
-scanlog_before_checkpoint(struct scanlog *sl, void (*fn)(void *ctx),
-			  void *ctx)
-{
-	pthread_mutex_lock(&sl->mu);
-	sl->before_checkpoint = fn;
-	sl->before_checkpoint_ctx = ctx;
-	pthread_mutex_unlock(&sl->mu);
-}
-
 size_t
 scanlog_depth(struct scanlog *sl)
 {
@@ -402,13 +268,7 @@ scanlog_stop(struct scanlog *sl)
 	pthread_cond_signal(&sl->wake);
 	pthread_mutex_unlock(&sl->mu);
 	pthread_join(sl->thread, NULL);
-	pthread_mutex_lock(&sl->mu);
-	sl->ckpt_stopping = 1;
-	pthread_cond_signal(&sl->ckpt_wake);
-	pthread_mutex_unlock(&sl->mu);
-	pthread_join(sl->ckpt_thread, NULL);
-	ocop_store_close(sl->ckpt_st);
-	sl->ckpt_st = NULL;
+	/* the engine leaves its counts folded and its log checkpointed */
 	ocop_store_close(sl->st);
 	sl->st = NULL;
 }
@@ -421,7 +281,6 @@ scanlog_free(struct scanlog *sl)
 	scanlog_stop(sl);
 	pthread_mutex_destroy(&sl->mu);
 	pthread_cond_destroy(&sl->wake);
-	pthread_cond_destroy(&sl->ckpt_wake);
 	pthread_cond_destroy(&sl->done);
 	free(sl);
 }

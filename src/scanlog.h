@@ -57,7 +57,9 @@ struct scanlog_job {
 	int finished;
 };
 
-/* Open a handle on db_path and start the writer thread. m may be NULL. */
+/* Open a handle on db_path for the scan writer (OCOP_STORE_SCAN_WRITER:
+ * the engine keeps its log and counts for a steady stream of small
+ * transactions) and start the writer thread. m may be NULL. */
 int scanlog_start(const char *db_path, struct metrics *m,
 		  struct scanlog **out, struct ocop_error *err);
 
@@ -70,17 +72,6 @@ int scanlog_run(struct scanlog *sl, struct scanlog_job *job);
 
 /* Scans queued, not yet committed. */
 size_t scanlog_depth(struct scanlog *sl);
-
-/* Transactions committed so far (0 for NULL). It grows after a commit and
- * before any of its jobs is finished, so a read snapshot begun after
- * reading a count holds every scan acknowledged before that count. */
-uint64_t scanlog_commits(struct scanlog *sl);
-
-/* Have fn(ctx) called on the checkpointer thread before each checkpoint
- * (about every 50 ms): a chance to end read snapshots that
- * would hold the checkpoint back. fn must not call into sl. */
-void scanlog_before_checkpoint(struct scanlog *sl, void (*fn)(void *ctx),
-			       void *ctx);
 
 /* Write every queued job, stop the thread, close the handle. Jobs
  * submitted afterwards are refused (OCOP_EREFUSED). NULL is a no-op. */

@@ -33,11 +33,12 @@
 #include "page.h"
 #include "ratelimit.h"
 #include "record.h"
+#include "registry.h"
 #include "report.h"
 #include "resolver.h"
 #include "scanlog.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 #include "token.h"
 
 #define MAX_THREADS 16
@@ -120,33 +121,21 @@ struct conn {
 };
 
 /*
- * A request thread's store, its record cache and its read snapshot.
- * Beginning and ending a read transaction costs SQLite more than a
- * label's lookup (shared-memory locks, the log's header, the schema), so
- * a thread keeps one snapshot for the requests that follow while it is
- * fresh: no scan committed by this server since it began
- * (scanlog_commits: a scan answered is seen by every later request), and
- * begun at most READER_MAX_AGE seconds ago, so that a change made by
- * another process (ocop cert revoke, ocop label void) is seen by every
- * request that starts that long after it. A thread that goes idle keeps
- * its snapshot; the checkpointer ends it (reader_sweep) so that the log
- * can still be checkpointed.
+ * A request thread's store and its record cache. The store is opened
+ * OCOP_STORE_READER: each handler call reads inside one read_begin /
+ * read_end (thread_store, reader_release), and the engine decides how
+ * long a snapshot lives between them (store.h: a read begun after a scan
+ * was acknowledged sees it).
  */
-#define READER_MAX_AGE 0.001
-
 struct reader {
-	pthread_mutex_t mu; /* held by its thread while serving a request */
 	struct ocop_store *st;
 	struct record_cache *cache;
-	int open;	  /* a snapshot is open */
-	double opened_at; /* monotonic seconds */
-	uint64_t commits; /* scanlog_commits before it began */
 };
 
 static char empty_query[] = "";
 static _Thread_local struct server *tls_srv;
 static _Thread_local struct reader *tls_reader;
-static _Thread_local int tls_held; /* tls_reader->mu is locked */
+static _Thread_local int tls_held; /* tls_reader->st is in a read */
 static _Thread_local struct record_cache *tls_cache;
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -165,18 +154,17 @@ reader_new(struct server *srv, struct ocop_error *err)
 {
 	struct reader *r = ocop_xcalloc(1, sizeof(*r));
 
-	if (ocop_store_open(srv->db_path, 0, &r->st, err) < 0) {
+	if (ocop_store_open(srv->db_path, OCOP_STORE_READER, &r->st, err) <
+	    0) {
 		free(r);
 		return NULL;
 	}
-	pthread_mutex_init(&r->mu, NULL);
 	r->cache = record_cache_new();
 	pthread_mutex_lock(&srv->st_mu);
 	if (srv->nreaders >= sizeof(srv->readers) / sizeof(srv->readers[0])) {
 		pthread_mutex_unlock(&srv->st_mu);
 		ocop_store_close(r->st);
 		record_cache_free(r->cache);
-		pthread_mutex_destroy(&r->mu);
 		free(r);
 		ocop_error_set(err, OCOP_EINTERNAL, "too many store handles");
 		return NULL;
@@ -186,22 +174,12 @@ reader_new(struct server *srv, struct ocop_error *err)
 	return r;
 }
 
-static void
-reader_end(struct reader *r)
-{
-	if (r->open)
-		r->st->m->read_end(r->st);
-	r->open = 0;
-}
-
-/* The calling thread's store, with a fresh read snapshot; held by the
- * thread until reader_release (the end of the request's handler call). */
+/* The calling thread's store, in a read for the rest of the handler call
+ * (until reader_release). */
 static struct ocop_store *
 thread_store(struct server *srv, struct ocop_error *err)
 {
 	struct reader *r = tls_srv == srv ? tls_reader : NULL;
-	uint64_t commits;
-	double now;
 
 	if (!r) {
 		if (!(r = reader_new(srv, err)))
@@ -211,22 +189,9 @@ thread_store(struct server *srv, struct ocop_error *err)
 		tls_cache = r->cache;
 	}
 	if (!tls_held) {
-		pthread_mutex_lock(&r->mu);
-		tls_held = 1;
-	}
-	/* read before the snapshot begins: a commit in between is then
-	 * either in the snapshot or makes it stale next time */
-	commits = scanlog_commits(srv->scanlog);
-	now = mono();
-	if (r->open &&
-	    (commits != r->commits || now - r->opened_at >= READER_MAX_AGE))
-		reader_end(r);
-	if (!r->open) {
 		if (r->st->m->read_begin(r->st, err) < 0)
 			return NULL;
-		r->open = 1;
-		r->opened_at = now;
-		r->commits = commits;
+		tls_held = 1;
 	}
 	return r->st;
 }
@@ -281,35 +246,14 @@ site_of(struct server *srv)
 	return &s->site;
 }
 
-/* The end of a handler call: the thread's store is free for the sweep. */
+/* The end of a handler call: the thread's read ends. */
 static void
 reader_release(void)
 {
 	if (tls_held) {
 		tls_held = 0;
-		pthread_mutex_unlock(&tls_reader->mu);
+		tls_reader->st->m->read_end(tls_reader->st);
 	}
-}
-
-/* On the checkpointer thread: end the snapshots of idle threads (one kept
- * open would keep the log from being checkpointed past it). */
-static void
-reader_sweep(void *arg)
-{
-	struct server *srv = arg;
-	double now = mono();
-
-	pthread_mutex_lock(&srv->st_mu);
-	for (size_t i = 0; i < srv->nreaders; i++) {
-		struct reader *r = srv->readers[i];
-
-		if (pthread_mutex_trylock(&r->mu) != 0)
-			continue; /* serving a request: it ends its own */
-		if (r->open && now - r->opened_at >= READER_MAX_AGE)
-			reader_end(r);
-		pthread_mutex_unlock(&r->mu);
-	}
-	pthread_mutex_unlock(&srv->st_mu);
 }
 
 static const char *
@@ -992,7 +936,7 @@ handle_product(struct conn *c, const char *path, struct http_resp *resp)
 		return;
 	}
 	ocop_history_init(&h);
-	if ((rc = st->m->history_get(st, prod.id, &h, &err)) < 0) {
+	if ((rc = registry_history(st, prod.id, &h, &err)) < 0) {
 		ocop_history_release(&h);
 		consumer_fail(c, resp, 500, NULL, "%s", err.msg);
 		return;
@@ -1594,6 +1538,7 @@ dispatch(struct conn *c, const char *method, const char *path,
 		req.user_agent = header(c->mhd, MHD_HTTP_HEADER_USER_AGENT);
 		req.client_net = c->net;
 		req.arg = req_arg;
+		req.site = site_of(c->srv);
 		req.impl = c;
 		resolver_handle(st, tls_cache, c->srv->base_url, &req, resp);
 		return 0;
@@ -2000,7 +1945,6 @@ server_start(const struct server_config *cfg, struct server **out,
 	if ((rc = scanlog_start(srv->db_path, srv->metrics, &srv->scanlog,
 				err)) < 0)
 		goto out_free;
-	scanlog_before_checkpoint(srv->scanlog, reader_sweep, srv);
 	rc = open_listener(cfg->listen ? cfg->listen : SERVER_DEFAULT_LISTEN,
 			   bound, bound_size, err);
 	if (rc < 0)
@@ -2072,10 +2016,8 @@ server_stop(struct server *srv, unsigned drain_ms)
 	for (size_t i = 0; i < srv->nreaders; i++) {
 		struct reader *r = srv->readers[i];
 
-		reader_end(r);
 		ocop_store_close(r->st);
 		record_cache_free(r->cache);
-		pthread_mutex_destroy(&r->mu);
 		free(r);
 	}
 	ratelimit_free(srv->rl);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "ocop.h"
-#include "store.h"
+#include "store/store.h"
 
 #define TOKEN_PREFIX "ocop_"
 /* "ocop_" + 43 characters of unpadded base64url (32 random bytes) */

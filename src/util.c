@@ -122,6 +122,17 @@ ocop_xstrdup(const char *s)
 	return memcpy(ocop_xmalloc(n), s, n);
 }
 
+const char *
+ocop_test_env(const char *name)
+{
+#ifdef OCOP_TEST_HOOKS
+	return getenv(name);
+#else
+	(void)name;
+	return NULL;
+#endif
+}
+
 int
 ocop_strlcpy(char *dst, const char *src, size_t n)
 {

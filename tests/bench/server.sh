@@ -152,7 +152,9 @@ for r in $(seq 1 "$ROUNDS"); do
 	run lookup "$BASE" /api/v1/labels/ "$SERVER_PID"
 done
 rss=$(awk '/VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")
-stored=$(sqlite3 "$OCOP_DB" "SELECT count(*) FROM scans" 2>/dev/null || echo "?")
+stored=$("$OCOP" db stats --json 2>/dev/null |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["tables"]["scans"])' 2>/dev/null ||
+	echo "?")
 
 awk -v rss="$rss" -v size="$size" -v stored="$stored" -v labels="$LABELS" '
 	{ n[$1]++; rps[$1] += $2; if ($3 > p99[$1]) p99[$1] = $3; err[$1] += $4; cpu[$1] += $5 }

@@ -44,7 +44,13 @@ OCOP_NOW=2021-06-01T10:00:00+07:00 expect_rc 0 "$OCOP" label issue BRW-3 \
 VALID=$(sed -n 2p "$E2E_DIR/v/labels.csv" | cut -d, -f1)
 REVOKED=$(sed -n 2p "$E2E_DIR/r/labels.csv" | cut -d, -f1)
 EXPIRED=$(sed -n 2p "$E2E_DIR/e/labels.csv" | cut -d, -f1)
+expect_rc 0 "$OCOP" label issue BRW-1 --count 1 --format csv --out "$E2E_DIR/c"
+COPIED=$(sed -n 2p "$E2E_DIR/c/labels.csv" | cut -d, -f1)
 start_server --rate-limit 0 || exit 1
+# the same serial scanned in three markets' networks (through the proxy)
+for net in 203.0.113.7 198.51.100.20 192.0.2.33; do
+	curl -s -o /dev/null -H "X-Forwarded-For: $net" "$BASE/L/$COPIED"
+done
 
 # check_page NAME URL STATUS LANG TEXT...: load URL once as a phone set
 # to Vietnamese would (the DOM, a 390x844 screenshot, axe), expect STATUS
@@ -99,10 +105,16 @@ check_page revoked-en "$BASE/L/$REVOKED?lang=en" 200 en "OCOP recognition revoke
 test_begin "unknown label in the browser"
 check_page unknown-vi "$BASE/L/ZZZZZZZZZZZZZZZZ?lang=vi" 404 vi "Không tìm thấy tem" \
 	"Đừng mua sản phẩm này" 'value="ZZZZ-ZZZZ-ZZZZ-ZZZZ"'
+test_begin "a forged Digital Link in the browser"
+check_page forged-dl-vi "$BASE/01/04006381333931/21/ZZZZZZZZZZZZZZZZ" 404 vi \
+	"Không tìm thấy tem" "Đừng mua sản phẩm này"
+test_begin "a copied label in the browser keeps its verdict and warns"
+check_page copied-vi "$BASE/L/$COPIED?lang=vi" 200 vi "Sản phẩm OCOP hợp lệ" \
+	"Cảnh báo: tem này có thể bị sao chép" "$CONTACT"
 test_begin "an error page in the browser"
 check_page notfound-vi "$BASE/khong-co" 404 vi "Không có trang này"
 
 test_begin "browser scans are recorded with the browser family"
 # valid-vi, valid-en and typed-ok-vi: one load each
-expect_eq "$(sqlite3 "$OCOP_DB" "SELECT count(*) FROM scans WHERE code = '$VALID' AND ua = 'chrome'")" 3 "scans"
+expect_eq "$(db_scans ua --code "$VALID" | grep -c '^chrome$')" 3 "scans"
 stop_server

@@ -5,7 +5,7 @@
 export OCOP_NOW=2026-11-28T09:00:00+07:00
 PY=/usr/bin/python3
 
-dump() { sqlite3 "$OCOP_DB" .dump; }
+dump() { db_dump; }
 status() { "$OCOP" product list --json | $PY -c '
 import json, sys
 for p in json.load(sys.stdin)["entries"]:
@@ -24,7 +24,6 @@ refused() {
 }
 
 test_begin "cert: setup"
-command -v sqlite3 >/dev/null || fail "sqlite3 is not installed"
 expect_rc 0 "$OCOP" init
 expect_rc 0 "$OCOP" registry import "$ASSETS/demo/registry.csv" "$ASSETS/demo/revocations.csv"
 

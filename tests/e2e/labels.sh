@@ -8,7 +8,7 @@ export OCOP_NOW=2026-06-01T09:00:00+07:00
 PY=/usr/bin/python3
 D=$E2E_DIR
 
-count() { sqlite3 "$OCOP_DB" "SELECT count(*) FROM $1"; }
+count() { db_rows "$1"; }
 # decode FILE: the text of the one QR code in FILE
 decode() { zbarimg --raw -q "$1" 2>/dev/null; }
 # urls DIR: the manifest's URLs, sorted
@@ -50,7 +50,7 @@ done < <(tail -n +2 "$D/png/labels.csv")
 expect_eq "$n" 30 "labels decoded"
 expect_eq "$(count batches)" 1 "batches stored"
 expect_eq "$(count labels)" 30 "labels stored"
-expect_eq "$(sqlite3 "$OCOP_DB" "SELECT stars, lot, count FROM batches WHERE id = $B1")" "4|L2406A|30" "batch row"
+expect_eq "$(label_field "$(sed -n 2p "$D/png/labels.csv" | cut -d, -f1)" label.printed_stars label.lot label.batch)" "4|L2406A|$B1" "the batch of a label"
 
 test_begin "label issue png: 1-bit gray, 4-module quiet zone, pHYs from --dpi"
 first=$(sed -n 2p "$D/png/labels.csv" | cut -d, -f1)
@@ -232,8 +232,8 @@ expect_eq "$(ls -A "$D/csv")" "labels.csv" "nothing added"
 test_begin "label issue: made and best-before dates are stored"
 expect_rc 0 "$OCOP" label issue T-PLAIN --count 1 --format csv --made 2026-05-20 --best-before 2027-05-19 --out "$D/dates"
 b=$(cat "$D/last.out")
-expect_eq "$(sqlite3 "$OCOP_DB" "SELECT made_on, best_before, count FROM batches WHERE id = $b")" \
-	"2026-05-20|2027-05-19|1" "batch dates"
+expect_eq "$(label_field "$(sed -n 2p "$D/dates/labels.csv" | cut -d, -f1)" label.made_on label.best_before label.batch)" \
+	"2026-05-20|2027-05-19|$b" "batch dates"
 
 test_begin "label issue: an injected failure mid-batch leaves no label, no batch, no file"
 for fmt in png svg pdf csv; do
@@ -299,10 +299,10 @@ OCOP_TEST_FIRST_SERIAL=$taken expect_rc 0 "$OCOP" label issue T-PLAIN --count 5 
 expect_eq "$(tail -n +2 "$D/coll/labels.csv" | wc -l)" 5 "manifest rows"
 grep -q "^$taken," "$D/coll/labels.csv" && fail "taken serial reused"
 expect_eq "$(count labels)" $((before + 5)) "labels stored"
-expect_eq "$(sqlite3 "$OCOP_DB" "SELECT batch_id FROM labels WHERE serial = '$taken'")" "$B1" "the taken serial's batch"
+expect_eq "$(label_field "$taken" label.batch)" "$B1" "the taken serial's batch"
 # the manifest and the database agree
 for s in $(tail -n +2 "$D/coll/labels.csv" | cut -d, -f1); do
-	expect_eq "$(sqlite3 "$OCOP_DB" "SELECT count(*) FROM labels WHERE serial = '$s'")" 1 "stored $s"
+	expect_eq "$(label_field "$s" serial verdict)" "$s|valid" "stored $s"
 done
 
 test_begin "label void: one label, then its whole batch"

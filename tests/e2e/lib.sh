@@ -78,3 +78,67 @@ stop_server() {
 	SERVER_PID=
 	return $rc
 }
+
+# What the database holds, asked of ocop (never of the engine's own
+# tools, so that every engine answers the same questions):
+# db_rows TABLE: its rows as 'ocop db stats' counts them
+db_rows() {
+	"$OCOP" db stats --json | /usr/bin/python3 -c '
+import json, sys
+print(json.load(sys.stdin)["tables"][sys.argv[1]])' "$1"
+}
+# db_check: "ok", or the problems 'ocop db stats' finds, one a line
+db_check() {
+	"$OCOP" db stats --json | /usr/bin/python3 -c '
+import json, sys
+c = json.load(sys.stdin)["check"]
+print(c if c == "ok" else "\n".join(c))'
+}
+# db_dump: everything ocop tells of the data: the rows of every table
+# and the whole registry as 'ocop registry export' writes it
+db_dump() {
+	"$OCOP" db stats --json &&
+		"$OCOP" registry export --format json 2>/dev/null
+}
+# unknown_scans CODE REASON: the stored scans of CODE that matched no
+# label for REASON, as the report of unknown codes counts them
+unknown_scans() {
+	"$OCOP" report unknown --format json | /usr/bin/python3 -c '
+import json, sys
+print(sum(e["scans"] for e in json.load(sys.stdin)["entries"]
+          if e["code"] == sys.argv[1] and e["reason"] == sys.argv[2]))' "$1" "$2"
+}
+# label_scans SERIAL: the label's stored scans, as 'ocop verify' counts them
+label_scans() {
+	"$OCOP" verify "$1" --json | /usr/bin/python3 -c '
+import json, sys
+print(json.load(sys.stdin)["scans"]["count"])'
+}
+# label_field SERIAL KEY...: fields of the label's verification record
+# ('ocop verify --json', dotted keys), joined by '|'
+label_field() {
+	local serial=$1
+	shift
+	"$OCOP" verify "$serial" --json | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+out = []
+for path in sys.argv[1:]:
+    v = d
+    for k in path.split("."):
+        v = v[k]
+    out.append("" if v is None else str(v))
+print("|".join(out))' "$@"
+}
+# db_scans KEYS [ocop db scans options]: the stored scans, oldest first,
+# one line each with the fields KEYS (space-separated) joined by '|'
+db_scans() {
+	local keys=$1
+	shift
+	"$OCOP" db scans "$@" | /usr/bin/python3 -c '
+import json, sys
+keys = sys.argv[1].split()
+for line in sys.stdin:
+    d = json.loads(line)
+    print("|".join("" if d[k] is None else str(d[k]) for k in keys))' "$keys"
+}

@@ -8,10 +8,9 @@ DEMO="$ASSETS/demo"
 HDR=code,name,group,gtin,producer,producer_kind,province,address,stars,decision_no,decided_on,issuer,valid_until
 RHDR=code,decision_no,revoked_on,ground,note
 
-dump() { sqlite3 "$OCOP_DB" .dump; }
+dump() { db_dump; }
 
 test_begin "tools"
-command -v sqlite3 >/dev/null || fail "sqlite3 is not installed"
 [ -x "$PY" ] || fail "$PY is not installed"
 
 test_begin "registry: import the demo registry"
@@ -19,9 +18,10 @@ expect_rc 0 "$OCOP" init
 expect_rc 0 "$OCOP" registry import "$DEMO/registry.csv" "$DEMO/revocations.csv"
 expect_contains "$E2E_DIR/last.err" "imported 30 products, 52 recognitions (0 unchanged)"
 expect_contains "$E2E_DIR/last.err" "imported 8 revocations of 8 products (0 unchanged)"
-expect_eq "$(sqlite3 "$OCOP_DB" 'SELECT count(*) FROM products')" 30 products
-expect_eq "$(sqlite3 "$OCOP_DB" 'SELECT count(*) FROM recognitions')" 52 recognitions
-expect_eq "$(sqlite3 "$OCOP_DB" 'SELECT count(*) FROM revocations')" 8 revocations
+expect_eq "$(db_rows products)" 30 products
+expect_eq "$(db_rows recognitions)" 52 recognitions
+expect_eq "$(db_rows revocations)" 8 revocations
+expect_eq "$(db_check)" ok "database check"
 
 test_begin "registry: importing again changes nothing"
 before=$(dump)
@@ -128,14 +128,16 @@ test_begin "registry: CRLF, BOM and JSON files import"
 printf '\xef\xbb\xbf%s\r\n%s\r\n' "$HDR" "$GOOD" >"$F/crlf.csv"
 expect_rc 0 "$OCOP" registry import "$F/crlf.csv"
 expect_contains "$E2E_DIR/last.err" "imported 1 product, 1 recognition (0 unchanged)"
-expect_eq "$(sqlite3 "$OCOP_DB" "SELECT address FROM producers WHERE name = 'HTX Mới'")" \
+expect_rc 0 "$OCOP" product show NEW-1 --json
+expect_eq "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["producer"]["address"])' "$E2E_DIR/last.out")" \
 	"xã Tân Khánh Đông, Sa Đéc" "address kept as written"
 printf '[%s]\n' "$(json_rec J-1 4 2026-01-05 8936045120019 ii)" >"$F/ok.json"
 expect_rc 65 "$OCOP" registry import "$F/ok.json" # that GTIN is taken
 expect_contains "$E2E_DIR/last.err" "already belongs to product '87-30571-001-2019'"
 printf '[%s]\n' "$(json_rec J-1 4 2026-01-05 "" ii)" >"$F/ok.json"
 expect_rc 0 "$OCOP" registry import "$F/ok.json"
-expect_eq "$(sqlite3 "$OCOP_DB" "SELECT grp FROM products WHERE code = 'J-1'")" II "group"
+expect_rc 0 "$OCOP" product show J-1 --json
+expect_eq "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["group"])' "$E2E_DIR/last.out")" II "group"
 before=$(dump)
 expect_rc 0 "$OCOP" registry import "$F/ok.json"
 expect_eq "$(dump)" "$before" "dump after JSON re-import"

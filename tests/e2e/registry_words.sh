@@ -10,7 +10,7 @@ export OCOP_NOW=2026-11-28T09:00:00+07:00
 PY=/usr/bin/python3
 D=$E2E_DIR
 
-dump() { sqlite3 "$OCOP_DB" .dump; }
+dump() { db_dump; }
 
 test_begin "tools"
 command -v sqlite3 >/dev/null || fail "sqlite3 is not installed"

@@ -47,7 +47,7 @@ look() {
 		node "$CHECK" --url "$BASE/api/v1/reports/$r?as_of=$AS_OF&format=html" \
 			--header "Authorization: Bearer $INSPECTOR" \
 			--width 1280 --height 1400 --axe \
-			--screenshot "$SHOTS/$set-$r.png" --dom "$E2E_DIR/$set-$r.dom" \
+			--screenshot "$SHOTS/$set-$r.png" --full-page --dom "$E2E_DIR/$set-$r.dom" \
 			>"$E2E_DIR/check.out" 2>&1 ||
 			fail "$set $r: $(head -c 1500 "$E2E_DIR/check.out")"
 		[ -s "$SHOTS/$set-$r.png" ] || fail "$set $r: no screenshot"

@@ -147,6 +147,24 @@ done
 req GET "$BASE/01/04006381333931/21/$S"
 expect_eq "$(jq_py "$E2E_DIR/b" 'd["reason"]')" wrong_product "reason"
 
+test_begin "a forged Digital Link opened by a phone's browser: the unknown page"
+BROWSER_ACCEPT='text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
+req GET "$BASE/01/$GTIN/21/ZZZZZZZZZZZZZZZZ" -H "Accept: $BROWSER_ACCEPT" \
+	-H 'Accept-Language: vi-VN,vi;q=0.9'
+expect_eq "$CODE" 404 "status"
+expect_eq "$(header Content-Type)" "text/html; charset=utf-8" "content type"
+expect_contains "$E2E_DIR/b" '<html lang="vi">'
+expect_contains "$E2E_DIR/b" "Không tìm thấy tem"
+expect_contains "$E2E_DIR/b" "ZZZZ-ZZZZ-ZZZZ-ZZZZ"
+expect_eq "$(header Access-Control-Allow-Origin)" "*" "ACAO"
+expect_eq "$(header Location)" "" "Location"
+req GET "$BASE/01/$GTIN/21/ZZZZZZZZZZZZZZZZ?lang=en" -H "Accept: $BROWSER_ACCEPT"
+expect_contains "$E2E_DIR/b" '<html lang="en">'
+# scripts and GS1's tools keep the record
+req GET "$BASE/01/$GTIN/21/ZZZZZZZZZZZZZZZZ" -H 'Accept: application/json, text/html;q=0.5'
+expect_eq "$(header Content-Type)" "application/json" "content type for JSON"
+expect_eq "$(jq_py "$E2E_DIR/b" 'd["verdict"]')" unknown "verdict for JSON"
+
 test_begin "product URIs: 307 to /P/, unknown GTIN 404"
 req GET "$BASE/01/$GTIN"
 expect_eq "$CODE" 307 "status"

@@ -14,9 +14,6 @@ unset OCOP_TOKEN
 jq_py() {
 	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
-db() {
-	sqlite3 "$OCOP_DB" "$1"
-}
 # a loopback port with nothing listening on it
 closed_port() {
 	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -86,7 +83,12 @@ expect_eq "$(jq_py "$E2E_DIR/r.json" 'd["verdict"], d["reason"], d["serial"], d[
 	"('valid', 'in_force', '$VALID', False)" "result"
 ID=$(jq_py "$E2E_DIR/r.json" 'd["id"]')
 [[ "$ID" =~ ^[0-9a-f]{32}$ ]] || fail "client id shape: '$ID'"
-expect_eq "$(db "SELECT count(*) FROM scans WHERE client_id = '$ID' AND source = 1")" 1 "stored scan"
+# stored: the server answers the same id sent again as a duplicate
+curl -s -H "Authorization: Bearer $INSPECTOR" -H 'Content-Type: application/json' \
+	-d '{"scans":[{"id":"'"$ID"'","code":"'"$VALID"'","scanned_at":"2026-03-01T09:00:00+07:00"}]}' \
+	"$BASE/api/v1/scans" >"$E2E_DIR/resent.json"
+expect_eq "$(jq_py "$E2E_DIR/resent.json" 'd["results"][0]["duplicate"], d["results"][0]["verdict"]')" \
+	"(True, 'valid')" "stored scan"
 
 test_begin "every scan has a fresh id"
 expect_rc 0 "$OCOP" scan "$VALID" --server "$BASE" --token "$INSPECTOR" --json
@@ -122,8 +124,8 @@ test_begin "--at and --place are sent"
 expect_rc 0 "$OCOP" scan "$VALID" --server "$BASE" --token "$INSPECTOR" \
 	--at 2026-02-01T09:30:00+07:00 --place "Chợ Cao Lãnh, quầy 12" --json
 ID=$(jq_py "$E2E_DIR/last.out" 'd["id"]')
-expect_eq "$(db "SELECT scanned_at, place FROM scans WHERE client_id = '$ID'")" \
-	"$(date -d 2026-02-01T09:30:00+07:00 +%s)|Chợ Cao Lãnh, quầy 12" "stored scan"
+expect_eq "$(db_scans "scanned_at place source" --id-prefix "$ID")" \
+	"2026-02-01T09:30:00+07:00|Chợ Cao Lãnh, quầy 12|inspector" "stored scan"
 # the verdict is the one at the scan time: before the label was issued is bad input
 expect_rc 65 "$OCOP" scan "$VALID" --server "$BASE" --token "$INSPECTOR" --at 2024-01-01T00:00:00Z
 expect_contains "$E2E_DIR/last.err" "HTTP 422"
@@ -145,12 +147,12 @@ expect_contains "$E2E_DIR/last.err" "HTTP 403"
 expect_rc 65 "$OCOP" scan "$VALID" --server "$BASE" --token "two words"
 
 test_begin "bad input and usage"
-before=$(db 'SELECT count(*) FROM scans')
+before=$(db_rows scans)
 expect_rc 65 "$OCOP" scan ABC --server "$BASE" --token "$INSPECTOR"
 expect_contains "$E2E_DIR/last.err" "ABC"
 expect_rc 65 "$OCOP" scan "$BASE/01/08935049500017/21/$VALID" --server "$BASE" --token "$INSPECTOR"
 expect_rc 65 "$OCOP" scan "$VALID" --server ftp://127.0.0.1/ --token "$INSPECTOR"
-expect_eq "$(db 'SELECT count(*) FROM scans')" "$before" "nothing stored"
+expect_eq "$(db_rows scans)" "$before" "nothing stored"
 expect_rc 64 "$OCOP" scan "$VALID" --token "$INSPECTOR"
 expect_rc 64 "$OCOP" scan --server "$BASE"
 expect_rc 64 "$OCOP" scan "$VALID" extra --server "$BASE"

@@ -99,7 +99,7 @@ PRODUCER=$(cat "$E2E_DIR/last.out")
 expect_rc 64 "$OCOP" token create --role producer
 expect_rc 64 "$OCOP" token create --role boss
 expect_rc 65 "$OCOP" token create --role producer --producer NOPE-9
-expect_eq "$(db 'SELECT count(*) FROM tokens')" 3 "stored tokens"
+expect_eq "$(db_rows tokens)" 3 "stored tokens"
 # only hashes are stored
 [ -z "$(db "SELECT 1 FROM tokens WHERE hash = CAST('$INSPECTOR' AS BLOB)")" ] ||
 	fail "token stored in clear"
@@ -160,14 +160,14 @@ expect_eq "$(curl_req GET "$BASE/L/$MIS" -H 'Accept: application/json')" 404 sta
 expect_eq "$(json verdict)" unknown verdict
 expect_eq "$(json reason)" mistyped reason
 expect_eq "$(json serial)" "$MIS" serial
-expect_eq "$(db "SELECT count(*) FROM scans WHERE code = '$MIS' AND label_id IS NULL AND verdict = 'unknown' AND reason = 'mistyped'")" 1 "mistyped scan stored"
-expect_eq "$(db "SELECT count(*) FROM scans WHERE code = 'ZZZZZZZZZZZZZZZZ'")" 2 "unknown scans stored"
+expect_eq "$(unknown_scans "$MIS" mistyped)" 1 "mistyped scan stored"
+expect_eq "$(unknown_scans ZZZZZZZZZZZZZZZZ not_found)" 2 "unknown scans stored"
 expect_eq "$(curl_req GET "$BASE/L/not-a-serial")" 400 "wrong shape"
 expect_eq "$(curl_req GET "$BASE/L/ABC" -H 'Accept: application/json')" 400 "wrong shape json"
 expect_contains "$BODY" '"status":400'
 
 test_begin "JSON by content negotiation and scan counts"
-n0=$(db "SELECT count(*) FROM scans WHERE code = '$VAL2'")
+n0=$(label_scans "$VAL2")
 expect_eq "$(curl_req GET "$BASE/L/$VAL2" -H 'Accept: application/json')" 200 status
 expect_eq "$(header_of Content-Type)" "application/json" type
 expect_eq "$(header_of Vary)" "Accept, Accept-Language" vary
@@ -185,18 +185,17 @@ expect_eq "$(json serial)" "$VAL2" serial
 # a browser's Accept gets the page
 expect_eq "$(curl_req GET "$BASE/L/$VAL2" -H 'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8')" 200 status
 expect_contains "$BODY" '<!DOCTYPE html>'
-expect_eq "$(db "SELECT count(*) FROM scans WHERE code = '$VAL2'")" $((n0 + 3)) "stored"
-expect_eq "$(json_first=1; db "SELECT net || ' ' || ua FROM scans WHERE code = '$VAL2' LIMIT 1")" "127.0.0.0/24 curl" "coarse client"
-expect_eq "$(db "SELECT source FROM scans WHERE code = '$VAL2' LIMIT 1")" 0 "consumer source"
+expect_eq "$(label_scans "$VAL2")" $((n0 + 3)) "stored"
+expect_eq "$(db_scans "net ua source" --code "$VAL2" | head -1)" "127.0.0.0/24|curl|consumer" "coarse client, consumer source"
 
 test_begin "HEAD records nothing"
-n0=$(db "SELECT count(*) FROM scans")
+n0=$(db_rows scans)
 expect_eq "$(curl_req HEAD "$BASE/L/$VAL")" 200 status
 expect_eq "$(curl_req HEAD "$BASE/L/ZZZZZZZZZZZZZZZZ")" 404 status
-expect_eq "$(db "SELECT count(*) FROM scans")" "$n0" "scans after HEAD"
+expect_eq "$(db_rows scans)" "$n0" "scans after HEAD"
 
 test_begin "label API records nothing"
-n0=$(db "SELECT count(*) FROM scans")
+n0=$(db_rows scans)
 expect_eq "$(curl_req GET "$BASE/api/v1/labels/$EXP")" 200 status
 expect_eq "$(json verdict)" expired verdict
 expect_eq "$(curl_req GET "$BASE/api/v1/labels/$EXP?at=2022-01-01T00:00:00%2B07:00")" 200 status
@@ -209,10 +208,10 @@ expect_eq "$(curl_req GET "$BASE/api/v1/labels/ZZZZZZZZZZZZZZZZ")" 404 unknown
 expect_eq "$(json verdict)" unknown verdict
 expect_eq "$(json reason)" not_found reason
 expect_eq "$(curl_req GET "$BASE/api/v1/labels/xyz")" 400 "wrong shape"
-expect_eq "$(db "SELECT count(*) FROM scans")" "$n0" "scans after API"
+expect_eq "$(db_rows scans)" "$n0" "scans after API"
 
 test_begin "product page"
-n0=$(db "SELECT count(*) FROM scans")
+n0=$(db_rows scans)
 expect_eq "$(curl_req GET "$BASE/P/08938500000010")" 200 status
 expect_contains "$BODY" 'Đang được công nhận OCOP'
 expect_contains "$BODY" '&lt;script&gt;'
@@ -220,9 +219,10 @@ expect_eq "$(curl_req GET "$BASE/P/08938500000010?lang=en")" 200 status
 expect_contains "$BODY" 'Recognised OCOP product'
 expect_eq "$(curl_req GET "$BASE/P/08938500000027")" 404 "unknown GTIN"
 expect_eq "$(curl_req GET "$BASE/P/12345")" 400 "bad GTIN"
-expect_eq "$(db "SELECT count(*) FROM scans")" "$n0" "scans after /P"
+expect_eq "$(db_rows scans)" "$n0" "scans after /P"
 
 test_begin "auth: 401 and 403"
+n0=$(db_rows scans)
 SCAN1='{"scans":[{"id":"x","code":"'$VAL'","scanned_at":"'$NOW_UTC'"}]}'
 expect_eq "$(curl_req POST "$BASE/api/v1/scans" -d "$SCAN1")" 401 "no token"
 expect_contains "$BODY" '"status":401'
@@ -235,9 +235,10 @@ expect_contains "$BODY" '"status":403'
 expect_contains "$BODY" producer
 expect_eq "$(curl_req GET "$BASE/api/v1/reports/circulation" -H "Authorization: Bearer $PRODUCER")" 403 "producer reads reports"
 expect_eq "$(curl_req GET "$BASE/api/v1/reports/circulation")" 401 "report without token"
-expect_eq "$(db "SELECT count(*) FROM scans WHERE client_id = 'x'")" 0 "nothing stored"
+expect_eq "$(db_rows scans)" "$n0" "nothing stored"
 
 test_begin "inspector scans: stored, re-sent once"
+n0=$(db_rows scans)
 BATCH='{"scans":[
  {"id":"insp-1","code":"'$VAL'","scanned_at":"2026-06-01T10:00:00+07:00","place":"Chợ Sa Đéc","province":"82","lat":10.29,"lon":105.76},
  {"id":"insp-2","code":"http://localhost:8080/L/'$EXP'","scanned_at":"'$NOW_UTC'"},
@@ -252,20 +253,20 @@ expect_eq "$(json results.1.verdict)" expired verdict
 expect_eq "$(json results.2.verdict)" unknown verdict
 expect_eq "$(json results.2.reason)" not_found reason
 expect_eq "$(json results.3.verdict)" valid "verdict before the revocation"
-expect_eq "$(db "SELECT count(*) FROM scans WHERE client_id LIKE 'insp-%'")" 4 stored
-expect_eq "$(db "SELECT place || '|' || province || '|' || lat || '|' || source FROM scans WHERE client_id = 'insp-1'")" "Chợ Sa Đéc|82|10.29|1" "stored fields"
+expect_eq "$(db_rows scans)" $((n0 + 4)) stored
+expect_eq "$(db_scans "place province lat source" --id-prefix insp-1)" "Chợ Sa Đéc|82|10.29|inspector" "stored fields"
 expect_eq "$(curl_req POST "$BASE/api/v1/scans" -H "Authorization: Bearer $ADMIN" -d "$BATCH")" 200 "re-sent"
 expect_eq "$(json results.0.duplicate)" true duplicate
 expect_eq "$(json results.3.duplicate)" true duplicate
 expect_eq "$(json results.3.verdict)" valid "stored verdict"
-expect_eq "$(db "SELECT count(*) FROM scans WHERE client_id LIKE 'insp-%'")" 4 "stored once"
+expect_eq "$(db_rows scans)" $((n0 + 4)) "stored once"
 # inspector scans count in the consumer's answer
-n=$(db "SELECT count(*) FROM scans WHERE code = '$REV'")
+n=$(label_scans "$REV")
 expect_eq "$(curl_req GET "$BASE/api/v1/labels/$REV")" 200 status
 expect_eq "$(json scans.count)" "$n" "count includes inspector scans"
 
 test_begin "inspector scans: all or nothing, errors named"
-n0=$(db "SELECT count(*) FROM scans")
+n0=$(db_rows scans)
 BAD='{"scans":[
  {"id":"ok-1","code":"'$VAL'","scanned_at":"'$NOW_UTC'"},
  {"id":"bad-1","code":"'$VAL'","scanned_at":"2026-06-01T09:00:00"},
@@ -285,7 +286,7 @@ for i in 1 3 4 5 6 7 8 9 10; do
 done
 grep -q '"item 0:\|item 0:\|item 2:' "$BODY" && fail "good items named as bad"
 expect_eq "$(json error.items.0.index)" 1 "first bad index"
-expect_eq "$(db "SELECT count(*) FROM scans")" "$n0" "nothing stored"
+expect_eq "$(db_rows scans)" "$n0" "nothing stored"
 expect_eq "$(curl_req POST "$BASE/api/v1/scans" -H "Authorization: Bearer $INSPECTOR" -d '{"scans":[{"id":"a"')" 400 "malformed JSON"
 expect_contains "$BODY" '"status":400'
 expect_eq "$(curl_req POST "$BASE/api/v1/scans" -H "Authorization: Bearer $INSPECTOR" -d '[1,2]')" 422 "not an object"
@@ -294,6 +295,7 @@ expect_eq "$(curl_req GET "$BASE/api/v1/scans" -H "Authorization: Bearer $INSPEC
 expect_eq "$(header_of Allow)" POST allow
 
 test_begin "inspector scans: size caps (413)"
+n0=$(db_rows scans)
 /usr/bin/python3 -c 'import json,sys
 print(json.dumps({"scans":[{"id":"n%d"%i,"code":sys.argv[1],"scanned_at":sys.argv[2]} for i in range(1001)]}))' "$VAL" "$NOW_UTC" >"$E2E_DIR/many.json"
 expect_eq "$(curl_req POST "$BASE/api/v1/scans" -H "Authorization: Bearer $INSPECTOR" --data-binary @"$E2E_DIR/many.json")" 413 "1001 items"
@@ -304,8 +306,7 @@ expect_eq "$(curl_req POST "$BASE/api/v1/scans" -H "Authorization: Bearer $INSPE
 /usr/bin/python3 -c 'import json,sys
 print(json.dumps({"scans":[{"id":"m%d"%i,"code":sys.argv[1],"scanned_at":sys.argv[2]} for i in range(1000)]}))' "$VAL" "$NOW_UTC" >"$E2E_DIR/max.json"
 expect_eq "$(curl_req POST "$BASE/api/v1/scans" -H "Authorization: Bearer $INSPECTOR" --data-binary @"$E2E_DIR/max.json")" 200 "1000 items"
-expect_eq "$(db "SELECT count(*) FROM scans WHERE client_id LIKE 'm%'")" 1000 "1000 stored"
-expect_eq "$(db "SELECT count(*) FROM scans WHERE client_id LIKE 'n%'")" 0 "none of 1001 stored"
+expect_eq "$(db_rows scans)" $((n0 + 1000)) "1000 stored, none of 1001"
 
 test_begin "reports over HTTP"
 expect_eq "$(curl_req GET "$BASE/api/v1/reports/circulation?as_of=2026-06-01" -H "Authorization: Bearer $INSPECTOR")" 200 status
@@ -373,7 +374,7 @@ test_begin "clean stop on SIGTERM"
 stop_server
 expect_eq "$?" 0 "exit status"
 expect_contains "$E2E_DIR/server.log" "stopped"
-expect_eq "$(db 'PRAGMA integrity_check')" ok integrity
+expect_eq "$(db_check)" ok "database check"
 
 test_begin "rate limit per client network (429)"
 start_server --rate-limit 3 || exit 1
@@ -390,5 +391,5 @@ retry=$(header_of Retry-After)
 # another network (through a proxy on this host) is not limited
 expect_eq "$(curl_req GET "$BASE/healthz" -H 'X-Forwarded-For: 198.51.100.7')" 200 "other network"
 expect_eq "$(curl_req GET "$BASE/L/$VAL" -H 'X-Forwarded-For: 2001:db8:1:2::5' -H 'Accept: application/json' -A 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 Zalo android/12100')" 200 "IPv6 client"
-expect_eq "$(db "SELECT net || ' ' || ua FROM scans ORDER BY id DESC LIMIT 1")" "2001:db8:1::/48 zalo" "coarse IPv6 client"
+expect_eq "$(db_scans "net ua" | tail -1)" "2001:db8:1::/48|zalo" "coarse IPv6 client"
 stop_server

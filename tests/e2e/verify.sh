@@ -8,7 +8,6 @@ PY=/usr/bin/python3
 D=$E2E_DIR
 
 test_begin "verify: setup"
-command -v sqlite3 >/dev/null || fail "sqlite3 is not installed"
 cat >"$D/reg.csv" <<'EOF'
 code,name,group,gtin,producer,producer_kind,province,address,stars,decision_no,decided_on,issuer,valid_until
 V-GTIN,Mắm cá linh Hồng Ngự,I,8930000000019,HTX Thủy sản Hồng Ngự,HTX,Đồng Tháp,Hồng Ngự,4,1446/QĐ-UBND-HC,2024-03-01,UBND tỉnh Đồng Tháp,
@@ -184,4 +183,4 @@ expect_contains "$D/last.out" '"printed_stars":4'
 expect_contains "$D/last.out" '"stars":3'
 
 test_begin "verify: records nothing"
-expect_eq "$(sqlite3 "$OCOP_DB" 'SELECT count(*) FROM scans')" 0 "scans stored"
+expect_eq "$(db_rows scans)" 0 "scans stored"

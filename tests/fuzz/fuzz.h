@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "ocop.h"
-#include "store.h"
+#include "store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -67,7 +67,7 @@ fuzz_store(void)
 	if (st)
 		return st;
 	setenv("OCOP_NOW", "2026-01-15T10:00:00+07:00", 1);
-	if (ocop_store_open(":memory:", 1, &st, &err) < 0)
+	if (ocop_store_open(":memory:", OCOP_STORE_CREATE, &st, &err) < 0)
 		fuzz_die("open", &err);
 	memset(&p, 0, sizeof(p));
 	ocop_strlcpy(p.code, "83-001-0001-2025", sizeof(p.code));

@@ -270,7 +270,7 @@ count_recs(struct ocop_store *st, const char *code)
 
 	ocop_history_init(&h);
 	if (st->m->product_get(st, code, &p, NULL) < 0 ||
-	    st->m->history_get(st, p.id, &h, NULL) < 0)
+	    registry_history(st, p.id, &h, NULL) < 0)
 		return -1;
 	n = (int)h.nrecs;
 	ocop_history_release(&h);
@@ -457,7 +457,7 @@ test_import(void)
 					  &changed, &err),
 			  OCOP_EREFUSED); /* far past decision 1 ends */
 		CHECK_INT(st->m->product_get(st, "F-6", &p, &err), 0);
-		CHECK_INT(st->m->history_get(st, p.id, &h, &err), 0);
+		CHECK_INT(registry_history(st, p.id, &h, &err), 0);
 		CHECK_INT(h.nrecs, 2);
 		CHECK_STR(ocop_day_format(h.recs[1].extended_until, d),
 			  "2028-11-27");
@@ -470,7 +470,7 @@ test_import(void)
 			  OCOP_EREFUSED);
 		ocop_day_parse("2026-01-01", &v.revoked_on, NULL);
 		CHECK_INT(registry_revoke(st, "F-6", &v, &changed, &err), 0);
-		CHECK_INT(st->m->history_get(st, p.id, &h, &err), 0);
+		CHECK_INT(registry_history(st, p.id, &h, &err), 0);
 
 		int cur;
 
@@ -517,7 +517,7 @@ test_import(void)
 	CHECK_INT(rc, 0);
 	CHECK_INT(sum.kind, REGISTRY_EXTENSIONS);
 	CHECK_INT(sum.added, 1);
-	CHECK_INT(st->m->history_get(st, p.id, &h, &err), 0);
+	CHECK_INT(registry_history(st, p.id, &h, &err), 0);
 	CHECK_INT(h.nrecs, 2);
 	CHECK_STR(ocop_day_format(h.recs[0].extended_until, d), "2028-01-01");
 	CHECK_STR(h.recs[0].ext_decision_no, "9/QD");

@@ -131,6 +131,11 @@ test_words(void)
 		  "Người tiêu dùng quét (không có địa điểm) / consumer scan, "
 		  "no place");
 	CHECK_STR(rpeople(RCOL_PLACE, "Chợ Lớn", b, sizeof(b)), "Chợ Lớn");
+	/* a serial as the label prints it; a scanned code of another
+	 * length stays as scanned */
+	CHECK_STR(rpeople(RCOL_SERIAL, "7KQ3M9XH2PAB4C5D", b, sizeof(b)),
+		  "7KQ3-M9XH-2PAB-4C5D");
+	CHECK_STR(rpeople(RCOL_SERIAL, "7KQ3M9XH", b, sizeof(b)), "7KQ3M9XH");
 	/* empty and unrecognised values stay as they are */
 	CHECK_STR(rpeople(RCOL_GROUND, "", b, sizeof(b)), "");
 	CHECK_STR(rpeople(RCOL_DAY, "", b, sizeof(b)), "");

@@ -8,7 +8,7 @@
 
 #include "harness.h"
 #include "scanlog.h"
-#include "store.h"
+#include "store/store.h"
 
 static char db_path[256];
 

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "store.h"
-#include "store_sqlite.h"
+#include "store/store.h"
+#include "store/sqlite/store_sqlite.h"
 
 #define TXNS 40
 #define ROWS 150 /* of 1 KiB: each transaction well past 120 KiB */

@@ -28,6 +28,7 @@ enum {
 	SQ_LABEL_MAX_STARS,
 	SQ_LABEL_MAX_ID,
 	SQ_LABEL_EACH_OF_PRODUCT,
+	SQ_SCAN_EACH_STORED,
 };
 
 #define SCAN_COLS                                                              \
@@ -183,7 +184,7 @@ scan_insert(struct sq_store *s, struct ocop_scan *sc, int *duplicate,
 	if (sc->label_id <= 0)
 		return 0;
 	/* counted in the same transaction: label_scan_recent until the
-	 * next fold (scan_fold) */
+	 * next fold (sq_scan_fold) */
 	st = sq_stmt(s, SQ_SCAN_RECENT_ADD,
 		     "INSERT INTO label_scan_recent (label_id, count, first_at,"
 		     " places) VALUES (?1, 1, ?2, ?5)"
@@ -216,6 +217,7 @@ scan_insert(struct sq_store *s, struct ocop_scan *sc, int *duplicate,
 		sqlite3_bind_null(st, 4);
 		sqlite3_bind_null(st, 5);
 	}
+	s->unfolded = 1;
 	return sq_step_done(s, st, "cannot count scan", err);
 }
 
@@ -245,7 +247,8 @@ sq_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 	sqlite3_stmt *st;
 	int rc;
 
-	/* kept in two parts by scan_add and scan_fold (migrations 4, 5) */
+	/* kept in two parts by scan_add and sq_scan_fold (migrations 4,
+	 * 5) */
 	st = sq_stmt(s, SQ_SCAN_STATS,
 		     "SELECT coalesce(sum(count), 0), min(first_at) FROM"
 		     " (SELECT count, first_at FROM label_scan_stats"
@@ -271,9 +274,8 @@ sq_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 }
 
 int
-sq_scan_fold(struct ocop_store *base, struct ocop_error *err)
+sq_scan_fold(struct sq_store *s, struct ocop_error *err)
 {
-	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -336,6 +338,27 @@ scan_stream(struct sq_store *s, sqlite3_stmt *st,
 	}
 	sqlite3_reset(st);
 	return 0;
+}
+
+int
+sq_scan_each_stored(struct ocop_store *base, const char *code,
+		    const char *id_prefix, store_scan_cb cb, void *ctx,
+		    struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+
+	st = sq_stmt(s, SQ_SCAN_EACH_STORED,
+		     "SELECT " SCAN_COLS " FROM scans"
+		     " WHERE (?1 IS NULL OR code = ?1)"
+		     " AND (?2 IS NULL OR substr(client_id, 1, length(?2)) = ?2)"
+		     " ORDER BY id",
+		     err);
+	if (!st)
+		return err ? err->code : OCOP_EINTERNAL;
+	sq_bind_text_or_null(st, 1, code);
+	sq_bind_text_or_null(st, 2, id_prefix);
+	return scan_stream(s, st, scan_from_row, 0, cb, ctx, err);
 }
 
 /*

@@ -6,9 +6,11 @@
 #ifndef OCOP_STORE_SQLITE_H
 #define OCOP_STORE_SQLITE_H
 
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
 
-#include "store.h"
+#include "store/store.h"
 
 /* Slots of the prepared-statement cache, one per SQL text. */
 enum sq_slot {
@@ -23,12 +25,28 @@ enum sq_slot {
 	SQ_SLOTS = SQ_TOKENS_FIRST + 32
 };
 
+struct sq_upkeep;
+
 struct sq_store {
 	struct ocop_store base;
 	sqlite3 *db;
+	int flags;  /* OCOP_STORE_* it was opened with */
 	int depth;  /* transaction nesting */
 	int failed; /* a nested rollback happened */
 	sqlite3_stmt *stmts[SQ_SLOTS];
+	/* OCOP_STORE_READER: the read transaction is kept open after the
+	 * outermost read_end while fresh (store_sqlite.c, sq_read_begin);
+	 * mu is held from the outermost read_begin to its read_end */
+	pthread_mutex_t mu;
+	int snap_open;
+	double snap_at;		/* monotonic seconds */
+	uint64_t snap_commits;	/* sq_commits when it began */
+	struct sq_store *next_reader;
+	/* scan_add counted scans in label_scan_recent since the last fold */
+	int unfolded;
+	double folded_at;
+	/* OCOP_STORE_SCAN_WRITER: the log's checkpointer */
+	struct sq_upkeep *upkeep;
 };
 
 /* Registers SQLite's default file layer with the appends to a
@@ -84,8 +102,8 @@ int sq_extension_add(struct ocop_store *, int64_t, int32_t, const char *,
 		     struct ocop_error *);
 int sq_revocation_add(struct ocop_store *, int64_t, struct ocop_revocation *,
 		      int *, struct ocop_error *);
-int sq_history_get(struct ocop_store *, int64_t, struct ocop_history *,
-		   struct ocop_error *);
+int sq_history_read(struct ocop_store *, int64_t, struct ocop_history *,
+		    struct ocop_error *);
 
 int sq_batch_add(struct ocop_store *, struct ocop_batch *, struct ocop_error *);
 int sq_label_add(struct ocop_store *, struct ocop_label *, struct ocop_error *);
@@ -109,13 +127,17 @@ int sq_scan_add(struct ocop_store *, struct ocop_scan *, int *,
 		struct ocop_error *);
 int sq_scan_stats(struct ocop_store *, int64_t, int64_t *, int64_t *,
 		  struct ocop_error *);
-int sq_scan_fold(struct ocop_store *, struct ocop_error *);
+/* Move the recent counts into the per-label ones, inside the open
+ * transaction; the counts scan_stats reads are the same after. */
+int sq_scan_fold(struct sq_store *, struct ocop_error *);
 int sq_scan_each_of_product(struct ocop_store *, int64_t, int64_t, int64_t,
 			    store_scan_cb, void *, struct ocop_error *);
 int sq_scan_count_of_product(struct ocop_store *, int64_t, int64_t, int64_t,
 			     int64_t *, int64_t *, struct ocop_error *);
 int sq_scan_each_placed(struct ocop_store *, int64_t, int64_t, store_scan_cb,
 			void *, struct ocop_error *);
+int sq_scan_each_stored(struct ocop_store *, const char *, const char *,
+			store_scan_cb, void *, struct ocop_error *);
 int sq_scan_each_unknown(struct ocop_store *, int64_t, int64_t, store_scan_cb,
 			 void *, struct ocop_error *);
 int sq_label_get_by_id(struct ocop_store *, int64_t, struct ocop_label *,

@@ -1,18 +1,51 @@
 /*
- * store.h - the storage interface.
+ * store.h - the storage interface: what the product keeps, in its own
+ * words (settings, products and their histories, labels, scans, tokens).
  *
- * Every engine is a struct ocop_store whose first member points to a table
- * of methods, in the manner of SQLite's VFS: callers never see SQL, and a
- * PostgreSQL engine can be added as store_pg.c beside store_sqlite.c without
- * touching them. Call through the table: st->m->label_get(st, ...).
+ * An engine is a struct ocop_store whose first member points to a table of
+ * methods, in the manner of SQLite's VFS; store.c (ocop_store_open) picks
+ * the engine by the form of the --db value (a file path: SQLite, in
+ * sqlite/; postgres:// or postgresql://: PostgreSQL) as SQLite picks a VFS
+ * by name. Each engine keeps its schema in assets/migrations/<engine>/.
+ * Callers never see SQL and call through the table:
+ * st->m->label_get(st, ...).
  *
- * Contract of every method: returns 0 or a negative OCOP_E* code with *err
- * set. "Not found" is OCOP_ENOENT. Strings are copied into caller structs.
- * Methods are not thread-safe on one handle: a thread opens its own handle
- * (ocop_store_open) or serialises its calls.
+ * The contract every engine keeps:
  *
- * Transactions: begin/commit/rollback nest by counting; only the outermost
- * commit is real, and any rollback makes the outermost commit fail.
+ * - Errors. Every int method returns 0 or a negative OCOP_E* code with
+ *   *err set (err may be NULL). "Not found" is OCOP_ENOENT; a unique rule
+ *   broken is OCOP_EEXIST; the disk or the server refusing a write is
+ *   OCOP_EOUTPUT; anything else OCOP_EINTERNAL.
+ * - Memory. Strings and rows are copied into structs the caller owns;
+ *   nothing a method returns points into the engine. An iterator's row is
+ *   valid only during its callback (copy what you keep).
+ * - Transactions. begin/commit/rollback nest by counting; only the
+ *   outermost commit is real. A rollback at any depth makes the outermost
+ *   commit fail and roll back; a commit that fails has rolled back:
+ *   nothing of the transaction is stored, and the handle is usable again.
+ *   A method that writes outside a transaction is its own transaction.
+ * - Reads. read_begin/read_end hold one consistent snapshot across several
+ *   reads; no writes inside. A snapshot begun after a commit returned (on
+ *   any handle of this process) sees that commit; a change committed by
+ *   another process is seen by a snapshot begun a millisecond after it.
+ * - Iterators (the _each methods) call back once per row, in the order
+ *   stated; a non-zero return stops the iteration and is returned. A
+ *   callback must not call any method of the same handle (the engine may
+ *   be in the middle of a statement or a network reply): collect what you
+ *   need and read it after the iteration, or use a second handle.
+ * - Threads. A handle is used by one thread at a time; handles are
+ *   independent, so any methods may run at the same time on separate
+ *   handles of the same database, from threads of one process or from
+ *   several processes. Writers are serialised by the engine (a writer may
+ *   wait for another's commit; readers are never blocked by writers).
+ * - Upkeep is the engine's own business: its logs, caches, counters and
+ *   snapshots are kept by the engine behind these methods (a handle
+ *   opened with OCOP_STORE_SCAN_WRITER may run a thread of its own for
+ *   them, stopped by close). Callers only say, when they open a handle,
+ *   what it is for (ocop.h: OCOP_STORE_*).
+ * - Instants are the caller's: every time stored (issue, scan, void) is a
+ *   value the caller passes in, from the ocop process's clock, never the
+ *   database's.
  */
 #ifndef OCOP_STORE_H
 #define OCOP_STORE_H
@@ -22,12 +55,27 @@
 
 struct ocop_store_methods;
 
+#define STORE_MAX_TABLES 32
+
+struct store_stats {
+	char engine[16];
+	int schema; /* the latest migration applied */
+	size_t ntables;
+	struct {
+		char name[48];
+		int64_t rows;
+	} tables[STORE_MAX_TABLES]; /* ordered by name */
+	char check[1024]; /* "ok", or the problems, one a line */
+};
+
 struct ocop_store {
 	const struct ocop_store_methods *m;
 };
 
 /* Called once per row by the iterating methods; a non-zero return stops
- * the iteration and is returned by the method. */
+ * the iteration and is returned by the method. The row is the engine's
+ * until the callback returns, and the callback calls no method of the
+ * handle iterating. */
 typedef int (*store_product_cb)(void *ctx, const struct ocop_product *p);
 typedef int (*store_scan_cb)(void *ctx, const struct ocop_scan *s);
 typedef int (*store_label_cb)(void *ctx, const struct ocop_label *l);
@@ -81,10 +129,14 @@ struct ocop_store_methods {
 	int (*revocation_add)(struct ocop_store *st, int64_t product_id,
 			      struct ocop_revocation *r, int *changed,
 			      struct ocop_error *err);
-	/* The product's history, resolved (ocop_history_resolve). h must be
-	 * initialised; it is emptied first. */
-	int (*history_get)(struct ocop_store *st, int64_t product_id,
-			   struct ocop_history *h, struct ocop_error *err);
+	/* The product's history as stored, not resolved: recognitions
+	 * ordered by valid_from, decided_on, id, each with the latest
+	 * appended extension's end as extended_until (end = valid_until,
+	 * revoked_on = OCOP_NO_DAY); revocations ordered by revoked_on, id.
+	 * h must be initialised; it is emptied first. The rules that read a
+	 * history are the caller's (registry_history resolves it). */
+	int (*history_read)(struct ocop_store *st, int64_t product_id,
+			    struct ocop_history *h, struct ocop_error *err);
 
 	/* Labels. batch_add sets b->id; label_add sets l->id. Call inside a
 	 * transaction for a whole batch. */
@@ -122,12 +174,6 @@ struct ocop_store_methods {
 	int (*scan_stats)(struct ocop_store *st, int64_t label_id,
 			  int64_t *count, int64_t *first_at,
 			  struct ocop_error *err);
-	/* The counts behind scan_stats are kept for recent scans apart, in
-	 * a table of few pages that each stored scan updates; scan_fold
-	 * moves them into the per-label counts (call in a transaction,
-	 * every few tens of milliseconds while scans are stored). Counts
-	 * read are the same before and after. */
-	int (*scan_fold)(struct ocop_store *st, struct ocop_error *err);
 
 	/* Reports. These stream only some fields of struct ocop_scan (the
 	 * others are zero) so that millions of rows are read from indexes.
@@ -149,6 +195,12 @@ struct ocop_store_methods {
 	int (*scan_each_placed)(struct ocop_store *st, int64_t from,
 				int64_t to, store_scan_cb cb, void *ctx,
 				struct ocop_error *err);
+	/* Every field of the stored scans, in the order stored: those of
+	 * code (NULL: any) whose client id begins with id_prefix (NULL:
+	 * any, consumer scans included). What 'ocop db scans' lists. */
+	int (*scan_each_stored)(struct ocop_store *st, const char *code,
+				const char *id_prefix, store_scan_cb cb,
+				void *ctx, struct ocop_error *err);
 	/* Scans that matched no label, ordered by place, code, scanned_at;
 	 * id, code, scanned_at, verdict, reason, source, place and province
 	 * are filled. */
@@ -186,7 +238,10 @@ struct ocop_store_methods {
 
 	/* A read snapshot around several reads (one lock instead of one per
 	 * statement; writers are not blocked). No writes inside. Nests with
-	 * begin/commit by the same counting; read_end ends it. */
+	 * begin/commit by the same counting; read_end ends it (an engine
+	 * may keep it for the next read_begin of an OCOP_STORE_READER
+	 * handle while that sees the same as a new one would: the
+	 * freshness rules of "Reads" above). */
 	int (*read_begin)(struct ocop_store *st, struct ocop_error *err);
 	void (*read_end)(struct ocop_store *st);
 
@@ -204,18 +259,19 @@ struct ocop_store_methods {
 			    struct places *places, int64_t *registry_version,
 			    struct ocop_error *err);
 
-	/* Upkeep of the write-ahead log for a long-running writer (an
-	 * engine without one does nothing). log_autocheckpoint: this handle
-	 * copies the log into the database as it commits only once the log
-	 * holds that many pages (0: never), so that another handle can do
-	 * it with log_checkpoint, which waits for no reader or writer. */
-	int (*log_autocheckpoint)(struct ocop_store *st, int pages,
-				  struct ocop_error *err);
-	int (*log_checkpoint)(struct ocop_store *st, struct ocop_error *err);
+	/* What 'ocop db stats' shows: the engine, its schema version, the
+	 * rows of every table of the product's data, and a check of the
+	 * whole database ("ok", else the problems found). Read in one
+	 * snapshot. */
+	int (*stats)(struct ocop_store *st, struct store_stats *out,
+		     struct ocop_error *err);
 };
 
-/* Engines. */
-int store_sqlite_open(const char *path, int create, struct ocop_store **out,
+/* Engines: open the database db (a path or a URI, as store.c matched it)
+ * for what flags say (ocop.h, OCOP_STORE_*), creating it with
+ * OCOP_STORE_CREATE, and bring its schema up to date. A schema newer than
+ * the engine knows is refused. */
+int store_sqlite_open(const char *db, int flags, struct ocop_store **out,
 		      struct ocop_error *err);
 
 #endif

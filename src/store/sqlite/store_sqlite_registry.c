@@ -542,8 +542,8 @@ sq_revocation_add(struct ocop_store *base, int64_t product_id,
 }
 
 int
-sq_history_get(struct ocop_store *base, int64_t product_id,
-	       struct ocop_history *h, struct ocop_error *err)
+sq_history_read(struct ocop_store *base, int64_t product_id,
+		struct ocop_history *h, struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
@@ -606,7 +606,6 @@ sq_history_get(struct ocop_store *base, int64_t product_id,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		goto out_fail;
-	ocop_history_resolve(h);
 	return 0;
 
 out_fail:

@@ -1,0 +1,93 @@
+/*
+ * store.c - opens the engine the --db value names, as SQLite picks a VFS
+ * by name: a table of engines, each with the URI schemes it answers to
+ * (none: a file path).
+ */
+#include <string.h>
+
+#include "store/store.h"
+
+struct engine {
+	const char *name;
+	/* the URI schemes it answers, ending with NULL; NULL: file paths */
+	const char *const *schemes;
+	/* NULL: known, but not built into this version */
+	int (*open)(const char *db, int flags, struct ocop_store **out,
+		    struct ocop_error *err);
+	const char *display; /* for the messages */
+};
+
+static const char *const pg_schemes[] = {"postgres://", "postgresql://", NULL};
+
+static const struct engine engines[] = {
+    {"pg", pg_schemes, NULL, "PostgreSQL"},
+    {"sqlite", NULL, store_sqlite_open, "SQLite"},
+};
+
+/* The length of db's "scheme://" prefix, or 0 when it is a path. A scheme
+ * is a letter then letters, digits, '+', '-' or '.' (RFC 3986). */
+static size_t
+scheme_len(const char *db)
+{
+	size_t i = 0;
+
+	if (!((db[0] >= 'a' && db[0] <= 'z') || (db[0] >= 'A' && db[0] <= 'Z')))
+		return 0;
+	while (db[i] &&
+	       (strchr("+-.", db[i]) || (db[i] >= 'a' && db[i] <= 'z') ||
+		(db[i] >= 'A' && db[i] <= 'Z') ||
+		(db[i] >= '0' && db[i] <= '9')))
+		i++;
+	return strncmp(db + i, "://", 3) == 0 ? i + 3 : 0;
+}
+
+static const struct engine *
+engine_of(const char *db)
+{
+	size_t n = scheme_len(db);
+
+	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
+		const struct engine *e = &engines[i];
+
+		if (!e->schemes) {
+			if (n == 0)
+				return e;
+			continue;
+		}
+		for (const char *const *s = e->schemes; *s; s++)
+			if (n == strlen(*s) && strncasecmp(db, *s, n) == 0)
+				return e;
+	}
+	return NULL;
+}
+
+int
+ocop_store_open(const char *db, int flags, struct ocop_store **out,
+		struct ocop_error *err)
+{
+	const struct engine *e;
+
+	*out = NULL;
+	if (!db || !*db)
+		return ocop_error_set(err, OCOP_EUSAGE, "no database given");
+	/* a URI may hold a password: never repeated in a message */
+	if (!(e = engine_of(db)))
+		return ocop_error_set(err, OCOP_EUSAGE,
+				      "cannot open database: no storage "
+				      "engine for the scheme '%.*s' (a file "
+				      "path, postgres:// or postgresql://)",
+				      (int)(scheme_len(db) - 3), db);
+	if (!e->open)
+		return ocop_error_set(err, OCOP_EUNREACH,
+				      "cannot open database: the %s engine "
+				      "is not built in this version",
+				      e->display);
+	return e->open(db, flags, out, err);
+}
+
+void
+ocop_store_close(struct ocop_store *st)
+{
+	if (st)
+		st->m->close(st);
+}
