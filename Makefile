@@ -11,7 +11,8 @@ DEB_PKGS := build-essential pkg-config libqrencode-dev libpng-dev \
 	libsodium-dev libcairo2-dev libutf8proc-dev fonts-dejavu-core sqlite3 \
 	curl zbar-tools \
 	librsvg2-bin poppler-utils qrencode python3 python3-jsonschema \
-	chromium wrk nginx-light systemd openssl cppcheck libpq-dev postgresql
+	chromium wrk nginx-light systemd openssl cppcheck libpq-dev postgresql \
+	clang libclang-rt-dev
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -fno-common
@@ -45,11 +46,23 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/assets.o
 CMD_OBJS := $(CMD_SRCS:src/%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Fuzz targets: tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/.
+# Each is also built without libFuzzer as build/tests/test_fuzz_NAME,
+# which replays its corpus in `make test` and `make check`.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_CC ?= clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 ASSETS := $(shell find assets -type f ! -name '*.md' ! -path 'assets/deploy/*' | LC_ALL=C sort)
 
-.PHONY: all test check bench demo install format lint clean deps FORCE
+.PHONY: all test check bench demo install format lint clean deps FORCE fuzz \
+	fuzzers
 all: $(BUILD)/ocop
 
 # Made anew each time: ar would keep the member of a file since removed
@@ -81,6 +94,18 @@ $(BUILD)/assets.o: $(BUILD)/assets.c
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libocop.a | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libocop.a $(LDLIBS)
+
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
+		tests/fuzz/fuzz.h tests/unit/harness.h $(BUILD)/libocop.a | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests/unit -Itests/fuzz -DFUZZ_NAME='"$*"' \
+		-DFUZZ_CORPUS='"$(CURDIR)/tests/fuzz/corpus/$*"' -o $@ \
+		tests/fuzz/replay.c $< $(BUILD)/libocop.a $(LDLIBS)
+
+$(BUILD)/fuzzers/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libocop.a
+	@mkdir -p $(BUILD)/fuzzers
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
+		$(BUILD)/libocop.a $(LDLIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libocop.a | $(BUILD)
 	@mkdir -p $(BUILD)/bench
@@ -115,8 +140,20 @@ test: deps
 	$(MAKE) BUILD=$(RELEASE) HOOKS=0 all
 	tests/run
 
-units: $(UNIT_BINS)
+units: $(UNIT_BINS) $(FUZZ_REPLAYS)
 .PHONY: units
+
+# The fuzz targets built with clang, libFuzzer and the sanitizers into
+# build/fuzz/, each then run for FUZZ_SECONDS from its seeds (new inputs
+# go to build/fuzz/corpus/, crashes to build/fuzz/crashes/). Not part of
+# `make test`: see tests/fuzz/run.
+fuzzers: $(FUZZ_TARGETS:%=$(BUILD)/fuzzers/%)
+
+fuzz: deps
+	$(MAKE) BUILD=build/fuzz CC=$(FUZZ_CC) \
+		OPT="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+		LDFLAGS="$(FUZZ_SAN)" FUZZ_TARGETS="$(FUZZ_TARGETS)" fuzzers
+	tests/fuzz/run build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 check: deps
 	$(MAKE) BUILD=build/check OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all units
@@ -138,7 +175,7 @@ install:
 	install -m 755 $(RELEASE)/ocop $(DESTDIR)$(PREFIX)/bin/ocop
 
 format:
-	clang-format -i $(shell find src include tests/unit tests/bench -name '*.[ch]')
+	clang-format -i $(shell find src include tests/unit tests/bench tests/fuzz -name '*.[ch]')
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \

@@ -122,7 +122,9 @@ int64_t ocop_day_start(int32_t day);
 int32_t ocop_today(void);
 /* Now, Unix seconds. Honours $OCOP_NOW (RFC 3339) for tests. */
 int64_t ocop_now(void);
-/* RFC 3339 with a mandatory offset (Z or +hh:mm); fractions are dropped. */
+/* RFC 3339 with a mandatory offset (Z or +hh:mm); fractions are dropped.
+ * The instant's date in Vietnam time lies in the years 1900 to 2999, as
+ * ocop_day_parse reads, so that ocop_time_format's text reads back. */
 int ocop_time_parse(const char *s, int64_t *t, struct ocop_error *err);
 /* RFC 3339 in Vietnam time "2026-11-28T18:30:00+07:00"; buf >= 26 bytes. */
 char *ocop_time_format(int64_t t, char *buf);

@@ -164,6 +164,7 @@ ocop_time_parse(const char *s, int64_t *t, struct ocop_error *err)
 {
 	int y, m, d, hh, mi, ss, oh, om, sign;
 	const char *p;
+	int64_t v;
 
 	if (!s || parse_ymd(s, &y, &m, &d) < 0 ||
 	    (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
@@ -207,8 +208,18 @@ ocop_time_parse(const char *s, int64_t *t, struct ocop_error *err)
 		goto bad;
 	if (ss == 60)
 		ss = 59;
-	*t = (int64_t)ocop_day_from_ymd(y, m, d) * 86400 + hh * 3600 +
-	     mi * 60 + ss - sign * (oh * 3600 + om * 60);
+	v = (int64_t)ocop_day_from_ymd(y, m, d) * 86400 + hh * 3600 + mi * 60 +
+	    ss - sign * (oh * 3600 + om * 60);
+	/* Shown in Vietnam time, the instant must still fall in the years
+	 * read here, or what is stored and shown could not be read back:
+	 * 1900-01-01T00:00:00+08:00 is 1899-12-31 in Vietnam. */
+	if (ocop_day_of(v) < ocop_day_from_ymd(1900, 1, 1) ||
+	    ocop_day_of(v) > ocop_day_from_ymd(2999, 12, 31))
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "invalid time '%s': outside the years "
+				      "1900 to 2999 in Vietnam time",
+				      s);
+	*t = v;
 	return 0;
 bad:
 	return ocop_error_set(err, OCOP_EINVAL,

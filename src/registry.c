@@ -567,7 +567,7 @@ registry_check_revocation(const char *const *vals, char *code, size_t code_size,
 
 /* ---- import -------------------------------------------------------- */
 
-/* A set of strings, to count distinct product codes. */
+/* A set of strings: the distinct product codes, the decisions seen. */
 struct strset {
 	char **slot;
 	size_t cap, n;
@@ -583,7 +583,7 @@ str_hash(const char *s)
 	return h;
 }
 
-static void strset_add(struct strset *set, const char *s);
+static int strset_add(struct strset *set, const char *s);
 
 static void
 strset_grow(struct strset *set)
@@ -602,7 +602,8 @@ strset_grow(struct strset *set)
 	free(old.slot);
 }
 
-static void
+/* 1 when s is new to the set, 0 when it was there. */
+static int
 strset_add(struct strset *set, const char *s)
 {
 	size_t i;
@@ -612,9 +613,10 @@ strset_add(struct strset *set, const char *s)
 	for (i = str_hash(s) & (set->cap - 1); set->slot[i];
 	     i = (i + 1) & (set->cap - 1))
 		if (strcmp(set->slot[i], s) == 0)
-			return;
+			return 0;
 	set->slot[i] = ocop_xstrdup(s);
 	set->n++;
+	return 1;
 }
 
 static void
@@ -633,6 +635,7 @@ struct import {
 	struct registry_summary *sum;
 	struct registry_problems *probs;
 	struct strset codes;
+	struct strset decisions; /* "code\x1fdecision_no" of the rows read */
 	struct ocop_buf why;
 	struct ocop_history h;
 	struct ocop_error *err;
@@ -727,9 +730,24 @@ import_recognition(struct import *im, const char *const *vals)
 	if (im->why.len)
 		return 0;
 	if (update) {
+		char key[sizeof(p.code) + sizeof(r.decision_no) + 1];
+		int seen;
+
+		snprintf(key, sizeof(key), "%s\x1f%s", p.code, r.decision_no);
+		seen = !strset_add(&im->decisions, key);
 		rc = st->m->product_put(st, &p, &pchanged, &e);
 		if (rc < 0)
 			return store_refusal(im, rc, &e);
+		/* Two rows of one decision that disagree on the product
+		 * would each undo the other on every import: the file
+		 * contradicts itself (the import is rolled back). */
+		if (seen && pchanged) {
+			why_add(&im->why,
+				"the product's details differ from those of an "
+				"earlier row of decision '%s'",
+				r.decision_no);
+			return 0;
+		}
 	} else if (p.gtin[0] && !old.gtin[0]) {
 		/* an older decision may still bring the GTIN */
 		ocop_strlcpy(old.gtin, p.gtin, sizeof(old.gtin));
@@ -1262,6 +1280,7 @@ registry_import_buffer(struct ocop_store *st, const char *name,
 	rc = st->m->commit(st, err);
 out:
 	strset_release(&im.codes);
+	strset_release(&im.decisions);
 	ocop_buf_release(&im.why);
 	ocop_history_release(&im.h);
 	return rc;

@@ -1137,21 +1137,14 @@ opt_number(json_t *it, const char *name, double lo, double hi, int *has,
 	return 0;
 }
 
-/*
- * Check item i and fill s (verdict included, from the store as of its
- * scan time). 0; -1 with msg for a bad item; < -1 (an OCOP_E* code) for
- * an internal failure with err.
- */
-static int
-scan_item(struct ocop_store *st, json_t *it, struct ocop_scan *s,
-	  int64_t now, char *msg, size_t msz, struct ocop_error *err)
+int
+server_scan_check(json_t *it, int64_t now, struct ocop_scan *s,
+		  struct ocop_code *code, char *msg, size_t msz)
 {
 	struct ocop_error e = {0};
-	struct ocop_code code;
-	struct ocop_record *rec;
 	const char *key, *id, *cs, *ts;
 	json_t *v;
-	int has_lat, has_lon, rc;
+	int has_lat, has_lon;
 	double lat = 0, lon = 0;
 
 	if (!json_is_object(it)) {
@@ -1191,11 +1184,11 @@ scan_item(struct ocop_store *st, json_t *it, struct ocop_scan *s,
 		snprintf(msg, msz, "'code' is too long");
 		return -1;
 	}
-	if (ocop_code_parse(cs, &code, &e) < 0) {
+	if (ocop_code_parse(cs, code, &e) < 0) {
 		snprintf(msg, msz, "'code': %.200s", e.msg);
 		return -1;
 	}
-	if (code.kind == OCOP_CODE_DL_PRODUCT) {
+	if (code->kind == OCOP_CODE_DL_PRODUCT) {
 		snprintf(msg, msz, "'code' names a product, not a label");
 		return -1;
 	}
@@ -1231,6 +1224,25 @@ scan_item(struct ocop_store *st, json_t *it, struct ocop_scan *s,
 	s->lat = lat;
 	s->lon = lon;
 	ocop_strlcpy(s->client_id, id, sizeof(s->client_id));
+	return 0;
+}
+
+/*
+ * Check item i and fill s (verdict included, from the store as of its
+ * scan time). 0; -1 with msg for a bad item; < -1 (an OCOP_E* code) for
+ * an internal failure with err.
+ */
+static int
+scan_item(struct ocop_store *st, json_t *it, struct ocop_scan *s,
+	  int64_t now, char *msg, size_t msz, struct ocop_error *err)
+{
+	struct ocop_error e = {0};
+	struct ocop_code code;
+	struct ocop_record *rec;
+	int rc;
+
+	if (server_scan_check(it, now, s, &code, msg, msz) < 0)
+		return -1;
 	rec = ocop_xmalloc(sizeof(*rec));
 	rc = record_lookup(st, &code, s->scanned_at, rec, &e);
 	if (rc == OCOP_EINVAL) {
@@ -1290,15 +1302,46 @@ bad_items(struct http_resp *resp, json_t *items, size_t nbad)
 	ocop_buf_release(&m);
 }
 
+int
+server_scans_load(const char *body, size_t len, json_t **root, char *msg,
+		  size_t msz)
+{
+	json_error_t jerr;
+	int status = 0;
+
+	*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*root) {
+		snprintf(msg, msz, "malformed JSON at line %d column %d: %s",
+			 jerr.line, jerr.column, jerr.text);
+		return 400;
+	}
+	if (!json_is_object(*root) ||
+	    !json_is_array(json_object_get(*root, "scans"))) {
+		snprintf(msg, msz, "expected {\"scans\":[...]} as the body");
+		status = 422;
+	} else if (json_array_size(json_object_get(*root, "scans")) >
+		   SERVER_SCANS_MAX) {
+		snprintf(msg, msz, "%zu scans in one request: at most %d",
+			 json_array_size(json_object_get(*root, "scans")),
+			 SERVER_SCANS_MAX);
+		status = 413;
+	}
+	if (status) {
+		json_decref(*root);
+		*root = NULL;
+	}
+	return status;
+}
+
 static int
 handle_scans(struct conn *c, struct http_resp *resp)
 {
 	struct ocop_error err = {0};
 	struct ocop_store *st;
-	json_error_t jerr;
 	json_t *root, *arr, *bad;
 	size_t n, nbad = 0;
 	int64_t now = ocop_now();
+	char msg[256];
 	int rc;
 
 	if (c->too_big) {
@@ -1306,29 +1349,14 @@ handle_scans(struct conn *c, struct http_resp *resp)
 				SERVER_BODY_MAX);
 		return 0;
 	}
-	root = json_loadb(c->body.data ? c->body.data : "", c->body.len,
-			  JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		http_resp_error(resp, 400,
-				"malformed JSON at line %d column %d: %s",
-				jerr.line, jerr.column, jerr.text);
+	rc = server_scans_load(c->body.data ? c->body.data : "", c->body.len,
+			       &root, msg, sizeof(msg));
+	if (rc > 0) {
+		http_resp_error(resp, rc, "%s", msg);
 		return 0;
 	}
 	arr = json_object_get(root, "scans");
-	if (!json_is_object(root) || !json_is_array(arr)) {
-		http_resp_error(resp, 422,
-				"expected {\"scans\":[...]} as the body");
-		json_decref(root);
-		return 0;
-	}
 	n = json_array_size(arr);
-	if (n > SERVER_SCANS_MAX) {
-		http_resp_error(resp, 413,
-				"%zu scans in one request: at most %d", n,
-				SERVER_SCANS_MAX);
-		json_decref(root);
-		return 0;
-	}
 	if (!(st = thread_store(c->srv, &err))) {
 		http_resp_error(resp, 500, "%s", err.msg);
 		json_decref(root);
@@ -1344,8 +1372,6 @@ handle_scans(struct conn *c, struct http_resp *resp)
 	}
 	bad = json_array();
 	for (size_t i = 0; i < n; i++) {
-		char msg[256];
-
 		rc = scan_item(st, json_array_get(arr, i), &c->scans[i], now,
 			       msg, sizeof(msg), &err);
 		if (rc < -1) {

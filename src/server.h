@@ -11,7 +11,9 @@
 #ifndef OCOP_SERVER_H
 #define OCOP_SERVER_H
 
+#include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ocop.h"
 
@@ -45,5 +47,25 @@ const char *server_base_url(const struct server *srv);
  * every pending scan, and free everything. NULL is a no-op.
  */
 void server_stop(struct server *srv, unsigned drain_ms);
+
+/* ---- the body of POST /api/v1/scans, before any lookup ------------ */
+
+/*
+ * Parse body[0..len) as {"scans":[...]}. 0 with *root the document
+ * (caller json_decref()s it); else the HTTP status (400 malformed JSON,
+ * 422 another shape, 413 more than SERVER_SCANS_MAX items), *root NULL
+ * and msg says why.
+ */
+int server_scans_load(const char *body, size_t len, json_t **root, char *msg,
+		      size_t msz);
+/*
+ * Check one item of the array as received at now: known fields only, id,
+ * code (a label's serial or URL: *code), scanned_at (RFC 3339, at most a
+ * day ahead of now), place, province, lat and lon. 0 with s filled but
+ * for what a lookup gives (code, ids, verdict); -1 with msg for a bad
+ * item.
+ */
+int server_scan_check(json_t *item, int64_t now, struct ocop_scan *s,
+		      struct ocop_code *code, char *msg, size_t msz);
 
 #endif

@@ -89,6 +89,19 @@ main(void)
 	CHECK_INT(ocop_time_parse("2026-11-28T09:30:00+7", &t, NULL),
 		  OCOP_EINVAL);
 
+	TEST("instants: a time shown in Vietnam reads back (years 1900-2999)");
+	/* 1899-12-31 and 3000-01-01 in Vietnam: once accepted, then shown
+	 * as a time that no parser here would read (the round trip that
+	 * tests/fuzz/fuzz_time.c checks) */
+	CHECK_INT(ocop_time_parse("1900-01-01T00:00:00+08:00", &t, NULL),
+		  OCOP_EINVAL);
+	CHECK_INT(ocop_time_parse("2999-12-31T20:00:00-05:00", &t, NULL),
+		  OCOP_EINVAL);
+	CHECK_INT(ocop_time_parse("1900-01-01T00:00:00+07:00", &t, NULL), 0);
+	CHECK_STR(ocop_time_format(t, tb), "1900-01-01T00:00:00+07:00");
+	CHECK_INT(ocop_time_parse("2999-12-31T16:59:59Z", &t, NULL), 0);
+	CHECK_STR(ocop_time_format(t, tb), "2999-12-31T23:59:59+07:00");
+
 	TEST("OCOP_NOW overrides now and today");
 	setenv("OCOP_NOW", "2026-11-28T23:30:00+07:00", 1);
 	CHECK_STR(fmt(ocop_today()), "2026-11-28");

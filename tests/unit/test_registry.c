@@ -568,6 +568,46 @@ test_import(void)
 		      "e.json", "[{\"code\":\"X\",\"extended_until\":1}]", 35),
 		  REGISTRY_EXTENSIONS);
 
+	TEST("import: one decision's rows that disagree on the product");
+	/* Found by fuzzing: two rows of one decision with different
+	 * addresses imported, each overwriting the other, so importing the
+	 * same file again reported both rows as changes. */
+	snprintf(buf, sizeof(buf),
+		 "%sDUP-1,Cúc mâm xôi,V,,HTX Tân Quy Đông,HTX,Đồng Tháp,"
+		 "ấp Tân Hòa,3,1520/QĐ-UBND,2020-08-12,UBND Sa Đéc,\n"
+		 "DUP-1,Cúc mâm xôi,V,,HTX Tân Quy Đông,HTX,Đồng Tháp,"
+		 "khóm Tân Mỹ,3,1520/QĐ-UBND,2020-08-12,UBND Sa Đéc,\n",
+		 header);
+	CHECK_INT(import(st, "dup.csv", buf, &sum, &probs), OCOP_EINVAL);
+	CHECK_INT(probs.n, 1);
+	if (probs.n)
+		CHECK(strstr(probs.msgs[0], "dup.csv line 3: the product's "
+					    "details differ from those of an "
+					    "earlier row of decision "
+					    "'1520/QĐ-UBND'") != NULL);
+	CHECK_INT(count_recs(st, "DUP-1"), -1);
+	/* the same row twice is no contradiction; a later file may still
+	 * correct the address, and importing it again changes nothing */
+	snprintf(buf, sizeof(buf),
+		 "%sDUP-1,Cúc mâm xôi,V,,HTX Tân Quy Đông,HTX,Đồng Tháp,"
+		 "ấp Tân Hòa,3,1520/QĐ-UBND,2020-08-12,UBND Sa Đéc,\n"
+		 "DUP-1,Cúc mâm xôi,V,,HTX Tân Quy Đông,HTX,Đồng Tháp,"
+		 "ấp Tân Hòa,3,1520/QĐ-UBND,2020-08-12,UBND Sa Đéc,\n",
+		 header);
+	CHECK_INT(import(st, "dup.csv", buf, &sum, &probs), 0);
+	CHECK_INT(import(st, "dup.csv", buf, &sum, &probs), 0);
+	CHECK_INT(sum.added, 0);
+	snprintf(buf, sizeof(buf),
+		 "%sDUP-1,Cúc mâm xôi,V,,HTX Tân Quy Đông,HTX,Đồng Tháp,"
+		 "khóm Tân Mỹ,3,1520/QĐ-UBND,2020-08-12,UBND Sa Đéc,\n",
+		 header);
+	CHECK_INT(import(st, "fix.csv", buf, &sum, &probs), 0);
+	CHECK_INT(sum.added, 1);
+	CHECK_INT(st->m->product_get(st, "DUP-1", &p, NULL), 0);
+	CHECK_STR(p.producer.address, "khóm Tân Mỹ");
+	CHECK_INT(import(st, "fix.csv", buf, &sum, &probs), 0);
+	CHECK_INT(sum.added, 0);
+
 	ocop_history_release(&h);
 	registry_problems_release(&probs);
 	ocop_store_close(st);
