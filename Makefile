@@ -158,7 +158,7 @@ fuzz: deps
 check: deps
 	$(MAKE) BUILD=build/check OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" all units
 	$(MAKE) BUILD=$(RELEASE) HOOKS=0 all
-	OCOP_BUILD=build/check ASAN_OPTIONS=detect_leaks=1 \
+	OCOP_BUILD=build/check OCOP_TEST_ENGINES=sqlite ASAN_OPTIONS=detect_leaks=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 tests/run
 
 bench: deps
