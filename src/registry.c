@@ -104,7 +104,7 @@ registry_problems_release(struct registry_problems *p)
 void
 registry_problems_add(struct registry_problems *p, const char *fmt, ...)
 {
-	va_list ap, ap2;
+	va_list ap;
 	char *msg;
 	int n;
 
@@ -112,14 +112,10 @@ registry_problems_add(struct registry_problems *p, const char *fmt, ...)
 	if (p->n >= REGISTRY_MAX_PROBLEMS)
 		return;
 	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		n = 0;
-	msg = ocop_xmalloc((size_t)n + 1);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap2);
-	va_end(ap2);
+		abort(); /* allocation failure, as ocop_xmalloc */
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 16;
 		p->msgs = ocop_xrealloc(p->msgs, p->cap * sizeof(*p->msgs));

@@ -55,7 +55,7 @@ void
 rtab_set(struct rtab *t, size_t col, const char *fmt, ...)
 {
 	char **cell;
-	va_list ap, aq;
+	va_list ap;
 	int n;
 
 	if (t->nrows == 0 || col >= t->ncols)
@@ -63,12 +63,10 @@ rtab_set(struct rtab *t, size_t col, const char *fmt, ...)
 	cell = &t->cells[(t->nrows - 1) * t->ncols + col];
 	free(*cell);
 	va_start(ap, fmt);
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vasprintf(cell, fmt, ap);
 	va_end(ap);
-	*cell = ocop_xmalloc((size_t)(n > 0 ? n : 0) + 1);
-	vsnprintf(*cell, (size_t)(n > 0 ? n : 0) + 1, fmt, aq);
-	va_end(aq);
+	if (n < 0)
+		abort(); /* allocation failure, as ocop_xmalloc */
 }
 
 void
@@ -163,7 +161,7 @@ void
 rchart_note(struct rchart *c, const char *fmt, ...)
 {
 	struct rbar *b;
-	va_list ap, aq;
+	va_list ap;
 	int n;
 
 	if (c->nbars == 0)
@@ -171,12 +169,10 @@ rchart_note(struct rchart *c, const char *fmt, ...)
 	b = &c->bars[c->nbars - 1];
 	free(b->note);
 	va_start(ap, fmt);
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vasprintf(&b->note, fmt, ap);
 	va_end(ap);
-	b->note = ocop_xmalloc((size_t)(n > 0 ? n : 0) + 1);
-	vsnprintf(b->note, (size_t)(n > 0 ? n : 0) + 1, fmt, aq);
-	va_end(aq);
+	if (n < 0)
+		abort(); /* allocation failure, as ocop_xmalloc */
 }
 
 void
