@@ -94,6 +94,35 @@ find_close(const char *p, const char *end, const char *name, size_t len)
 	return NULL;
 }
 
+static int render_range(const char *p, const char *end,
+			const struct page_var *vars, size_t nvars,
+			struct ocop_buf *out, struct ocop_error *err);
+
+/*
+ * A template shared by the pages (their head and style), rendered with the
+ * caller's variables. A partial includes no partial, so a mistake in the
+ * templates cannot recurse.
+ */
+static int
+render_partial(const char *name, size_t len, const struct page_var *vars,
+	       size_t nvars, struct ocop_buf *out, struct ocop_error *err)
+{
+	const struct ocop_asset *a;
+	char path[96];
+
+	snprintf(path, sizeof(path), "templates/%.*s", (int)len, name);
+	a = assets_find(path);
+	if (!a)
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "template: unknown partial '%s'", path);
+	if (strstr(a->data, "{{>"))
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "template: partial '%s' includes another",
+				      path);
+	return render_range(a->data, a->data + strlen(a->data), vars, nvars,
+			    out, err);
+}
+
 static int
 render_range(const char *p, const char *end, const struct page_var *vars,
 	     size_t nvars, struct ocop_buf *out, struct ocop_error *err)
@@ -118,16 +147,23 @@ render_range(const char *p, const char *end, const struct page_var *vars,
 					      "template: unclosed '{{'");
 		kind = open[2];
 		name = open + 2;
-		if (kind == '#' || kind == '^' || kind == '/')
+		if (kind == '#' || kind == '^' || kind == '/' || kind == '>')
 			name++;
 		len = (size_t)(close - name);
+		p = close + 2;
+		if (kind == '>') {
+			/* {{>file}}: assets/templates/file, same variables */
+			if ((rc = render_partial(name, len, vars, nvars, out,
+						 err)) < 0)
+				return rc;
+			continue;
+		}
 		val = var_get(vars, nvars, name, len);
 		if (!val)
 			return ocop_error_set(err, OCOP_EINTERNAL,
 					      "template: unknown placeholder "
 					      "'%.*s'",
 					      (int)len, name);
-		p = close + 2;
 		if (kind == '/')
 			return ocop_error_set(err, OCOP_EINTERNAL,
 					      "template: stray '{{/%.*s}}'",

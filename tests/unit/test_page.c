@@ -52,6 +52,13 @@ test_render(void)
 	CHECK_INT(render("{{name", v, 3, &b, &err), OCOP_EINTERNAL);
 	CHECK_INT(render("x{{/yes}}", v, 3, &b, &err), OCOP_EINTERNAL);
 
+	TEST("page_render includes the pages' shared style");
+	CHECK_INT(render("a{{>style.part}}b", v, 3, &b, &err), 0);
+	CHECK(b.data && strncmp(b.data, "a<style>", 8) == 0);
+	CHECK(b.data && strstr(b.data, "</style>\nb") != NULL);
+	CHECK_INT(render("{{>nope.part}}", v, 3, &b, &err), OCOP_EINTERNAL);
+	CHECK(strstr(err.msg, "nope.part") != NULL);
+
 	TEST("page_render respects the buffer cap");
 	ocop_buf_release(&b);
 	ocop_buf_init(&b, 8);
