@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "server.h"
+#include "http/server.h"
 
 static const char help[] =
 	"usage: ocop serve [--listen ADDR:PORT] [--port-file PATH] "

@@ -4,8 +4,8 @@
  * the page language (page_lang, from the header and from ?lang=).
  */
 #include "fuzz.h"
-#include "http.h"
-#include "page.h"
+#include "http/http.h"
+#include "http/page.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,7 +6,7 @@
  * fail internally: a bad path is a 4xx.
  */
 #include "fuzz.h"
-#include "resolver.h"
+#include "http/resolver.h"
 
 static void
 resolve(const char *path, const char *accept)

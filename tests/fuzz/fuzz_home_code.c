@@ -7,7 +7,7 @@
  * markup may hold it, as "<s" is in "<span").
  */
 #include "fuzz.h"
-#include "page.h"
+#include "http/page.h"
 
 static size_t
 count(const char *hay, const char *needle)

@@ -7,9 +7,9 @@
 #include <microhttpd.h>
 
 #include "fuzz.h"
-#include "page.h"
+#include "http/page.h"
 #include "report.h"
-#include "resolver.h"
+#include "http/resolver.h"
 
 static void
 resolve(const char *query)

@@ -5,7 +5,7 @@
  */
 #include "fuzz.h"
 #include "record.h"
-#include "server.h"
+#include "http/server.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,7 +4,7 @@
 #include <jansson.h>
 
 #include "harness.h"
-#include "http.h"
+#include "http/http.h"
 
 static void
 test_accepts(void)

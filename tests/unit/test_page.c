@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "page.h"
+#include "http/page.h"
 
 static int
 render(const char *tmpl, const struct page_var *v, size_t n,

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "harness.h"
-#include "resolver.h"
+#include "http/resolver.h"
 
 #define BASE "https://ocop.example.vn"
 #define GTIN "08935049500018"   /* GTIN-13 8935049500018 as 14 digits */
