@@ -6,21 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "metrics.h"
-
-static const char *const route_names[METRICS_ROUTES] = {
-	[METRICS_ROUTE_LABEL] = "label",
-	[METRICS_ROUTE_PRODUCT] = "product",
-	[METRICS_ROUTE_RESOLVER] = "resolver",
-	[METRICS_ROUTE_API_LABEL] = "api_labels",
-	[METRICS_ROUTE_API_SCANS] = "api_scans",
-	[METRICS_ROUTE_REPORTS] = "api_reports",
-	[METRICS_ROUTE_HEALTHZ] = "healthz",
-	[METRICS_ROUTE_METRICS] = "metrics",
-	[METRICS_ROUTE_HOME] = "home",
-	[METRICS_ROUTE_OTHER] = "other",
-};
 
 /* The statuses the service answers; anything else counts as "other". */
 static const int statuses[] = {200, 204, 303, 307, 400, 401, 403, 404,
@@ -31,11 +19,14 @@ static const int statuses[] = {200, 204, 303, 307, 400, 401, 403, 404,
 
 /* seconds; the last bucket is +Inf */
 static const double commit_buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-					0.025,  0.05,  0.1,    0.25,  1.0};
+					0.025,	0.05,  0.1,    0.25,  1.0};
 #define NBUCKET (sizeof(commit_buckets) / sizeof(commit_buckets[0]))
 
 struct metrics {
-	atomic_uint_fast64_t requests[METRICS_ROUTES][NSTATUS];
+	size_t nroutes;
+	const char *const *names; /* the caller's, by route */
+	size_t *label;		  /* route -> first route of its label */
+	atomic_uint_fast64_t (*requests)[NSTATUS];
 	atomic_uint_fast64_t scans[NVERDICT];
 	atomic_uint_fast64_t commit_bucket[NBUCKET];
 	atomic_uint_fast64_t commit_count;
@@ -44,14 +35,32 @@ struct metrics {
 };
 
 struct metrics *
-metrics_new(void)
+metrics_new(const char *const *names, size_t nroutes)
 {
-	return ocop_xcalloc(1, sizeof(struct metrics));
+	struct metrics *m = ocop_xcalloc(1, sizeof(*m));
+
+	m->nroutes = nroutes;
+	m->names = names;
+	m->label = ocop_xcalloc(nroutes ? nroutes : 1, sizeof(*m->label));
+	m->requests = ocop_xcalloc(nroutes ? nroutes : 1, sizeof(*m->requests));
+	for (size_t r = 0; r < nroutes; r++) {
+		m->label[r] = r;
+		for (size_t e = 0; e < r; e++)
+			if (strcmp(names[e], names[r]) == 0) {
+				m->label[r] = e;
+				break;
+			}
+	}
+	return m;
 }
 
 void
 metrics_free(struct metrics *m)
 {
+	if (!m)
+		return;
+	free(m->label);
+	free(m->requests);
 	free(m);
 }
 
@@ -65,12 +74,13 @@ status_index(int status)
 }
 
 void
-metrics_request(struct metrics *m, enum metrics_route route, int status)
+metrics_request(struct metrics *m, size_t route, int status)
 {
-	if (!m || route < 0 || route >= METRICS_ROUTES)
+	if (!m || route >= m->nroutes)
 		return;
-	atomic_fetch_add_explicit(&m->requests[route][status_index(status)], 1,
-				  memory_order_relaxed);
+	atomic_fetch_add_explicit(
+	    &m->requests[m->label[route]][status_index(status)], 1,
+	    memory_order_relaxed);
 }
 
 void
@@ -117,7 +127,9 @@ metrics_render(struct metrics *m, size_t queue_depth, size_t in_flight,
 	ocop_buf_adds(out, "# HELP ocop_http_requests_total HTTP requests "
 			   "answered, by route and status.\n"
 			   "# TYPE ocop_http_requests_total counter\n");
-	for (int r = 0; r < METRICS_ROUTES; r++) {
+	for (size_t r = 0; r < m->nroutes; r++) {
+		if (m->label[r] != r)
+			continue; /* counted under its label's first route */
 		for (size_t s = 0; s < NSTATUS; s++) {
 			uint64_t v = load(&m->requests[r][s]);
 			char st[8];
@@ -131,8 +143,7 @@ metrics_render(struct metrics *m, size_t queue_depth, size_t in_flight,
 			ocop_buf_addf(out,
 				      "ocop_http_requests_total{route=\"%s\","
 				      "status=\"%s\"} %llu\n",
-				      route_names[r], st,
-				      (unsigned long long)v);
+				      m->names[r], st, (unsigned long long)v);
 		}
 	}
 	ocop_buf_adds(out, "# HELP ocop_scans_total Scans stored, by verdict "

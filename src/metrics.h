@@ -11,27 +11,14 @@
 
 #include "ocop.h"
 
-enum metrics_route {
-	METRICS_ROUTE_LABEL = 0, /* /L/{serial} */
-	METRICS_ROUTE_PRODUCT,   /* /P/{gtin} */
-	METRICS_ROUTE_RESOLVER,  /* /01/..., /.well-known/gs1resolver */
-	METRICS_ROUTE_API_LABEL, /* /api/v1/labels/{serial} */
-	METRICS_ROUTE_API_SCANS, /* /api/v1/scans */
-	METRICS_ROUTE_REPORTS,   /* /api/v1/reports/{name} */
-	METRICS_ROUTE_HEALTHZ,
-	METRICS_ROUTE_METRICS,
-	METRICS_ROUTE_HOME,      /* / and /L?code= */
-	METRICS_ROUTE_OTHER,
-	METRICS_ROUTES
-};
-
 struct metrics;
 
-struct metrics *metrics_new(void);
+/* Counters for nroutes routes, names[r] the label of route r (several
+ * routes may share one); names is kept, not copied. */
+struct metrics *metrics_new(const char *const *names, size_t nroutes);
 void metrics_free(struct metrics *m);
 
-void metrics_request(struct metrics *m, enum metrics_route route,
-		     int status);
+void metrics_request(struct metrics *m, size_t route, int status);
 /* n scans stored with verdict (duplicates are not counted). */
 void metrics_scans(struct metrics *m, enum ocop_verdict verdict, size_t n);
 /* One scan-log transaction of rows rows that took seconds to commit. */

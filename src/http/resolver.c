@@ -19,6 +19,7 @@
 #include "page.h"
 #include "record.h"
 #include "resolver.h"
+#include "server_int.h"
 
 #define WELL_KNOWN "/.well-known/gs1resolver"
 #define CONTEXT_PATH "/context/linkset.jsonld"
@@ -581,4 +582,32 @@ resolver_handle(struct ocop_store *st, struct record_cache *cache,
 		return send_description(resp, base_url);
 	}
 	return handle_dl(st, cache, base_url, req, resp);
+}
+
+/* The route: the request as struct http_req, answered by resolver_handle
+ * from the thread's store. */
+int
+resolver_route(struct conn *c, const char *method, struct http_resp *resp)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st;
+	struct http_req req = {0};
+
+	if (!(st = server_store(c->srv, &err))) {
+		http_resp_error(resp, 500, "%s", err.msg);
+		return 0;
+	}
+	req.method = method;
+	req.path = c->path;
+	req.query = c->query;
+	req.accept = server_header(c, MHD_HTTP_HEADER_ACCEPT);
+	req.accept_language = server_header(c, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+	req.authorization = server_header(c, MHD_HTTP_HEADER_AUTHORIZATION);
+	req.user_agent = server_header(c, MHD_HTTP_HEADER_USER_AGENT);
+	req.client_net = c->net;
+	req.arg = server_req_arg;
+	req.site = server_site(c->srv);
+	req.impl = c;
+	resolver_handle(st, server_cache(), c->srv->base_url, &req, resp);
+	return 0;
 }
