@@ -11,7 +11,7 @@
 #include "assets.h"
 #include "page.h"
 
-#define VARS_MAX 96
+#define VARS_MAX 128
 #define POOL_SIZE 32768
 
 /* The values of one page: names are static strings, values live in pool. */
@@ -767,10 +767,68 @@ ended_text(const struct ocop_record *rec, const char *lang, char *buf,
 	return buf;
 }
 
+static const struct words inspect_words[] = {
+    {"t_inspect", "Ghi kết quả kiểm tra", "Record this inspection"},
+    {"t_inspect_by", "Cán bộ kiểm tra:", "Inspector:"},
+    {"t_place", "Địa điểm (chợ, cửa hàng…)", "Place (market, shop…)"},
+    {"t_province", "Tỉnh", "Province"},
+    {"t_note", "Ghi chú", "Note"},
+    {"t_note_help", "Ghi chú chưa được lưu cùng lượt kiểm tra.",
+     "The note is not stored with the inspection yet."},
+    {"t_record", "Ghi lại", "Record"},
+    {"t_geo_none", "Vị trí: không có (chưa được cho phép)",
+     "Position: none (not allowed)"},
+};
+
+/* The inspection panel's variables: "inspect" empty when there is none. */
+static void
+set_inspect(struct vars *vs, const struct page_inspect *in, const char *lang)
+{
+	const char *notice = "";
+
+	var_put(vs, "inspect", in ? "1" : "");
+	set_words(vs, inspect_words,
+		  sizeof(inspect_words) / sizeof(inspect_words[0]), lang);
+	if (!in) {
+		var_put(vs, "inspect_notice", "");
+		var_put(vs, "inspect_problem", "");
+		return;
+	}
+	var_put(vs, "inspect_action", in->action);
+	var_put(vs, "inspect_csrf", in->csrf);
+	var_put(vs, "inspect_id", in->client_id);
+	var_put(vs, "inspect_code", in->code);
+	var_put(vs, "inspect_place", in->place ? in->place : "");
+	var_put(vs, "inspect_province", in->province ? in->province : "");
+	var_put(vs, "inspect_by", in->inspector ? in->inspector : "");
+	if (in->outcome == PAGE_INSPECT_RECORDED)
+		notice = pick(lang, "Đã ghi lại lượt kiểm tra.",
+			      "Inspection recorded.");
+	else if (in->outcome == PAGE_INSPECT_DUPLICATE)
+		notice = pick(lang,
+			      "Lượt kiểm tra này đã được ghi trước đó (không "
+			      "ghi hai lần).",
+			      "This inspection was already recorded (not "
+			      "stored twice).");
+	var_put(vs, "inspect_notice", notice);
+	var_put(vs, "inspect_problem",
+		in->outcome == PAGE_INSPECT_FAILED && in->problem ? in->problem
+								  : "");
+}
+
 int
 page_label(const struct ocop_record *rec, const struct page_site *site,
 	   const char *lang, const char *self_path, struct ocop_buf *out,
 	   struct ocop_error *err)
+{
+	return page_label_inspect(rec, site, lang, self_path, NULL, out, err);
+}
+
+int
+page_label_inspect(const struct ocop_record *rec, const struct page_site *site,
+		   const char *lang, const char *self_path,
+		   const struct page_inspect *insp, struct ocop_buf *out,
+		   struct ocop_error *err)
 {
 	struct vars *vs = ocop_xcalloc(1, sizeof(*vs));
 	enum ocop_verdict v = rec->verdict;
@@ -800,6 +858,7 @@ page_label(const struct ocop_record *rec, const struct page_site *site,
 	var_put(vs, "known", known ? "1" : "");
 	var_put(vs, "advice", advice_text(v, rec->reason, lang));
 	var_put(vs, "suspect_copy", copy ? "1" : "");
+	set_inspect(vs, insp, lang);
 	/* the contact: every verdict but valid, and a copied label */
 	var_put(vs, "show_report", v != OCOP_VALID || copy ? "1" : "");
 	set_report(vs, site, lang);
@@ -931,6 +990,53 @@ page_product(const struct ocop_product *p, const struct ocop_history *h,
 		     "Every OCOP label has its own code. Scan the QR code on "
 		     "the label of each item to check that label."));
 	rc = render_asset("templates/product.html", vs, out, err);
+	free(vs);
+	return rc;
+}
+
+static const struct words field_words[] = {
+    {"t_field_title", "Kiểm tra ngoại tuyến", "Offline checks"},
+    {"t_field_intro",
+     "Trang này tải dữ liệu tem OCOP về điện thoại để kiểm tra tem cả khi "
+     "không có mạng. Hãy mở trang này khi còn mạng, trước khi đi kiểm "
+     "tra; sau đó quét mã QR trên tem bằng camera như thường lệ.",
+     "This page keeps the OCOP label data on this phone so that labels "
+     "can be checked with no signal. Open it while online, before you go "
+     "out; then scan labels with the camera as usual."},
+    {"t_field_nojs",
+     "Chế độ ngoại tuyến cần JavaScript. Khi có mạng, các trang kiểm tra "
+     "vẫn dùng được mà không cần JavaScript.",
+     "Offline mode needs JavaScript. While online, the label pages work "
+     "without it."},
+    {"t_field_preparing", "Đang chuẩn bị dữ liệu ngoại tuyến…",
+     "Preparing the offline data…"},
+    {"t_field_who", "Cán bộ kiểm tra", "Inspector"},
+    {"t_field_province", "Tỉnh của dữ liệu", "Province of the data"},
+    {"t_field_all", "tất cả", "all"},
+    {"t_field_data_at", "Dữ liệu lúc", "Data as of"},
+    {"t_field_expires", "Dùng được đến", "Usable until"},
+    {"t_field_labels", "Số tem", "Labels"},
+    {"t_field_waiting", "Lượt kiểm tra chờ gửi", "Inspections waiting"},
+    {"t_field_refresh", "Tải lại dữ liệu", "Download the data again"},
+    {"t_field_send", "Gửi các lượt chờ", "Send the waiting inspections"},
+};
+
+int
+page_field(const struct page_site *site, const char *lang, const char *csrf,
+	   const char *who, const char *province, struct ocop_buf *out,
+	   struct ocop_error *err)
+{
+	struct vars *vs = ocop_xcalloc(1, sizeof(*vs));
+	int rc;
+
+	lang = is_en(lang) ? "en" : "vi";
+	set_site(vs, site, lang, "/console/field");
+	set_words(vs, field_words, sizeof(field_words) / sizeof(field_words[0]),
+		  lang);
+	var_put(vs, "csrf", csrf);
+	var_put(vs, "who", who);
+	var_put(vs, "province", province);
+	rc = render_asset("templates/field.html", vs, out, err);
 	free(vs);
 	return rc;
 }

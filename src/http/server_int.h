@@ -57,6 +57,9 @@ enum route_access {
 #define ROUTE_SLASH (1u << 1)	/* a trailing '/' is the same path */
 #define ROUTE_PAGE (1u << 2)	/* answers people: errors are pages */
 #define ROUTE_BROWSER (1u << 3) /* errors are pages for browsers */
+/* with ACCESS_TOKEN: a request without Authorization is the handler's to
+ * let in by its console session (field_session) */
+#define ROUTE_OR_SESSION (1u << 4)
 
 #define ROUTE_ARGS 2
 
@@ -243,9 +246,39 @@ int resolver_route(struct conn *c, const char *method, struct http_resp *resp);
 /* api.c: the JSON API and the operators' endpoints */
 int api_label(struct conn *c, const char *method, struct http_resp *resp);
 int api_scans(struct conn *c, const char *method, struct http_resp *resp);
+/*
+ * The items of arr checked and judged as POST /api/v1/scans does, at now,
+ * and handed to the scan-log writer: 1 when suspended (c->scans, c->dups
+ * and c->batch_job hold them; the route's resume answers), 0 for an empty
+ * array, -1 with *bad the malformed items ([{"index","message"}], caller
+ * json_decref()s it), or another negative code with err.
+ */
+int api_scans_start(struct conn *c, json_t *arr, int64_t now, json_t **bad,
+		    struct ocop_error *err);
 void api_scans_resume(struct conn *c, struct http_resp *resp);
 int api_report(struct conn *c, const char *method, struct http_resp *resp);
 int api_healthz(struct conn *c, const char *method, struct http_resp *resp);
 int api_metrics(struct conn *c, const char *method, struct http_resp *resp);
+
+/* field.c: inspectors in the field (SPEC 9) */
+struct field_user;
+/*
+ * Whether c comes from a console session of an inspector or an admin: 1
+ * with *u filled (u may be NULL), else 0 (no cookie, a session that ended,
+ * another role, or a store that cannot say).
+ */
+int field_session(struct conn *c, struct field_user *u);
+/* GET /L/{serial}: for a signed-in inspector or admin, 0 with resp the
+ * page with the inspection panel, and no consumer scan stored; for anyone
+ * else 1, resp untouched. */
+int field_label(struct conn *c, const struct ocop_code *code,
+		struct http_resp *resp);
+int field_keys(struct conn *c, const char *method, struct http_resp *resp);
+int field_snapshot(struct conn *c, const char *method, struct http_resp *resp);
+int field_static(struct conn *c, const char *method, struct http_resp *resp);
+int field_page(struct conn *c, const char *method, struct http_resp *resp);
+int field_inspect(struct conn *c, const char *method, struct http_resp *resp);
+void field_inspect_resume(struct conn *c, struct http_resp *resp);
+int field_sync(struct conn *c, const char *method, struct http_resp *resp);
 
 #endif
