@@ -27,6 +27,8 @@ static const struct {
 	{"token", cmd_token, "create API tokens"},
 	{"db", cmd_db, "what the database holds, and a check of it"},
 	{"backup", cmd_backup, "a checked copy of the database"},
+	{"snapshot", cmd_snapshot, "the signed field snapshot for inspectors"},
+	{"key", cmd_key, "rotate and list the snapshot signing keys"},
 };
 
 int

@@ -18,7 +18,8 @@ enum pg_slot {
 	PG_REGISTRY_FIRST,
 	PG_LABELS_FIRST = PG_REGISTRY_FIRST + 32,
 	PG_SCANS_FIRST = PG_LABELS_FIRST + 32,
-	PG_SLOTS = PG_SCANS_FIRST + 32
+	PG_KEYS_FIRST = PG_SCANS_FIRST + 32, /* store_pg_keys.c */
+	PG_SLOTS = PG_KEYS_FIRST + 16
 };
 
 struct pg_store {
@@ -125,6 +126,17 @@ int pg_label_max_stars(struct ocop_store *, int64_t, int *,
 int pg_label_max_id(struct ocop_store *, int64_t *, struct ocop_error *);
 int pg_label_each_of_product(struct ocop_store *, int64_t, store_label_batch_cb,
 			     void *, struct ocop_error *);
+int pg_batch_each_of_product(struct ocop_store *, int64_t, store_batch_cb,
+			     void *, struct ocop_error *);
+int pg_key_add(struct ocop_store *, const struct store_key *,
+	       const unsigned char *, size_t, struct ocop_error *);
+int pg_key_each(struct ocop_store *, store_key_cb, void *,
+		struct ocop_error *);
+int pg_key_secret(struct ocop_store *, const char *, unsigned char *, size_t,
+		  size_t *, struct ocop_error *);
+int pg_key_retire(struct ocop_store *, int64_t, struct ocop_error *);
+int pg_snapshot_seq_next(struct ocop_store *, const char *, int64_t,
+			 const char *, int64_t *, struct ocop_error *);
 int pg_token_add(struct ocop_store *, const unsigned char *, size_t,
 		 enum ocop_role, int64_t, struct ocop_error *);
 int pg_token_find(struct ocop_store *, const unsigned char *, size_t,
