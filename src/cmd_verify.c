@@ -222,7 +222,9 @@ offline_lookup(struct cmd_ctx *ctx, const char *path, const char *keys_path,
 }
 
 /* The record of ocop verify --json, from a snapshot: the scans are not
- * known offline (null), and "offline" tells which data judged. */
+ * known offline (null), and "offline" tells which data judged and the
+ * first day of the verdict's period ("since", as the reason's words use
+ * it). */
 static json_t *
 offline_json(const struct ocop_record *rec, const struct snapshot *s)
 {
@@ -242,6 +244,11 @@ offline_json(const struct ocop_record *rec, const struct snapshot *s)
 	json_object_set_new(x, "expires_at",
 			    json_string(ocop_time_format(info.expires_at, t)));
 	json_object_set_new(x, "key_id", json_string(info.key_id));
+	json_object_set_new(x, "since",
+			    rec->since == OCOP_NO_DAY
+				    ? json_null()
+				    : json_string(ocop_day_format(rec->since,
+								  t)));
 	json_object_set_new(o, "offline", x);
 	return o;
 }

@@ -838,7 +838,7 @@ parse_header(struct snapshot *s, json_t *h, size_t body_len,
 			    &s->info.expires_at, NULL) < 0)
 		return bad(err, "issued_at or expires_at");
 	s->info.bits = (int)json_integer_value(json_object_get(hash, "bits"));
-	if (s->info.bits < 8 || s->info.bits > 56 || !salt ||
+	if (s->info.bits < 8 || s->info.bits > 48 || !salt ||
 	    sodium_base642bin(s->salt, sizeof(s->salt), salt, strlen(salt),
 			      NULL, &n, NULL,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
