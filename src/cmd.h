@@ -58,5 +58,7 @@ int cmd_backup(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_user(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_audit(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_purge(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_key(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_snapshot(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -30,6 +30,8 @@ static const struct {
 	{"purge", cmd_purge, "what the scan log keeps about people"},
 	{"db", cmd_db, "what the database holds, and a check of it"},
 	{"backup", cmd_backup, "a checked copy of the database"},
+	{"snapshot", cmd_snapshot, "the signed field snapshot for inspectors"},
+	{"key", cmd_key, "rotate and list the snapshot signing keys"},
 };
 
 int

@@ -82,6 +82,18 @@ typedef int (*store_label_cb)(void *ctx, const struct ocop_label *l);
 /* A label with its batch's void time (OCOP_NO_TIME when not voided). */
 typedef int (*store_label_batch_cb)(void *ctx, const struct ocop_label *l,
 				    int64_t batch_voided_at);
+typedef int (*store_batch_cb)(void *ctx, const struct ocop_batch *b);
+
+/* A signing key of the field snapshots (keys.h), without its secret,
+ * which only key_secret reads. */
+struct store_key {
+	char id[32];
+	unsigned char public_key[32];
+	int64_t created_at;
+	int64_t valid_from;
+	int64_t retired_at; /* OCOP_NO_TIME while it is the current key */
+};
+typedef int (*store_key_cb)(void *ctx, const struct store_key *k);
 
 /* An API token as stored (its keyed hash aside). Times are OCOP_NO_TIME
  * when not set. */
@@ -281,6 +293,33 @@ struct ocop_store_methods {
 				     int64_t product_id,
 				     store_label_batch_cb cb, void *ctx,
 				     struct ocop_error *err);
+
+	/* Every batch of a product, ordered by id. */
+	int (*batch_each_of_product)(struct ocop_store *st, int64_t product_id,
+				     store_batch_cb cb, void *ctx,
+				     struct ocop_error *err);
+
+	/* Signing keys. key_add stores k with its secret (OCOP_EEXIST for
+	 * an id already stored); key_each lists them ordered by valid_from,
+	 * id; key_secret copies the secret of key id into secret (size
+	 * bytes at most, *len its length; OCOP_ENOENT when no such key);
+	 * key_retire sets retired_at = at on every key not yet retired. */
+	int (*key_add)(struct ocop_store *st, const struct store_key *k,
+		       const unsigned char *secret, size_t secret_len,
+		       struct ocop_error *err);
+	int (*key_each)(struct ocop_store *st, store_key_cb cb, void *ctx,
+			struct ocop_error *err);
+	int (*key_secret)(struct ocop_store *st, const char *id,
+			  unsigned char *secret, size_t size, size_t *len,
+			  struct ocop_error *err);
+	int (*key_retire)(struct ocop_store *st, int64_t at,
+			  struct ocop_error *err);
+	/* Record a snapshot issued at issued_at for province, signed by
+	 * key_id, and give its sequence number: larger than any given
+	 * before on this database, never reused. */
+	int (*snapshot_seq_next)(struct ocop_store *st, const char *province,
+				 int64_t issued_at, const char *key_id,
+				 int64_t *seq, struct ocop_error *err);
 
 	/* Tokens: stored by keyed hash only. token_add stores t's role,
 	 * producer_id, created_at and expires_at and sets t->id. */

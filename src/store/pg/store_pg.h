@@ -19,7 +19,8 @@ enum pg_slot {
 	PG_LABELS_FIRST = PG_REGISTRY_FIRST + 32,
 	PG_SCANS_FIRST = PG_LABELS_FIRST + 32,
 	PG_ACCOUNTS_FIRST = PG_SCANS_FIRST + 32,
-	PG_SLOTS = PG_ACCOUNTS_FIRST + 32
+	PG_KEYS_FIRST = PG_ACCOUNTS_FIRST + 32, /* store_pg_keys.c */
+	PG_SLOTS = PG_KEYS_FIRST + 16
 };
 
 struct pg_store {
@@ -127,6 +128,18 @@ int pg_label_max_stars(struct ocop_store *, int64_t, int *,
 int pg_label_max_id(struct ocop_store *, int64_t *, struct ocop_error *);
 int pg_label_each_of_product(struct ocop_store *, int64_t, store_label_batch_cb,
 			     void *, struct ocop_error *);
+int pg_batch_each_of_product(struct ocop_store *, int64_t, store_batch_cb,
+			     void *, struct ocop_error *);
+int pg_key_add(struct ocop_store *, const struct store_key *,
+	       const unsigned char *, size_t, struct ocop_error *);
+int pg_key_each(struct ocop_store *, store_key_cb, void *,
+		struct ocop_error *);
+int pg_key_secret(struct ocop_store *, const char *, unsigned char *, size_t,
+		  size_t *, struct ocop_error *);
+int pg_key_retire(struct ocop_store *, int64_t, struct ocop_error *);
+int pg_snapshot_seq_next(struct ocop_store *, const char *, int64_t,
+			 const char *, int64_t *, struct ocop_error *);
+
 /* Run sql, an UPDATE of parameters $1 = a and $2 = b, as store.h says of
  * token_touch: on s (slot's statement) when s may write here, else on a
  * connection of its own, opened and closed for it. */

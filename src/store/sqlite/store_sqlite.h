@@ -22,7 +22,8 @@ enum sq_slot {
 	SQ_LABELS_FIRST = SQ_REGISTRY_FIRST + 32,
 	SQ_SCANS_FIRST = SQ_LABELS_FIRST + 32,
 	SQ_ACCOUNTS_FIRST = SQ_SCANS_FIRST + 32,
-	SQ_SLOTS = SQ_ACCOUNTS_FIRST + 32
+	SQ_KEYS_FIRST = SQ_ACCOUNTS_FIRST + 32, /* store_sqlite_keys.c */
+	SQ_SLOTS = SQ_KEYS_FIRST + 16
 };
 
 struct sq_upkeep;
@@ -154,6 +155,18 @@ int sq_label_max_id(struct ocop_store *, int64_t *, struct ocop_error *);
 int sq_label_each_of_product(struct ocop_store *, int64_t,
 			     store_label_batch_cb, void *,
 			     struct ocop_error *);
+int sq_batch_each_of_product(struct ocop_store *, int64_t, store_batch_cb,
+			     void *, struct ocop_error *);
+
+int sq_key_add(struct ocop_store *, const struct store_key *,
+	       const unsigned char *, size_t, struct ocop_error *);
+int sq_key_each(struct ocop_store *, store_key_cb, void *,
+		struct ocop_error *);
+int sq_key_secret(struct ocop_store *, const char *, unsigned char *, size_t,
+		  size_t *, struct ocop_error *);
+int sq_key_retire(struct ocop_store *, int64_t, struct ocop_error *);
+int sq_snapshot_seq_next(struct ocop_store *, const char *, int64_t,
+			 const char *, int64_t *, struct ocop_error *);
 
 /* Run sql, an UPDATE of parameters ?1 = a and ?2 = b, as store.h says of
  * token_touch: on s (slot's statement) when s may write here, else on a
