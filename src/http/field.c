@@ -4,7 +4,8 @@
  * an inspection and the batch that sends those recorded offline (both
  * stored as POST /api/v1/scans stores them), the offline mode's page
  * /console/field and its scripts under /assets/field/ (the service
- * worker at /sw.js, scope /).
+ * worker at /sw.js, scope /), the signed snapshot it keeps and the public
+ * keys that verify it.
  */
 #include <jansson.h>
 #include <sodium.h>
@@ -15,7 +16,9 @@
 
 #include "account.h"
 #include "assets.h"
+#include "keys.h"
 #include "server_int.h"
+#include "snapshot.h"
 
 #define FIELD_COOKIE "ocop_session"
 #define PLACE_COOKIE "ocop_place"
@@ -523,6 +526,102 @@ out:
 	form_release(&f);
 	sodium_memzero(&fu, sizeof(fu));
 	return rc;
+}
+
+/* ---- /.well-known/ocop-keys.json, /api/v1/snapshot ---------------------- */
+
+int
+field_keys(struct conn *c, const char *method, struct http_resp *resp)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st;
+
+	(void)method;
+	if (!(st = server_store(c->srv, &err)) ||
+	    keys_json(st, ocop_now(), &resp->body, &err) < 0) {
+		http_resp_error(resp, 500, "cannot list the keys: %s", err.msg);
+		return 0;
+	}
+	resp->status = 200;
+	ocop_strlcpy(resp->content_type, "application/json",
+		     sizeof(resp->content_type));
+	/* a rotation reaches phones within minutes; anyone may read it */
+	http_resp_header(resp, "Cache-Control", "public, max-age=300");
+	http_resp_header(resp, "Access-Control-Allow-Origin", "*");
+	return 0;
+}
+
+/*
+ * GET /api/v1/snapshot?province=P: for a token of an inspector or admin
+ * (checked by the core), or else a console session of one. P defaults
+ * to the account's province, "all" when it has none (and for tokens).
+ * The bytes are snapshot_build's, each answer a new seq; the phone keeps
+ * them itself, so no HTTP cache keeps a copy, and the ETag (their hash)
+ * only names them.
+ */
+int
+field_snapshot(struct conn *c, const char *method, struct http_resp *resp)
+{
+	struct ocop_error err = {0};
+	struct field_user fu;
+	struct ocop_store *st = NULL;
+	struct ocop_buf b;
+	const char *province = server_query_arg(c, "province");
+	unsigned char h[16];
+	char etag[40], hex[33];
+	int rc = 1;
+
+	(void)method;
+	memset(&fu, 0, sizeof(fu));
+	if (!server_header(c, MHD_HTTP_HEADER_AUTHORIZATION)) {
+		rc = session_of(c, &fu);
+		if (rc == 0) {
+			http_resp_error(resp, 401,
+					"missing token: send 'Authorization: "
+					"Bearer TOKEN', or sign in to the "
+					"console");
+			http_resp_header(resp, "WWW-Authenticate", "Bearer");
+			goto out;
+		}
+		if (rc < 0) {
+			http_resp_error(resp, 403,
+					"a console user of role '%s' may not "
+					"read snapshots (inspector or admin "
+					"only)",
+					ocop_role_name(fu.u.role));
+			goto out;
+		}
+	}
+	if (!province || !*province)
+		province = fu.u.province[0] ? fu.u.province : "all";
+	/* the build takes the next seq: a handle that may write */
+	if ((rc = ocop_store_open(c->srv->db_path, 0, &st, &err)) < 0) {
+		http_resp_error(resp, 500, "%s", err.msg);
+		goto out;
+	}
+	ocop_buf_init(&b, SNAPSHOT_MAX);
+	rc = snapshot_build(st, province, ocop_now(), &b, &err);
+	ocop_store_close(st);
+	if (rc < 0) {
+		ocop_buf_release(&b);
+		http_resp_error(resp, rc == OCOP_ENOENT ? 404 : 500, "%s",
+				err.msg);
+		goto out;
+	}
+	crypto_generichash(h, sizeof(h), (const unsigned char *)b.data, b.len,
+			   NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(etag, sizeof(etag), "\"%s\"", hex);
+	resp->status = 200;
+	ocop_strlcpy(resp->content_type, "application/octet-stream",
+		     sizeof(resp->content_type));
+	ocop_buf_release(&resp->body);
+	resp->body = b;
+	http_resp_header(resp, "ETag", "%s", etag);
+	console_headers(resp);
+out:
+	sodium_memzero(&fu, sizeof(fu));
+	return 0;
 }
 
 /* ---- /console/field ----------------------------------------------------- */

@@ -578,6 +578,8 @@ first_checks(struct conn *c, const char *method, struct http_resp *resp)
 	}
 	if (rule->access == ACCESS_TOKEN &&
 	    !method_is(method, "OPTIONS", NULL) &&
+	    (!(rule->flags & ROUTE_OR_SESSION) ||
+	     header(c->mhd, MHD_HTTP_HEADER_AUTHORIZATION)) &&
 	    authorize(c->srv, c->mhd, rule, resp, NULL, NULL) < 0)
 		return 1;
 	if (method_is(method, "POST", "PUT")) {
