@@ -10,6 +10,7 @@ import { when, STALE_AFTER } from '/assets/field/offline.js';
 import * as store from '/assets/field/store.js';
 
 const body = document.body;
+const root = document.getElementById('field');
 const lang = document.documentElement.lang === 'en' ? 'en' : 'vi';
 const L = (vi, en) => (lang === 'en' ? en : vi);
 const $ = (id) => document.getElementById(id);
@@ -40,7 +41,7 @@ async function showWaiting() {
 // Download and verify the snapshot; kept only when it verifies and its
 // seq is not lower than any kept before.
 async function download() {
-	const province = body.dataset.province;
+	const province = root.dataset.province;
 	const q = province ? `?province=${encodeURIComponent(province)}` : '';
 	const [kr, sr] = await Promise.all([
 		fetch('/.well-known/ocop-keys.json', { cache: 'no-store' }),
@@ -80,7 +81,7 @@ async function prepare() {
 		return;
 	}
 	body.dataset.offline = 'loading';
-	await store.put('session', { csrf: body.dataset.csrf, province: body.dataset.province, lang });
+	await store.put('session', { csrf: root.dataset.csrf, province: root.dataset.province, lang });
 	const reg = navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' });
 	show(await store.get('snapshot'));
 	await showWaiting();

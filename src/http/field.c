@@ -16,6 +16,7 @@
 
 #include "account.h"
 #include "assets.h"
+#include "console.h"
 #include "keys.h"
 #include "server_int.h"
 #include "snapshot.h"
@@ -23,83 +24,40 @@
 #define FIELD_COOKIE "ocop_session"
 #define PLACE_COOKIE "ocop_place"
 #define PLACE_MAX 255
-#define FORM_FIELDS 16
-
-/* What a console answer carries (SPEC 8). */
-#define FIELD_CSP                                                              \
-	"default-src 'self'; img-src 'self' data:; style-src 'self' "          \
-	"'unsafe-inline'; frame-ancestors 'none'"
-
-struct field_user {
-	struct account_user u;
-	char csrf[ACCOUNT_SECRET_LEN + 1];
-};
 
 /* ---- the session -------------------------------------------------------- */
 
-/* 1: an inspector's or admin's session; -1: a session of another role;
- * 0: none. */
+/*
+ * The console session of the request's cookie, on any route (the label
+ * pages are no console routes): 1 for an inspector's or admin's, with *u
+ * filled; -1 for a session of another role; 0 for none.
+ */
 static int
-session_of(struct conn *c, struct field_user *fu)
+session_of(struct conn *c, struct console_user *u)
 {
 	struct ocop_error err = {0};
+	struct account_user au;
 	struct ocop_store *st;
-	const char *cookie =
-	    MHD_lookup_connection_value(c->mhd, MHD_COOKIE_KIND, FIELD_COOKIE);
+	const char *cookie = MHD_lookup_connection_value(
+	    c->mhd, MHD_COOKIE_KIND, FIELD_COOKIE);
 
-	memset(fu, 0, sizeof(*fu));
-	if (!cookie || !*cookie || strlen(cookie) > ACCOUNT_SECRET_LEN)
+	memset(u, 0, sizeof(*u));
+	if (!cookie || strlen(cookie) != ACCOUNT_SECRET_LEN)
 		return 0;
 	if (!(st = server_store(c->srv, &err)))
 		return 0;
-	if (account_session_check(st, cookie, ocop_now(), &fu->u, fu->csrf,
+	if (account_session_check(st, cookie, ocop_now(), &au, u->csrf,
 				  &err) < 0)
 		return 0;
-	if (fu->u.role != OCOP_ROLE_ADMIN && fu->u.role != OCOP_ROLE_INSPECTOR)
+	u->id = au.id;
+	ocop_strlcpy(u->login, au.login, sizeof(u->login));
+	u->role = au.role;
+	ocop_strlcpy(u->province, au.province, sizeof(u->province));
+	ocop_strlcpy(u->name, au.name, sizeof(u->name));
+	if (au.role != OCOP_ROLE_ADMIN && au.role != OCOP_ROLE_INSPECTOR)
 		return -1;
 	return 1;
 }
-
-int
-field_session(struct conn *c, struct field_user *u)
-{
-	struct field_user tmp;
-	int rc = session_of(c, u ? u : &tmp);
-
-	if (!u)
-		sodium_memzero(&tmp, sizeof(tmp));
-	return rc == 1;
-}
-
-/* The security headers of a console answer (SPEC 8). */
-static void
-console_headers(struct http_resp *resp)
-{
-	http_resp_header(resp, "Content-Security-Policy", FIELD_CSP);
-	http_resp_header(resp, "X-Content-Type-Options", "nosniff");
-	http_resp_header(resp, "Referrer-Policy", "same-origin");
-	http_resp_header(resp, "Cache-Control", "no-store");
-}
-
-/* Whether the request's Origin, when sent, is the service's own. */
-static int
-origin_ok(struct conn *c)
-{
-	const char *o = server_header(c, "Origin");
-	const char *b = c->srv->base_url, *p = strstr(b, "://");
-	size_t n = p ? (size_t)(p + 3 - b) + strcspn(p + 3, "/") : strlen(b);
-
-	return !o || (strlen(o) == n && strncasecmp(o, b, n) == 0);
-}
-
-/* ---- a posted form (application/x-www-form-urlencoded) ------------------ */
-
-struct form {
-	char *buf;
-	size_t n;
-	const char *name[FORM_FIELDS];
-	const char *value[FORM_FIELDS];
-};
 
 static void
 unescape(char *s)
@@ -108,45 +66,6 @@ unescape(char *s)
 		if (*p == '+')
 			*p = ' ';
 	MHD_http_unescape(s);
-}
-
-static void
-form_parse(struct form *f, const char *body, size_t len)
-{
-	char *p, *save = NULL;
-
-	f->n = 0;
-	f->buf = ocop_xmalloc(len + 1);
-	memcpy(f->buf, body ? body : "", len);
-	f->buf[len] = '\0';
-	for (p = strtok_r(f->buf, "&", &save); p && f->n < FORM_FIELDS;
-	     p = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(p, '=');
-
-		if (eq)
-			*eq++ = '\0';
-		unescape(p);
-		if (eq)
-			unescape(eq);
-		f->name[f->n] = p;
-		f->value[f->n++] = eq ? eq : "";
-	}
-}
-
-static const char *
-form_get(const struct form *f, const char *name)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (strcmp(f->name[i], name) == 0)
-			return f->value[i];
-	return NULL;
-}
-
-static void
-form_release(struct form *f)
-{
-	free(f->buf);
-	f->buf = NULL;
 }
 
 /* ---- the label page with the inspection panel --------------------------- */
@@ -209,7 +128,7 @@ scan_province(const char *p)
  * to show (NULL: the remembered one).
  */
 static void
-panel_page(struct conn *c, const struct field_user *fu,
+panel_page(struct conn *c, const struct console_user *fu,
 	   const struct ocop_code *code, enum page_inspect_outcome outcome,
 	   const char *problem, const char *place, int status,
 	   struct http_resp *resp)
@@ -222,8 +141,9 @@ panel_page(struct conn *c, const struct field_user *fu,
 	char id[40], where[PLACE_MAX * 3 + 1];
 	int rc;
 
-	console_headers(resp);
-	http_resp_header(resp, "Vary", "Accept, Accept-Language, Cookie");
+	if (!c->console) /* a label's page, not a console route */
+		console_headers(resp);
+	http_resp_header(resp, "Vary", "Accept");
 	if (!(st = server_store(c->srv, &err))) {
 		server_fail(c, resp, 500, NULL, "%s", err.msg);
 		return;
@@ -256,8 +176,8 @@ panel_page(struct conn *c, const struct field_user *fu,
 	in.client_id = id;
 	in.code = rec->serial;
 	in.place = where;
-	in.province = fu->u.province;
-	in.inspector = fu->u.name[0] ? fu->u.name : fu->u.login;
+	in.province = fu->province;
+	in.inspector = fu->name[0] ? fu->name : fu->login;
 	in.outcome = outcome;
 	in.problem = problem;
 	resp->status = status			      ? status
@@ -277,7 +197,7 @@ int
 field_label(struct conn *c, const struct ocop_code *code,
 	    struct http_resp *resp)
 {
-	struct field_user fu;
+	struct console_user fu;
 
 	if (session_of(c, &fu) != 1) {
 		sodium_memzero(&fu, sizeof(fu));
@@ -290,55 +210,8 @@ field_label(struct conn *c, const struct ocop_code *code,
 
 /* ---- posts from a session: the inspection form, the offline batch ------- */
 
-/*
- * The checks of a console POST: a session of an inspector or admin, the
- * Origin, the form and its csrf. 0 with *fu and *f; else resp holds the
- * answer (303 to sign in for a page, 401 for a script; 404 to another
- * role, as if the page did not exist; 403).
- */
-static int
-post_checks(struct conn *c, int page, struct field_user *fu, struct form *f,
-	    struct http_resp *resp)
-{
-	int rc = session_of(c, fu);
-
-	f->buf = NULL;
-	console_headers(resp);
-	if (rc == 0 && page) {
-		resp->status = 303;
-		http_resp_header(resp, "Location",
-				 "/console/login?next=/console/field");
-		return -1;
-	}
-	if (rc == 0) {
-		http_resp_error(resp, 401, "not signed in to the console");
-		return -1;
-	}
-	if (rc < 0) {
-		server_fail(c, resp, 404, NULL, "no such resource '%.200s'",
-			    c->path);
-		return -1;
-	}
-	if (c->too_big) {
-		server_fail(c, resp, 413, NULL, "request body over %zu bytes",
-			    SERVER_BODY_MAX);
-		return -1;
-	}
-	form_parse(f, c->body.data, c->body.len);
-	if (!origin_ok(c) || !account_csrf_ok(fu->csrf, form_get(f, "csrf"))) {
-		form_release(f);
-		server_fail(c, resp, 403,
-			    strcmp(c->lang, "en") == 0
-				? "This form has expired. Open the page "
-				  "again and send it from there."
-				: "Biểu mẫu này đã hết hạn. Hãy mở lại "
-				  "trang rồi gửi từ đó.",
-			    "a form without this session's csrf token, or "
-			    "from another origin");
-		return -1;
-	}
-	return 0;
-}
+/* The console core checked the session, its role, the Origin and the
+ * form's csrf before these run (ACCESS_SESSION routes). */
 
 /* A coordinate of the form, or NULL when absent or not a number. */
 static json_t *
@@ -353,42 +226,45 @@ coordinate(const char *s)
 	return *end ? NULL : json_real(v);
 }
 
+/*
+ * POST /console/field/inspect: the inspection panel's form, stored as one
+ * item of POST /api/v1/scans (its id the page's client id, scanned now,
+ * the account's province when it is a code the API takes); answered with
+ * the label's page again saying what became of it.
+ */
 int
 field_inspect(struct conn *c, const char *method, struct http_resp *resp)
 {
 	struct ocop_error err = {0};
-	struct field_user fu;
+	const struct console_user *u = console_user(c);
+	const struct console_form *f = console_form(c);
 	struct ocop_code code;
-	struct form f;
 	json_t *item, *arr, *bad = NULL, *lat, *lon;
-	const char *cs, *id, *place, *lang;
+	const char *cs, *id, *place;
 	char now_s[32], problem[512];
 	int64_t now = ocop_now();
 	int rc;
 
 	(void)method;
-	lang = NULL;
-	if (post_checks(c, 1, &fu, &f, resp) < 0)
-		goto out;
-	if ((lang = form_get(&f, "lang")) != NULL)
-		ocop_strlcpy(c->lang, page_lang(lang, NULL), sizeof(c->lang));
-	cs = form_get(&f, "code");
+	cs = console_field(f, "code");
 	if (!cs || ocop_code_parse(cs, &code, &err) < 0 ||
 	    code.kind != OCOP_CODE_SERIAL) {
-		server_fail(c, resp, 400, NULL, "'code' is not a label serial");
-		goto out;
+		console_error(c, resp, 400,
+			      strcmp(c->lang, "en") == 0
+				  ? "The form names no label code."
+				  : "Biểu mẫu không có mã tem.");
+		return 0;
 	}
-	id = form_get(&f, "id");
-	place = form_get(&f, "place");
-	lat = coordinate(form_get(&f, "lat"));
-	lon = coordinate(form_get(&f, "lon"));
-	item =
-	    json_pack("{s:s,s:s,s:s,s:s}", "id", id ? id : "", "code",
-		      code.serial, "scanned_at", ocop_time_format(now, now_s),
-		      "place", place ? place : "");
-	if (scan_province(fu.u.province)[0])
-		json_object_set_new(item, "province",
-				    json_string(fu.u.province));
+	id = console_field(f, "id");
+	place = console_field(f, "place");
+	lat = coordinate(console_field(f, "lat"));
+	lon = coordinate(console_field(f, "lon"));
+	item = json_pack("{s:s,s:s,s:s,s:s}", "id", id ? id : "", "code",
+			 code.serial, "scanned_at",
+			 ocop_time_format(now, now_s), "place",
+			 place ? place : "");
+	if (scan_province(u->province)[0])
+		json_object_set_new(item, "province", json_string(u->province));
 	if (lat && lon) {
 		json_object_set_new(item, "lat", lat);
 		json_object_set_new(item, "lon", lon);
@@ -400,7 +276,7 @@ field_inspect(struct conn *c, const char *method, struct http_resp *resp)
 	rc = api_scans_start(c, arr, now, &bad, &err);
 	json_decref(arr);
 	if (rc == 1)
-		goto out_suspended;
+		return 1;
 	if (rc == -1) {
 		json_t *first = json_array_get(bad, 0);
 
@@ -410,17 +286,12 @@ field_inspect(struct conn *c, const char *method, struct http_resp *resp)
 			     : "Chưa ghi được (not recorded):",
 			 json_string_value(json_object_get(first, "message")));
 		json_decref(bad);
-		panel_page(c, &fu, &code, PAGE_INSPECT_FAILED, problem, place,
+		panel_page(c, u, &code, PAGE_INSPECT_FAILED, problem, place,
 			   422, resp);
-		goto out;
+		return 0;
 	}
 	server_fail(c, resp, 500, NULL, "%s", err.msg);
-out:
-	rc = 0;
-out_suspended:
-	form_release(&f);
-	sodium_memzero(&fu, sizeof(fu));
-	return rc;
+	return 0;
 }
 
 void
@@ -428,19 +299,16 @@ field_inspect_resume(struct conn *c, struct http_resp *resp)
 {
 	struct ocop_error err = {0};
 	const struct ocop_scan *s = &c->scans[0];
-	struct field_user fu;
+	const struct console_user *u = console_user(c);
 	struct ocop_code code;
 	int rc = c->batch_job.rc;
 
-	if (session_of(c, &fu) != 1 ||
-	    ocop_code_parse(s->code, &code, &err) < 0) {
-		server_fail(c, resp, rc < 0 ? 503 : 200, NULL, "%s",
-			    rc < 0 ? "the inspection could not be recorded"
-				   : "inspection recorded");
-		goto out;
+	if (ocop_code_parse(s->code, &code, &err) < 0) {
+		server_fail(c, resp, 500, NULL, "%s", err.msg);
+		return;
 	}
 	if (rc < 0) {
-		panel_page(c, &fu, &code, PAGE_INSPECT_FAILED,
+		panel_page(c, u, &code, PAGE_INSPECT_FAILED,
 			   strcmp(c->lang, "en") == 0
 			       ? "The inspection could not be recorded just "
 				 "now. Send it again in a minute."
@@ -451,15 +319,13 @@ field_inspect_resume(struct conn *c, struct http_resp *resp)
 		if (server_store_unavailable(rc))
 			http_resp_header(resp, "Retry-After", "%d",
 					 SERVER_STORE_RETRY_AFTER);
-		goto out;
+		return;
 	}
-	panel_page(c, &fu, &code,
+	panel_page(c, u, &code,
 		   c->dups[0] ? PAGE_INSPECT_DUPLICATE : PAGE_INSPECT_RECORDED,
 		   NULL, s->place, 200, resp);
 	if (s->place[0])
 		remember_place(c, resp, s->place);
-out:
-	sodium_memzero(&fu, sizeof(fu));
 }
 
 /*
@@ -472,29 +338,22 @@ int
 field_sync(struct conn *c, const char *method, struct http_resp *resp)
 {
 	struct ocop_error err = {0};
-	struct field_user fu;
-	struct form f;
+	const struct console_user *u = console_user(c);
+	const char *body = console_field(console_form(c), "scans");
+	const char *prov = scan_province(u->province);
 	json_t *root = NULL, *arr, *bad = NULL, *it;
-	const char *body, *prov;
 	char msg[256];
 	size_t i;
 	int rc;
 
 	(void)method;
-	if (post_checks(c, 0, &fu, &f, resp) < 0) {
-		rc = 0;
-		goto out;
-	}
-	body = form_get(&f, "scans");
-	rc = server_scans_load(body ? body : "", body ? strlen(body) : 0, &root,
-			       msg, sizeof(msg));
+	rc = server_scans_load(body ? body : "", body ? strlen(body) : 0,
+			       &root, msg, sizeof(msg));
 	if (rc > 0) {
 		http_resp_error(resp, rc, "%s", msg);
-		rc = 0;
-		goto out;
+		return 0;
 	}
 	arr = json_object_get(root, "scans");
-	prov = scan_province(fu.u.province);
 	json_array_foreach(arr, i, it)
 	{
 		if (json_is_object(it) && prov[0] &&
@@ -502,8 +361,9 @@ field_sync(struct conn *c, const char *method, struct http_resp *resp)
 			json_object_set_new(it, "province", json_string(prov));
 	}
 	rc = api_scans_start(c, arr, ocop_now(), &bad, &err);
+	json_decref(root);
 	if (rc == 1)
-		goto out;
+		return 1;
 	if (rc == 0) {
 		json_t *o = json_pack("{s:[]}", "results");
 
@@ -516,16 +376,11 @@ field_sync(struct conn *c, const char *method, struct http_resp *resp)
 
 		server_resp_json(resp, 422, o);
 		json_decref(o);
+		json_decref(bad);
 	} else {
 		http_resp_error(resp, 500, "%s", err.msg);
 	}
-	json_decref(bad);
-	rc = 0;
-out:
-	json_decref(root);
-	form_release(&f);
-	sodium_memzero(&fu, sizeof(fu));
-	return rc;
+	return 0;
 }
 
 /* ---- /.well-known/ocop-keys.json, /api/v1/snapshot ---------------------- */
@@ -563,7 +418,7 @@ int
 field_snapshot(struct conn *c, const char *method, struct http_resp *resp)
 {
 	struct ocop_error err = {0};
-	struct field_user fu;
+	struct console_user fu;
 	struct ocop_store *st = NULL;
 	struct ocop_buf b;
 	const char *province = server_query_arg(c, "province");
@@ -588,12 +443,12 @@ field_snapshot(struct conn *c, const char *method, struct http_resp *resp)
 					"a console user of role '%s' may not "
 					"read snapshots (inspector or admin "
 					"only)",
-					ocop_role_name(fu.u.role));
+					ocop_role_name(fu.role));
 			goto out;
 		}
 	}
 	if (!province || !*province)
-		province = fu.u.province[0] ? fu.u.province : "all";
+		province = fu.province[0] ? fu.province : "all";
 	/* the build takes the next seq: a handle that may write */
 	if ((rc = ocop_store_open(c->srv->db_path, 0, &st, &err)) < 0) {
 		http_resp_error(resp, 500, "%s", err.msg);
@@ -629,33 +484,44 @@ out:
 int
 field_page(struct conn *c, const char *method, struct http_resp *resp)
 {
-	struct ocop_error err = {0};
-	struct field_user fu;
-	int rc;
+	const struct console_user *u = console_user(c);
+	int en = strcmp(c->lang, "en") == 0;
+	struct page_var v[] = {
+	    {"field_province", u->province},
+	    {"field_csrf", u->csrf},
+	    {"t_field_title", en ? "Offline checks" : "Kiểm tra ngoại tuyến"},
+	    {"t_field_intro",
+	     en ? "This page keeps the OCOP label data on this phone so that "
+		  "labels can be checked with no signal. Open it while "
+		  "online, before you go out; then scan labels with the "
+		  "camera as usual."
+		: "Trang này tải dữ liệu tem OCOP về điện thoại để kiểm tra "
+		  "tem cả khi không có mạng. Hãy mở trang này khi còn mạng, "
+		  "trước khi đi kiểm tra; sau đó quét mã QR trên tem bằng "
+		  "camera như thường lệ."},
+	    {"t_field_nojs",
+	     en ? "Offline mode needs JavaScript. While online, the label "
+		  "pages work without it."
+		: "Chế độ ngoại tuyến cần JavaScript. Khi có mạng, các trang "
+		  "kiểm tra tem vẫn dùng được mà không cần JavaScript."},
+	    {"t_field_preparing", en ? "Preparing the offline data…"
+				     : "Đang chuẩn bị dữ liệu ngoại tuyến…"},
+	    {"t_field_province", en ? "Province of the data" : "Tỉnh của dữ liệu"},
+	    {"t_field_all", en ? "all" : "tất cả"},
+	    {"t_field_data_at", en ? "Data as of" : "Dữ liệu lúc"},
+	    {"t_field_expires", en ? "Usable until" : "Dùng được đến"},
+	    {"t_field_labels", en ? "Labels" : "Số tem"},
+	    {"t_field_waiting",
+	     en ? "Inspections waiting to be sent" : "Lượt kiểm tra chờ gửi"},
+	    {"t_field_refresh",
+	     en ? "Download the data again" : "Tải lại dữ liệu"},
+	    {"t_field_send",
+	     en ? "Send the waiting inspections" : "Gửi các lượt chờ"},
+	};
 
 	(void)method;
-	rc = session_of(c, &fu);
-	console_headers(resp);
-	if (rc == 0) {
-		resp->status = 303;
-		http_resp_header(resp, "Location",
-				 "/console/login?next=/console/field");
-		goto out;
-	}
-	if (rc < 0) {
-		server_fail(c, resp, 404, NULL, "no such resource '%.200s'",
-			    c->path);
-		goto out;
-	}
-	resp->status = 200;
-	ocop_strlcpy(resp->content_type, "text/html; charset=utf-8",
-		     sizeof(resp->content_type));
-	if (page_field(server_site(c->srv), c->lang, fu.csrf,
-		       fu.u.name[0] ? fu.u.name : fu.u.login, fu.u.province,
-		       &resp->body, &err) < 0)
-		http_resp_error(resp, 500, "cannot render page: %s", err.msg);
-out:
-	sodium_memzero(&fu, sizeof(fu));
+	console_page(c, resp, 200, v[2].value, "field.html", v,
+		     sizeof(v) / sizeof(v[0]));
 	return 0;
 }
 

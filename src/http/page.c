@@ -141,6 +141,27 @@ render_range(const char *p, const char *end, const struct page_var *vars,
 			return ocop_error_set(err, rc, "page too large");
 		if (open == end)
 			break;
+		if (open[2] == '{') {
+			/* {{{name}}}: a fragment the caller rendered */
+			name = open + 3;
+			close = strstr(name, "}}}");
+			if (!close || close >= end)
+				return ocop_error_set(err, OCOP_EINTERNAL,
+						      "template: unclosed "
+						      "'{{{'");
+			len = (size_t)(close - name);
+			p = close + 3;
+			val = var_get(vars, nvars, name, len);
+			if (!val)
+				return ocop_error_set(err, OCOP_EINTERNAL,
+						      "template: unknown "
+						      "placeholder '%.*s'",
+						      (int)len, name);
+			if ((rc = ocop_buf_adds(out, val)) < 0)
+				return ocop_error_set(err, rc,
+						      "page too large");
+			continue;
+		}
 		close = strstr(open, "}}");
 		if (!close || close >= end)
 			return ocop_error_set(err, OCOP_EINTERNAL,
@@ -990,53 +1011,6 @@ page_product(const struct ocop_product *p, const struct ocop_history *h,
 		     "Every OCOP label has its own code. Scan the QR code on "
 		     "the label of each item to check that label."));
 	rc = render_asset("templates/product.html", vs, out, err);
-	free(vs);
-	return rc;
-}
-
-static const struct words field_words[] = {
-    {"t_field_title", "Kiểm tra ngoại tuyến", "Offline checks"},
-    {"t_field_intro",
-     "Trang này tải dữ liệu tem OCOP về điện thoại để kiểm tra tem cả khi "
-     "không có mạng. Hãy mở trang này khi còn mạng, trước khi đi kiểm "
-     "tra; sau đó quét mã QR trên tem bằng camera như thường lệ.",
-     "This page keeps the OCOP label data on this phone so that labels "
-     "can be checked with no signal. Open it while online, before you go "
-     "out; then scan labels with the camera as usual."},
-    {"t_field_nojs",
-     "Chế độ ngoại tuyến cần JavaScript. Khi có mạng, các trang kiểm tra "
-     "vẫn dùng được mà không cần JavaScript.",
-     "Offline mode needs JavaScript. While online, the label pages work "
-     "without it."},
-    {"t_field_preparing", "Đang chuẩn bị dữ liệu ngoại tuyến…",
-     "Preparing the offline data…"},
-    {"t_field_who", "Cán bộ kiểm tra", "Inspector"},
-    {"t_field_province", "Tỉnh của dữ liệu", "Province of the data"},
-    {"t_field_all", "tất cả", "all"},
-    {"t_field_data_at", "Dữ liệu lúc", "Data as of"},
-    {"t_field_expires", "Dùng được đến", "Usable until"},
-    {"t_field_labels", "Số tem", "Labels"},
-    {"t_field_waiting", "Lượt kiểm tra chờ gửi", "Inspections waiting"},
-    {"t_field_refresh", "Tải lại dữ liệu", "Download the data again"},
-    {"t_field_send", "Gửi các lượt chờ", "Send the waiting inspections"},
-};
-
-int
-page_field(const struct page_site *site, const char *lang, const char *csrf,
-	   const char *who, const char *province, struct ocop_buf *out,
-	   struct ocop_error *err)
-{
-	struct vars *vs = ocop_xcalloc(1, sizeof(*vs));
-	int rc;
-
-	lang = is_en(lang) ? "en" : "vi";
-	set_site(vs, site, lang, "/console/field");
-	set_words(vs, field_words, sizeof(field_words) / sizeof(field_words[0]),
-		  lang);
-	var_put(vs, "csrf", csrf);
-	var_put(vs, "who", who);
-	var_put(vs, "province", province);
-	rc = render_asset("templates/field.html", vs, out, err);
 	free(vs);
 	return rc;
 }

@@ -4,8 +4,11 @@
  * English on request. Built from the templates in assets/templates/ with
  * {{name}} placeholders, every value HTML-escaped; {{#name}}...{{/name}}
  * keeps its content when name is non-empty, {{^name}}...{{/name}} when it
- * is empty. No external resource, readable at 360 px; no script but the
- * inspection panel's (a file of /assets/field/, an enhancement).
+ * is empty; {{{name}}} puts the value in as it is, for an HTML fragment
+ * the caller rendered with page_render itself (a list's rows, each value
+ * escaped there), never for a value from outside. No external resource,
+ * readable at 360 px; no script but the inspection panel's (a file of
+ * /assets/field/, an enhancement).
  */
 #ifndef OCOP_PAGE_H
 #define OCOP_PAGE_H
@@ -86,16 +89,6 @@ int page_label_inspect(const struct ocop_record *rec,
 		       const struct page_site *site, const char *lang,
 		       const char *self_path, const struct page_inspect *insp,
 		       struct ocop_buf *out, struct ocop_error *err);
-
-/*
- * The offline mode's page /console/field (SPEC 9) for the signed-in
- * inspector named who, with the session's csrf token and home province
- * (may be ""): its script (/assets/field/field.js) installs the service
- * worker, stores the snapshot and sends the inspections waiting.
- */
-int page_field(const struct page_site *site, const char *lang, const char *csrf,
-	       const char *who, const char *province, struct ocop_buf *out,
-	       struct ocop_error *err);
 
 /*
  * The page of product p with its resolved history h as of instant now:
