@@ -124,8 +124,8 @@ const ADVICE = {
 };
 
 const STYLE = '<link rel="stylesheet" href="/assets/field/style.css">' +
-	'<style>.offline{background:#1c1c1a;color:#fff;padding:8px 16px;font-weight:700}' +
-	'.stale{background:#fff8e6;border:2px solid #8a5100;padding:8px 14px}</style>';
+	'<style>.offline{margin:0;background:#1c1c1a;color:#fff;padding:8px 16px;font-weight:700}' +
+	'.stale{margin:8px 12px;background:#fff8e6;border:2px solid #8a5100;padding:4px 14px}</style>';
 
 function head(title, lang) {
 	return `<!DOCTYPE html><html lang="${lang}"><head><meta charset="utf-8">` +

@@ -9,7 +9,7 @@
 //     the `online` event of an open page, on opening the console, and by
 //     Background Sync where the browser has it);
 //   - the field page and its files come from the cache.
-import { openSnapshot, parseCode, SnapshotError } from '/assets/field/snapshot.js';
+import { decodeSnapshot, openSnapshot, parseCode, SnapshotError } from '/assets/field/snapshot.js';
 import { verdictPage, refusalPage } from '/assets/field/offline.js';
 import * as store from '/assets/field/store.js';
 
@@ -87,12 +87,15 @@ const html = (body, status = 200) => new Response(body, {
 async function snapshot() {
 	const kept = await store.get('snapshot');
 	if (!kept) return { why: 'none' };
-	const info = { issued_at: kept.issued_at };
 	try {
 		const minSeq = (await store.get('max_seq')) ?? 0;
-		return { snap: await openSnapshot(kept.bytes, kept.keys, { minSeq }), info };
+		const snap = await openSnapshot(kept.bytes, kept.keys, { minSeq });
+		return { snap, info: { issued_at: snap.info.issued_at } };
 	} catch (err) {
-		return { why: err instanceof SnapshotError ? err.code : 'format', info };
+		const why = err instanceof SnapshotError ? err.code : 'format';
+		// the data's time only from a file whose signature verified
+		const signed = why === 'expired' || why === 'old_seq';
+		return { why, info: signed ? { issued_at: decodeSnapshot(kept.bytes).header.issued_at } : null };
 	}
 }
 

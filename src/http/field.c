@@ -38,16 +38,16 @@ session_of(struct conn *c, struct console_user *u)
 	struct ocop_error err = {0};
 	struct account_user au;
 	struct ocop_store *st;
-	const char *cookie = MHD_lookup_connection_value(
-	    c->mhd, MHD_COOKIE_KIND, FIELD_COOKIE);
+	const char *cookie =
+	    MHD_lookup_connection_value(c->mhd, MHD_COOKIE_KIND, FIELD_COOKIE);
 
 	memset(u, 0, sizeof(*u));
 	if (!cookie || strlen(cookie) != ACCOUNT_SECRET_LEN)
 		return 0;
 	if (!(st = server_store(c->srv, &err)))
 		return 0;
-	if (account_session_check(st, cookie, ocop_now(), &au, u->csrf,
-				  &err) < 0)
+	if (account_session_check(st, cookie, ocop_now(), &au, u->csrf, &err) <
+	    0)
 		return 0;
 	u->id = au.id;
 	ocop_strlcpy(u->login, au.login, sizeof(u->login));
@@ -259,10 +259,10 @@ field_inspect(struct conn *c, const char *method, struct http_resp *resp)
 	place = console_field(f, "place");
 	lat = coordinate(console_field(f, "lat"));
 	lon = coordinate(console_field(f, "lon"));
-	item = json_pack("{s:s,s:s,s:s,s:s}", "id", id ? id : "", "code",
-			 code.serial, "scanned_at",
-			 ocop_time_format(now, now_s), "place",
-			 place ? place : "");
+	item =
+	    json_pack("{s:s,s:s,s:s,s:s}", "id", id ? id : "", "code",
+		      code.serial, "scanned_at", ocop_time_format(now, now_s),
+		      "place", place ? place : "");
 	if (scan_province(u->province)[0])
 		json_object_set_new(item, "province", json_string(u->province));
 	if (lat && lon) {
@@ -347,8 +347,8 @@ field_sync(struct conn *c, const char *method, struct http_resp *resp)
 	int rc;
 
 	(void)method;
-	rc = server_scans_load(body ? body : "", body ? strlen(body) : 0,
-			       &root, msg, sizeof(msg));
+	rc = server_scans_load(body ? body : "", body ? strlen(body) : 0, &root,
+			       msg, sizeof(msg));
 	if (rc > 0) {
 		http_resp_error(resp, rc, "%s", msg);
 		return 0;
@@ -506,7 +506,8 @@ field_page(struct conn *c, const char *method, struct http_resp *resp)
 		  "kiểm tra tem vẫn dùng được mà không cần JavaScript."},
 	    {"t_field_preparing", en ? "Preparing the offline data…"
 				     : "Đang chuẩn bị dữ liệu ngoại tuyến…"},
-	    {"t_field_province", en ? "Province of the data" : "Tỉnh của dữ liệu"},
+	    {"t_field_province",
+	     en ? "Province of the data" : "Tỉnh của dữ liệu"},
 	    {"t_field_all", en ? "all" : "tất cả"},
 	    {"t_field_data_at", en ? "Data as of" : "Dữ liệu lúc"},
 	    {"t_field_expires", en ? "Usable until" : "Dùng được đến"},
