@@ -5,9 +5,9 @@
 //     verdict and reason the server would give, marked as an offline
 //     check; a snapshot that does not verify, has expired, or is older
 //     than one already seen is never used;
-//   - the inspection form's POST is kept in IndexedDB and sent later (on
-//     the `online` event of an open page, on opening the console, and by
-//     Background Sync where the browser has it);
+//   - the inspection form's POST is kept in IndexedDB and sent later: on
+//     opening a console page (here), on the `online` event of the field
+//     page, and by Background Sync where the browser has it;
 //   - the field page and its files come from the cache.
 import { decodeSnapshot, openSnapshot, parseCode, SnapshotError } from '/assets/field/snapshot.js';
 import { verdictPage, refusalPage } from '/assets/field/offline.js';
@@ -57,6 +57,9 @@ self.addEventListener('fetch', (e) => {
 		e.respondWith(inspect(r));
 	else if (r.method === 'GET' && (SHELL.includes(url.pathname) || url.pathname === '/sw.js'))
 		e.respondWith(networkOr(r, async () => (await caches.match(url.pathname)) || Response.error(), true));
+	// opening any console page while online sends what waits
+	if (r.mode === 'navigate' && url.pathname.startsWith('/console/') && navigator.onLine)
+		e.waitUntil(store.queueCount().then((n) => (n ? store.sendQueue() : null)).catch(() => null));
 });
 
 // The server's answer; fallback's when the network fails.

@@ -246,6 +246,10 @@ field_inspect(struct conn *c, const char *method, struct http_resp *resp)
 	int rc;
 
 	(void)method;
+	/* the page answered in the language it was shown in */
+	if (console_field(f, "lang"))
+		ocop_strlcpy(c->lang, page_lang(console_field(f, "lang"), NULL),
+			     sizeof(c->lang));
 	cs = console_field(f, "code");
 	if (!cs || ocop_code_parse(cs, &code, &err) < 0 ||
 	    code.kind != OCOP_CODE_SERIAL) {
