@@ -258,10 +258,9 @@ token_list_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 			    l.arr,
 			    json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o}",
 				      "id", (json_int_t)t->id, "role",
-				      ocop_role_name(t->role), "producer_id",
-				      t->producer_id > 0
-					  ? json_integer(t->producer_id)
-					  : json_null(),
+				      ocop_role_name(t->role), "producer",
+				      code[0] ? json_string(code)
+					      : json_null(),
 				      "created", when_json(t->created_at),
 				      "last_used", when_json(t->last_used_at),
 				      "expires", when_json(t->expires_at),
