@@ -208,9 +208,9 @@ registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 				 "%zu rows, %zu added, %zu unchanged",
 				 sums[i].rows, sums[i].added,
 				 sums[i].unchanged);
-			rc = audit_add(st, audit_cli_actor(actor, sizeof(actor)),
-				       "registry.import", name, NULL, detail,
-				       ocop_now(), &err);
+			audit_cli_actor(actor, sizeof(actor));
+			rc = audit_add(st, actor, "registry.import", name,
+				       NULL, detail, ocop_now(), &err);
 			if (rc < 0)
 				break;
 		}

@@ -54,12 +54,11 @@ make_user(struct ocop_store *st, const char *login, const char *pw)
 	char setup[ACCOUNT_SECRET_LEN + 1];
 
 	CHECK_INT(account_user_add(st, login, OCOP_ROLE_INSPECTOR, NULL, "HN",
-				   "Người kiểm tra", "cli:test", NULL, T0, setup,
-				   NULL, &err),
+				   "Người kiểm tra", "cli:test", NULL, T0,
+				   setup, NULL, &err),
 		  0);
-	CHECK_INT(account_setup_complete(st, setup, pw, "10.0.0.0/24", T0,
-					 &err),
-		  0);
+	CHECK_INT(
+	    account_setup_complete(st, setup, pw, "10.0.0.0/24", T0, &err), 0);
 }
 
 static void
@@ -83,7 +82,7 @@ test_engine(const char *db)
 	}
 
 	TEST(tname("logins are phone numbers or e-mail "
-				     "addresses"));
+		   "addresses"));
 	CHECK_INT(account_login_normalise("+84 912.345-678", norm, &err), 0);
 	CHECK_STR(norm, "+84912345678");
 	CHECK_INT(account_login_normalise("An.Nguyen@Example.VN", norm, &err),
@@ -115,22 +114,22 @@ test_engine(const char *db)
 				   NULL, NULL, "cli:test", NULL, T0, setup2,
 				   NULL, &err),
 		  OCOP_EEXIST);
-	CHECK_INT(account_setup_check(st, setup, T0 + ACCOUNT_SETUP_TTL - 1,
-				      &u, &err),
+	CHECK_INT(account_setup_check(st, setup, T0 + ACCOUNT_SETUP_TTL - 1, &u,
+				      &err),
 		  0);
 	CHECK_STR(u.login, "an@example.vn");
-	CHECK_INT(account_setup_check(st, setup, T0 + ACCOUNT_SETUP_TTL, &u,
-				      &err),
-		  OCOP_EREFUSED);
-	CHECK_INT(account_setup_complete(st, setup, pw,
-					 NULL, T0 + ACCOUNT_SETUP_TTL, &err),
+	CHECK_INT(
+	    account_setup_check(st, setup, T0 + ACCOUNT_SETUP_TTL, &u, &err),
+	    OCOP_EREFUSED);
+	CHECK_INT(account_setup_complete(st, setup, pw, NULL,
+					 T0 + ACCOUNT_SETUP_TTL, &err),
 		  OCOP_EREFUSED);
 	CHECK_INT(account_setup_check(st, "nonsense", T0, &u, &err),
 		  OCOP_ENOENT);
 	/* 9 characters in 12 bytes: too short */
-	CHECK_INT(account_setup_complete(st, setup, "mật khẩu!", NULL, T0,
-					 &err),
-		  OCOP_EINVAL);
+	CHECK_INT(
+	    account_setup_complete(st, setup, "mật khẩu!", NULL, T0, &err),
+	    OCOP_EINVAL);
 	CHECK_INT(account_setup_complete(st, setup, pw, NULL, T0 + 10, &err),
 		  0);
 	CHECK_INT(account_setup_complete(st, setup, pw, NULL, T0 + 11, &err),
@@ -141,7 +140,7 @@ test_engine(const char *db)
 	CHECK_STR(su.password, ""); /* secrets are not handed out */
 
 	TEST(tname("signing in; wrong login and wrong "
-				     "password alike"));
+		   "password alike"));
 	t = T0 + 100;
 	CHECK_INT(account_login(st, "An@Example.vn", pw, "10.0.0.0/24", t,
 				cookie, csrf, &u, &err),
@@ -169,8 +168,7 @@ test_engine(const char *db)
 	CHECK_INT(cnt.setup, 1);
 
 	TEST(tname("CSRF tokens compared whole"));
-	CHECK_INT(account_session_check(st, cookie, t + 1, &u, csrf2, &err),
-		  0);
+	CHECK_INT(account_session_check(st, cookie, t + 1, &u, csrf2, &err), 0);
 	CHECK_STR(csrf2, csrf);
 	CHECK_INT(account_csrf_ok(csrf, csrf2), 1);
 	csrf2[5] ^= 1;
@@ -205,20 +203,20 @@ test_engine(const char *db)
 				cookie2, csrf2, NULL, &err),
 		  OCOP_EBUSY);
 	CHECK_INT(account_login(st, "0912000002", "correct horse battery",
-				"10.2.0.0/24",
-				t + ACCOUNT_THROTTLE_WINDOW + 4, cookie2,
-				csrf2, NULL, &err),
+				"10.2.0.0/24", t + ACCOUNT_THROTTLE_WINDOW + 4,
+				cookie2, csrf2, NULL, &err),
 		  0);
 
 	TEST(tname("20 failures a network in 15 "
-				     "minutes"));
+		   "minutes"));
 	t = T0 + 5000;
 	for (int i = 0; i < ACCOUNT_THROTTLE_NET; i++) {
 		char login[32];
 
 		snprintf(login, sizeof(login), "09130000%02d", i);
-		CHECK_INT(account_login(st, login, "whatever it is", "10.9.0.0/24",
-					t + i, cookie2, csrf2, NULL, &err),
+		CHECK_INT(account_login(st, login, "whatever it is",
+					"10.9.0.0/24", t + i, cookie2, csrf2,
+					NULL, &err),
 			  OCOP_EAUTH);
 	}
 	CHECK_INT(account_login(st, "an@example.vn", pw, "10.9.0.0/24", t + 30,
@@ -233,22 +231,22 @@ test_engine(const char *db)
 		  0);
 
 	TEST(tname("a session ends after 2 hours "
-				     "unused, or 12 hours"));
+		   "unused, or 12 hours"));
 	t = T0 + 10000;
 	CHECK_INT(account_login(st, "an@example.vn", pw, "n", t, cookie, csrf,
 				NULL, &err),
 		  0);
-	CHECK_INT(account_session_check(st, cookie, t + ACCOUNT_SESSION_IDLE - 1,
-					&u, NULL, &err),
+	CHECK_INT(account_session_check(
+		      st, cookie, t + ACCOUNT_SESSION_IDLE - 1, &u, NULL, &err),
 		  0);
 	/* used then: idle counts from there, also through a reading handle
 	 * inside a read (its use recorded on a connection of its own) */
 	CHECK_INT(ocop_store_open(db, OCOP_STORE_READER, &rd, &err), 0);
 	if (rd) {
 		CHECK_INT(rd->m->read_begin(rd, &err), 0);
-		CHECK_INT(account_session_check(rd, cookie,
-						t + 2 * ACCOUNT_SESSION_IDLE - 2,
-						&u, NULL, &err),
+		CHECK_INT(account_session_check(
+			      rd, cookie, t + 2 * ACCOUNT_SESSION_IDLE - 2, &u,
+			      NULL, &err),
 			  0);
 		rd->m->read_end(rd);
 		CHECK_INT(rd->m->read_begin(rd, &err), 0);
@@ -270,12 +268,11 @@ test_engine(const char *db)
 		CHECK_INT(account_session_check(st, cookie, t + h * 3600, &u,
 						NULL, &err),
 			  0);
-	CHECK_INT(account_session_check(st, cookie,
-					t + ACCOUNT_SESSION_MAX - 1, &u, NULL,
-					&err),
-		  0);
-	CHECK_INT(account_session_check(st, cookie, t + ACCOUNT_SESSION_MAX,
+	CHECK_INT(account_session_check(st, cookie, t + ACCOUNT_SESSION_MAX - 1,
 					&u, NULL, &err),
+		  0);
+	CHECK_INT(account_session_check(st, cookie, t + ACCOUNT_SESSION_MAX, &u,
+					NULL, &err),
 		  OCOP_EAUTH);
 	/* signing out */
 	CHECK_INT(account_login(st, "an@example.vn", pw, "n", t, cookie, csrf,
@@ -288,7 +285,7 @@ test_engine(const char *db)
 		  OCOP_EAUTH);
 
 	TEST(tname("disable and reset end sessions at "
-				     "once"));
+		   "once"));
 	t = T0 + 20000;
 	CHECK_INT(account_login(st, "0912000002", "correct horse battery", "n",
 				t, cookie, csrf, NULL, &err),
