@@ -201,7 +201,8 @@ registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = registry_import_buffer(
 		    st, name, bufs[i].data ? bufs[i].data : "", bufs[i].len,
 		    &sums[i], &probs, &err);
-		if (rc == 0 && probs.total == 0) {
+		/* a file that changed nothing is no change to record */
+		if (rc == 0 && probs.total == 0 && sums[i].added > 0) {
 			char actor[160], detail[160];
 
 			snprintf(detail, sizeof(detail),

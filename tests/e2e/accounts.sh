@@ -137,6 +137,15 @@ expect_eq "$(jq_py "$E2E_DIR/audit.json" '[a["action"] for a in d]')" \
 	"actions"
 expect_eq "$(jq_py "$E2E_DIR/audit.json" '[a["subject"] for a in d if a["action"] in ("label.issue", "batch.void", "token.revoke", "cert.grant")]')" \
 	"['AC-1', 'batch:$BATCH', 'token:1', 'batch:$BATCH']" "subjects"
+# a change refused, or one that changes nothing, leaves no entry
+N=$(jq_py "$E2E_DIR/audit.json" 'len(d)')
+printf 'code,name\nAC-9,\n' >"$E2E_DIR/bad.csv"
+expect_rc 65 "$OCOP" registry import "$E2E_DIR/bad.csv"
+expect_rc 0 "$OCOP" registry import "$E2E_DIR/reg.csv"
+expect_rc 0 "$OCOP" cert grant AC-1 --stars 5 --decision 9/QĐ-UBND --date 2026-01-10
+expect_rc 65 "$OCOP" token revoke 99
+expect_rc 0 "$OCOP" audit --json
+expect_eq "$(jq_py "$E2E_DIR/last.out" 'len(d)')" "$N" "entries after no change"
 expect_rc 0 "$OCOP" audit --since 2026-04-10
 expect_eq "$(grep -c "cli:$ME" "$E2E_DIR/last.out")" 4 "entries since"
 expect_contains "$E2E_DIR/last.out" "purge.consumer_scans"
