@@ -1017,7 +1017,7 @@ snapshot_get_info(const struct snapshot *s, struct snapshot_info *out)
 static long
 find_label(const struct snapshot *s, const char *serial, int64_t *voided_at)
 {
-	struct listed key, *x;
+	struct listed key = {0}, *x;
 	unsigned char h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_state hs;
 	uint64_t v = 0, got;
