@@ -598,7 +598,8 @@ pg_close(struct ocop_store *base)
 	if (s->conn)
 		PQfinish(s->conn);
 	if (s->uri) {
-		sodium_memzero(s->uri, strlen(s->uri)); /* may hold a password */
+		/* it may hold a password */
+		sodium_memzero(s->uri, strlen(s->uri));
 		free(s->uri);
 	}
 	free(s);

@@ -335,7 +335,8 @@ sq_touch(struct sq_store *s, int slot, const char *sql, int64_t a, int64_t b,
 	sqlite3 *db = NULL;
 	int rc;
 
-	if (!(s->flags & OCOP_STORE_READER) && !(s->depth > 0 && s->snap_open)) {
+	if (!(s->flags & OCOP_STORE_READER) &&
+	    !(s->depth > 0 && s->snap_open)) {
 		STMT_OR_FAIL(st, slot, sql);
 		sqlite3_bind_int64(st, 1, a);
 		sqlite3_bind_int64(st, 2, b);
