@@ -1106,9 +1106,10 @@ issue_page(struct conn *c, struct http_resp *resp, int status,
 
 		pv_put(&v, sel[i], strcmp(fmt, formats[i]) == 0 ? "1" : "");
 	}
+	pv_put(&v, "stars_marks",
+	       s->state == P_IN_FORCE ? stars_marks(s->r->stars) : "");
 	if (s->state == P_IN_FORCE)
-		pv_set(&v, "stars", "%s %d %s · %s %s",
-		       stars_marks(s->r->stars), s->r->stars,
+		pv_set(&v, "stars", "%d %s · %s %s", s->r->stars,
 		       W(c, "sao", "stars"),
 		       W(c, "hiệu lực đến", "valid until"),
 		       day_text(s->r->end, d));
