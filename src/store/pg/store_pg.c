@@ -629,6 +629,7 @@ static const struct ocop_store_methods pg_methods = {
     .label_void = pg_label_void,
     .batch_void = pg_batch_void,
     .label_each_in_batch = pg_label_each_in_batch,
+    .batch_each = pg_batch_each,
     .label_count_for_product = pg_label_count_for_product,
     .scan_add = pg_scan_add,
     .scan_stats = pg_scan_stats,

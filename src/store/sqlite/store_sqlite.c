@@ -820,6 +820,7 @@ static const struct ocop_store_methods sq_methods = {
 	.label_void = sq_label_void,
 	.batch_void = sq_batch_void,
 	.label_each_in_batch = sq_label_each_in_batch,
+	.batch_each = sq_batch_each,
 	.label_count_for_product = sq_label_count_for_product,
 	.scan_add = sq_scan_add,
 	.scan_stats = sq_scan_stats,
