@@ -40,21 +40,32 @@ async function showWaiting() {
 
 // Download and verify the snapshot; kept only when it verifies and its
 // seq is not lower than any kept before.
-async function download() {
+async function download(fresh) {
 	const province = root.dataset.province;
 	const q = province ? `?province=${encodeURIComponent(province)}` : '';
+	const old = fresh ? null : await store.get('snapshot');
+	// the same bytes as those kept: 304, nothing downloaded again
+	const headers = old && old.etag ? { 'If-None-Match': old.etag } : {};
 	const [kr, sr] = await Promise.all([
 		fetch('/.well-known/ocop-keys.json', { cache: 'no-store' }),
-		fetch(`/api/v1/snapshot${q}`, { credentials: 'same-origin', cache: 'no-store' }),
+		fetch(`/api/v1/snapshot${q}`, { credentials: 'same-origin', cache: 'no-store', headers }),
 	]);
-	if (!kr.ok || !sr.ok) throw new Error(`HTTP ${kr.ok ? sr.status : kr.status}`);
+	if (!kr.ok || !(sr.ok || sr.status === 304)) throw new Error(`HTTP ${kr.ok ? sr.status : kr.status}`);
 	const keys = await kr.json();
-	const bytes = new Uint8Array(await sr.arrayBuffer());
+	const bytes = sr.status === 304 ? old.bytes : new Uint8Array(await sr.arrayBuffer());
 	const minSeq = (await store.get('max_seq')) ?? 0;
-	const snap = await openSnapshot(bytes, keys, { minSeq });
+	let snap;
+	try {
+		snap = await openSnapshot(bytes, keys, { minSeq });
+	} catch (err) {
+		// the bytes kept were damaged since: download them whole
+		if (sr.status === 304) return download(true);
+		throw err;
+	}
 	const info = snap.info;
 	const kept = { bytes, keys, seq: info.seq, province: info.province, issued_at: info.issued_at,
-		expires_at: info.expires_at, labels: info.labels, fetched_at: new Date().toISOString() };
+		expires_at: info.expires_at, labels: info.labels, etag: sr.headers.get('ETag') || '',
+		fetched_at: new Date().toISOString() };
 	await store.put('snapshot', kept);
 	await store.put('max_seq', info.seq);
 	return kept;
@@ -88,7 +99,7 @@ async function prepare() {
 	let kept;
 	try {
 		say(L('Đang tải dữ liệu…', 'Downloading the data…'));
-		kept = await download();
+		kept = await download(false);
 	} catch (err) {
 		kept = await store.get('snapshot');
 		say(kept ? L('Không tải được dữ liệu mới; dùng dữ liệu đã có.', 'Could not download new data; using the data kept.')

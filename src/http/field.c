@@ -8,6 +8,7 @@
  * keys that verify it.
  */
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,12 +412,93 @@ field_keys(struct conn *c, const char *method, struct http_resp *resp)
 }
 
 /*
+ * The last snapshot built for each province asked of a database, reused
+ * for SNAPSHOT_REUSE seconds: a phone that opens the field page again, or
+ * a team opening it at once, gets the same bytes (or a 304 for the ETag
+ * its page kept) instead of a build each, and a change reaches phones at
+ * most that much later. SNAPSHOT_KEPT of them at most, the oldest
+ * replaced.
+ */
+#define SNAPSHOT_REUSE 300
+#define SNAPSHOT_KEPT 8
+
+struct kept_snapshot {
+	char db[4096];
+	char province[128];
+	int64_t built_at;
+	char etag[40];
+	char *data;
+	size_t len;
+};
+static struct kept_snapshot kept[SNAPSHOT_KEPT];
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of the snapshot kept for db and province into out, with its
+ * ETag; 0 when there is none young enough. */
+static int
+kept_get(const char *db, const char *province, int64_t now,
+	 struct ocop_buf *out, char *etag, size_t etag_size)
+{
+	int found = 0;
+
+	pthread_mutex_lock(&kept_mu);
+	for (size_t i = 0; i < SNAPSHOT_KEPT && !found; i++) {
+		struct kept_snapshot *k = &kept[i];
+
+		if (!k->data || strcmp(k->db, db) != 0 ||
+		    strcmp(k->province, province) != 0 ||
+		    now - k->built_at >= SNAPSHOT_REUSE || now < k->built_at)
+			continue;
+		if (ocop_buf_add(out, k->data, k->len) == 0) {
+			ocop_strlcpy(etag, k->etag, etag_size);
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&kept_mu);
+	return found;
+}
+
+static void
+kept_put(const char *db, const char *province, int64_t now, const char *data,
+	 size_t len, const char *etag)
+{
+	struct kept_snapshot *slot = &kept[0];
+
+	if (strlen(db) >= sizeof(slot->db) ||
+	    strlen(province) >= sizeof(slot->province))
+		return;
+	pthread_mutex_lock(&kept_mu);
+	for (size_t i = 0; i < SNAPSHOT_KEPT; i++) {
+		struct kept_snapshot *k = &kept[i];
+
+		if ((k->data && strcmp(k->db, db) == 0 &&
+		     strcmp(k->province, province) == 0) ||
+		    !k->data) {
+			slot = k;
+			break;
+		}
+		if (k->built_at < slot->built_at)
+			slot = k;
+	}
+	free(slot->data);
+	slot->data = ocop_xmalloc(len ? len : 1);
+	memcpy(slot->data, data, len);
+	slot->len = len;
+	slot->built_at = now;
+	ocop_strlcpy(slot->db, db, sizeof(slot->db));
+	ocop_strlcpy(slot->province, province, sizeof(slot->province));
+	ocop_strlcpy(slot->etag, etag, sizeof(slot->etag));
+	pthread_mutex_unlock(&kept_mu);
+}
+
+/*
  * GET /api/v1/snapshot?province=P: for a token of an inspector or admin
  * (checked by the core), or else a console session of one. P defaults
  * to the account's province, "all" when it has none (and for tokens).
- * The bytes are snapshot_build's, each answer a new seq; the phone keeps
- * them itself, so no HTTP cache keeps a copy, and the ETag (their hash)
- * only names them.
+ * The bytes are snapshot_build's (kept a while, above), named by an ETag
+ * (their hash): the phone keeps them itself, in IndexedDB, and sends the
+ * ETag back as If-None-Match to get a 304 while they are the same; no
+ * HTTP cache keeps a copy.
  */
 int
 field_snapshot(struct conn *c, const char *method, struct http_resp *resp)
@@ -426,12 +508,15 @@ field_snapshot(struct conn *c, const char *method, struct http_resp *resp)
 	struct ocop_store *st = NULL;
 	struct ocop_buf b;
 	const char *province = server_query_arg(c, "province");
+	const char *inm = server_header(c, "If-None-Match");
+	int64_t now = ocop_now();
 	unsigned char h[16];
 	char etag[40], hex[33];
 	int rc = 1;
 
 	(void)method;
 	memset(&fu, 0, sizeof(fu));
+	console_headers(resp);
 	if (!server_header(c, MHD_HTTP_HEADER_AUTHORIZATION)) {
 		rc = session_of(c, &fu);
 		if (rc == 0) {
@@ -453,31 +538,37 @@ field_snapshot(struct conn *c, const char *method, struct http_resp *resp)
 	}
 	if (!province || !*province)
 		province = fu.province[0] ? fu.province : "all";
-	/* the build takes the next seq: a handle that may write */
-	if ((rc = ocop_store_open(c->srv->db_path, 0, &st, &err)) < 0) {
-		http_resp_error(resp, 500, "%s", err.msg);
-		goto out;
-	}
 	ocop_buf_init(&b, SNAPSHOT_MAX);
-	rc = snapshot_build(st, province, ocop_now(), &b, &err);
-	ocop_store_close(st);
-	if (rc < 0) {
+	if (!kept_get(c->srv->db_path, province, now, &b, etag, sizeof(etag))) {
+		/* the build takes the next seq: a handle that may write */
+		if ((rc = ocop_store_open(c->srv->db_path, 0, &st, &err)) ==
+		    0) {
+			rc = snapshot_build(st, province, now, &b, &err);
+			ocop_store_close(st);
+		}
+		if (rc < 0) {
+			ocop_buf_release(&b);
+			http_resp_error(resp, rc == OCOP_ENOENT ? 404 : 500,
+					"%s", err.msg);
+			goto out;
+		}
+		crypto_generichash(h, sizeof(h), (const unsigned char *)b.data,
+				   b.len, NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		snprintf(etag, sizeof(etag), "\"%s\"", hex);
+		kept_put(c->srv->db_path, province, now, b.data, b.len, etag);
+	}
+	http_resp_header(resp, "ETag", "%s", etag);
+	if (inm && strstr(inm, etag)) {
 		ocop_buf_release(&b);
-		http_resp_error(resp, rc == OCOP_ENOENT ? 404 : 500, "%s",
-				err.msg);
+		resp->status = 304;
 		goto out;
 	}
-	crypto_generichash(h, sizeof(h), (const unsigned char *)b.data, b.len,
-			   NULL, 0);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	snprintf(etag, sizeof(etag), "\"%s\"", hex);
 	resp->status = 200;
 	ocop_strlcpy(resp->content_type, "application/octet-stream",
 		     sizeof(resp->content_type));
 	ocop_buf_release(&resp->body);
 	resp->body = b;
-	http_resp_header(resp, "ETag", "%s", etag);
-	console_headers(resp);
 out:
 	sodium_memzero(&fu, sizeof(fu));
 	return 0;

@@ -183,7 +183,15 @@ async function main() {
 		check(got.verdict === 'none' && got.why === 'signature' && !got.text.includes('hợp lệ'),
 			`tampered snapshot refused (${got.verdict}/${got.why})`);
 
-		// nor an expired one
+		// opening the field page online again repairs it
+		await context.setOffline(false);
+		await page.goto(`${o.base}/console/field`);
+		await page.waitForSelector('body[data-offline=ready]', { timeout: 30000 });
+		await context.setOffline(true);
+		got = await offlineVerdict(page, paths.revoked);
+		check(got.verdict === expected.revoked.verdict, `downloaded again: ${got.verdict}`);
+
+		// an expired snapshot is never used
 		await context.setOffline(false);
 		await page.goto(`${o.base}/console/field`);
 		await page.waitForSelector('body[data-offline=ready]', { timeout: 30000 });
