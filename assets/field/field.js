@@ -15,9 +15,10 @@ const lang = document.documentElement.lang === 'en' ? 'en' : 'vi';
 const L = (vi, en) => (lang === 'en' ? en : vi);
 const $ = (id) => document.getElementById(id);
 
-function say(text, bad) {
+// tone: 'error', 'done' (ready, sent) or nothing
+function say(text, tone) {
 	$('status').textContent = text;
-	$('status').classList.toggle('error', !!bad);
+	$('status').className = tone || '';
 }
 
 function show(kept) {
@@ -79,16 +80,16 @@ async function controlled() {
 async function send() {
 	const r = await store.sendQueue();
 	if (r.sent > 0)
-		say(L(`Đã gửi ${r.sent} lượt kiểm tra.`, `${r.sent} inspections sent.`));
+		say(L(`✓ Đã gửi ${r.sent} lượt kiểm tra.`, `✓ ${r.sent} inspections sent.`), 'done');
 	else if (r.status === 401 || r.status === 403)
-		say(L('Chưa gửi được: hãy đăng nhập lại.', 'Not sent: sign in again.'), true);
+		say(L('Chưa gửi được: hãy đăng nhập lại.', 'Not sent: sign in again.'), 'error');
 	await showWaiting();
 	return r;
 }
 
 async function prepare() {
 	if (!('serviceWorker' in navigator) || !('indexedDB' in window)) {
-		say(L('Trình duyệt này không hỗ trợ chế độ ngoại tuyến.', 'This browser has no offline mode.'), true);
+		say(L('Trình duyệt này không hỗ trợ chế độ ngoại tuyến.', 'This browser has no offline mode.'), 'error');
 		return;
 	}
 	body.dataset.offline = 'loading';
@@ -103,7 +104,7 @@ async function prepare() {
 	} catch (err) {
 		kept = await store.get('snapshot');
 		say(kept ? L('Không tải được dữ liệu mới; dùng dữ liệu đã có.', 'Could not download new data; using the data kept.')
-			: L(`Không tải được dữ liệu: ${err.message}`, `Could not download the data: ${err.message}`), true);
+			: L(`Không tải được dữ liệu: ${err.message}`, `Could not download the data: ${err.message}`), 'error');
 		if (!kept) {
 			body.dataset.offline = 'failed';
 			return;
@@ -114,7 +115,11 @@ async function prepare() {
 	await reg;
 	await controlled();
 	body.dataset.offline = 'ready';
-	say(L('Sẵn sàng kiểm tra ngoại tuyến.', 'Ready for offline checks.'));
+	if (kept.fetched_at && Date.now() - Date.parse(kept.fetched_at) < 60000)
+		say(L('✓ Sẵn sàng kiểm tra ngoại tuyến.', '✓ Ready for offline checks.'), 'done');
+	else
+		say(L('Sẵn sàng, với dữ liệu đã có: không tải được dữ liệu mới.',
+			'Ready, with the data kept: new data could not be downloaded.'), 'error');
 	if (navigator.onLine) await send();
 }
 
