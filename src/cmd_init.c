@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "keys.h"
 #include "label.h"
 #include "utf8.h"
 
@@ -75,7 +76,7 @@ cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *base = NULL, *op = NULL, *contact = NULL;
 	char norm[256], cur[256], op_text[OPERATOR_MAX + 1];
 	char contact_text[CONTACT_MAX + 1], cur_op[OPERATOR_MAX + 1];
-	int c, rc;
+	int c, rc, key_made = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -121,6 +122,9 @@ cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	if (rc == 0)
 		rc = st->m->meta_get(st, "operator", cur_op, sizeof(cur_op),
 				     &err);
+	/* the first key that signs field snapshots (SPEC 9) */
+	if (rc == 0)
+		rc = keys_ensure(st, ocop_now(), &key_made, &err);
 	ocop_store_close(st);
 	if (rc < 0)
 		return cmd_fail(&err);
@@ -131,6 +135,9 @@ cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	else
 		fprintf(stderr, "ocop: database '%s' ready, base URL %s\n",
 			ctx->db_path, cur);
+	if (key_made)
+		fprintf(stderr, "ocop: made the key that signs field "
+				"snapshots (ocop key list)\n");
 	if (cur_op[0])
 		fprintf(stderr, "ocop: operator: %s\n", cur_op);
 	else

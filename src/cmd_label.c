@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "label.h"
 
@@ -85,6 +86,7 @@ label_issue_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	struct ocop_store *st = NULL;
 	struct ocop_batch batch;
 	struct sigaction sa, old_int, old_term, old_hup;
+	char actor[160];
 	int c, rc, have_count = 0;
 
 	label_issue_opts_init(&o);
@@ -166,6 +168,7 @@ label_issue_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	 * and freed for every label, and trimming the heap each time cost
 	 * ~0.5 s of system time in a 10,000-label PDF */
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	o.actor = audit_cli_actor(actor, sizeof(actor));
 	rc = label_issue(st, &o, &batch, &err);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
@@ -199,7 +202,7 @@ label_void_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	struct ocop_batch b;
 	const char *reason = NULL, *batch_arg = NULL;
 	char serial[OCOP_SERIAL_LEN + 1], grouped[OCOP_SERIAL_GROUPED + 1];
-	char when[32];
+	char when[32], actor[160];
 	long long batch_id = 0;
 	int64_t now = ocop_now();
 	int c, rc;
@@ -257,7 +260,9 @@ label_void_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 				"ocop: batch %lld was already voided at %s\n",
 				batch_id, ocop_time_format(b.voided_at, when));
 		} else if (rc == 0) {
-			rc = st->m->batch_void(st, batch_id, now, reason, &err);
+			rc = label_void(st, NULL, batch_id,
+					audit_cli_actor(actor, sizeof(actor)),
+					NULL, now, reason, &err);
 			if (rc == 0)
 				fprintf(stderr,
 					"ocop: batch %lld voided (%d labels) "
@@ -276,7 +281,9 @@ label_void_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 				"ocop: label %s was already voided at %s\n",
 				grouped, ocop_time_format(l.voided_at, when));
 		} else if (rc == 0) {
-			rc = st->m->label_void(st, serial, now, reason, &err);
+			rc = label_void(st, serial, 0,
+					audit_cli_actor(actor, sizeof(actor)),
+					NULL, now, reason, &err);
 			if (rc == 0)
 				fprintf(stderr, "ocop: label %s voided at %s\n",
 					grouped, ocop_time_format(now, when));

@@ -326,13 +326,65 @@ server_scans_load(const char *body, size_t len, json_t **root, char *msg,
 }
 
 int
+api_scans_start(struct conn *c, json_t *arr, int64_t now, json_t **bad,
+		struct ocop_error *err)
+{
+	struct ocop_store *st;
+	size_t n = json_array_size(arr), nbad = 0;
+	char msg[256];
+	int rc;
+
+	*bad = NULL;
+	if (!(st = server_store(c->srv, err)))
+		return OCOP_EINTERNAL;
+	free(c->scans);
+	free(c->dups);
+	c->scans = ocop_xcalloc(n ? n : 1, sizeof(*c->scans));
+	c->dups = ocop_xcalloc(n ? n : 1, sizeof(*c->dups));
+	c->nscans = n;
+	if ((rc = st->m->read_begin(st, err)) < 0)
+		return rc;
+	*bad = json_array();
+	for (size_t i = 0; i < n; i++) {
+		rc = scan_item(st, json_array_get(arr, i), &c->scans[i], now,
+			       msg, sizeof(msg), err);
+		if (rc < -1) {
+			st->m->read_end(st);
+			json_decref(*bad);
+			*bad = NULL;
+			return rc;
+		}
+		if (rc < 0) {
+			nbad++;
+			json_array_append_new(*bad, json_pack("{s:i,s:s}",
+							      "index", (int)i,
+							      "message", msg));
+			continue;
+		}
+		server_fill_client(c, &c->scans[i]);
+	}
+	st->m->read_end(st);
+	if (nbad)
+		return -1;
+	json_decref(*bad);
+	*bad = NULL;
+	if (n == 0)
+		return 0;
+	memset(&c->batch_job, 0, sizeof(c->batch_job));
+	c->batch_job.scans = c->scans;
+	c->batch_job.n = n;
+	c->batch_job.duplicate = c->dups;
+	c->batch_job.want_stats = 0;
+	c->job = &c->batch_job;
+	server_submit(c);
+	return 1;
+}
+
+int
 api_scans(struct conn *c, const char *method, struct http_resp *resp)
 {
 	struct ocop_error err = {0};
-	struct ocop_store *st;
-	json_t *root, *arr, *bad;
-	size_t n, nbad = 0;
-	int64_t now = ocop_now();
+	json_t *root, *bad;
 	char msg[256];
 	int rc;
 
@@ -348,63 +400,23 @@ api_scans(struct conn *c, const char *method, struct http_resp *resp)
 		http_resp_error(resp, rc, "%s", msg);
 		return 0;
 	}
-	arr = json_object_get(root, "scans");
-	n = json_array_size(arr);
-	if (!(st = server_store(c->srv, &err))) {
-		http_resp_error(resp, 500, "%s", err.msg);
-		json_decref(root);
-		return 0;
-	}
-	c->scans = ocop_xcalloc(n ? n : 1, sizeof(*c->scans));
-	c->dups = ocop_xcalloc(n ? n : 1, sizeof(*c->dups));
-	c->nscans = n;
-	if (st->m->read_begin(st, &err) < 0) {
-		http_resp_error(resp, 500, "%s", err.msg);
-		json_decref(root);
-		return 0;
-	}
-	bad = json_array();
-	for (size_t i = 0; i < n; i++) {
-		rc = scan_item(st, json_array_get(arr, i), &c->scans[i], now,
-			       msg, sizeof(msg), &err);
-		if (rc < -1) {
-			st->m->read_end(st);
-			http_resp_error(resp, 500, "%s", err.msg);
-			json_decref(bad);
-			json_decref(root);
-			return 0;
-		}
-		if (rc < 0) {
-			nbad++;
-			json_array_append_new(bad, json_pack("{s:i,s:s}",
-							     "index", (int)i,
-							     "message", msg));
-			continue;
-		}
-		server_fill_client(c, &c->scans[i]);
-	}
-	st->m->read_end(st);
+	rc = api_scans_start(c, json_object_get(root, "scans"), ocop_now(),
+			     &bad, &err);
 	json_decref(root);
-	if (nbad) {
-		bad_items(resp, bad, nbad);
-		json_decref(bad);
-		return 0;
-	}
-	json_decref(bad);
-	if (n == 0) {
+	if (rc == 1)
+		return 1;
+	if (rc == 0) {
 		json_t *o = json_pack("{s:[]}", "results");
 
 		server_resp_json(resp, 200, o);
 		json_decref(o);
-		return 0;
+	} else if (rc == -1) {
+		bad_items(resp, bad, json_array_size(bad));
+		json_decref(bad);
+	} else {
+		http_resp_error(resp, 500, "%s", err.msg);
 	}
-	c->batch_job.scans = c->scans;
-	c->batch_job.n = n;
-	c->batch_job.duplicate = c->dups;
-	c->batch_job.want_stats = 0;
-	c->job = &c->batch_job;
-	server_submit(c);
-	return 1;
+	return 0;
 }
 
 void

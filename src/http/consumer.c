@@ -135,6 +135,9 @@ consumer_label(struct conn *c, const char *method, struct http_resp *resp)
 		return 0;
 	}
 	snprintf(c->self_path, sizeof(c->self_path), "/L/%s", code.serial);
+	/* an inspector's own visit is no consumer scan (SPEC 9) */
+	if (field_label(c, &code, resp) == 0)
+		return 0;
 	pd = c->pending = ocop_xmalloc(sizeof(*pd));
 	if (strcmp(method, "HEAD") == 0) {
 		/* nothing stored: judged here */

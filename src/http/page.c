@@ -11,7 +11,7 @@
 #include "assets.h"
 #include "page.h"
 
-#define VARS_MAX 96
+#define VARS_MAX 128
 #define POOL_SIZE 32768
 
 /* The values of one page: names are static strings, values live in pool. */
@@ -141,6 +141,27 @@ render_range(const char *p, const char *end, const struct page_var *vars,
 			return ocop_error_set(err, rc, "page too large");
 		if (open == end)
 			break;
+		if (open[2] == '{') {
+			/* {{{name}}}: a fragment the caller rendered */
+			name = open + 3;
+			close = strstr(name, "}}}");
+			if (!close || close >= end)
+				return ocop_error_set(err, OCOP_EINTERNAL,
+						      "template: unclosed "
+						      "'{{{'");
+			len = (size_t)(close - name);
+			p = close + 3;
+			val = var_get(vars, nvars, name, len);
+			if (!val)
+				return ocop_error_set(err, OCOP_EINTERNAL,
+						      "template: unknown "
+						      "placeholder '%.*s'",
+						      (int)len, name);
+			if ((rc = ocop_buf_adds(out, val)) < 0)
+				return ocop_error_set(err, rc,
+						      "page too large");
+			continue;
+		}
 		close = strstr(open, "}}");
 		if (!close || close >= end)
 			return ocop_error_set(err, OCOP_EINTERNAL,
@@ -767,10 +788,68 @@ ended_text(const struct ocop_record *rec, const char *lang, char *buf,
 	return buf;
 }
 
+static const struct words inspect_words[] = {
+    {"t_inspect", "Ghi kết quả kiểm tra", "Record this inspection"},
+    {"t_inspect_by", "Cán bộ kiểm tra:", "Inspector:"},
+    {"t_place", "Địa điểm (chợ, cửa hàng…)", "Place (market, shop…)"},
+    {"t_province", "Tỉnh", "Province"},
+    {"t_note", "Ghi chú", "Note"},
+    {"t_note_help", "Ghi chú chưa được lưu cùng lượt kiểm tra.",
+     "The note is not stored with the inspection yet."},
+    {"t_record", "Ghi lại", "Record"},
+    {"t_geo_none", "Vị trí: không có (chưa được cho phép)",
+     "Position: none (not allowed)"},
+};
+
+/* The inspection panel's variables: "inspect" empty when there is none. */
+static void
+set_inspect(struct vars *vs, const struct page_inspect *in, const char *lang)
+{
+	const char *notice = "";
+
+	var_put(vs, "inspect", in ? "1" : "");
+	set_words(vs, inspect_words,
+		  sizeof(inspect_words) / sizeof(inspect_words[0]), lang);
+	if (!in) {
+		var_put(vs, "inspect_notice", "");
+		var_put(vs, "inspect_problem", "");
+		return;
+	}
+	var_put(vs, "inspect_action", in->action);
+	var_put(vs, "inspect_csrf", in->csrf);
+	var_put(vs, "inspect_id", in->client_id);
+	var_put(vs, "inspect_code", in->code);
+	var_put(vs, "inspect_place", in->place ? in->place : "");
+	var_put(vs, "inspect_province", in->province ? in->province : "");
+	var_put(vs, "inspect_by", in->inspector ? in->inspector : "");
+	if (in->outcome == PAGE_INSPECT_RECORDED)
+		notice = pick(lang, "Đã ghi lại lượt kiểm tra.",
+			      "Inspection recorded.");
+	else if (in->outcome == PAGE_INSPECT_DUPLICATE)
+		notice = pick(lang,
+			      "Lượt kiểm tra này đã được ghi trước đó (không "
+			      "ghi hai lần).",
+			      "This inspection was already recorded (not "
+			      "stored twice).");
+	var_put(vs, "inspect_notice", notice);
+	var_put(vs, "inspect_problem",
+		in->outcome == PAGE_INSPECT_FAILED && in->problem ? in->problem
+								  : "");
+}
+
 int
 page_label(const struct ocop_record *rec, const struct page_site *site,
 	   const char *lang, const char *self_path, struct ocop_buf *out,
 	   struct ocop_error *err)
+{
+	return page_label_inspect(rec, site, lang, self_path, NULL, out, err);
+}
+
+int
+page_label_inspect(const struct ocop_record *rec, const struct page_site *site,
+		   const char *lang, const char *self_path,
+		   const struct page_inspect *insp, struct ocop_buf *out,
+		   struct ocop_error *err)
 {
 	struct vars *vs = ocop_xcalloc(1, sizeof(*vs));
 	enum ocop_verdict v = rec->verdict;
@@ -800,6 +879,7 @@ page_label(const struct ocop_record *rec, const struct page_site *site,
 	var_put(vs, "known", known ? "1" : "");
 	var_put(vs, "advice", advice_text(v, rec->reason, lang));
 	var_put(vs, "suspect_copy", copy ? "1" : "");
+	set_inspect(vs, insp, lang);
 	/* the contact: every verdict but valid, and a copied label */
 	var_put(vs, "show_report", v != OCOP_VALID || copy ? "1" : "");
 	set_report(vs, site, lang);

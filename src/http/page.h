@@ -4,7 +4,11 @@
  * English on request. Built from the templates in assets/templates/ with
  * {{name}} placeholders, every value HTML-escaped; {{#name}}...{{/name}}
  * keeps its content when name is non-empty, {{^name}}...{{/name}} when it
- * is empty. No script, no external resource, readable at 360 px.
+ * is empty; {{{name}}} puts the value in as it is, for an HTML fragment
+ * the caller rendered with page_render itself (a list's rows, each value
+ * escaped there), never for a value from outside. No external resource,
+ * readable at 360 px; no script but the inspection panel's (a file of
+ * /assets/field/, an enhancement).
  */
 #ifndef OCOP_PAGE_H
 #define OCOP_PAGE_H
@@ -52,6 +56,39 @@ int page_render(const char *tmpl, const struct page_var *vars, size_t nvars,
 int page_label(const struct ocop_record *rec, const struct page_site *site,
 	       const char *lang, const char *self_path, struct ocop_buf *out,
 	       struct ocop_error *err);
+
+/*
+ * The inspection panel (SPEC 9) a signed-in inspector sees under the
+ * verdict: a form posted to action with its hidden fields (csrf, id: the
+ * client id of this view, code), place (remembered), province (the
+ * account's, shown), note and the phone's position (set by
+ * /assets/field/inspect.js when the browser grants it). outcome says what
+ * became of the last recording: PAGE_INSPECT_RECORDED, _DUPLICATE, or
+ * _FAILED with problem (in lang).
+ */
+enum page_inspect_outcome {
+	PAGE_INSPECT_NONE = 0,
+	PAGE_INSPECT_RECORDED,
+	PAGE_INSPECT_DUPLICATE,
+	PAGE_INSPECT_FAILED,
+};
+struct page_inspect {
+	const char *action;
+	const char *csrf;
+	const char *client_id;
+	const char *code;
+	const char *place;
+	const char *province;
+	const char *inspector; /* the account's name or login */
+	enum page_inspect_outcome outcome;
+	const char *problem;
+};
+
+/* page_label with the inspection panel when insp is not NULL. */
+int page_label_inspect(const struct ocop_record *rec,
+		       const struct page_site *site, const char *lang,
+		       const char *self_path, const struct page_inspect *insp,
+		       struct ocop_buf *out, struct ocop_error *err);
 
 /*
  * The page of product p with its resolved history h as of instant now:

@@ -6,7 +6,7 @@
  * forged codes and copied labels.
  *
  * usage: gen_reports DB [--products N] [--labels N] [--scans N]
- *                       [--as-of YYYY-MM-DD] [--seed N]
+ *                       [--as-of YYYY-MM-DD] [--seed N] [--batch-size N]
  *
  * The schema is the real one (ocop_store_open runs the migrations); rows
  * are then written with plain SQL for speed, the large indexes dropped
@@ -127,6 +127,7 @@ int
 main(int argc, char **argv)
 {
 	long nproducts = 2000, nlabels = 1000000, nscans = 10000000;
+	long batch_size = 100; /* labels a batch */
 	int32_t as_of = ocop_day_from_ymd(2026, 3, 1);
 	const char *path = NULL;
 	struct ocop_store *store;
@@ -149,6 +150,8 @@ main(int argc, char **argv)
 			nlabels = atol(argv[++i]);
 		else if (i + 1 < argc && strcmp(argv[i], "--scans") == 0)
 			nscans = atol(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--batch-size") == 0)
+			batch_size = atol(argv[++i]);
 		else if (i + 1 < argc && strcmp(argv[i], "--seed") == 0)
 			rng_state ^= (uint64_t)atoll(argv[++i]) * 2654435761ULL;
 		else if (i + 1 < argc && strcmp(argv[i], "--as-of") == 0) {
@@ -162,19 +165,20 @@ main(int argc, char **argv)
 			fprintf(stderr,
 				"usage: gen_reports DB [--products N] "
 				"[--labels N] [--scans N] [--as-of DATE] "
-				"[--seed N]\n");
+				"[--seed N] [--batch-size N]\n");
 			return 64;
 		}
 	}
-	if (!path || nproducts < 1 || nlabels < nproducts || nscans < 1) {
+	if (!path || nproducts < 1 || nlabels < nproducts || nscans < 1 ||
+	    batch_size < 1) {
 		fprintf(stderr, "gen_reports: need DB, and labels >= "
 				"products >= 1\n");
 		return 64;
 	}
 	snprintf(params, sizeof(params),
 		 "products=%ld labels=%ld scans=%ld "
-		 "as_of=%d v2",
-		 nproducts, nlabels, nscans, (int)as_of);
+		 "as_of=%d v2 batch=%ld",
+		 nproducts, nlabels, nscans, (int)as_of, batch_size);
 
 	/* the real schema, by the real migrations */
 	remove(path);
@@ -374,7 +378,7 @@ main(int argc, char **argv)
 			g->first_label = (int)next_label;
 			g->nlabels = (int)n;
 			while (n > 0) {
-				long cnt = n < 100 ? n : 100;
+				long cnt = n < batch_size ? n : batch_size;
 				int k = (int)(rnd() % (uint64_t)g->nrecs);
 				const struct grec *r = &g->recs[k];
 				int32_t hi = r->end < as_of ? r->end : as_of;

@@ -85,10 +85,12 @@ expect_rc() {
 expect_contains() {
 	grep -qF -- "$2" "$1" || fail "'$1' does not contain '$2'"
 }
-# start_server [ocop serve options...]: serve on 127.0.0.1:0, sets PORT/BASE
+# start_server [ocop serve options...]: serve on $E2E_LISTEN (default
+# 127.0.0.1:0, any port), sets PORT/BASE
 start_server() {
 	rm -f "$E2E_DIR/port"
-	"$OCOP" serve --listen 127.0.0.1:0 --port-file "$E2E_DIR/port" "$@" \
+	"$OCOP" serve --listen "${E2E_LISTEN:-127.0.0.1:0}" \
+		--port-file "$E2E_DIR/port" "$@" \
 		>>"$E2E_DIR/server.log" 2>&1 &
 	SERVER_PID=$!
 	for _ in $(seq 1 100); do

@@ -59,6 +59,31 @@ test_render(void)
 	CHECK_INT(render("{{>nope.part}}", v, 3, &b, &err), OCOP_EINTERNAL);
 	CHECK(strstr(err.msg, "nope.part") != NULL);
 
+	TEST("page_render puts a rendered fragment in as it is");
+	{
+		struct ocop_buf row;
+		struct page_var rv[2] = {{"name", ""}, {"rows", ""}};
+
+		/* a list: each row rendered with its values escaped, the rows
+		 * then put in whole */
+		ocop_buf_init(&row, 0);
+		rv[0].value = "<i>a</i>";
+		CHECK_INT(page_render("<li>{{name}}</li>", rv, 1, &row, &err),
+			  0);
+		rv[0].value = "b&c";
+		CHECK_INT(page_render("<li>{{name}}</li>", rv, 1, &row, &err),
+			  0);
+		rv[1].value = row.data;
+		CHECK_INT(
+		    render("<ul>{{{rows}}}</ul>{{name}}", rv, 2, &b, &err), 0);
+		CHECK_STR(b.data, "<ul><li>&lt;i&gt;a&lt;/i&gt;</li>"
+				  "<li>b&amp;c</li></ul>b&amp;c");
+		CHECK_INT(render("{{{nope}}}", rv, 2, &b, &err),
+			  OCOP_EINTERNAL);
+		CHECK_INT(render("{{{rows}}", rv, 2, &b, &err), OCOP_EINTERNAL);
+		ocop_buf_release(&row);
+	}
+
 	TEST("page_render respects the buffer cap");
 	ocop_buf_release(&b);
 	ocop_buf_init(&b, 8);
@@ -296,6 +321,64 @@ test_copied(void)
 }
 
 static void
+test_inspect_panel(void)
+{
+	struct page_site site = {"Văn phòng OCOP", "0277 000"};
+	struct page_inspect in = {0};
+	struct ocop_record rec;
+	struct ocop_error err = {0};
+	struct ocop_buf b;
+
+	ocop_buf_init(&b, 0);
+	known_record(&rec);
+	TEST("page_label: no inspection panel for a shopper");
+	CHECK_INT(page_label(&rec, &site, "vi", "/L/X", &b, &err), 0);
+	CHECK(!has(&b, "inspect-form"));
+	CHECK(!has(&b, "<script"));
+	TEST("page_label_inspect: the panel under the verdict, values escaped");
+	in.action = "/console/field/inspect";
+	in.csrf = "tok\"en";
+	in.client_id = "web-1";
+	in.code = "7KQ3M9XH2PAB4C5D";
+	in.place = "Chợ <Sa Đéc>";
+	in.province = "87";
+	in.inspector = "Nguyễn Văn An";
+	b.len = 0;
+	CHECK_INT(page_label_inspect(&rec, &site, "vi", "/L/X", &in, &b, &err),
+		  0);
+	CHECK(
+	    has(&b, "<form method=\"post\" action=\"/console/field/inspect\""));
+	CHECK(has(&b, "name=\"csrf\" value=\"tok&quot;en\""));
+	CHECK(has(&b, "name=\"id\" value=\"web-1\""));
+	CHECK(has(&b, "value=\"Chợ &lt;Sa Đéc&gt;\""));
+	CHECK(has(&b, "Cán bộ kiểm tra: Nguyễn Văn An"));
+	CHECK(has(&b, "<script src=\"/assets/field/inspect.js\" defer>"));
+	CHECK(strstr(b.data, "class=\"banner ok\"") <
+	      strstr(b.data, "inspect-form"));
+	CHECK(!has(&b, "Đã ghi lại"));
+	TEST(
+	    "page_label_inspect: what became of the recording, both languages");
+	in.outcome = PAGE_INSPECT_RECORDED;
+	b.len = 0;
+	CHECK_INT(page_label_inspect(&rec, &site, "vi", "/L/X", &in, &b, &err),
+		  0);
+	CHECK(has(&b, "Đã ghi lại lượt kiểm tra."));
+	in.outcome = PAGE_INSPECT_DUPLICATE;
+	b.len = 0;
+	CHECK_INT(page_label_inspect(&rec, &site, "en", "/L/X", &in, &b, &err),
+		  0);
+	CHECK(has(&b, "already recorded"));
+	CHECK(has(&b, "Record this inspection"));
+	in.outcome = PAGE_INSPECT_FAILED;
+	in.problem = "Chưa ghi được: <bad>";
+	b.len = 0;
+	CHECK_INT(page_label_inspect(&rec, &site, "vi", "/L/X", &in, &b, &err),
+		  0);
+	CHECK(has(&b, "role=\"alert\">Chưa ghi được: &lt;bad&gt;"));
+	ocop_buf_release(&b);
+}
+
+static void
 test_home_and_errors(void)
 {
 	struct page_site site = {"Văn phòng OCOP", "0277 000"};
@@ -359,6 +442,7 @@ main(void)
 	test_label_page();
 	test_site_and_advice();
 	test_copied();
+	test_inspect_panel();
 	test_home_and_errors();
 	return harness_done();
 }

@@ -1,9 +1,7 @@
 /*
- * store_pg_labels.c - the labels and tokens methods of the PostgreSQL
- * engine: batches, labels, voiding, the verification's one read, and the
- * tokens' keyed hashes.
+ * store_pg_labels.c - the labels methods of the PostgreSQL
+ * engine: batches, labels, voiding, the verification's one read.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +23,8 @@ enum {
 	PG_LABEL_MAX_STARS,
 	PG_LABEL_MAX_ID,
 	PG_LABEL_EACH_OF_PRODUCT,
-	PG_TOKEN_ADD,
-	PG_TOKEN_FIND,
+	PG_BATCH_EACH_OF_PRODUCT,
+	PG_BATCH_EACH,
 	PG_LABELS_END
 };
 
@@ -262,6 +260,38 @@ pg_label_each_in_batch(struct ocop_store *base, int64_t batch_id,
 			 &q, "cannot list labels", label_row, &e, err);
 }
 
+struct batch_each {
+	store_batch_cb cb;
+	void *ctx;
+};
+
+static int
+batch_row(void *ctx, const PGresult *res)
+{
+	struct batch_each *e = ctx;
+	struct ocop_batch b;
+
+	memset(&b, 0, sizeof(b));
+	batch_from_row(res, 0, 0, &b);
+	return e->cb(e->ctx, &b);
+}
+
+int
+pg_batch_each(struct ocop_store *base, int64_t product_id, store_batch_cb cb,
+	      void *ctx, struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pg_params q = {0};
+	struct batch_each e = {cb, ctx};
+
+	pp_int(&q, product_id);
+	return pg_stream(s, PG_BATCH_EACH,
+			 "SELECT " BATCH_COLS " FROM batches b "
+			 "WHERE $1::bigint = 0 OR b.product_id = $1 "
+			 "ORDER BY b.product_id, b.issued_at DESC, b.id DESC",
+			 &q, "cannot list batches", batch_row, &e, err);
+}
+
 int
 pg_label_count_for_product(struct ocop_store *base, int64_t product_id,
 			   int64_t *n, struct ocop_error *err)
@@ -434,63 +464,17 @@ pg_label_each_of_product(struct ocop_store *base, int64_t product_id,
 }
 
 int
-pg_token_add(struct ocop_store *base, const unsigned char *hash,
-	     size_t hash_len, enum ocop_role role, int64_t producer_id,
-	     struct ocop_error *err)
+pg_batch_each_of_product(struct ocop_store *base, int64_t product_id,
+			 store_batch_cb cb, void *ctx, struct ocop_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct pg_params q = {0};
-	PGresult *res;
+	struct batch_each e = {cb, ctx};
 
-	pp_bytes(&q, hash, hash_len);
-	pp_text(&q, ocop_role_name(role));
-	pp_id_or_null(&q, producer_id);
-	pp_int(&q, ocop_now());
-	PG_OR_FAIL(res, PG_TOKEN_ADD,
-		   "INSERT INTO tokens (hash, role, producer_id, created_at) "
-		   "VALUES ($1, $2, $3, $4)",
-		   &q, "cannot store token");
-	PQclear(res);
-	return 0;
+	pp_int(&q, product_id);
+	return pg_stream(s, PG_BATCH_EACH_OF_PRODUCT,
+			 "SELECT " BATCH_COLS " FROM batches b "
+			 "WHERE b.product_id = $1 ORDER BY b.id",
+			 &q, "cannot list batches", batch_row, &e, err);
 }
 
-int
-pg_token_find(struct ocop_store *base, const unsigned char *hash,
-	      size_t hash_len, enum ocop_role *role, int64_t *producer_id,
-	      struct ocop_error *err)
-{
-	struct pg_store *s = (struct pg_store *)base;
-	struct pg_params q = {0};
-	PGresult *res;
-	unsigned char *stored;
-	size_t stored_len = 0;
-	char name[16];
-	int same;
-
-	pp_bytes(&q, hash, hash_len);
-	PG_OR_FAIL(res, PG_TOKEN_FIND,
-		   "SELECT hash, role, producer_id FROM tokens WHERE hash = $1",
-		   &q, "cannot read tokens");
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return ocop_error_set(err, OCOP_ENOENT, "unknown token");
-	}
-	/* the index found it; compare again in constant time so that no
-	 * path depends on how many bytes of a guess were right */
-	stored = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0),
-				 &stored_len);
-	same = stored && stored_len == hash_len &&
-	       sodium_memcmp(stored, hash, hash_len) == 0;
-	PQfreemem(stored);
-	if (!same) {
-		PQclear(res);
-		return ocop_error_set(err, OCOP_ENOENT, "unknown token");
-	}
-	pg_col_text(res, 0, 1, name, sizeof(name));
-	*producer_id = pg_col_int(res, 0, 2);
-	PQclear(res);
-	if (ocop_role_parse(name, role) < 0)
-		return ocop_error_set(err, OCOP_EINTERNAL,
-				      "token with unknown role '%s'", name);
-	return 0;
-}
