@@ -35,7 +35,8 @@ enum {
 	OCOP_EAUTH = -10,    /* missing or bad token (HTTP 401) */
 	OCOP_EFORBID = -11,  /* token lacks the role (HTTP 403) */
 	OCOP_ETOOBIG = -12,  /* input over its size cap (HTTP 413) */
-	OCOP_EINTERNAL = -13 /* a bug or an environment failure (exit 70) */
+	OCOP_EINTERNAL = -13, /* a bug or an environment failure (exit 70) */
+	OCOP_EBUSY = -14      /* too many attempts: wait (HTTP 429, exit 75) */
 };
 
 struct ocop_error {

@@ -55,5 +55,8 @@ int cmd_report(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_token(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_db(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_backup(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_user(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_audit(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_purge(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -3,8 +3,10 @@
  * recognition decisions, extensions and revocations for one product.
  */
 #include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "registry.h"
 
@@ -156,12 +158,29 @@ text_arg(const char *opt, const char *v, char *out, size_t size)
 	return 0;
 }
 
+/* Run a change (ok: its result) and its audit entry in one transaction
+ * begun by the caller: commit both, or neither. */
+static int
+audited(struct ocop_store *st, int ok, const char *action, const char *code,
+	const char *detail, struct ocop_error *err)
+{
+	char actor[160];
+
+	if (ok < 0 ||
+	    audit_add(st, audit_cli_actor(actor, sizeof(actor)), action, code,
+		      NULL, detail, ocop_now(), err) < 0) {
+		st->m->rollback(st);
+		return -1;
+	}
+	return st->m->commit(st, err) < 0 ? -1 : 0;
+}
+
 static int
 cert_grant(struct ocop_store *st, const struct args *a)
 {
 	struct ocop_error err = {0};
 	struct ocop_recognition r;
-	char f[11], u[11];
+	char f[11], u[11], detail[400];
 	int changed = 0, rc;
 
 	if (!a->stars || !a->decision || !a->date)
@@ -185,7 +204,12 @@ cert_grant(struct ocop_store *st, const struct args *a)
 	    (a->valid_until && (rc = day_arg("valid-until", a->valid_until,
 					     &r.valid_until)) != 0))
 		return rc;
-	if (registry_grant(st, a->code, &r, &changed, &err) < 0)
+	if (st->m->begin(st, &err) < 0)
+		return cmd_fail(&err);
+	rc = registry_grant(st, a->code, &r, &changed, &err);
+	snprintf(detail, sizeof(detail), "%d stars, decision %s%s", r.stars,
+		 r.decision_no, changed ? "" : " (unchanged)");
+	if (audited(st, rc, "cert.grant", a->code, detail, &err) < 0)
 		return cmd_fail(&err);
 	printf("%s\t%d★\t%s\t%s\t%s\t%s\n", a->code, r.stars, r.decision_no,
 	       ocop_day_format(r.valid_from, f),
@@ -203,15 +227,20 @@ cert_extend(struct ocop_store *st, const struct args *a)
 	struct ocop_error err = {0};
 	struct ocop_recognition r;
 	int32_t until;
-	char u[11], v[11];
+	char u[11], v[11], detail[400];
 	int changed = 0, rc;
 
 	if (!a->until)
 		return cmd_usage_error("cert", "'cert extend' needs --until");
 	if ((rc = day_arg("until", a->until, &until)) != 0)
 		return rc;
-	if (registry_extend(st, a->code, a->decision, until, a->ext_decision,
-			    &r, &changed, &err) < 0)
+	if (st->m->begin(st, &err) < 0)
+		return cmd_fail(&err);
+	rc = registry_extend(st, a->code, a->decision, until, a->ext_decision,
+			     &r, &changed, &err);
+	snprintf(detail, sizeof(detail), "decision %s until %s%s",
+		 r.decision_no, a->until, changed ? "" : " (unchanged)");
+	if (audited(st, rc, "cert.extend", a->code, detail, &err) < 0)
 		return cmd_fail(&err);
 	printf("%s\t%d★\t%s\t%s\n", a->code, r.stars, r.decision_no,
 	       ocop_day_format(r.extended_until, u));
@@ -227,7 +256,7 @@ cert_revoke(struct ocop_store *st, const struct args *a)
 {
 	struct ocop_error err = {0};
 	struct ocop_revocation v;
-	char d[11];
+	char d[11], detail[400];
 	int changed = 0, rc;
 
 	if (!a->decision || !a->date || !a->ground)
@@ -245,7 +274,13 @@ cert_revoke(struct ocop_store *st, const struct args *a)
 	    (rc = text_arg("note", a->note, v.note, sizeof(v.note))) != 0 ||
 	    (rc = day_arg("date", a->date, &v.revoked_on)) != 0)
 		return rc;
-	if (registry_revoke(st, a->code, &v, &changed, &err) < 0)
+	if (st->m->begin(st, &err) < 0)
+		return cmd_fail(&err);
+	rc = registry_revoke(st, a->code, &v, &changed, &err);
+	snprintf(detail, sizeof(detail), "decision %s of %s, ground %s%s",
+		 v.decision_no, a->date, a->ground,
+		 changed ? "" : " (unchanged)");
+	if (audited(st, rc, "cert.revoke", a->code, detail, &err) < 0)
 		return cmd_fail(&err);
 	printf("%s\t%s\t%s\t%s\n", a->code, v.decision_no,
 	       ocop_day_format(v.revoked_on, d), ocop_ground_name(v.ground));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "label.h"
 
@@ -85,6 +86,7 @@ label_issue_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	struct ocop_store *st = NULL;
 	struct ocop_batch batch;
 	struct sigaction sa, old_int, old_term, old_hup;
+	char actor[160];
 	int c, rc, have_count = 0;
 
 	label_issue_opts_init(&o);
@@ -166,6 +168,7 @@ label_issue_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	 * and freed for every label, and trimming the heap each time cost
 	 * ~0.5 s of system time in a 10,000-label PDF */
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	o.actor = audit_cli_actor(actor, sizeof(actor));
 	rc = label_issue(st, &o, &batch, &err);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
@@ -182,6 +185,36 @@ label_issue_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		(long long)batch.id, batch.count, o.product_code, batch.stars,
 		o.out_dir);
 	return 0;
+}
+
+/* Void a label (serial) or a batch, with its audit entry, in one
+ * transaction. */
+static int
+void_audited(struct ocop_store *st, const char *serial, int64_t batch_id,
+	     int64_t now, const char *reason, struct ocop_error *err)
+{
+	char actor[160], subject[64];
+	int rc;
+
+	if ((rc = st->m->begin(st, err)) < 0)
+		return rc;
+	if (serial) {
+		snprintf(subject, sizeof(subject), "label:%s", serial);
+		rc = st->m->label_void(st, serial, now, reason, err);
+	} else {
+		snprintf(subject, sizeof(subject), "batch:%lld",
+			 (long long)batch_id);
+		rc = st->m->batch_void(st, batch_id, now, reason, err);
+	}
+	if (rc == 0)
+		rc = audit_add(st, audit_cli_actor(actor, sizeof(actor)),
+			       serial ? "label.void" : "batch.void", subject,
+			       NULL, reason, now, err);
+	if (rc < 0) {
+		st->m->rollback(st);
+		return rc;
+	}
+	return st->m->commit(st, err);
 }
 
 static int
@@ -257,7 +290,7 @@ label_void_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 				"ocop: batch %lld was already voided at %s\n",
 				batch_id, ocop_time_format(b.voided_at, when));
 		} else if (rc == 0) {
-			rc = st->m->batch_void(st, batch_id, now, reason, &err);
+			rc = void_audited(st, 0, batch_id, now, reason, &err);
 			if (rc == 0)
 				fprintf(stderr,
 					"ocop: batch %lld voided (%d labels) "
@@ -276,7 +309,7 @@ label_void_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 				"ocop: label %s was already voided at %s\n",
 				grouped, ocop_time_format(l.voided_at, when));
 		} else if (rc == 0) {
-			rc = st->m->label_void(st, serial, now, reason, &err);
+			rc = void_audited(st, serial, 0, now, reason, &err);
 			if (rc == 0)
 				fprintf(stderr, "ocop: label %s voided at %s\n",
 					grouped, ocop_time_format(now, when));

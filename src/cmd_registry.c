@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "http_client.h"
 #include "registry.h"
@@ -200,6 +201,19 @@ registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = registry_import_buffer(
 		    st, name, bufs[i].data ? bufs[i].data : "", bufs[i].len,
 		    &sums[i], &probs, &err);
+		if (rc == 0 && probs.total == 0) {
+			char actor[160], detail[160];
+
+			snprintf(detail, sizeof(detail),
+				 "%zu rows, %zu added, %zu unchanged",
+				 sums[i].rows, sums[i].added,
+				 sums[i].unchanged);
+			rc = audit_add(st, audit_cli_actor(actor, sizeof(actor)),
+				       "registry.import", name, NULL, detail,
+				       ocop_now(), &err);
+			if (rc < 0)
+				break;
+		}
 		if (rc < 0 && rc != OCOP_EINVAL)
 			break;
 		if (rc == OCOP_EINVAL && probs.total == 0)

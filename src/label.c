@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "label.h"
 #include "qr.h"
 #include "registry.h"
@@ -1038,6 +1039,18 @@ store_batch(struct ocop_store *st, struct issue *is, struct ocop_batch *b,
 				*collided = order[i];
 			goto out_rollback;
 		}
+	}
+	if (is->o->actor) {
+		char subject[32], detail[160];
+
+		snprintf(subject, sizeof(subject), "batch:%lld",
+			 (long long)b->id);
+		snprintf(detail, sizeof(detail), "%d labels of %s, %d stars",
+			 is->o->count, is->product.code, b->stars);
+		if ((rc = audit_add(st, is->o->actor, "label.issue", subject,
+				    is->o->net, detail, b->issued_at, err)) <
+		    0)
+			goto out_rollback;
 	}
 	rc = st->m->commit(st, err);
 	goto out;

@@ -55,6 +55,12 @@ struct label_issue_opts {
 	/* Set (by a signal handler) to stop: the batch is rolled back and
 	 * its files removed. May be NULL. */
 	const volatile sig_atomic_t *cancel;
+	/* Who issues, for the audit log (audit.h: "cli:USER", "user:LOGIN",
+	 * "token:ID"), and from which client network (NULL: none): the
+	 * batch's entry is written in its transaction. NULL actor: not
+	 * recorded (tests, benchmarks). */
+	const char *actor;
+	const char *net;
 };
 
 /* Defaults: PDF, 30 mm, 8 px a module, 600 dpi, no lot, no dates. */

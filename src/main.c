@@ -24,7 +24,10 @@ static const struct {
 	{"scan", cmd_scan, "record a scan on a running server"},
 	{"serve", cmd_serve, "run the verification service"},
 	{"report", cmd_report, "inspector reports"},
-	{"token", cmd_token, "create API tokens"},
+	{"token", cmd_token, "create, list and revoke API tokens"},
+	{"user", cmd_user, "the web console's people"},
+	{"audit", cmd_audit, "the audit log"},
+	{"purge", cmd_purge, "what the scan log keeps about people"},
 	{"db", cmd_db, "what the database holds, and a check of it"},
 	{"backup", cmd_backup, "a checked copy of the database"},
 };

@@ -68,9 +68,8 @@ token_key_load(struct ocop_store *st, unsigned char *key,
 	return rc;
 }
 
-/* The key, made and stored when there is none; call in a transaction. */
-static int
-key_get_or_make(struct ocop_store *st, unsigned char *key,
+int
+token_key_get_or_make(struct ocop_store *st, unsigned char *key,
 		struct ocop_error *err)
 {
 	char hex[2 * TOKEN_KEY_LEN + 1];
@@ -86,20 +85,22 @@ key_get_or_make(struct ocop_store *st, unsigned char *key,
 	return rc;
 }
 
-static void
-token_hash(const unsigned char *key, const char *token, size_t len,
-	   unsigned char *hash)
+void
+token_keyed_hash(const unsigned char *key, const char *text, size_t len,
+		 unsigned char *hash)
 {
-	crypto_generichash(hash, TOKEN_HASH_LEN, (const unsigned char *)token,
+	crypto_generichash(hash, TOKEN_HASH_LEN, (const unsigned char *)text,
 			   len, key, TOKEN_KEY_LEN);
 }
 
 int
 token_create(struct ocop_store *st, enum ocop_role role, int64_t producer_id,
-	     char *out, struct ocop_error *err)
+	     int64_t now, int64_t expires_at, char *out, int64_t *id,
+	     struct ocop_error *err)
 {
 	unsigned char key[TOKEN_KEY_LEN], raw[32], hash[TOKEN_HASH_LEN];
 	size_t plen = strlen(TOKEN_PREFIX);
+	struct store_token t;
 	int rc;
 
 	if (role < OCOP_ROLE_ADMIN || role > OCOP_ROLE_INSPECTOR)
@@ -108,21 +109,31 @@ token_create(struct ocop_store *st, enum ocop_role role, int64_t producer_id,
 		return ocop_error_set(err, OCOP_EINVAL,
 				      "a producer token needs a producer, and "
 				      "only a producer token takes one");
+	if (expires_at != OCOP_NO_TIME && expires_at <= now)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "a token's expiry must be in the future");
 	if (sodium_init() < 0)
 		return ocop_error_set(err, OCOP_EINTERNAL,
 				      "cannot initialise libsodium");
 	if ((rc = st->m->begin(st, err)) < 0)
 		return rc;
-	if ((rc = key_get_or_make(st, key, err)) < 0)
+	if ((rc = token_key_get_or_make(st, key, err)) < 0)
 		goto out_rollback;
 	randombytes_buf(raw, sizeof(raw));
 	memcpy(out, TOKEN_PREFIX, plen);
 	sodium_bin2base64(out + plen, TOKEN_LEN + 1 - plen, raw, sizeof(raw),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	token_hash(key, out, strlen(out), hash);
-	rc = st->m->token_add(st, hash, sizeof(hash), role, producer_id, err);
+	token_keyed_hash(key, out, strlen(out), hash);
+	memset(&t, 0, sizeof(t));
+	t.role = role;
+	t.producer_id = producer_id;
+	t.created_at = now;
+	t.expires_at = expires_at;
+	rc = st->m->token_add(st, hash, sizeof(hash), &t, err);
 	if (rc < 0)
 		goto out_rollback;
+	if (id)
+		*id = t.id;
 	rc = st->m->commit(st, err);
 	goto out;
 out_rollback:
@@ -137,23 +148,55 @@ out:
 }
 
 int
-token_check(struct ocop_store *st, const unsigned char *key,
-	    const char *token, size_t len, enum ocop_role *role,
-	    int64_t *producer_id, struct ocop_error *err)
+token_check_at(struct ocop_store *st, const unsigned char *key,
+	       const char *token, size_t len, int64_t now,
+	       struct store_token *out, struct ocop_error *err)
 {
 	unsigned char hash[TOKEN_HASH_LEN];
 	size_t plen = strlen(TOKEN_PREFIX);
+	struct store_token t;
 	int rc;
 
 	/* the shape is public: checking it first leaks nothing */
 	if (len != TOKEN_LEN || memcmp(token, TOKEN_PREFIX, plen) != 0)
 		return ocop_error_set(err, OCOP_EAUTH, "malformed token");
-	token_hash(key, token, len, hash);
-	rc = st->m->token_find(st, hash, sizeof(hash), role, producer_id,
-			       err);
+	token_keyed_hash(key, token, len, hash);
+	rc = st->m->token_find(st, hash, sizeof(hash), &t, err);
 	sodium_memzero(hash, sizeof(hash));
 	if (rc == OCOP_ENOENT)
 		return ocop_error_set(err, OCOP_EAUTH, "unknown token");
+	if (rc < 0)
+		return rc;
+	if (t.revoked_at != OCOP_NO_TIME)
+		return ocop_error_set(err, OCOP_EAUTH, "token %lld is revoked",
+				      (long long)t.id);
+	if (t.expires_at != OCOP_NO_TIME && now >= t.expires_at)
+		return ocop_error_set(err, OCOP_EAUTH, "token %lld has expired",
+				      (long long)t.id);
+	/* a write per minute a token, not per request; verification goes
+	 * on when the use cannot be recorded (a read-only disk) */
+	if (t.last_used_at == OCOP_NO_TIME ||
+	    now - t.last_used_at >= TOKEN_TOUCH_EVERY) {
+		if (st->m->token_touch(st, t.id, now, NULL) == 0)
+			t.last_used_at = now;
+	}
+	if (out)
+		*out = t;
+	return 0;
+}
+
+int
+token_check(struct ocop_store *st, const unsigned char *key,
+	    const char *token, size_t len, enum ocop_role *role,
+	    int64_t *producer_id, struct ocop_error *err)
+{
+	struct store_token t;
+	int rc = token_check_at(st, key, token, len, ocop_now(), &t, err);
+
+	if (rc == 0) {
+		*role = t.role;
+		*producer_id = t.producer_id;
+	}
 	return rc;
 }
 

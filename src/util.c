@@ -72,6 +72,8 @@ ocop_exit_code(int code)
 		return 69;
 	case OCOP_EUSAGE:
 		return 64;
+	case OCOP_EBUSY:
+		return 75;
 	default:
 		return 70;
 	}

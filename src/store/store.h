@@ -83,6 +83,61 @@ typedef int (*store_label_cb)(void *ctx, const struct ocop_label *l);
 typedef int (*store_label_batch_cb)(void *ctx, const struct ocop_label *l,
 				    int64_t batch_voided_at);
 
+/* An API token as stored (its keyed hash aside). Times are OCOP_NO_TIME
+ * when not set. */
+struct store_token {
+	int64_t id;
+	enum ocop_role role;
+	int64_t producer_id; /* 0 unless role is producer */
+	int64_t created_at;
+	int64_t last_used_at;
+	int64_t expires_at;
+	int64_t revoked_at;
+};
+
+#define STORE_HASH_LEN 32
+/* A console user as stored (account.h is the API over it). */
+struct store_user {
+	int64_t id;
+	char login[128];
+	enum ocop_role role;
+	int64_t producer_id; /* 0 unless role is producer */
+	char province[64];
+	char name[256];
+	char password[160]; /* crypto_pwhash_str's string, "" for none */
+	int64_t created_at;
+	int64_t disabled_at;   /* OCOP_NO_TIME: enabled */
+	int64_t password_at;   /* when the password was set, or NO_TIME */
+	int has_setup;	       /* a setup link is pending: */
+	unsigned char setup_hash[STORE_HASH_LEN]; /* its keyed hash */
+	int64_t setup_expires;
+};
+
+/* A console session (its cookie's keyed hash aside). */
+struct store_session {
+	int64_t id;
+	int64_t user_id;
+	char csrf[64];
+	int64_t created_at;
+	int64_t used_at;
+	int64_t ended_at; /* OCOP_NO_TIME while open */
+};
+
+/* A row of the audit log. */
+struct store_audit {
+	int64_t id;
+	int64_t at;
+	char actor[160];
+	char action[64];
+	char subject[256];
+	char net[64];
+	char detail[512];
+};
+
+typedef int (*store_token_cb)(void *ctx, const struct store_token *t);
+typedef int (*store_user_cb)(void *ctx, const struct store_user *u);
+typedef int (*store_audit_cb)(void *ctx, const struct store_audit *a);
+
 struct ocop_store_methods {
 	const char *name;
 	void (*close)(struct ocop_store *st);
@@ -227,14 +282,99 @@ struct ocop_store_methods {
 				     store_label_batch_cb cb, void *ctx,
 				     struct ocop_error *err);
 
-	/* Tokens: stored by keyed hash only. */
+	/* Tokens: stored by keyed hash only. token_add stores t's role,
+	 * producer_id, created_at and expires_at and sets t->id. */
 	int (*token_add)(struct ocop_store *st, const unsigned char *hash,
-			 size_t hash_len, enum ocop_role role,
-			 int64_t producer_id, struct ocop_error *err);
+			 size_t hash_len, struct store_token *t,
+			 struct ocop_error *err);
 	/* OCOP_ENOENT when no token has this hash. */
 	int (*token_find)(struct ocop_store *st, const unsigned char *hash,
-			  size_t hash_len, enum ocop_role *role,
-			  int64_t *producer_id, struct ocop_error *err);
+			  size_t hash_len, struct store_token *out,
+			  struct ocop_error *err);
+	/* Every token, ordered by id. */
+	int (*token_each)(struct ocop_store *st, store_token_cb cb, void *ctx,
+			  struct ocop_error *err);
+	/* Revoke token id at instant at; revoking twice keeps the first
+	 * time. OCOP_ENOENT when there is no such token. */
+	int (*token_revoke)(struct ocop_store *st, int64_t id, int64_t at,
+			    struct ocop_error *err);
+
+	/* Record that token id / session id was used at instant at. Unlike
+	 * every other write, callable on any handle, an OCOP_STORE_READER
+	 * one inside a read too: the engine then writes it on a connection
+	 * of its own, opened for it and closed after (so call it rarely:
+	 * token.c and account.c do at most once a minute a token or
+	 * session). Inside a write transaction it is part of it. */
+	int (*token_touch)(struct ocop_store *st, int64_t id, int64_t at,
+			   struct ocop_error *err);
+	int (*session_touch)(struct ocop_store *st, int64_t id, int64_t at,
+			     struct ocop_error *err);
+
+	/* Console users. user_add sets u->id; OCOP_EEXIST when the login is
+	 * taken. The getters answer OCOP_ENOENT when there is no such user.
+	 * user_update writes u's password, disabled_at, password_at and
+	 * setup link (has_setup, setup_hash, setup_expires) by u->id. */
+	int (*user_add)(struct ocop_store *st, struct store_user *u,
+			struct ocop_error *err);
+	int (*user_get)(struct ocop_store *st, const char *login,
+			struct store_user *out, struct ocop_error *err);
+	int (*user_get_by_id)(struct ocop_store *st, int64_t id,
+			      struct store_user *out, struct ocop_error *err);
+	int (*user_get_by_setup)(struct ocop_store *st,
+				 const unsigned char *hash, size_t hash_len,
+				 struct store_user *out,
+				 struct ocop_error *err);
+	/* Every user, ordered by login. */
+	int (*user_each)(struct ocop_store *st, store_user_cb cb, void *ctx,
+			 struct ocop_error *err);
+	int (*user_update)(struct ocop_store *st, const struct store_user *u,
+			   struct ocop_error *err);
+
+	/* Sessions, stored by their cookie's keyed hash. session_add sets
+	 * s->id; session_find answers OCOP_ENOENT for no such hash, ended
+	 * ones included (the caller checks ended_at). session_end ends one,
+	 * session_end_user every open one of a user, at instant at. */
+	int (*session_add)(struct ocop_store *st, const unsigned char *hash,
+			   size_t hash_len, struct store_session *s,
+			   struct ocop_error *err);
+	int (*session_find)(struct ocop_store *st, const unsigned char *hash,
+			    size_t hash_len, struct store_session *out,
+			    struct ocop_error *err);
+	int (*session_end)(struct ocop_store *st, int64_t id, int64_t at,
+			   struct ocop_error *err);
+	int (*session_end_user)(struct ocop_store *st, int64_t user_id,
+				int64_t at, struct ocop_error *err);
+
+	/* Sign-in attempts: record one; count the failed ones since instant
+	 * since for a login and for a client network. */
+	int (*signin_add)(struct ocop_store *st, const char *login,
+			  const char *net, int64_t at, int ok,
+			  struct ocop_error *err);
+	int (*signin_failures)(struct ocop_store *st, const char *login,
+			       const char *net, int64_t since,
+			       int64_t *by_login, int64_t *by_net,
+			       struct ocop_error *err);
+
+	/* The audit log: appended, never changed nor deleted (no method
+	 * does; the schema refuses it too). audit_add sets a->id;
+	 * audit_each calls back for the rows with at >= since
+	 * (OCOP_NO_TIME: all), ordered by at, id. */
+	int (*audit_add)(struct ocop_store *st, struct store_audit *a,
+			 struct ocop_error *err);
+	int (*audit_each)(struct ocop_store *st, int64_t since,
+			  store_audit_cb cb, void *ctx,
+			  struct ocop_error *err);
+
+	/* Retention (SPEC 11), on consumer scans (source
+	 * OCOP_SCAN_CONSUMER) with scanned_at < before; inspector scans
+	 * are never touched. scan_purge_client_data clears their network
+	 * and browser fields; scan_purge_consumer deletes them, the labels'
+	 * scan counts and first scan times following (scan_stats and
+	 * label_lookup then count the scans kept). *n: the scans changed. */
+	int (*scan_purge_client_data)(struct ocop_store *st, int64_t before,
+				      int64_t *n, struct ocop_error *err);
+	int (*scan_purge_consumer)(struct ocop_store *st, int64_t before,
+				   int64_t *n, struct ocop_error *err);
 
 	/* A read snapshot around several reads (one lock instead of one per
 	 * statement; writers are not blocked). No writes inside. Nests with

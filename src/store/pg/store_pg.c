@@ -11,6 +11,7 @@
  * for the server's log to be flushed (synchronous_commit on), and the scan
  * writer's group of scans is one transaction.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,6 +431,49 @@ pg_meta_set(struct ocop_store *base, const char *key, const char *value,
 	return 0;
 }
 
+/* ---- uses recorded from any handle ------------------------------------ */
+
+int
+pg_touch(struct pg_store *s, int slot, const char *sql, int64_t a, int64_t b,
+	 struct ocop_error *err)
+{
+	struct pg_params q = {0};
+	PGresult *res;
+	PGconn *c;
+	int rc = 0;
+
+	pp_int(&q, a);
+	pp_int(&q, b);
+	if (!(s->flags & OCOP_STORE_READER) && !s->reading) {
+		PG_OR_FAIL(res, slot, sql, &q, "cannot record use");
+		PQclear(res);
+		return 0;
+	}
+	/* a reading handle (a READ ONLY transaction, or one that never
+	 * writes): a short connection of its own */
+	c = PQconnectdb(s->uri);
+	if (PQstatus(c) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(c);
+
+		rc = ocop_error_set(err, OCOP_EUNREACH,
+				    "cannot record use: %.*s",
+				    (int)strcspn(m, "\n"), m);
+		PQfinish(c);
+		return rc;
+	}
+	res = PQexecParams(c, sql, q.n, NULL, q.v, q.len, q.fmt, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *m = PQerrorMessage(c);
+
+		rc = ocop_error_set(err, OCOP_EOUTPUT,
+				    "cannot record use: %.*s",
+				    (int)strcspn(m, "\n"), m);
+	}
+	PQclear(res);
+	PQfinish(c);
+	return rc;
+}
+
 /* ---- stats ------------------------------------------------------------- */
 
 static int64_t
@@ -553,6 +597,10 @@ pg_close(struct ocop_store *base)
 		return;
 	if (s->conn)
 		PQfinish(s->conn);
+	if (s->uri) {
+		sodium_memzero(s->uri, strlen(s->uri)); /* may hold a password */
+		free(s->uri);
+	}
 	free(s);
 }
 
@@ -594,6 +642,26 @@ static const struct ocop_store_methods pg_methods = {
     .label_each_of_product = pg_label_each_of_product,
     .token_add = pg_token_add,
     .token_find = pg_token_find,
+    .token_each = pg_token_each,
+    .token_revoke = pg_token_revoke,
+    .token_touch = pg_token_touch,
+    .session_touch = pg_session_touch,
+    .user_add = pg_user_add,
+    .user_get = pg_user_get,
+    .user_get_by_id = pg_user_get_by_id,
+    .user_get_by_setup = pg_user_get_by_setup,
+    .user_each = pg_user_each,
+    .user_update = pg_user_update,
+    .session_add = pg_session_add,
+    .session_find = pg_session_find,
+    .session_end = pg_session_end,
+    .session_end_user = pg_session_end_user,
+    .signin_add = pg_signin_add,
+    .signin_failures = pg_signin_failures,
+    .audit_add = pg_audit_add,
+    .audit_each = pg_audit_each,
+    .scan_purge_client_data = pg_scan_purge_client_data,
+    .scan_purge_consumer = pg_scan_purge_consumer,
     .read_begin = pg_read_begin,
     .read_end = pg_read_end,
     .label_lookup = pg_label_lookup,
@@ -690,6 +758,7 @@ store_pg_open(const char *uri, int flags, struct ocop_store **out,
 	s->base.m = &pg_methods;
 	*out = NULL;
 	/* the whole URI: every libpq parameter passes through */
+	s->uri = ocop_xstrdup(uri);
 	s->conn = PQconnectdb(uri);
 	if (PQstatus(s->conn) != CONNECTION_OK) {
 		const char *m = PQerrorMessage(s->conn);

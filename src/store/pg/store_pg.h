@@ -18,7 +18,8 @@ enum pg_slot {
 	PG_REGISTRY_FIRST,
 	PG_LABELS_FIRST = PG_REGISTRY_FIRST + 32,
 	PG_SCANS_FIRST = PG_LABELS_FIRST + 32,
-	PG_SLOTS = PG_SCANS_FIRST + 32
+	PG_ACCOUNTS_FIRST = PG_SCANS_FIRST + 32,
+	PG_SLOTS = PG_ACCOUNTS_FIRST + 32
 };
 
 struct pg_store {
@@ -30,6 +31,7 @@ struct pg_store {
 	int failed;  /* a nested rollback happened */
 	unsigned char prepared[PG_SLOTS];
 	int64_t parts_until; /* scans partitions made up to this instant */
+	char *uri;	     /* for pg_touch's connection of its own */
 };
 
 /* Up to PG_MAX_PARAMS parameters, in text form except bytea. */
@@ -125,10 +127,53 @@ int pg_label_max_stars(struct ocop_store *, int64_t, int *,
 int pg_label_max_id(struct ocop_store *, int64_t *, struct ocop_error *);
 int pg_label_each_of_product(struct ocop_store *, int64_t, store_label_batch_cb,
 			     void *, struct ocop_error *);
+/* Run sql, an UPDATE of parameters $1 = a and $2 = b, as store.h says of
+ * token_touch: on s (slot's statement) when s may write here, else on a
+ * connection of its own, opened and closed for it. */
+int pg_touch(struct pg_store *s, int slot, const char *sql, int64_t a,
+	     int64_t b, struct ocop_error *err);
+
 int pg_token_add(struct ocop_store *, const unsigned char *, size_t,
-		 enum ocop_role, int64_t, struct ocop_error *);
+		 struct store_token *, struct ocop_error *);
 int pg_token_find(struct ocop_store *, const unsigned char *, size_t,
-		  enum ocop_role *, int64_t *, struct ocop_error *);
+		  struct store_token *, struct ocop_error *);
+int pg_token_each(struct ocop_store *, store_token_cb, void *,
+		  struct ocop_error *);
+int pg_token_revoke(struct ocop_store *, int64_t, int64_t,
+		    struct ocop_error *);
+int pg_token_touch(struct ocop_store *, int64_t, int64_t, struct ocop_error *);
+int pg_session_touch(struct ocop_store *, int64_t, int64_t,
+		     struct ocop_error *);
+int pg_user_add(struct ocop_store *, struct store_user *, struct ocop_error *);
+int pg_user_get(struct ocop_store *, const char *, struct store_user *,
+		struct ocop_error *);
+int pg_user_get_by_id(struct ocop_store *, int64_t, struct store_user *,
+		      struct ocop_error *);
+int pg_user_get_by_setup(struct ocop_store *, const unsigned char *, size_t,
+			 struct store_user *, struct ocop_error *);
+int pg_user_each(struct ocop_store *, store_user_cb, void *,
+		 struct ocop_error *);
+int pg_user_update(struct ocop_store *, const struct store_user *,
+		   struct ocop_error *);
+int pg_session_add(struct ocop_store *, const unsigned char *, size_t,
+		   struct store_session *, struct ocop_error *);
+int pg_session_find(struct ocop_store *, const unsigned char *, size_t,
+		    struct store_session *, struct ocop_error *);
+int pg_session_end(struct ocop_store *, int64_t, int64_t, struct ocop_error *);
+int pg_session_end_user(struct ocop_store *, int64_t, int64_t,
+			struct ocop_error *);
+int pg_signin_add(struct ocop_store *, const char *, const char *, int64_t,
+		  int, struct ocop_error *);
+int pg_signin_failures(struct ocop_store *, const char *, const char *,
+		       int64_t, int64_t *, int64_t *, struct ocop_error *);
+int pg_audit_add(struct ocop_store *, struct store_audit *,
+		 struct ocop_error *);
+int pg_audit_each(struct ocop_store *, int64_t, store_audit_cb, void *,
+		  struct ocop_error *);
+int pg_scan_purge_client_data(struct ocop_store *, int64_t, int64_t *,
+			      struct ocop_error *);
+int pg_scan_purge_consumer(struct ocop_store *, int64_t, int64_t *,
+			   struct ocop_error *);
 
 int pg_scan_add(struct ocop_store *, struct ocop_scan *, int *,
 		struct ocop_error *);

@@ -1,9 +1,7 @@
 /*
- * store_pg_labels.c - the labels and tokens methods of the PostgreSQL
- * engine: batches, labels, voiding, the verification's one read, and the
- * tokens' keyed hashes.
+ * store_pg_labels.c - the labels methods of the PostgreSQL
+ * engine: batches, labels, voiding, the verification's one read.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +23,6 @@ enum {
 	PG_LABEL_MAX_STARS,
 	PG_LABEL_MAX_ID,
 	PG_LABEL_EACH_OF_PRODUCT,
-	PG_TOKEN_ADD,
-	PG_TOKEN_FIND,
 	PG_LABELS_END
 };
 
@@ -431,66 +427,4 @@ pg_label_each_of_product(struct ocop_store *base, int64_t product_id,
 			 "JOIN batches b ON b.id = l.batch_id "
 			 "WHERE l.product_id = $1",
 			 &q, "cannot read labels", label_batch_row, &e, err);
-}
-
-int
-pg_token_add(struct ocop_store *base, const unsigned char *hash,
-	     size_t hash_len, enum ocop_role role, int64_t producer_id,
-	     struct ocop_error *err)
-{
-	struct pg_store *s = (struct pg_store *)base;
-	struct pg_params q = {0};
-	PGresult *res;
-
-	pp_bytes(&q, hash, hash_len);
-	pp_text(&q, ocop_role_name(role));
-	pp_id_or_null(&q, producer_id);
-	pp_int(&q, ocop_now());
-	PG_OR_FAIL(res, PG_TOKEN_ADD,
-		   "INSERT INTO tokens (hash, role, producer_id, created_at) "
-		   "VALUES ($1, $2, $3, $4)",
-		   &q, "cannot store token");
-	PQclear(res);
-	return 0;
-}
-
-int
-pg_token_find(struct ocop_store *base, const unsigned char *hash,
-	      size_t hash_len, enum ocop_role *role, int64_t *producer_id,
-	      struct ocop_error *err)
-{
-	struct pg_store *s = (struct pg_store *)base;
-	struct pg_params q = {0};
-	PGresult *res;
-	unsigned char *stored;
-	size_t stored_len = 0;
-	char name[16];
-	int same;
-
-	pp_bytes(&q, hash, hash_len);
-	PG_OR_FAIL(res, PG_TOKEN_FIND,
-		   "SELECT hash, role, producer_id FROM tokens WHERE hash = $1",
-		   &q, "cannot read tokens");
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return ocop_error_set(err, OCOP_ENOENT, "unknown token");
-	}
-	/* the index found it; compare again in constant time so that no
-	 * path depends on how many bytes of a guess were right */
-	stored = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0),
-				 &stored_len);
-	same = stored && stored_len == hash_len &&
-	       sodium_memcmp(stored, hash, hash_len) == 0;
-	PQfreemem(stored);
-	if (!same) {
-		PQclear(res);
-		return ocop_error_set(err, OCOP_ENOENT, "unknown token");
-	}
-	pg_col_text(res, 0, 1, name, sizeof(name));
-	*producer_id = pg_col_int(res, 0, 2);
-	PQclear(res);
-	if (ocop_role_parse(name, role) < 0)
-		return ocop_error_set(err, OCOP_EINTERNAL,
-				      "token with unknown role '%s'", name);
-	return 0;
 }

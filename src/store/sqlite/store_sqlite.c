@@ -73,6 +73,10 @@
 
 static void sq_retry_rw(struct sq_store *s);
 
+/* The file layer every connection opens with: SQLite's default one with
+ * log appends gathered (store_sqlite_vfs.c); NULL is the default. */
+static const char *sq_vfs;
+
 /* Commits through any handle of this process. */
 static atomic_uint_least64_t sq_commits;
 
@@ -321,6 +325,52 @@ sq_commit(struct ocop_store *base, struct ocop_error *err)
 	 * the commit (sq_read_begin) */
 	atomic_fetch_add(&sq_commits, 1);
 	return 0;
+}
+
+int
+sq_touch(struct sq_store *s, int slot, const char *sql, int64_t a, int64_t b,
+	 struct ocop_error *err)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (!(s->flags & OCOP_STORE_READER) && !(s->depth > 0 && s->snap_open)) {
+		STMT_OR_FAIL(st, slot, sql);
+		sqlite3_bind_int64(st, 1, a);
+		sqlite3_bind_int64(st, 2, b);
+		return sq_step_done(s, st, "cannot record use", err);
+	}
+	/* a reading handle: a connection of its own, which waits for the
+	 * write lock as any writer does */
+	if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE |
+				  SQLITE_OPEN_NOMUTEX, sq_vfs) != SQLITE_OK) {
+		rc = ocop_error_set(err, OCOP_EOUTPUT,
+				    "cannot record use: %s",
+				    sqlite3_errmsg(db));
+		sqlite3_close_v2(db);
+		return rc;
+	}
+	sqlite3_busy_timeout(db, SQ_BUSY_MS);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = ocop_error_set(err, OCOP_EINTERNAL,
+				    "cannot record use: %s",
+				    sqlite3_errmsg(db));
+		sqlite3_close_v2(db);
+		return rc;
+	}
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	rc = sqlite3_step(st) == SQLITE_DONE
+		     ? 0
+		     : ocop_error_set(err, OCOP_EOUTPUT,
+				      "cannot record use: %s",
+				      sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	if (rc == 0)
+		atomic_fetch_add(&sq_commits, 1);
+	return rc;
 }
 
 /* End the read transaction for real. A read transaction has nothing to
@@ -783,6 +833,26 @@ static const struct ocop_store_methods sq_methods = {
 	.label_each_of_product = sq_label_each_of_product,
 	.token_add = sq_token_add,
 	.token_find = sq_token_find,
+	.token_each = sq_token_each,
+	.token_revoke = sq_token_revoke,
+	.token_touch = sq_token_touch,
+	.session_touch = sq_session_touch,
+	.user_add = sq_user_add,
+	.user_get = sq_user_get,
+	.user_get_by_id = sq_user_get_by_id,
+	.user_get_by_setup = sq_user_get_by_setup,
+	.user_each = sq_user_each,
+	.user_update = sq_user_update,
+	.session_add = sq_session_add,
+	.session_find = sq_session_find,
+	.session_end = sq_session_end,
+	.session_end_user = sq_session_end_user,
+	.signin_add = sq_signin_add,
+	.signin_failures = sq_signin_failures,
+	.audit_add = sq_audit_add,
+	.audit_each = sq_audit_each,
+	.scan_purge_client_data = sq_scan_purge_client_data,
+	.scan_purge_consumer = sq_scan_purge_consumer,
 	.read_begin = sq_read_begin,
 	.read_end = sq_read_end,
 	.label_lookup = sq_label_lookup,
@@ -904,9 +974,6 @@ migrate(struct sq_store *s, int version, struct ocop_error *err)
 	}
 }
 
-/* The file layer every connection opens with: SQLite's default one with
- * log appends gathered (store_sqlite_vfs.c); NULL is the default. */
-static const char *sq_vfs;
 
 /* Statement journals (a statement's undo inside a longer transaction)
  * stay in memory up to this size; SQLite's default spills past 64 KiB

@@ -21,8 +21,8 @@ enum sq_slot {
 	SQ_REGISTRY_FIRST, /* store_sqlite_registry.c: FIRST + 0..31 */
 	SQ_LABELS_FIRST = SQ_REGISTRY_FIRST + 32,
 	SQ_SCANS_FIRST = SQ_LABELS_FIRST + 32,
-	SQ_TOKENS_FIRST = SQ_SCANS_FIRST + 32,
-	SQ_SLOTS = SQ_TOKENS_FIRST + 32
+	SQ_ACCOUNTS_FIRST = SQ_SCANS_FIRST + 32,
+	SQ_SLOTS = SQ_ACCOUNTS_FIRST + 32
 };
 
 struct sq_upkeep;
@@ -155,9 +155,52 @@ int sq_label_each_of_product(struct ocop_store *, int64_t,
 			     store_label_batch_cb, void *,
 			     struct ocop_error *);
 
+/* Run sql, an UPDATE of parameters ?1 = a and ?2 = b, as store.h says of
+ * token_touch: on s (slot's statement) when s may write here, else on a
+ * connection of its own, opened and closed for it. */
+int sq_touch(struct sq_store *s, int slot, const char *sql, int64_t a,
+	     int64_t b, struct ocop_error *err);
+
 int sq_token_add(struct ocop_store *, const unsigned char *, size_t,
-		 enum ocop_role, int64_t, struct ocop_error *);
+		 struct store_token *, struct ocop_error *);
 int sq_token_find(struct ocop_store *, const unsigned char *, size_t,
-		  enum ocop_role *, int64_t *, struct ocop_error *);
+		  struct store_token *, struct ocop_error *);
+int sq_token_each(struct ocop_store *, store_token_cb, void *,
+		  struct ocop_error *);
+int sq_token_revoke(struct ocop_store *, int64_t, int64_t,
+		    struct ocop_error *);
+int sq_token_touch(struct ocop_store *, int64_t, int64_t, struct ocop_error *);
+int sq_session_touch(struct ocop_store *, int64_t, int64_t,
+		     struct ocop_error *);
+int sq_user_add(struct ocop_store *, struct store_user *, struct ocop_error *);
+int sq_user_get(struct ocop_store *, const char *, struct store_user *,
+		struct ocop_error *);
+int sq_user_get_by_id(struct ocop_store *, int64_t, struct store_user *,
+		      struct ocop_error *);
+int sq_user_get_by_setup(struct ocop_store *, const unsigned char *, size_t,
+			 struct store_user *, struct ocop_error *);
+int sq_user_each(struct ocop_store *, store_user_cb, void *,
+		 struct ocop_error *);
+int sq_user_update(struct ocop_store *, const struct store_user *,
+		   struct ocop_error *);
+int sq_session_add(struct ocop_store *, const unsigned char *, size_t,
+		   struct store_session *, struct ocop_error *);
+int sq_session_find(struct ocop_store *, const unsigned char *, size_t,
+		    struct store_session *, struct ocop_error *);
+int sq_session_end(struct ocop_store *, int64_t, int64_t, struct ocop_error *);
+int sq_session_end_user(struct ocop_store *, int64_t, int64_t,
+			struct ocop_error *);
+int sq_signin_add(struct ocop_store *, const char *, const char *, int64_t,
+		  int, struct ocop_error *);
+int sq_signin_failures(struct ocop_store *, const char *, const char *,
+		       int64_t, int64_t *, int64_t *, struct ocop_error *);
+int sq_audit_add(struct ocop_store *, struct store_audit *,
+		 struct ocop_error *);
+int sq_audit_each(struct ocop_store *, int64_t, store_audit_cb, void *,
+		  struct ocop_error *);
+int sq_scan_purge_client_data(struct ocop_store *, int64_t, int64_t *,
+			      struct ocop_error *);
+int sq_scan_purge_consumer(struct ocop_store *, int64_t, int64_t *,
+			   struct ocop_error *);
 
 #endif
