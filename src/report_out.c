@@ -1401,7 +1401,8 @@ render_html(const struct rdoc *d, struct ocop_buf *b, int whole)
 	ocop_day_format(d->as_of, day);
 	report_local_day(d->as_of, local);
 	if (!whole)
-		rc = ocop_buf_adds(b, "<div class=\"report\">\n<header>\n<h1>");
+		rc = ocop_buf_adds(b, "<div class=\"report\">\n<header>\n"
+				      "<h2 class=\"title\">");
 	else
 		rc = ocop_buf_adds(b,
 				   "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
@@ -1422,7 +1423,8 @@ render_html(const struct rdoc *d, struct ocop_buf *b, int whole)
 	if (rc == 0)
 		rc = html_both(b, d->title_vi, d->title_en);
 	if (rc == 0)
-		rc = ocop_buf_adds(b, "</h1>\n<p class=\"about\">");
+		rc = ocop_buf_adds(b, whole ? "</h1>\n<p class=\"about\">"
+					    : "</h2>\n<p class=\"about\">");
 	if (rc == 0)
 		rc = ocop_buf_add_html(b, d->about_vi);
 	if (rc == 0)

@@ -823,6 +823,7 @@ test_formats(void)
 	/* the same content for a page that holds it: no document around */
 	html = run_fmt("circulation", &o, REPORT_HTML_PART);
 	CHECK(strncmp(html, "<div class=\"report\">", 20) == 0);
+	CHECK(strstr(html, "<h1") == NULL);
 	CHECK(strstr(html, "<svg") != NULL);
 	CHECK(strstr(html, "<style") == NULL);
 	CHECK(strstr(html, "<body") == NULL);
