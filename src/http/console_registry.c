@@ -6,6 +6,7 @@
  * is in the audit log with the person and the client network, written in
  * the change's own transaction.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -481,6 +482,12 @@ do_revoke(struct conn *c, struct regpage *p, const struct console_form *f)
 
 /* ---- import ------------------------------------------------------------- */
 
+static int
+word_char(char ch)
+{
+	return ch == '_' || isalnum((unsigned char)ch);
+}
+
 /* The column a reason is about: the earliest column name in it, as a
  * word, the longer one when two start at the same place. */
 static const char *
@@ -495,13 +502,10 @@ reason_field(const char *why)
 		for (const char *const *col = lists[l]; *col; col++) {
 			size_t n = strlen(*col);
 
-			for (const char *s = strstr(why, *col); s;
-			     s = strstr(s + 1, *col)) {
-				int left = s == why || !(s[-1] == '_' ||
-							 (s[-1] >= 'a' &&
-							  s[-1] <= 'z'));
-				int right = !(s[n] == '_' ||
-					      (s[n] >= 'a' && s[n] <= 'z'));
+			for (const char *s = strcasestr(why, *col); s;
+			     s = strcasestr(s + 1, *col)) {
+				int left = s == why || !word_char(s[-1]);
+				int right = !word_char(s[n]);
 
 				if (!left || !right)
 					continue;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "http.h"
 
@@ -18,6 +19,8 @@ http_resp_init(struct http_resp *r)
 	r->content_type[0] = '\0';
 	ocop_buf_init(&r->body, 0);
 	r->nheaders = 0;
+	r->fd = -1;
+	r->fd_len = 0;
 }
 
 void
@@ -25,6 +28,9 @@ http_resp_release(struct http_resp *r)
 {
 	ocop_buf_release(&r->body);
 	r->nheaders = 0;
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
 }
 
 void

@@ -45,6 +45,10 @@ struct http_resp {
 	struct ocop_buf body;
 	struct http_header headers[HTTP_MAX_HEADERS];
 	int nheaders;
+	/* a file as the body instead (a large download): the open file,
+	 * owned by the response from then on, and its length; -1: none */
+	int fd;
+	size_t fd_len;
 };
 
 void http_resp_init(struct http_resp *r);

@@ -141,6 +141,27 @@ render_range(const char *p, const char *end, const struct page_var *vars,
 			return ocop_error_set(err, rc, "page too large");
 		if (open == end)
 			break;
+		if (open[2] == '{') {
+			/* {{{name}}}: a fragment the caller rendered */
+			name = open + 3;
+			close = strstr(name, "}}}");
+			if (!close || close >= end)
+				return ocop_error_set(err, OCOP_EINTERNAL,
+						      "template: unclosed "
+						      "'{{{'");
+			len = (size_t)(close - name);
+			p = close + 3;
+			val = var_get(vars, nvars, name, len);
+			if (!val)
+				return ocop_error_set(err, OCOP_EINTERNAL,
+						      "template: unknown "
+						      "placeholder '%.*s'",
+						      (int)len, name);
+			if ((rc = ocop_buf_adds(out, val)) < 0)
+				return ocop_error_set(err, rc,
+						      "page too large");
+			continue;
+		}
 		close = strstr(open, "}}");
 		if (!close || close >= end)
 			return ocop_error_set(err, OCOP_EINTERNAL,

@@ -4,7 +4,10 @@
  * English on request. Built from the templates in assets/templates/ with
  * {{name}} placeholders, every value HTML-escaped; {{#name}}...{{/name}}
  * keeps its content when name is non-empty, {{^name}}...{{/name}} when it
- * is empty. No script, no external resource, readable at 360 px.
+ * is empty; {{{name}}} puts the value in as it is, for an HTML fragment
+ * the caller rendered with page_render itself (a list's rows, each value
+ * escaped there), never for a value from outside. No script, no external
+ * resource, readable at 360 px.
  */
 #ifndef OCOP_PAGE_H
 #define OCOP_PAGE_H

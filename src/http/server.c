@@ -43,6 +43,7 @@
 struct reader {
 	struct ocop_store *st;
 	struct record_cache *cache;
+	struct ocop_store *wst; /* the console's writes, opened when needed */
 };
 
 static char empty_query[] = "";
@@ -106,6 +107,21 @@ server_store(struct server *srv, struct ocop_error *err)
 		tls_held = 1;
 	}
 	return r->st;
+}
+
+struct ocop_store *
+server_write_store(struct server *srv, struct ocop_error *err)
+{
+	struct reader *r;
+
+	if (!server_store(srv, err))
+		return NULL;
+	r = tls_reader;
+	if (!r->wst && ocop_store_open(srv->db_path, 0, &r->wst, err) < 0) {
+		r->wst = NULL;
+		return NULL;
+	}
+	return r->wst;
 }
 
 /*
@@ -395,12 +411,24 @@ send_resp(struct conn *c, struct http_resp *r)
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 	size_t len;
-	char *data = ocop_buf_detach(&r->body, &len);
+	char *data;
 
-	mr = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (!mr) {
-		free(data);
-		return MHD_NO;
+	if (ROUTE_IS_CONSOLE(c->route))
+		console_headers(r);
+	if (r->fd >= 0) {
+		/* libmicrohttpd closes the file once sent */
+		mr = MHD_create_response_from_fd(r->fd_len, r->fd);
+		if (!mr)
+			return MHD_NO;
+		r->fd = -1;
+	} else {
+		data = ocop_buf_detach(&r->body, &len);
+		mr = MHD_create_response_from_buffer(len, data,
+						     MHD_RESPMEM_MUST_FREE);
+		if (!mr) {
+			free(data);
+			return MHD_NO;
+		}
 	}
 	if (r->content_type[0])
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -546,6 +574,8 @@ dispatch(struct conn *c, const char *method, struct http_resp *resp)
 		http_resp_header(resp, "Allow", "%s", allow);
 		return 0;
 	}
+	if (ROUTE_IS_CONSOLE(c->route) && console_ready(c, method, resp))
+		return 0;
 	return c->route->handler(c, method, resp);
 }
 
@@ -555,6 +585,7 @@ static int
 first_checks(struct conn *c, const char *method, struct http_resp *resp)
 {
 	const struct route *rule = c->route;
+	size_t body_max = rule->body_max ? rule->body_max : SERVER_BODY_MAX;
 	const char *cl;
 	int retry;
 
@@ -580,12 +611,14 @@ first_checks(struct conn *c, const char *method, struct http_resp *resp)
 	    !method_is(method, "OPTIONS", NULL) &&
 	    authorize(c->srv, c->mhd, rule, resp, NULL, NULL) < 0)
 		return 1;
+	if (ROUTE_IS_CONSOLE(rule) && console_begin(c, method, resp))
+		return 1;
 	if (method_is(method, "POST", "PUT")) {
 		cl = server_header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > SERVER_BODY_MAX) {
+		if (cl && strtoull(cl, NULL, 10) > body_max) {
 			server_fail(c, resp, 413, NULL,
 				    "request body of %s bytes: at most %zu", cl,
-				    SERVER_BODY_MAX);
+				    body_max);
 			return 1;
 		}
 		c->state = CONN_BODY;
@@ -627,6 +660,19 @@ handle_call(struct MHD_Connection *mhd, const char *url, const char *method,
 		http_resp_release(&resp);
 		if (c->state == CONN_NEW)
 			c->state = CONN_BODY;
+		return MHD_YES;
+	}
+	if (c->state == CONN_BODY && *upload_data_size && c->console) {
+		/* a console form, parsed as it arrives */
+		if (!c->too_big &&
+		    console_body(c, upload_data, *upload_data_size) < 0)
+			c->too_big = 1;
+		if (c->too_big) {
+			c->body.len += *upload_data_size;
+			if (c->body.len > DISCARD_MAX)
+				return MHD_NO;
+		}
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (c->state == CONN_BODY && *upload_data_size) {
@@ -754,6 +800,8 @@ completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
 	if (!c)
 		return;
 	ocop_buf_release(&c->body);
+	if (c->console)
+		console_end(c);
 	free(c->pending);
 	if (c->query != empty_query)
 		free(c->query);
@@ -1007,6 +1055,8 @@ server_stop(struct server *srv, unsigned drain_ms)
 		struct reader *r = srv->readers[i];
 
 		ocop_store_close(r->st);
+		if (r->wst)
+			ocop_store_close(r->wst);
 		record_cache_free(r->cache);
 		free(r);
 	}

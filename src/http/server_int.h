@@ -35,6 +35,7 @@
 #define SERVER_STORE_RETRY_AFTER 30
 
 struct conn;
+struct console_ctx;
 
 /* ---- the route table (routes.c) -------------------------------------- */
 
@@ -57,6 +58,9 @@ enum route_access {
 #define ROUTE_SLASH (1u << 1)	/* a trailing '/' is the same path */
 #define ROUTE_PAGE (1u << 2)	/* answers people: errors are pages */
 #define ROUTE_BROWSER (1u << 3) /* errors are pages for browsers */
+/* a console route (console.h): its headers, forms and Origin check, the
+ * session read when there is one; implied by ACCESS_SESSION */
+#define ROUTE_CONSOLE (1u << 4)
 
 #define ROUTE_ARGS 2
 
@@ -166,6 +170,7 @@ struct conn {
 	char net[RATELIMIT_NET_MAX];
 	struct ocop_buf body;
 	int too_big;
+	struct console_ctx *console; /* console routes (console.c) */
 	/* a suspended scan (consumer GET or inspector POST) */
 	atomic_int job_state;
 	struct scanlog_job *job;
@@ -186,6 +191,11 @@ struct conn {
 /* The calling thread's store, in a read for the rest of the handler
  * call; NULL with err when it cannot be opened. */
 struct ocop_store *server_store(struct server *srv, struct ocop_error *err);
+/* The calling thread's handle that may write (account.h, label.h), for
+ * the console's changes; never in a read. NULL with err when it cannot
+ * be opened. */
+struct ocop_store *server_write_store(struct server *srv,
+				      struct ocop_error *err);
 /* The thread's record cache (valid after server_store). */
 struct record_cache *server_cache(void);
 /* Who runs the service, as the pages show it (a copy at most 1 s old). */
@@ -224,6 +234,25 @@ void server_submit(struct conn *c);
  * full, the database read-only or locked, the service stopping; the client
  * is asked to try again (503, Retry-After), never told 500. */
 int server_store_unavailable(int rc);
+
+/* ---- the console's core (console.c), called by server.c --------------- */
+
+/* Whether route r is a console route. */
+#define ROUTE_IS_CONSOLE(r)                                                    \
+	(((r)->flags & ROUTE_CONSOLE) || (r)->access == ACCESS_SESSION)
+
+/* The first call: the session, the role, the Origin of a POST, the form's
+ * parser. 1 with resp filled to answer now. */
+int console_begin(struct conn *c, const char *method, struct http_resp *resp);
+/* A piece of a POST body; -1 past the route's cap (413). */
+int console_body(struct conn *c, const char *data, size_t size);
+/* The last call, before the handler: the form complete, its CSRF token.
+ * 1 with resp filled to answer now. */
+int console_ready(struct conn *c, const char *method, struct http_resp *resp);
+/* The headers of every console answer (SPEC 8). */
+void console_headers(struct http_resp *resp);
+/* The request is over: free its console state. */
+void console_end(struct conn *c);
 
 /* ---- the handlers, by family ------------------------------------------ */
 
@@ -264,5 +293,22 @@ int console_tokens(struct conn *c, const char *method, struct http_resp *resp);
 int console_tokens_post(struct conn *c, const char *method,
 			struct http_resp *resp);
 int console_audit(struct conn *c, const char *method, struct http_resp *resp);
+
+/* console.c: signing in and out, setting a password */
+int console_login(struct conn *c, const char *method, struct http_resp *resp);
+int console_logout(struct conn *c, const char *method, struct http_resp *resp);
+int console_setup(struct conn *c, const char *method, struct http_resp *resp);
+int console_missing(struct conn *c, const char *method, struct http_resp *resp);
+
+/* console_producer.c: the dashboard, products, issuing, batches */
+int console_dashboard(struct conn *c, const char *method,
+		      struct http_resp *resp);
+int console_product(struct conn *c, const char *method, struct http_resp *resp);
+int console_issue(struct conn *c, const char *method, struct http_resp *resp);
+int console_batch(struct conn *c, const char *method, struct http_resp *resp);
+int console_batch_file(struct conn *c, const char *method,
+		       struct http_resp *resp);
+int console_batch_void(struct conn *c, const char *method,
+		       struct http_resp *resp);
 
 #endif

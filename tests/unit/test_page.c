@@ -59,6 +59,31 @@ test_render(void)
 	CHECK_INT(render("{{>nope.part}}", v, 3, &b, &err), OCOP_EINTERNAL);
 	CHECK(strstr(err.msg, "nope.part") != NULL);
 
+	TEST("page_render puts a rendered fragment in as it is");
+	{
+		struct ocop_buf row;
+		struct page_var rv[2] = {{"name", ""}, {"rows", ""}};
+
+		/* a list: each row rendered with its values escaped, the rows
+		 * then put in whole */
+		ocop_buf_init(&row, 0);
+		rv[0].value = "<i>a</i>";
+		CHECK_INT(page_render("<li>{{name}}</li>", rv, 1, &row, &err),
+			  0);
+		rv[0].value = "b&c";
+		CHECK_INT(page_render("<li>{{name}}</li>", rv, 1, &row, &err),
+			  0);
+		rv[1].value = row.data;
+		CHECK_INT(
+		    render("<ul>{{{rows}}}</ul>{{name}}", rv, 2, &b, &err), 0);
+		CHECK_STR(b.data, "<ul><li>&lt;i&gt;a&lt;/i&gt;</li>"
+				  "<li>b&amp;c</li></ul>b&amp;c");
+		CHECK_INT(render("{{{nope}}}", rv, 2, &b, &err),
+			  OCOP_EINTERNAL);
+		CHECK_INT(render("{{{rows}}", rv, 2, &b, &err), OCOP_EINTERNAL);
+		ocop_buf_release(&row);
+	}
+
 	TEST("page_render respects the buffer cap");
 	ocop_buf_release(&b);
 	ocop_buf_init(&b, 8);
