@@ -190,9 +190,12 @@ struct users_said {
 	const char *login, *role, *producer, *province, *name;
 };
 
+/* The page, read from st: after a change, the handle that made it (the
+ * thread's reader is in a read begun before the change). NULL: the
+ * reader. */
 static void
 users_page(struct conn *c, struct http_resp *resp, int status,
-	   const struct users_said *said)
+	   const struct users_said *said, struct ocop_store *st)
 {
 	const char *lang = console_lang(c);
 	const struct console_user *me = console_user(c);
@@ -201,10 +204,9 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 	struct producers ps = {0};
 	struct office_vars vs;
 	struct ocop_buf rows, fields;
-	struct ocop_store *st;
 	int64_t *ids = NULL;
 
-	if (!(st = server_store(c->srv, &err)) ||
+	if ((!st && !(st = server_store(c->srv, &err))) ||
 	    account_user_each(st, user_seen, &us, &err) < 0) {
 		console_error(c, resp, 500, err.msg);
 		free(us.u);
@@ -321,7 +323,7 @@ console_users(struct conn *c, const char *method, struct http_resp *resp)
 	struct users_said said = {0};
 
 	(void)method;
-	users_page(c, resp, 200, &said);
+	users_page(c, resp, 200, &said, NULL);
 	return 0;
 }
 
@@ -401,7 +403,7 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 			status = 422;
 		}
 		if (status != 200) {
-			users_page(c, resp, status, &said);
+			users_page(c, resp, status, &said, st);
 			return 0;
 		}
 		rc = account_user_add(st, login, role, producer,
@@ -431,7 +433,7 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 					   rc == OCOP_ENOENT
 				       ? 422
 				       : 500,
-				   &said);
+				   &said, st);
 			return 0;
 		}
 		snprintf(link, sizeof(link), "%s/console/setup/%s",
@@ -475,7 +477,7 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 			said.setup_link = link;
 		}
 	}
-	users_page(c, resp, status, &said);
+	users_page(c, resp, status, &said, st);
 	sodium_memzero(secret, sizeof(secret));
 	sodium_memzero(link, sizeof(link));
 	return 0;
@@ -507,9 +509,10 @@ struct tokens_said {
 	const char *role, *producer, *expires;
 };
 
+/* As users_page. */
 static void
 tokens_page(struct conn *c, struct http_resp *resp, int status,
-	    const struct tokens_said *said)
+	    const struct tokens_said *said, struct ocop_store *st)
 {
 	const char *lang = console_lang(c);
 	const struct console_user *me = console_user(c);
@@ -518,10 +521,9 @@ tokens_page(struct conn *c, struct http_resp *resp, int status,
 	struct producers ps = {0};
 	struct office_vars vs;
 	struct ocop_buf rows, fields;
-	struct ocop_store *st;
 	int64_t *ids;
 
-	if (!(st = server_store(c->srv, &err)) ||
+	if ((!st && !(st = server_store(c->srv, &err))) ||
 	    st->m->token_each(st, token_seen, &ts, &err) < 0) {
 		console_error(c, resp, 500, err.msg);
 		free(ts.t);
@@ -619,7 +621,7 @@ console_tokens(struct conn *c, const char *method, struct http_resp *resp)
 	struct tokens_said said = {0};
 
 	(void)method;
-	tokens_page(c, resp, 200, &said);
+	tokens_page(c, resp, 200, &said, NULL);
 	return 0;
 }
 
@@ -630,7 +632,7 @@ token_create_post(struct conn *c, struct http_resp *resp)
 	const struct console_form *f = console_form(c);
 	struct tokens_said said = {0};
 	struct ocop_error err = {0};
-	struct ocop_store *st;
+	struct ocop_store *st = NULL;
 	struct ocop_product prod;
 	const char *role_s = console_field(f, "role");
 	const char *producer = nonempty(console_field(f, "producer"));
@@ -734,7 +736,7 @@ fail:
 	said.error = msg;
 	status = 500;
 show:
-	tokens_page(c, resp, status, &said);
+	tokens_page(c, resp, status, &said, st);
 	sodium_memzero(token, sizeof(token));
 	return 0;
 }
@@ -746,7 +748,7 @@ token_revoke_post(struct conn *c, struct http_resp *resp)
 	const char *id_s = console_field(console_form(c), "id");
 	struct tokens_said said = {0};
 	struct ocop_error err = {0};
-	struct ocop_store *st;
+	struct ocop_store *st = NULL;
 	char actor[200], subject[32], msg[1024], *end = NULL;
 	long long id = id_s ? strtoll(id_s, &end, 10) : 0;
 	int status = 200, rc;
@@ -754,7 +756,7 @@ token_revoke_post(struct conn *c, struct http_resp *resp)
 	if (!id_s || !*id_s || *end || id <= 0) {
 		said.error = tr(lang, "Số mã truy cập không hợp lệ",
 				"Invalid token id");
-		tokens_page(c, resp, 422, &said);
+		tokens_page(c, resp, 422, &said, NULL);
 		return 0;
 	}
 	snprintf(subject, sizeof(subject), "token:%lld", id);
@@ -784,7 +786,7 @@ done:
 			 id);
 		said.notice = msg;
 	}
-	tokens_page(c, resp, status, &said);
+	tokens_page(c, resp, status, &said, st);
 	return 0;
 }
 
