@@ -1404,11 +1404,11 @@ render_html(const struct rdoc *d, struct ocop_buf *b, int whole)
 		rc = ocop_buf_adds(b, "<div class=\"report\">\n<header>\n"
 				      "<h2 class=\"title\">");
 	else
-		rc = ocop_buf_adds(b,
-				   "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
-				   "<meta charset=\"utf-8\">\n<meta "
-				   "name=\"viewport\" content=\"width=device-"
-				   "width, initial-scale=1\">\n<title>");
+		rc = ocop_buf_adds(
+		    b, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
+		       "<meta charset=\"utf-8\">\n<meta "
+		       "name=\"viewport\" content=\"width=device-"
+		       "width, initial-scale=1\">\n<title>");
 	if (rc == 0 && whole)
 		rc = ocop_buf_add_html(b, d->title_vi);
 	if (rc == 0 && whole)

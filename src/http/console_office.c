@@ -44,8 +44,8 @@ own(struct office_vars *vs, char *s)
 {
 	if (vs->nowned == vs->capowned) {
 		vs->capowned = vs->capowned ? 2 * vs->capowned : 16;
-		vs->owned = ocop_xrealloc(vs->owned,
-					  vs->capowned * sizeof(*vs->owned));
+		vs->owned =
+		    ocop_xrealloc(vs->owned, vs->capowned * sizeof(*vs->owned));
 	}
 	vs->owned[vs->nowned++] = s;
 	return s;

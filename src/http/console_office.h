@@ -34,11 +34,11 @@ void office_vars_release(struct office_vars *vs);
 void office_var(struct office_vars *vs, const char *name, const char *value);
 void office_var_copy(struct office_vars *vs, const char *name,
 		     const char *value);
-void office_varf(struct office_vars *vs, const char *name, const char *fmt,
-		 ...) __attribute__((format(printf, 3, 4)));
+void office_varf(struct office_vars *vs, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Every word of w[0..n) in lang ("vi" or "en"). */
-void office_words(struct office_vars *vs, const struct office_word *w,
-		  size_t n, const char *lang);
+void office_words(struct office_vars *vs, const struct office_word *w, size_t n,
+		  const char *lang);
 /* A word's text in lang. */
 const char *office_word(const struct office_word *w, const char *lang);
 

@@ -31,8 +31,7 @@ static const struct office_word words[] = {
     {"t_login_col", "Tên đăng nhập", "Login"},
     {"t_role", "Vai trò", "Role"},
     {"t_producer", "Chủ thể sản xuất", "Producer"},
-    {"t_producer_code",
-     "Mã một sản phẩm của chủ thể (chỉ cho vai trò chủ thể)",
+    {"t_producer_code", "Mã một sản phẩm của chủ thể (chỉ cho vai trò chủ thể)",
      "A product code of the producer (producer role only)"},
     {"t_province", "Tỉnh", "Province"},
     {"t_name", "Họ tên", "Name"},
@@ -145,7 +144,8 @@ producers_release(struct producers *ps)
 	free(ps->code);
 }
 
-/* ---- users ----------------------------------------------------------------- */
+/* ---- users -----------------------------------------------------------------
+ */
 
 struct users {
 	struct store_user *u;
@@ -200,6 +200,7 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 	const char *lang = console_lang(c);
 	const struct console_user *me = console_user(c);
 	struct ocop_error err = {0};
+	int failed = 0;
 	struct users us = {0};
 	struct producers ps = {0};
 	struct office_vars vs;
@@ -218,9 +219,9 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 		us.last[i] = OCOP_NO_TIME;
 		ids[i] = us.u[i].producer_id;
 	}
-	if (us.n && (st->m->audit_each(st, OCOP_NO_TIME, signin_seen, &us,
-				       &err) < 0 ||
-		     producers_find(st, &ps, ids, us.n, &err) < 0)) {
+	if (us.n &&
+	    (st->m->audit_each(st, OCOP_NO_TIME, signin_seen, &us, &err) < 0 ||
+	     producers_find(st, &ps, ids, us.n, &err) < 0)) {
 		console_error(c, resp, 500, err.msg);
 		goto out;
 	}
@@ -238,22 +239,24 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 		office_var(&rv, "producer", ps.name ? ps.name[i] : "");
 		office_var(&rv, "province", u->province);
 		office_var(&rv, "name", u->name);
-		office_var(&rv, "state",
-			   u->disabled_at != OCOP_NO_TIME
-			       ? tr(lang, "đã khóa", "disabled")
-			   : u->password_at == OCOP_NO_TIME
-			       ? tr(lang, "chưa đặt mật khẩu", "no password yet")
-			       : tr(lang, "hoạt động", "active"));
+		office_var(
+		    &rv, "state",
+		    u->disabled_at != OCOP_NO_TIME
+			? tr(lang, "đã khóa", "disabled")
+		    : u->password_at == OCOP_NO_TIME
+			? tr(lang, "chưa đặt mật khẩu", "no password yet")
+			: tr(lang, "hoạt động", "active"));
 		office_var(&rv, "disabled",
 			   u->disabled_at != OCOP_NO_TIME ? "1" : "");
 		office_var_copy(&rv, "last", office_when(us.last[i], when));
 		office_var(&rv, "csrf", me->csrf);
-		office_var(&rv, "self", strcmp(u->login, me->login) == 0
-					    ? "1"
-					    : "");
+		office_var(&rv, "lang_q",
+			   strcmp(lang, "en") == 0 ? "?lang=en" : "");
+		office_var(&rv, "self",
+			   strcmp(u->login, me->login) == 0 ? "1" : "");
 		office_words(&rv, words, sizeof(words) / sizeof(words[0]),
 			     lang);
-		office_render(&rows, "user_row.html", &rv, &err);
+		failed |= office_render(&rows, "user_row.html", &rv, &err);
 		office_vars_release(&rv);
 	}
 	{
@@ -286,7 +289,8 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 			office_var(&fv, "required", i == 0 ? "1" : "");
 			office_var(&fv, "value", vals[i]);
 			office_var(&fv, "error", errs[i]);
-			office_render(&fields, "field.html", &fv, &err);
+			failed |=
+			    office_render(&fields, "field.html", &fv, &err);
 			office_vars_release(&fv);
 		}
 	}
@@ -305,8 +309,11 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 		   said->role && !strcmp(said->role, "inspector") ? "1" : "");
 	office_var(&vs, "sel_producer",
 		   said->role && !strcmp(said->role, "producer") ? "1" : "");
-	console_page(c, resp, status, tr(lang, "Người dùng", "Users"),
-		     "users.html", vs.v, vs.n);
+	if (failed)
+		console_error(c, resp, 500, err.msg);
+	else
+		console_page(c, resp, status, tr(lang, "Người dùng", "Users"),
+			     "users.html", vs.v, vs.n);
 	ocop_buf_release(&rows);
 	ocop_buf_release(&fields);
 	office_vars_release(&vs);
@@ -375,13 +382,14 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 		said.name = console_field(f, "name");
 		if (!role_s || ocop_role_parse(role_s, &role) < 0 ||
 		    role == OCOP_ROLE_NONE) {
-			said.e_role = tr(lang, "Chọn một vai trò",
-					 "Choose a role");
+			said.e_role =
+			    tr(lang, "Chọn một vai trò", "Choose a role");
 			status = 422;
 		} else if (role == OCOP_ROLE_PRODUCER && !producer) {
 			said.e_producer =
-			    tr(lang, "Người dùng chủ thể cần mã một sản phẩm "
-				     "của chủ thể",
+			    tr(lang,
+			       "Người dùng chủ thể cần mã một sản phẩm "
+			       "của chủ thể",
 			       "A producer user needs a product code of the "
 			       "producer");
 			status = 422;
@@ -392,9 +400,8 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 					     "Only for the producer role");
 			status = 422;
 		}
-		if (status == 200 &&
-		    account_login_normalise(login ? login : "", norm, &err) <
-			0) {
+		if (status == 200 && account_login_normalise(login ? login : "",
+							     norm, &err) < 0) {
 			snprintf(msg, sizeof(msg), "%s (%s)",
 				 tr(lang, "Tên đăng nhập không hợp lệ",
 				    "Invalid login"),
@@ -406,11 +413,10 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 			users_page(c, resp, status, &said, st);
 			return 0;
 		}
-		rc = account_user_add(st, login, role, producer,
-				      nonempty(said.province),
-				      nonempty(said.name), actor,
-				      console_net(c), ocop_now(), secret, NULL,
-				      &err);
+		rc = account_user_add(
+		    st, login, role, producer, nonempty(said.province),
+		    nonempty(said.name), actor, console_net(c), ocop_now(),
+		    secret, NULL, &err);
 		if (rc < 0) {
 			snprintf(msg, sizeof(msg), "%s (%s)",
 				 rc == OCOP_EEXIST
@@ -419,8 +425,7 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 				 : rc == OCOP_ENOENT
 				     ? tr(lang, "Không có sản phẩm này",
 					  "No such product")
-				     : tr(lang, "Không thêm được",
-					  "Not added"),
+				     : tr(lang, "Không thêm được", "Not added"),
 				 err.msg);
 			if (rc == OCOP_ENOENT)
 				said.e_producer = msg;
@@ -448,9 +453,9 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 		rc = account_user_disable(st, login ? login : "", actor,
 					  console_net(c), ocop_now(), &err);
 		snprintf(msg, sizeof(msg), "%s: %s",
-			 rc < 0 ? tr(lang, "Không khóa được", "Not disabled")
-				: tr(lang, "Đã khóa người dùng",
-				     "User disabled"),
+			 rc < 0
+			     ? tr(lang, "Không khóa được", "Not disabled")
+			     : tr(lang, "Đã khóa người dùng", "User disabled"),
 			 rc < 0 ? err.msg : login);
 		if (rc < 0) {
 			said.error = msg;
@@ -483,7 +488,8 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 	return 0;
 }
 
-/* ---- tokens ---------------------------------------------------------------- */
+/* ---- tokens ----------------------------------------------------------------
+ */
 
 struct tokens {
 	struct store_token *t;
@@ -517,6 +523,7 @@ tokens_page(struct conn *c, struct http_resp *resp, int status,
 	const char *lang = console_lang(c);
 	const struct console_user *me = console_user(c);
 	struct ocop_error err = {0};
+	int failed = 0;
 	struct tokens ts = {0};
 	struct producers ps = {0};
 	struct office_vars vs;
@@ -554,9 +561,11 @@ tokens_page(struct conn *c, struct http_resp *resp, int status,
 		office_var(&rv, "expires", office_when(t->expires_at, d));
 		office_var(&rv, "revoked", office_when(t->revoked_at, e));
 		office_var(&rv, "csrf", me->csrf);
+		office_var(&rv, "lang_q",
+			   strcmp(lang, "en") == 0 ? "?lang=en" : "");
 		office_words(&rv, words, sizeof(words) / sizeof(words[0]),
 			     lang);
-		office_render(&rows, "token_row.html", &rv, &err);
+		failed |= office_render(&rows, "token_row.html", &rv, &err);
 		office_vars_release(&rv);
 	}
 	{
@@ -585,7 +594,8 @@ tokens_page(struct conn *c, struct http_resp *resp, int status,
 			office_var(&fv, "required", "");
 			office_var(&fv, "value", vals[i]);
 			office_var(&fv, "error", errs[i]);
-			office_render(&fields, "field.html", &fv, &err);
+			failed |=
+			    office_render(&fields, "field.html", &fv, &err);
 			office_vars_release(&fv);
 		}
 	}
@@ -604,8 +614,12 @@ tokens_page(struct conn *c, struct http_resp *resp, int status,
 		   said->role && !strcmp(said->role, "inspector") ? "1" : "");
 	office_var(&vs, "sel_producer",
 		   said->role && !strcmp(said->role, "producer") ? "1" : "");
-	console_page(c, resp, status, tr(lang, "Mã truy cập API", "API tokens"),
-		     "tokens.html", vs.v, vs.n);
+	if (failed)
+		console_error(c, resp, 500, err.msg);
+	else
+		console_page(c, resp, status,
+			     tr(lang, "Mã truy cập API", "API tokens"),
+			     "tokens.html", vs.v, vs.n);
 	ocop_buf_release(&rows);
 	ocop_buf_release(&fields);
 	office_vars_release(&vs);
@@ -660,9 +674,9 @@ token_create_post(struct conn *c, struct http_resp *resp)
 				     "the producer");
 		status = 422;
 	} else if (role != OCOP_ROLE_PRODUCER && producer) {
-		said.e_producer = tr(lang,
-				     "Chỉ điền cho vai trò chủ thể sản xuất",
-				     "Only for the producer role");
+		said.e_producer =
+		    tr(lang, "Chỉ điền cho vai trò chủ thể sản xuất",
+		       "Only for the producer role");
 		status = 422;
 	}
 	if (expires_s) {
@@ -700,22 +714,20 @@ token_create_post(struct conn *c, struct http_resp *resp)
 	}
 	if ((rc = st->m->begin(st, &err)) < 0)
 		goto fail;
-	rc = token_create(st, role, producer_id, now, expires, token, &id,
-			  &err);
+	rc =
+	    token_create(st, role, producer_id, now, expires, token, &id, &err);
 	if (rc == 0) {
-		snprintf(subject, sizeof(subject), "token:%lld",
-			 (long long)id);
+		snprintf(subject, sizeof(subject), "token:%lld", (long long)id);
 		snprintf(detail, sizeof(detail), "role %s%s%s%s%s",
-			 ocop_role_name(role),
-			 producer ? ", producer of " : "",
+			 ocop_role_name(role), producer ? ", producer of " : "",
 			 producer ? producer : "",
 			 expires != OCOP_NO_TIME ? ", expires " : "",
 			 expires != OCOP_NO_TIME
 			     ? ocop_time_format(expires, when)
 			     : "");
 		rc = audit_add(st, console_actor(c, actor, sizeof(actor)),
-			       "token.create", subject, console_net(c),
-			       detail, now, &err);
+			       "token.create", subject, console_net(c), detail,
+			       now, &err);
 	}
 	if (rc < 0) {
 		st->m->rollback(st);
@@ -754,8 +766,8 @@ token_revoke_post(struct conn *c, struct http_resp *resp)
 	int status = 200, rc;
 
 	if (!id_s || !*id_s || *end || id <= 0) {
-		said.error = tr(lang, "Số mã truy cập không hợp lệ",
-				"Invalid token id");
+		said.error =
+		    tr(lang, "Số mã truy cập không hợp lệ", "Invalid token id");
 		tokens_page(c, resp, 422, &said, NULL);
 		return 0;
 	}
@@ -781,8 +793,7 @@ done:
 		status = rc == OCOP_ENOENT ? 404 : 500;
 	} else {
 		snprintf(msg, sizeof(msg), "%s %lld",
-			 tr(lang, "Đã thu hồi mã truy cập số",
-			    "Revoked token"),
+			 tr(lang, "Đã thu hồi mã truy cập số", "Revoked token"),
 			 id);
 		said.notice = msg;
 	}
@@ -791,8 +802,7 @@ done:
 }
 
 int
-console_tokens_post(struct conn *c, const char *method,
-		    struct http_resp *resp)
+console_tokens_post(struct conn *c, const char *method, struct http_resp *resp)
 {
 	(void)method;
 	if (arg_is(c, "create"))
@@ -828,6 +838,7 @@ console_audit(struct conn *c, const char *method, struct http_resp *resp)
 	const char *since_s = server_query_arg(c, "since");
 	const char *page_s = server_query_arg(c, "page");
 	struct ocop_error err = {0};
+	int failed = 0;
 	struct audit_ring ring = {0};
 	struct office_vars vs;
 	struct ocop_buf rows, fields, query;
@@ -891,7 +902,7 @@ console_audit(struct conn *c, const char *method, struct http_resp *resp)
 		office_var(&rv, "subject", a->subject);
 		office_var(&rv, "net", a->net);
 		office_var(&rv, "detail", a->detail);
-		office_render(&rows, "audit_row.html", &rv, &err);
+		failed |= office_render(&rows, "audit_row.html", &rv, &err);
 		office_vars_release(&rv);
 	}
 	office_vars_init(&fv);
@@ -902,7 +913,7 @@ console_audit(struct conn *c, const char *method, struct http_resp *resp)
 	office_var(&fv, "required", "");
 	office_var(&fv, "value", since_s ? since_s : "");
 	office_var(&fv, "error", since_err);
-	office_render(&fields, "field.html", &fv, &err);
+	failed |= office_render(&fields, "field.html", &fv, &err);
 	office_vars_release(&fv);
 	if (since != OCOP_NO_TIME)
 		ocop_buf_addf(&query, "since=%s&", since_s);
@@ -924,8 +935,12 @@ console_audit(struct conn *c, const char *method, struct http_resp *resp)
 	office_varf(&vs, "range", "%zu–%zu / %zu",
 		    last > first ? ring.total - last + 1 : 0,
 		    ring.total - first, ring.total);
-	console_page(c, resp, status, tr(lang, "Nhật ký thay đổi", "Audit log"),
-		     "audit.html", vs.v, vs.n);
+	if (failed)
+		console_error(c, resp, 500, err.msg);
+	else
+		console_page(c, resp, status,
+			     tr(lang, "Nhật ký thay đổi", "Audit log"),
+			     "audit.html", vs.v, vs.n);
 	ocop_buf_release(&rows);
 	ocop_buf_release(&fields);
 	ocop_buf_release(&query);

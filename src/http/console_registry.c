@@ -77,18 +77,18 @@ static const struct office_word words[] = {
 /* The fields of the three forms: each has a value to fill again and an
  * error to show next to it. */
 static const char *const fields[] = {
-    "g_code",	  "g_stars",	 "g_decision", "g_date",     "g_issuer",
-    "g_valid_until", "g_source",   "x_code",	   "x_until",	 "x_decision",
-    "x_ext_decision", "r_code",	 "r_decision", "r_date",     "r_ground",
-    "r_note",
+    "g_code",	  "g_stars",	   "g_decision",     "g_date",
+    "g_issuer",	  "g_valid_until", "g_source",	     "x_code",
+    "x_until",	  "x_decision",	   "x_ext_decision", "r_code",
+    "r_decision", "r_date",	   "r_ground",	     "r_note",
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 /* each field's error, "e_" and its name */
 static const char *const field_errors[NFIELDS] = {
-    "e_g_code",	      "e_g_stars",     "e_g_decision",	 "e_g_date",
-    "e_g_issuer",     "e_g_valid_until", "e_g_source",	 "e_x_code",
-    "e_x_until",      "e_x_decision",  "e_x_ext_decision", "e_r_code",
-    "e_r_decision",   "e_r_date",      "e_r_ground",	 "e_r_note",
+    "e_g_code",	    "e_g_stars",       "e_g_decision",	   "e_g_date",
+    "e_g_issuer",   "e_g_valid_until", "e_g_source",	   "e_x_code",
+    "e_x_until",    "e_x_decision",    "e_x_ext_decision", "e_r_code",
+    "e_r_decision", "e_r_date",	       "e_r_ground",	   "e_r_note",
 };
 /* the text fields as inputs: their placeholder, label, type, whether
  * required (the lists, stars and ground, are in the template) */
@@ -113,13 +113,13 @@ static const struct {
 };
 /* the choices of the stars' and the ground's lists: "sel_" and value */
 static const char *const choices[][2] = {
-    {"g_stars", "3"},	{"g_stars", "4"},	{"g_stars", "5"},
-    {"r_ground", "a"},	{"r_ground", "b"},	{"r_ground", "c"},
-    {"r_ground", "d"},	{"r_ground", "dd"},	{"r_ground", "e"},
+    {"g_stars", "3"},	    {"g_stars", "4"},	{"g_stars", "5"},
+    {"r_ground", "a"},	    {"r_ground", "b"},	{"r_ground", "c"},
+    {"r_ground", "d"},	    {"r_ground", "dd"}, {"r_ground", "e"},
     {"r_ground", "lapsed"},
 };
 static const char *const choice_vars[] = {
-    "sel_s3", "sel_s4", "sel_s5", "sel_ga", "sel_gb",
+    "sel_s3", "sel_s4", "sel_s5",  "sel_ga", "sel_gb",
     "sel_gc", "sel_gd", "sel_gdd", "sel_ge", "sel_glapsed",
 };
 
@@ -129,10 +129,11 @@ struct regpage {
 	int status;
 	char *val[NFIELDS];
 	char *ferr[NFIELDS];
-	char *notice;	  /* what was done */
-	char *form_error; /* a form's failure not of one field */
+	char *notice;		   /* what was done */
+	char *form_error;	   /* a form's failure not of one field */
 	const char *form_error_of; /* "grant", "extend", "revoke", "import" */
 	struct ocop_buf problems;  /* rows of the bad rows' table */
+	int render_failed;	   /* a row could not be rendered */
 	size_t nproblems, more;
 };
 
@@ -175,9 +176,8 @@ tr(const struct regpage *p, const char *vi, const char *en)
 }
 
 /* A field's error in the page's language; the first one stays. */
-static void
-field_error(struct regpage *p, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void field_error(struct regpage *p, const char *field, const char *fmt,
+			...) __attribute__((format(printf, 3, 4)));
 static void
 field_error(struct regpage *p, const char *field, const char *fmt, ...)
 {
@@ -207,8 +207,7 @@ form_error(struct regpage *p, const char *of, int status, const char *vi,
 	p->status = status;
 }
 
-static void
-notice(struct regpage *p, const char *fmt, ...)
+static void notice(struct regpage *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void
 notice(struct regpage *p, const char *fmt, ...)
@@ -318,12 +317,12 @@ refused(struct regpage *p, const char *of, int rc, const char *code_field,
 			    err->msg);
 	else if (rc == OCOP_EEXIST && decision_field)
 		field_error(p, decision_field, "%s (%s)",
-			    tr(p, "Quyết định này đã được ghi với nội dung "
-				  "khác",
+			    tr(p,
+			       "Quyết định này đã được ghi với nội dung "
+			       "khác",
 			       "This decision is recorded with other content"),
 			    err->msg);
-	else if (rc == OCOP_EINVAL || rc == OCOP_EREFUSED ||
-		 rc == OCOP_EEXIST)
+	else if (rc == OCOP_EINVAL || rc == OCOP_EREFUSED || rc == OCOP_EEXIST)
 		form_error(p, of, 422, "Không ghi được", "Not recorded",
 			   err->msg);
 	else
@@ -352,9 +351,9 @@ do_grant(struct conn *c, struct regpage *p, const struct console_form *f)
 	required(p, "g_code", code);
 	if (required(p, "g_stars", stars) == 0 &&
 	    (strlen(stars) != 1 || stars[0] < '3' || stars[0] > '5'))
-		field_error(p, "g_stars", "%s",
-			    tr(p, "Hạng sao là 3, 4 hoặc 5",
-			       "Stars are 3, 4 or 5"));
+		field_error(
+		    p, "g_stars", "%s",
+		    tr(p, "Hạng sao là 3, 4 hoặc 5", "Stars are 3, 4 or 5"));
 	else if (stars)
 		r.stars = stars[0] - '0';
 	if (required(p, "g_decision", decision) == 0)
@@ -380,7 +379,8 @@ do_grant(struct conn *c, struct regpage *p, const struct console_form *f)
 	       tr(p, "quyết định", "decision"), r.decision_no,
 	       tr(p, "hiệu lực", "valid"), ocop_day_format(r.valid_from, from),
 	       ocop_day_format(r.valid_until, to),
-	       changed ? "" : tr(p, " (đã có từ trước)", " (already recorded)"));
+	       changed ? ""
+		       : tr(p, " (đã có từ trước)", " (already recorded)"));
 	for (size_t i = 0; i < NFIELDS; i++)
 		if (fields[i][0] == 'g') {
 			free(p->val[i]);
@@ -411,19 +411,19 @@ do_extend(struct conn *c, struct regpage *p, const struct console_form *f)
 			    tr(p, "Quá dài", "Too long"));
 	if (p->status != 200 || !(st = writer(c, p, "extend", &err)))
 		return;
-	rc = registry_extend(st, code, decision, until, ext, &r, &changed,
-			     &err);
+	rc =
+	    registry_extend(st, code, decision, until, ext, &r, &changed, &err);
 	snprintf(detail, sizeof(detail), "decision %s until %s%s",
 		 r.decision_no, until_s, changed ? "" : " (unchanged)");
 	if ((rc = audited(c, st, rc, "cert.extend", code, detail, &err)) < 0) {
 		refused(p, "extend", rc, "x_code", NULL, &err);
 		return;
 	}
-	notice(p, "%s: %s %s %s %s%s", code,
-	       tr(p, "quyết định", "decision"), r.decision_no,
-	       tr(p, "gia hạn đến", "extended until"),
+	notice(p, "%s: %s %s %s %s%s", code, tr(p, "quyết định", "decision"),
+	       r.decision_no, tr(p, "gia hạn đến", "extended until"),
 	       ocop_day_format(r.extended_until, u),
-	       changed ? "" : tr(p, " (đã có từ trước)", " (already recorded)"));
+	       changed ? ""
+		       : tr(p, " (đã có từ trước)", " (already recorded)"));
 	for (size_t i = 0; i < NFIELDS; i++)
 		if (fields[i][0] == 'x') {
 			free(p->val[i]);
@@ -468,11 +468,13 @@ do_revoke(struct conn *c, struct regpage *p, const struct console_form *f)
 		return;
 	}
 	notice(p, "%s: %s %s %s %s%s", code,
-	       tr(p, "đã ghi thu hồi, quyết định", "revocation recorded, "
-						    "decision"),
+	       tr(p, "đã ghi thu hồi, quyết định",
+		  "revocation recorded, "
+		  "decision"),
 	       v.decision_no, tr(p, "ngày", "of"),
 	       ocop_day_format(v.revoked_on, d),
-	       changed ? "" : tr(p, " (đã có từ trước)", " (already recorded)"));
+	       changed ? ""
+		       : tr(p, " (đã có từ trước)", " (already recorded)"));
 	for (size_t i = 0; i < NFIELDS; i++)
 		if (fields[i][0] == 'r') {
 			free(p->val[i]);
@@ -493,9 +495,9 @@ word_char(char ch)
 static const char *
 reason_field(const char *why)
 {
-	static const char *const *const lists[] = {
-	    registry_recognition_columns, registry_revocation_columns,
-	    registry_extension_columns};
+	static const char *const *const lists[] = {registry_recognition_columns,
+						   registry_revocation_columns,
+						   registry_extension_columns};
 	const char *best = NULL, *best_at = NULL;
 
 	for (size_t l = 0; l < 3; l++)
@@ -533,7 +535,8 @@ problem_rows(struct regpage *p, const char *name, const char *msg,
 	char *copy, *reason, *save = NULL;
 	int rc = 0;
 
-	if (strncmp(rest, name, nl) == 0 && (rest[nl] == ' ' || rest[nl] == ':'))
+	if (strncmp(rest, name, nl) == 0 &&
+	    (rest[nl] == ' ' || rest[nl] == ':'))
 		rest += nl;
 	while (*rest == ' ' || *rest == ':')
 		rest++;
@@ -639,11 +642,10 @@ do_import(struct conn *c, struct regpage *p, const struct console_form *f)
 				 "%zu rows, %zu added, %zu unchanged",
 				 sums[i].rows, sums[i].added,
 				 sums[i].unchanged);
-			rc = audit_add(st, console_actor(c, actor,
-							 sizeof(actor)),
-				       "registry.import", name[i],
-				       console_net(c), detail, ocop_now(),
-				       &err);
+			rc = audit_add(
+			    st, console_actor(c, actor, sizeof(actor)),
+			    "registry.import", name[i], console_net(c), detail,
+			    ocop_now(), &err);
 			if (rc < 0)
 				break;
 		}
@@ -655,11 +657,10 @@ do_import(struct conn *c, struct regpage *p, const struct console_form *f)
 	if (rc < 0 || probs.total > 0) {
 		st->m->rollback(st);
 		if (probs.total == 0) {
-			form_error(p, "import",
-				   rc == OCOP_ETOOBIG || rc == OCOP_EINVAL
-				       ? 422
-				       : 500,
-				   "Không nhập được", "Not imported", err.msg);
+			form_error(
+			    p, "import",
+			    rc == OCOP_ETOOBIG || rc == OCOP_EINVAL ? 422 : 500,
+			    "Không nhập được", "Not imported", err.msg);
 			goto out;
 		}
 	} else if ((rc = st->m->commit(st, &err)) < 0) {
@@ -677,8 +678,10 @@ do_import(struct conn *c, struct regpage *p, const struct console_form *f)
 					    strlen(name[order[k]])) == 0 &&
 				    strlen(name[order[k]]) > strlen(fname))
 					fname = name[order[k]];
-			if (problem_rows(p, fname, probs.msgs[m], &err) < 0)
+			if (problem_rows(p, fname, probs.msgs[m], &err) < 0) {
+				p->render_failed = 1;
 				break;
+			}
 		}
 		p->more = probs.total - probs.n;
 		free(p->form_error);
@@ -706,7 +709,9 @@ static void
 show(struct conn *c, struct http_resp *resp, struct regpage *p)
 {
 	const struct console_user *u = console_user(c);
+	struct ocop_error err = {0};
 	char more[64] = "";
+	int failed = 0;
 
 	office_words(&p->vs, words, sizeof(words) / sizeof(words[0]), p->lang);
 	office_var(&p->vs, "csrf", u->csrf);
@@ -727,7 +732,6 @@ show(struct conn *c, struct http_resp *resp, struct regpage *p)
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
 		struct office_vars fv;
 		struct ocop_buf html;
-		struct ocop_error err = {0};
 		int k = field_index(inputs[i].field);
 		const char *label = "";
 
@@ -743,7 +747,7 @@ show(struct conn *c, struct http_resp *resp, struct regpage *p)
 		office_var(&fv, "value", p->val[k] ? p->val[k] : "");
 		office_var(&fv, "error", p->ferr[k] ? p->ferr[k] : "");
 		ocop_buf_init(&html, 1 << 16);
-		office_render(&html, "field.html", &fv, &err);
+		failed |= office_render(&html, "field.html", &fv, &err);
 		office_var_copy(&p->vs, inputs[i].var,
 				html.data ? html.data : "");
 		ocop_buf_release(&html);
@@ -777,9 +781,12 @@ show(struct conn *c, struct http_resp *resp, struct regpage *p)
 	office_var(&p->vs, "more", more);
 	office_var(&p->vs, "t_heading",
 		   tr(p, "Danh sách sản phẩm OCOP", "OCOP registry"));
-	console_page(c, resp, p->status,
-		     tr(p, "Danh sách sản phẩm OCOP", "OCOP registry"),
-		     "registry.html", p->vs.v, p->vs.n);
+	if (failed || p->render_failed)
+		console_error(c, resp, 500, err.msg);
+	else
+		console_page(c, resp, p->status,
+			     tr(p, "Danh sách sản phẩm OCOP", "OCOP registry"),
+			     "registry.html", p->vs.v, p->vs.n);
 }
 
 int

@@ -20,24 +20,34 @@ static const struct {
 	const char *about_vi, *about_en;
 	const char *params[2];
 } reports[] = {
-    {"circulation", "Tem còn lưu hành", "Labels in circulation",
+    {"circulation",
+     "Tem còn lưu hành",
+     "Labels in circulation",
      "Tem của sản phẩm hết hiệu lực, bị thu hồi hoặc sai số sao vẫn được "
      "quét.",
      "Labels of expired, revoked or wrong-star products still scanned.",
      {"since", NULL}},
-    {"expiring", "Sắp hết hiệu lực", "Expiring",
+    {"expiring",
+     "Sắp hết hiệu lực",
+     "Expiring",
      "Công nhận còn hiệu lực, sắp hết hạn, và cửa sổ đánh giá lại.",
      "Recognitions in force that end soon, and their re-evaluation window.",
      {"within", NULL}},
-    {"lapsed", "Hết hiệu lực chưa xử lý", "Lapsed",
+    {"lapsed",
+     "Hết hiệu lực chưa xử lý",
+     "Lapsed",
      "Sản phẩm hết hạn, không được gia hạn hay thu hồi.",
      "Products whose recognition ended, neither renewed nor revoked.",
      {NULL, NULL}},
-    {"clones", "Tem bị sao chép", "Copied labels",
+    {"clones",
+     "Tem bị sao chép",
+     "Copied labels",
      "Một số sê-ri quét ở nhiều nơi trong ít ngày.",
      "One serial scanned in several places within a few days.",
      {"min_places", "window_days"}},
-    {"unknown", "Mã không khớp tem nào", "Unknown codes",
+    {"unknown",
+     "Mã không khớp tem nào",
+     "Unknown codes",
      "Mã được quét nhưng không có tem nào: tem giả, theo nơi quét.",
      "Codes scanned that match no label: forged labels, by place.",
      {NULL, NULL}},
@@ -51,8 +61,8 @@ static const struct {
 	const char *type;
 } params[] = {
     {"as_of", "Tính đến ngày", "As of", "date"},
-    {"since", "Lượt quét từ ngày (để trống: tất cả)",
-     "Scans from (empty: all)", "date"},
+    {"since", "Lượt quét từ ngày (để trống: tất cả)", "Scans from (empty: all)",
+     "date"},
     {"within", "Còn không quá (ngày)", "Days left at most", "number"},
     {"min_places", "Số nơi quét tối thiểu", "Distinct places, at least",
      "number"},
@@ -96,25 +106,29 @@ takes(size_t r, const char *param)
 		strcmp(reports[r].params[1], param) == 0);
 }
 
-/* The other reports' links, keeping the language. */
-static void
-report_links(struct ocop_buf *b, const char *lang, int current)
+/* The reports' links, keeping the language. OCOP_EINTERNAL, with err,
+ * when the template cannot be rendered. */
+static int
+report_links(struct ocop_buf *b, const char *lang, int current,
+	     struct ocop_error *err)
 {
 	struct office_vars rv;
-	struct ocop_error err = {0};
+	int failed = 0;
 
 	for (size_t i = 0; i < NREPORTS; i++) {
 		office_vars_init(&rv);
 		office_varf(&rv, "href", "/console/reports/%s%s",
 			    reports[i].name,
 			    strcmp(lang, "en") == 0 ? "?lang=en" : "");
-		office_var(&rv, "title", tr(lang, reports[i].vi, reports[i].en));
+		office_var(&rv, "title",
+			   tr(lang, reports[i].vi, reports[i].en));
 		office_var(&rv, "about",
 			   tr(lang, reports[i].about_vi, reports[i].about_en));
 		office_var(&rv, "current", (int)i == current ? "1" : "");
-		office_render(b, "report_link.html", &rv, &err);
+		failed |= office_render(b, "report_link.html", &rv, err);
 		office_vars_release(&rv);
 	}
+	return failed ? OCOP_EINTERNAL : 0;
 }
 
 int
@@ -123,16 +137,21 @@ console_reports(struct conn *c, const char *method, struct http_resp *resp)
 	const char *lang = console_lang(c);
 	struct office_vars vs;
 	struct ocop_buf links;
+	struct ocop_error err = {0};
+	int failed;
 
 	(void)method;
 	office_vars_init(&vs);
 	ocop_buf_init(&links, 1 << 16);
-	report_links(&links, lang, -1);
+	failed = report_links(&links, lang, -1, &err);
 	office_style(&vs);
 	office_words(&vs, words, sizeof(words) / sizeof(words[0]), lang);
 	office_var(&vs, "links", links.data ? links.data : "");
-	console_page(c, resp, 200, tr(lang, "Báo cáo", "Reports"),
-		     "reports.html", vs.v, vs.n);
+	if (failed)
+		console_error(c, resp, 500, err.msg);
+	else
+		console_page(c, resp, 200, tr(lang, "Báo cáo", "Reports"),
+			     "reports.html", vs.v, vs.n);
 	ocop_buf_release(&links);
 	office_vars_release(&vs);
 	return 0;
@@ -151,6 +170,7 @@ console_report(struct conn *c, const char *method, struct http_resp *resp)
 	char *ferr[NPARAMS] = {0};
 	enum report_format fmt = REPORT_HTML_PART;
 	int r = report_index(c->arg[0], c->arg_len[0]), status = 200, bad = 0;
+	int failed = 0;
 	int rc;
 
 	(void)method;
@@ -188,8 +208,7 @@ console_report(struct conn *c, const char *method, struct http_resp *resp)
 			continue;
 		}
 		ocop_buf_addf(&query, "&%s=", params[i].name);
-		for (const unsigned char *s = (const unsigned char *)v; *s;
-		     s++)
+		for (const unsigned char *s = (const unsigned char *)v; *s; s++)
 			ocop_buf_addf(&query,
 				      (*s >= '0' && *s <= '9') ||
 					      (*s >= 'A' && *s <= 'Z') ||
@@ -252,11 +271,11 @@ console_report(struct conn *c, const char *method, struct http_resp *resp)
 		office_var(&fv, "required", "");
 		office_var(&fv, "value", v ? v : "");
 		office_var(&fv, "error", ferr[i] ? ferr[i] : "");
-		office_render(&inputs, "field.html", &fv, &err);
+		failed |= office_render(&inputs, "field.html", &fv, &err);
 		office_vars_release(&fv);
 	}
 	report_html_style(".console-report", &style);
-	report_links(&links, lang, r);
+	failed |= report_links(&links, lang, r, &err);
 	office_style(&vs);
 	office_words(&vs, words, sizeof(words) / sizeof(words[0]), lang);
 	office_var(&vs, "name", reports[r].name);
@@ -271,8 +290,12 @@ console_report(struct conn *c, const char *method, struct http_resp *resp)
 	office_varf(&vs, "json_href", "/console/reports/%s?format=json%s",
 		    reports[r].name, query.data ? query.data : "");
 	office_var(&vs, "links", links.data ? links.data : "");
-	console_page(c, resp, status, tr(lang, reports[r].vi, reports[r].en),
-		     "report.html", vs.v, vs.n);
+	if (failed)
+		console_error(c, resp, 500, err.msg);
+	else
+		console_page(c, resp, status,
+			     tr(lang, reports[r].vi, reports[r].en),
+			     "report.html", vs.v, vs.n);
 	ocop_buf_release(&inputs);
 	ocop_buf_release(&style);
 	ocop_buf_release(&links);
