@@ -4,11 +4,11 @@ CC ?= cc
 BUILD ?= build
 
 PKGS := libqrencode libpng libcurl sqlite3 jansson libmicrohttpd libsodium cairo \
-	libutf8proc libpq
+	libutf8proc libpq zlib
 # Debian packages the build, the tests and the demo need (checked by `deps`).
 DEB_PKGS := build-essential pkg-config libqrencode-dev libpng-dev \
 	libcurl4-openssl-dev libsqlite3-dev libjansson-dev libmicrohttpd-dev \
-	libsodium-dev libcairo2-dev libutf8proc-dev fonts-dejavu-core sqlite3 \
+	libsodium-dev libcairo2-dev libutf8proc-dev zlib1g-dev fonts-dejavu-core sqlite3 \
 	curl zbar-tools \
 	librsvg2-bin poppler-utils qrencode python3 python3-jsonschema \
 	chromium wrk nginx-light systemd openssl cppcheck libpq-dev postgresql \

@@ -22,7 +22,8 @@ email_ok(const char *s)
 	if (!at || at == s || strchr(at + 1, '@') || at - s > 64)
 		return 0;
 	for (p = s; p < at; p++)
-		if (!isalnum((unsigned char)*p) && !strchr(".!#$%&'*+/=?^_`{|}~-", *p))
+		if (!isalnum((unsigned char)*p) &&
+		    !strchr(".!#$%&'*+/=?^_`{|}~-", *p))
 			return 0;
 	if (s[0] == '.' || at[-1] == '.' || strstr(s, ".."))
 		return 0;
@@ -52,10 +53,11 @@ account_login_normalise(const char *login, char *out, struct ocop_error *err)
 			out[n++] = (char)tolower((unsigned char)*p);
 		out[n] = '\0';
 		if (!email_ok(out))
-			return ocop_error_set(err, OCOP_EINVAL,
-					      "login '%s' is not a valid e-mail "
-					      "address",
-					      login);
+			return ocop_error_set(
+			    err, OCOP_EINVAL,
+			    "login '%s' is not a valid e-mail "
+			    "address",
+			    login);
 		return 0;
 	}
 	for (const char *p = login; *p; p++) {
@@ -219,8 +221,7 @@ account_user_add(struct ocop_store *st, const char *login, enum ocop_role role,
 				      "a producer user needs a producer's "
 				      "product code, and only a producer user "
 				      "takes one");
-	if ((rc = text_ok("province", province, sizeof(u.province), err)) <
-		0 ||
+	if ((rc = text_ok("province", province, sizeof(u.province), err)) < 0 ||
 	    (rc = text_ok("name", name, sizeof(u.name), err)) < 0)
 		return rc;
 	u.role = role;
@@ -340,8 +341,8 @@ account_user_disable(struct ocop_store *st, const char *login,
 	u.has_setup = 0;
 	if ((rc = st->m->user_update(st, &u, err)) < 0 ||
 	    (rc = st->m->session_end_user(st, u.id, now, err)) < 0 ||
-	    (rc = audit_add(st, actor, "user.disable", u.login, net, NULL,
-			    now, err)) < 0)
+	    (rc = audit_add(st, actor, "user.disable", u.login, net, NULL, now,
+			    err)) < 0)
 		goto out_rollback;
 	rc = st->m->commit(st, err);
 	goto out;
@@ -353,16 +354,15 @@ out:
 }
 
 int
-account_user_reset(struct ocop_store *st, const char *login,
-		   const char *actor, const char *net, int64_t now,
-		   char *setup_out, struct ocop_error *err)
+account_user_reset(struct ocop_store *st, const char *login, const char *actor,
+		   const char *net, int64_t now, char *setup_out,
+		   struct ocop_error *err)
 {
 	struct store_user u;
 	int rc;
 
 	memset(&u, 0, sizeof(u));
-	if ((rc = sodium_ready(err)) < 0 ||
-	    (rc = st->m->begin(st, err)) < 0)
+	if ((rc = sodium_ready(err)) < 0 || (rc = st->m->begin(st, err)) < 0)
 		return rc;
 	if ((rc = user_load(st, login, &u, err)) < 0)
 		goto out_rollback;
@@ -529,8 +529,8 @@ refuse(struct ocop_store *st, const char *login, const char *net, int64_t now,
 	snprintf(actor, sizeof(actor), "user:%s", login);
 	if ((rc = st->m->begin(st, err)) < 0)
 		return rc;
-	if ((record && (rc = st->m->signin_add(st, login, net, now, 0, err)) <
-			   0) ||
+	if ((record &&
+	     (rc = st->m->signin_add(st, login, net, now, 0, err)) < 0) ||
 	    (rc = audit_add(st, actor, "signin.refused", login, net, why, now,
 			    err)) < 0) {
 		st->m->rollback(st);
@@ -571,7 +571,8 @@ account_login(struct ocop_store *st, const char *login, const char *password,
 					 now - ACCOUNT_THROTTLE_WINDOW + 1,
 					 &by_login, &by_net, err)) < 0)
 		return rc;
-	if (by_login >= ACCOUNT_THROTTLE_LOGIN || by_net >= ACCOUNT_THROTTLE_NET)
+	if (by_login >= ACCOUNT_THROTTLE_LOGIN ||
+	    by_net >= ACCOUNT_THROTTLE_NET)
 		return refuse(st, norm, net, now, 0, OCOP_EBUSY, "throttled",
 			      err);
 	rc = st->m->user_get(st, norm, &u, err);
@@ -580,8 +581,8 @@ account_login(struct ocop_store *st, const char *login, const char *password,
 	found = rc == 0 && u.password[0];
 	if (!password || strlen(password) > ACCOUNT_PASSWORD_MAX)
 		password = "";
-	ok = crypto_pwhash_str_verify(found ? u.password : dummy_hash,
-				      password, strlen(password)) == 0;
+	ok = crypto_pwhash_str_verify(found ? u.password : dummy_hash, password,
+				      strlen(password)) == 0;
 	if (!found || !ok || u.disabled_at != OCOP_NO_TIME) {
 		user_wipe(&u);
 		return refuse(st, norm, net, now, 1, OCOP_EAUTH,

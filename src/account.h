@@ -46,13 +46,13 @@
 #define ACCOUNT_PASSWORD_MIN 10
 #define ACCOUNT_PASSWORD_MAX 1024
 
-#define ACCOUNT_SETUP_TTL (72 * 3600)	 /* a setup link's life */
-#define ACCOUNT_SESSION_MAX (12 * 3600)	 /* a session's life */
-#define ACCOUNT_SESSION_IDLE (2 * 3600)	 /* a session unused ends */
-#define ACCOUNT_TOUCH_EVERY 60		 /* last use recorded this often */
+#define ACCOUNT_SETUP_TTL (72 * 3600)	  /* a setup link's life */
+#define ACCOUNT_SESSION_MAX (12 * 3600)	  /* a session's life */
+#define ACCOUNT_SESSION_IDLE (2 * 3600)	  /* a session unused ends */
+#define ACCOUNT_TOUCH_EVERY 60		  /* last use recorded this often */
 #define ACCOUNT_THROTTLE_WINDOW (15 * 60) /* failures counted over */
-#define ACCOUNT_THROTTLE_LOGIN 5	 /* failures a login */
-#define ACCOUNT_THROTTLE_NET 20		 /* failures a client network */
+#define ACCOUNT_THROTTLE_LOGIN 5	  /* failures a login */
+#define ACCOUNT_THROTTLE_NET 20		  /* failures a client network */
 
 /* The signed-in user, as the console needs it. */
 struct account_user {
@@ -85,9 +85,9 @@ int account_login_normalise(const char *login, char *out,
  */
 int account_user_add(struct ocop_store *st, const char *login,
 		     enum ocop_role role, const char *producer_code,
-		     const char *province, const char *name,
-		     const char *actor, const char *net, int64_t now,
-		     char *setup_out, int64_t *id_out, struct ocop_error *err);
+		     const char *province, const char *name, const char *actor,
+		     const char *net, int64_t now, char *setup_out,
+		     int64_t *id_out, struct ocop_error *err);
 
 /*
  * A user by login, or every user ordered by login, as stored with the

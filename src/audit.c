@@ -10,8 +10,8 @@
 
 int
 audit_add(struct ocop_store *st, const char *actor, const char *action,
-	  const char *subject, const char *net, const char *detail,
-	  int64_t at, struct ocop_error *err)
+	  const char *subject, const char *net, const char *detail, int64_t at,
+	  struct ocop_error *err)
 {
 	struct store_audit a;
 

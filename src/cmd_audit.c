@@ -9,13 +9,13 @@
 #include "cmd.h"
 
 static const char help[] =
-	"usage: ocop audit [--since DATE] [--json]\n\n"
-	"The audit log: every change made from the command line, the console\n"
-	"or the API, and every sign-in and refused sign-in, with its time,\n"
-	"actor (cli:UNIX-USER, user:LOGIN, token:ID), action, subject and\n"
-	"client network. Nothing edits or deletes it.\n\n"
-	"  --since DATE   entries from DATE (00:00 Vietnam time) on\n"
-	"  --json         a JSON array, times in RFC 3339\n";
+    "usage: ocop audit [--since DATE] [--json]\n\n"
+    "The audit log: every change made from the command line, the console\n"
+    "or the API, and every sign-in and refused sign-in, with its time,\n"
+    "actor (cli:UNIX-USER, user:LOGIN, token:ID), action, subject and\n"
+    "client network. Nothing edits or deletes it.\n\n"
+    "  --since DATE   entries from DATE (00:00 Vietnam time) on\n"
+    "  --json         a JSON array, times in RFC 3339\n";
 
 struct audit_ctx {
 	json_t *arr;
@@ -49,10 +49,10 @@ int
 cmd_audit(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"since", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"since", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ocop_error err = {0};
 	struct ocop_store *st = NULL;

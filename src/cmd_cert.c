@@ -158,17 +158,19 @@ text_arg(const char *opt, const char *v, char *out, size_t size)
 	return 0;
 }
 
-/* Run a change (ok: its result) and its audit entry in one transaction
- * begun by the caller: commit both, or neither. */
+/* Run a change (ok: its result; changed: whether it wrote anything) and
+ * its audit entry in one transaction begun by the caller: commit both, or
+ * neither. What was already recorded exactly so is no change: no entry. */
 static int
-audited(struct ocop_store *st, int ok, const char *action, const char *code,
-	const char *detail, struct ocop_error *err)
+audited(struct ocop_store *st, int ok, int changed, const char *action,
+	const char *code, const char *detail, struct ocop_error *err)
 {
 	char actor[160];
 
 	if (ok < 0 ||
-	    audit_add(st, audit_cli_actor(actor, sizeof(actor)), action, code,
-		      NULL, detail, ocop_now(), err) < 0) {
+	    (changed && audit_add(st, audit_cli_actor(actor, sizeof(actor)),
+				  action, code, NULL, detail, ocop_now(),
+				  err) < 0)) {
 		st->m->rollback(st);
 		return -1;
 	}
@@ -207,9 +209,9 @@ cert_grant(struct ocop_store *st, const struct args *a)
 	if (st->m->begin(st, &err) < 0)
 		return cmd_fail(&err);
 	rc = registry_grant(st, a->code, &r, &changed, &err);
-	snprintf(detail, sizeof(detail), "%d stars, decision %s%s", r.stars,
-		 r.decision_no, changed ? "" : " (unchanged)");
-	if (audited(st, rc, "cert.grant", a->code, detail, &err) < 0)
+	snprintf(detail, sizeof(detail), "%d stars, decision %s", r.stars,
+		 r.decision_no);
+	if (audited(st, rc, changed, "cert.grant", a->code, detail, &err) < 0)
 		return cmd_fail(&err);
 	printf("%s\t%d★\t%s\t%s\t%s\t%s\n", a->code, r.stars, r.decision_no,
 	       ocop_day_format(r.valid_from, f),
@@ -238,9 +240,9 @@ cert_extend(struct ocop_store *st, const struct args *a)
 		return cmd_fail(&err);
 	rc = registry_extend(st, a->code, a->decision, until, a->ext_decision,
 			     &r, &changed, &err);
-	snprintf(detail, sizeof(detail), "decision %s until %s%s",
-		 r.decision_no, a->until, changed ? "" : " (unchanged)");
-	if (audited(st, rc, "cert.extend", a->code, detail, &err) < 0)
+	snprintf(detail, sizeof(detail), "decision %s until %s",
+		 r.decision_no, a->until);
+	if (audited(st, rc, changed, "cert.extend", a->code, detail, &err) < 0)
 		return cmd_fail(&err);
 	printf("%s\t%d★\t%s\t%s\n", a->code, r.stars, r.decision_no,
 	       ocop_day_format(r.extended_until, u));
@@ -277,10 +279,9 @@ cert_revoke(struct ocop_store *st, const struct args *a)
 	if (st->m->begin(st, &err) < 0)
 		return cmd_fail(&err);
 	rc = registry_revoke(st, a->code, &v, &changed, &err);
-	snprintf(detail, sizeof(detail), "decision %s of %s, ground %s%s",
-		 v.decision_no, a->date, a->ground,
-		 changed ? "" : " (unchanged)");
-	if (audited(st, rc, "cert.revoke", a->code, detail, &err) < 0)
+	snprintf(detail, sizeof(detail), "decision %s of %s, ground %s",
+		 v.decision_no, a->date, a->ground);
+	if (audited(st, rc, changed, "cert.revoke", a->code, detail, &err) < 0)
 		return cmd_fail(&err);
 	printf("%s\t%s\t%s\t%s\n", a->code, v.decision_no,
 	       ocop_day_format(v.revoked_on, d), ocop_ground_name(v.ground));

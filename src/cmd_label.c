@@ -187,36 +187,6 @@ label_issue_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* Void a label (serial) or a batch, with its audit entry, in one
- * transaction. */
-static int
-void_audited(struct ocop_store *st, const char *serial, int64_t batch_id,
-	     int64_t now, const char *reason, struct ocop_error *err)
-{
-	char actor[160], subject[64];
-	int rc;
-
-	if ((rc = st->m->begin(st, err)) < 0)
-		return rc;
-	if (serial) {
-		snprintf(subject, sizeof(subject), "label:%s", serial);
-		rc = st->m->label_void(st, serial, now, reason, err);
-	} else {
-		snprintf(subject, sizeof(subject), "batch:%lld",
-			 (long long)batch_id);
-		rc = st->m->batch_void(st, batch_id, now, reason, err);
-	}
-	if (rc == 0)
-		rc = audit_add(st, audit_cli_actor(actor, sizeof(actor)),
-			       serial ? "label.void" : "batch.void", subject,
-			       NULL, reason, now, err);
-	if (rc < 0) {
-		st->m->rollback(st);
-		return rc;
-	}
-	return st->m->commit(st, err);
-}
-
 static int
 label_void_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -232,7 +202,7 @@ label_void_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	struct ocop_batch b;
 	const char *reason = NULL, *batch_arg = NULL;
 	char serial[OCOP_SERIAL_LEN + 1], grouped[OCOP_SERIAL_GROUPED + 1];
-	char when[32];
+	char when[32], actor[160];
 	long long batch_id = 0;
 	int64_t now = ocop_now();
 	int c, rc;
@@ -290,7 +260,9 @@ label_void_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 				"ocop: batch %lld was already voided at %s\n",
 				batch_id, ocop_time_format(b.voided_at, when));
 		} else if (rc == 0) {
-			rc = void_audited(st, 0, batch_id, now, reason, &err);
+			rc = label_void(st, NULL, batch_id,
+					audit_cli_actor(actor, sizeof(actor)),
+					NULL, now, reason, &err);
 			if (rc == 0)
 				fprintf(stderr,
 					"ocop: batch %lld voided (%d labels) "
@@ -309,7 +281,9 @@ label_void_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 				"ocop: label %s was already voided at %s\n",
 				grouped, ocop_time_format(l.voided_at, when));
 		} else if (rc == 0) {
-			rc = void_audited(st, serial, 0, now, reason, &err);
+			rc = label_void(st, serial, 0,
+					audit_cli_actor(actor, sizeof(actor)),
+					NULL, now, reason, &err);
 			if (rc == 0)
 				fprintf(stderr, "ocop: label %s voided at %s\n",
 					grouped, ocop_time_format(now, when));

@@ -10,24 +10,24 @@
 #include "cmd.h"
 
 static const char help[] =
-	"usage: ocop purge --client-data-before DATE\n"
-	"       ocop purge --consumer-scans-before DATE\n\n"
-	"  --client-data-before DATE    clear the network and browser of the\n"
-	"                               consumer scans before DATE\n"
-	"  --consumer-scans-before DATE delete the consumer scans before DATE;\n"
-	"                               the labels' scan counts follow\n\n"
-	"DATE begins at 00:00 Vietnam time and may not be after today.\n"
-	"Inspector scans are never touched. Both are recorded in the audit\n"
-	"log.\n";
+    "usage: ocop purge --client-data-before DATE\n"
+    "       ocop purge --consumer-scans-before DATE\n\n"
+    "  --client-data-before DATE    clear the network and browser of the\n"
+    "                               consumer scans before DATE\n"
+    "  --consumer-scans-before DATE delete the consumer scans before DATE;\n"
+    "                               the labels' scan counts follow\n\n"
+    "DATE begins at 00:00 Vietnam time and may not be after today.\n"
+    "Inspector scans are never touched. Both are recorded in the audit\n"
+    "log.\n";
 
 int
 cmd_purge(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"client-data-before", required_argument, NULL, 'c'},
-		{"consumer-scans-before", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"client-data-before", required_argument, NULL, 'c'},
+	    {"consumer-scans-before", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ocop_error err = {0};
 	struct ocop_store *st = NULL;
@@ -69,16 +69,15 @@ cmd_purge(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(&err);
 	}
 	if (day > ocop_day_of(now))
-		return cmd_failf(EXIT_DATAERR,
-				 "purge date %s is in the future", date);
+		return cmd_failf(EXIT_DATAERR, "purge date %s is in the future",
+				 date);
 	before = ocop_day_start(day);
 	if ((rc = cmd_open_store(ctx, &st)) != 0)
 		return rc;
 	if ((rc = st->m->begin(st, &err)) < 0)
 		goto out;
-	rc = what == 'c'
-		 ? st->m->scan_purge_client_data(st, before, &n, &err)
-		 : st->m->scan_purge_consumer(st, before, &n, &err);
+	rc = what == 'c' ? st->m->scan_purge_client_data(st, before, &n, &err)
+			 : st->m->scan_purge_consumer(st, before, &n, &err);
 	if (rc == 0) {
 		snprintf(detail, sizeof(detail), "before %s: %lld scans", date,
 			 (long long)n);

@@ -201,16 +201,17 @@ registry_import(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = registry_import_buffer(
 		    st, name, bufs[i].data ? bufs[i].data : "", bufs[i].len,
 		    &sums[i], &probs, &err);
-		if (rc == 0 && probs.total == 0) {
+		/* a file that changed nothing is no change to record */
+		if (rc == 0 && probs.total == 0 && sums[i].added > 0) {
 			char actor[160], detail[160];
 
 			snprintf(detail, sizeof(detail),
 				 "%zu rows, %zu added, %zu unchanged",
 				 sums[i].rows, sums[i].added,
 				 sums[i].unchanged);
-			rc = audit_add(st, audit_cli_actor(actor, sizeof(actor)),
-				       "registry.import", name, NULL, detail,
-				       ocop_now(), &err);
+			audit_cli_actor(actor, sizeof(actor));
+			rc = audit_add(st, actor, "registry.import", name,
+				       NULL, detail, ocop_now(), &err);
 			if (rc < 0)
 				break;
 		}

@@ -15,34 +15,34 @@
 #include "token.h"
 
 static const char help[] =
-	"usage: ocop token create --role admin|producer|inspector "
-	"[--producer CODE] [--expires DATE]\n"
-	"       ocop token list [--json]\n"
-	"       ocop token revoke ID\n\n"
-	"create: make an API token for the HTTP service and print it alone on\n"
-	"one line. It is shown only this once: the database keeps a keyed\n"
-	"hash. Send it as 'Authorization: Bearer TOKEN'.\n\n"
-	"  --role ROLE       admin: everything; inspector: record scans\n"
-	"                    (POST /api/v1/scans) and read reports; producer:\n"
-	"                    acts only on the products of one producer\n"
-	"  --producer CODE   for a producer token: a product code of that\n"
-	"                    producer (the token covers all its products)\n"
-	"  --expires DATE    the token stops working when DATE begins\n"
-	"                    (00:00 Vietnam time); a date after today\n\n"
-	"list: every token: id, role, producer, created, last used, expiry,\n"
-	"revoked (times in Vietnam time; RFC 3339 with --json).\n\n"
-	"revoke: the token with this id (from 'ocop token list') is refused\n"
-	"at once from then on.\n";
+    "usage: ocop token create --role admin|producer|inspector "
+    "[--producer CODE] [--expires DATE]\n"
+    "       ocop token list [--json]\n"
+    "       ocop token revoke ID\n\n"
+    "create: make an API token for the HTTP service and print it alone on\n"
+    "one line. It is shown only this once: the database keeps a keyed\n"
+    "hash. Send it as 'Authorization: Bearer TOKEN'.\n\n"
+    "  --role ROLE       admin: everything; inspector: record scans\n"
+    "                    (POST /api/v1/scans) and read reports; producer:\n"
+    "                    acts only on the products of one producer\n"
+    "  --producer CODE   for a producer token: a product code of that\n"
+    "                    producer (the token covers all its products)\n"
+    "  --expires DATE    the token stops working when DATE begins\n"
+    "                    (00:00 Vietnam time); a date after today\n\n"
+    "list: every token: id, role, producer, created, last used, expiry,\n"
+    "revoked (times in Vietnam time; RFC 3339 with --json).\n\n"
+    "revoke: the token with this id (from 'ocop token list') is refused\n"
+    "at once from then on.\n";
 
 static int
 token_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"role", required_argument, NULL, 'r'},
-		{"producer", required_argument, NULL, 'p'},
-		{"expires", required_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"role", required_argument, NULL, 'r'},
+	    {"producer", required_argument, NULL, 'p'},
+	    {"expires", required_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ocop_error err = {0};
 	struct ocop_store *st = NULL;
@@ -70,8 +70,8 @@ token_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 			}
 			if (day <= ocop_day_of(now))
 				return cmd_usage_error(
-				    "token",
-				    "--expires %s is not after today", optarg);
+				    "token", "--expires %s is not after today",
+				    optarg);
 			expires = ocop_day_start(day);
 			break;
 		case 'h':
@@ -92,8 +92,8 @@ token_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 				       "producer or inspector",
 				       role_s);
 	if (role == OCOP_ROLE_PRODUCER && !producer)
-		return cmd_usage_error("token",
-				       "a producer token needs --producer CODE");
+		return cmd_usage_error(
+		    "token", "a producer token needs --producer CODE");
 	if (role != OCOP_ROLE_PRODUCER && producer)
 		return cmd_usage_error("token",
 				       "--producer goes with --role producer "
@@ -112,23 +112,21 @@ token_create_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	/* the token and its audit entry in one transaction */
 	if ((rc = st->m->begin(st, &err)) < 0)
 		goto out;
-	rc = token_create(st, role, producer_id, now, expires, token, &id,
-			  &err);
+	rc =
+	    token_create(st, role, producer_id, now, expires, token, &id, &err);
 	if (rc == 0) {
 		char when[32];
 
-		snprintf(subject, sizeof(subject), "token:%lld",
-			 (long long)id);
-		snprintf(detail, sizeof(detail), "role %s%s%s%s%s", role_s,
-			 producer ? ", producer of " : "",
-			 producer ? producer : "",
-			 expires != OCOP_NO_TIME ? ", expires " : "",
-			 expires != OCOP_NO_TIME
-			     ? ocop_time_format(expires, when)
-			     : "");
-		rc = audit_add(st, audit_cli_actor(actor, sizeof(actor)),
-			       "token.create", subject, NULL, detail, now,
-			       &err);
+		snprintf(subject, sizeof(subject), "token:%lld", (long long)id);
+		snprintf(
+		    detail, sizeof(detail), "role %s%s%s%s%s", role_s,
+		    producer ? ", producer of " : "", producer ? producer : "",
+		    expires != OCOP_NO_TIME ? ", expires " : "",
+		    expires != OCOP_NO_TIME ? ocop_time_format(expires, when)
+					    : "");
+		rc =
+		    audit_add(st, audit_cli_actor(actor, sizeof(actor)),
+			      "token.create", subject, NULL, detail, now, &err);
 	}
 	if (rc < 0) {
 		st->m->rollback(st);
@@ -196,8 +194,7 @@ name_producer(void *ctx, const struct ocop_product *p)
 	struct list_ctx *l = ctx;
 
 	for (size_t i = 0; i < l->n; i++)
-		if (l->toks[i].producer_id == p->producer.id &&
-		    !l->codes[i][0])
+		if (l->toks[i].producer_id == p->producer.id && !l->codes[i][0])
 			ocop_strlcpy(l->codes[i], p->code, sizeof(l->codes[i]));
 	return 0;
 }
@@ -206,9 +203,9 @@ static int
 token_list_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ocop_error err = {0};
 	struct list_ctx l = {0};
@@ -258,10 +255,8 @@ token_list_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 			    l.arr,
 			    json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:o}",
 				      "id", (json_int_t)t->id, "role",
-				      ocop_role_name(t->role), "producer_id",
-				      t->producer_id > 0
-					  ? json_integer(t->producer_id)
-					  : json_null(),
+				      ocop_role_name(t->role), "producer",
+				      code[0] ? json_string(code) : json_null(),
 				      "created", when_json(t->created_at),
 				      "last_used", when_json(t->last_used_at),
 				      "expires", when_json(t->expires_at),
@@ -305,7 +300,8 @@ token_revoke_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	if (argc != 2)
-		return cmd_usage_error("token", "revoke: expected one token ID");
+		return cmd_usage_error("token",
+				       "revoke: expected one token ID");
 	id = strtoll(argv[1], &end, 10);
 	if (*end || end == argv[1] || id <= 0)
 		return cmd_usage_error("token", "invalid token id '%s'",

@@ -15,25 +15,25 @@
 #include "cmd.h"
 
 static const char help[] =
-	"usage: ocop user add LOGIN --role admin|inspector|producer "
-	"[--producer CODE]\n"
-	"                [--province P] [--name TEXT]\n"
-	"       ocop user list [--json]\n"
-	"       ocop user disable LOGIN\n"
-	"       ocop user reset LOGIN\n\n"
-	"The people who use the web console. LOGIN is a phone number or an\n"
-	"e-mail address.\n\n"
-	"add: a new user; prints the one-time link {BASE}/console/setup/TOKEN\n"
-	"(valid 72 hours) where the person chooses a password.\n"
-	"  --role ROLE       admin: the province's OCOP office; inspector;\n"
-	"                    producer: sees one producer's products only\n"
-	"  --producer CODE   for a producer: a product code of that producer\n"
-	"  --province P      an inspector's home province\n"
-	"  --name TEXT       the person's name\n\n"
-	"list: every user, with role, producer, state and last change.\n"
-	"disable: the user can no longer sign in; every session ends at once.\n"
-	"reset: a new setup link; the old password and every session end (a\n"
-	"disabled user is enabled again by it).\n";
+    "usage: ocop user add LOGIN --role admin|inspector|producer "
+    "[--producer CODE]\n"
+    "                [--province P] [--name TEXT]\n"
+    "       ocop user list [--json]\n"
+    "       ocop user disable LOGIN\n"
+    "       ocop user reset LOGIN\n\n"
+    "The people who use the web console. LOGIN is a phone number or an\n"
+    "e-mail address.\n\n"
+    "add: a new user; prints the one-time link {BASE}/console/setup/TOKEN\n"
+    "(valid 72 hours) where the person chooses a password.\n"
+    "  --role ROLE       admin: the province's OCOP office; inspector;\n"
+    "                    producer: sees one producer's products only\n"
+    "  --producer CODE   for a producer: a product code of that producer\n"
+    "  --province P      an inspector's home province\n"
+    "  --name TEXT       the person's name\n\n"
+    "list: every user, with role, producer, state and last change.\n"
+    "disable: the user can no longer sign in; every session ends at once.\n"
+    "reset: a new setup link; the old password and every session end (a\n"
+    "disabled user is enabled again by it).\n";
 
 /* The setup link of secret, from the stored base URL. */
 static void
@@ -52,12 +52,12 @@ static int
 user_add_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"role", required_argument, NULL, 'r'},
-		{"producer", required_argument, NULL, 'p'},
-		{"province", required_argument, NULL, 'v'},
-		{"name", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"role", required_argument, NULL, 'r'},
+	    {"producer", required_argument, NULL, 'p'},
+	    {"province", required_argument, NULL, 'v'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ocop_error err = {0};
 	struct ocop_store *st = NULL;
@@ -171,8 +171,8 @@ list_one(void *ctx, const struct store_user *u)
 			      "role", ocop_role_name(u->role), "producer_id",
 			      u->producer_id > 0 ? json_integer(u->producer_id)
 						 : json_null(),
-			      "province", u->province, "name", u->name,
-			      "state", state_of(u, l->now), "created",
+			      "province", u->province, "name", u->name, "state",
+			      state_of(u, l->now), "created",
 			      when_json(u->created_at), "password_set",
 			      when_json(u->password_at), "disabled",
 			      when_json(u->disabled_at), "setup_expires",
@@ -191,9 +191,9 @@ static int
 user_list_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ocop_error err = {0};
 	struct ocop_store *st = NULL;
@@ -226,8 +226,8 @@ user_list_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	if (rc == 0 && json &&
 	    (json_dumpf(l.arr, stdout, JSON_INDENT(2)) < 0 ||
 	     fputc('\n', stdout) == EOF))
-		rc = ocop_error_set(&err, OCOP_EOUTPUT,
-				    "cannot write the list");
+		rc =
+		    ocop_error_set(&err, OCOP_EOUTPUT, "cannot write the list");
 	json_decref(l.arr);
 	ocop_store_close(st);
 	return rc < 0 ? cmd_fail(&err) : 0;

@@ -771,7 +771,7 @@ check_options(const struct label_issue_opts *o, struct ocop_error *err)
 				      "to %d",
 				      o->size_mm, RENDER_PDF_MIN_MM,
 				      RENDER_PDF_MAX_MM);
-	if (!o->out_dir || !*o->out_dir)
+	if (o->out_dir && !*o->out_dir)
 		return ocop_error_set(err, OCOP_EINVAL,
 				      "no output directory given");
 	return 0;
@@ -1061,6 +1061,21 @@ out:
 	return rc;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The serials in the order they are stored (by id: store_batch inserts
+ * them sorted), so that the files made from the stored batch later
+ * (label_files) are the same as the ones made now. */
+static void
+sort_serials(struct issue *is)
+{
+	qsort(is->serials, (size_t)is->o->count, sizeof(*is->serials), cmp_str);
+}
+
 int
 label_issue(struct ocop_store *st, const struct label_issue_opts *o,
 	    struct ocop_batch *batch, struct ocop_error *err)
@@ -1110,10 +1125,11 @@ label_issue(struct ocop_store *st, const struct label_issue_opts *o,
 	batch->issued_at = ocop_now();
 	batch->voided_at = OCOP_NO_TIME;
 
-	if ((rc = open_out_dir(&is, err)) < 0)
+	if (o->out_dir && (rc = open_out_dir(&is, err)) < 0)
 		goto out;
 	for (int attempt = 0;; attempt++) {
-		if ((rc = render_all(&is, err)) < 0)
+		sort_serials(&is);
+		if (o->out_dir && (rc = render_all(&is, err)) < 0)
 			goto out_remove;
 		rc = store_batch(st, &is, batch, &collided, err);
 		if (rc == 0)
@@ -1123,9 +1139,11 @@ label_issue(struct ocop_store *st, const struct label_issue_opts *o,
 		if (collided < 0 || attempt == COLLISION_RETRIES)
 			goto out_remove;
 		ocop_serial_new(is.serials[collided]);
-		empty_tmp(&is);
+		if (o->out_dir)
+			empty_tmp(&is);
 	}
-	rc = move_into_place(&is, batch->id, err);
+	if (o->out_dir)
+		rc = move_into_place(&is, batch->id, err);
 	goto out;
 out_remove:
 	remove_tmp(&is);
@@ -1142,4 +1160,115 @@ out:
 		ocop_rmdirs(is.parent, is.made_parents);
 	free(is.serials);
 	return rc;
+}
+
+struct serials {
+	struct issue *is;
+	int n;
+};
+
+static int
+collect_serial(void *ctx, const struct ocop_label *l)
+{
+	struct serials *c = ctx;
+
+	if (c->n >= c->is->o->count)
+		return OCOP_EINTERNAL;
+	memcpy(c->is->serials[c->n++], l->serial, OCOP_SERIAL_LEN + 1);
+	return 0;
+}
+
+int
+label_files(struct ocop_store *st, int64_t batch_id,
+	    const struct label_issue_opts *o, struct ocop_error *err)
+{
+	struct label_issue_opts opts = *o;
+	struct ocop_batch b;
+	struct serials c;
+	struct issue is;
+	int rc;
+
+	memset(&is, 0, sizeof(is));
+	is.tmpfd = is.outfd = is.parentfd = -1;
+	is.fail_after = is.fail_rows = -1;
+	if ((rc = st->m->batch_get(st, batch_id, &b, err)) < 0)
+		return rc;
+	opts.count = b.count;
+	opts.cancel = NULL;
+	is.o = &opts;
+	if (!o->out_dir)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "no output directory given");
+	if ((rc = check_options(&opts, err)) < 0)
+		return rc;
+	if ((rc = st->m->product_get_by_id(st, b.product_id, &is.product,
+					   err)) < 0)
+		return rc;
+	is.stars = b.stars;
+	ocop_strlcpy(is.lot, b.lot, sizeof(is.lot));
+	if ((rc = st->m->meta_get(st, "base_url", is.base, sizeof(is.base),
+				  err)) < 0)
+		return rc;
+	if (!is.base[0])
+		ocop_strlcpy(is.base, LABEL_DEFAULT_BASE_URL, sizeof(is.base));
+	is.serials = ocop_xmalloc((size_t)b.count * sizeof(*is.serials));
+	c.is = &is;
+	c.n = 0;
+	rc = st->m->label_each_in_batch(st, batch_id, collect_serial, &c, err);
+	if (rc == 0 && c.n != b.count)
+		rc = OCOP_EINTERNAL;
+	if (rc != 0) {
+		if (rc > 0 || (err && !err->msg[0]) || !err)
+			rc = ocop_error_set(err, OCOP_EINTERNAL,
+					    "batch %lld holds %d labels, not "
+					    "%d",
+					    (long long)batch_id, c.n, b.count);
+		goto out;
+	}
+	if ((rc = open_out_dir(&is, err)) < 0)
+		goto out;
+	if ((rc = render_all(&is, err)) < 0) {
+		remove_tmp(&is);
+		goto out;
+	}
+	rc = move_into_place(&is, batch_id, err);
+out:
+	if (is.tmpfd >= 0)
+		close(is.tmpfd);
+	if (is.outfd >= 0)
+		close(is.outfd);
+	if (is.parentfd >= 0)
+		close(is.parentfd);
+	if (rc < 0 && is.made_parents > 0)
+		ocop_rmdirs(is.parent, is.made_parents);
+	free(is.serials);
+	return rc;
+}
+
+int
+label_void(struct ocop_store *st, const char *serial, int64_t batch_id,
+	   const char *actor, const char *net, int64_t now, const char *reason,
+	   struct ocop_error *err)
+{
+	char subject[64];
+	int rc;
+
+	if ((rc = st->m->begin(st, err)) < 0)
+		return rc;
+	if (serial) {
+		snprintf(subject, sizeof(subject), "label:%s", serial);
+		rc = st->m->label_void(st, serial, now, reason, err);
+	} else {
+		snprintf(subject, sizeof(subject), "batch:%lld",
+			 (long long)batch_id);
+		rc = st->m->batch_void(st, batch_id, now, reason, err);
+	}
+	if (rc == 0)
+		rc = audit_add(st, actor, serial ? "label.void" : "batch.void",
+			       subject, net, reason, now, err);
+	if (rc < 0) {
+		st->m->rollback(st);
+		return rc;
+	}
+	return st->m->commit(st, err);
 }

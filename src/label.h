@@ -51,7 +51,8 @@ struct label_issue_opts {
 	int size_mm;               /* PDF label width */
 	int module_px;             /* PNG/SVG pixels a module */
 	int dpi;                   /* printer resolution: PDF dots, PNG pHYs */
-	const char *out_dir;       /* created when missing */
+	const char *out_dir;	   /* created when missing; NULL: no files
+				    * (label_files makes them later) */
 	/* Set (by a signal handler) to stop: the batch is rolled back and
 	 * its files removed. May be NULL. */
 	const volatile sig_atomic_t *cancel;
@@ -90,5 +91,29 @@ void label_issue_opts_init(struct label_issue_opts *o);
  */
 int label_issue(struct ocop_store *st, const struct label_issue_opts *o,
 		struct ocop_batch *batch, struct ocop_error *err);
+
+/*
+ * Void one label (serial, normalised) or, with serial NULL, batch
+ * batch_id at now with reason (may be NULL), and append its audit entry
+ * (label.void or batch.void, by actor from net: audit.h) in the same
+ * transaction. Voiding twice keeps the first time. OCOP_ENOENT: no such
+ * label or batch.
+ */
+int label_void(struct ocop_store *st, const char *serial, int64_t batch_id,
+	       const char *actor, const char *net, int64_t now,
+	       const char *reason, struct ocop_error *err);
+
+/*
+ * Write the files of stored batch batch_id into o->out_dir as label_issue
+ * wrote them when the batch was issued with o's format, size_mm,
+ * module_px and dpi (the other fields are not used): the same serials in
+ * the same order, the same URLs, lot and stars, so the same bytes. The
+ * directory is handled as label_issue does (made when missing, refused
+ * when it holds a manifest or PDF). Nothing is stored; a voided batch
+ * still has its files. Errors: OCOP_ENOENT (no such batch), OCOP_EINVAL,
+ * OCOP_EOUTPUT, OCOP_EINTERNAL.
+ */
+int label_files(struct ocop_store *st, int64_t batch_id,
+		const struct label_issue_opts *o, struct ocop_error *err);
 
 #endif

@@ -79,6 +79,7 @@ struct ocop_store {
 typedef int (*store_product_cb)(void *ctx, const struct ocop_product *p);
 typedef int (*store_scan_cb)(void *ctx, const struct ocop_scan *s);
 typedef int (*store_label_cb)(void *ctx, const struct ocop_label *l);
+typedef int (*store_batch_cb)(void *ctx, const struct ocop_batch *b);
 /* A label with its batch's void time (OCOP_NO_TIME when not voided). */
 typedef int (*store_label_batch_cb)(void *ctx, const struct ocop_label *l,
 				    int64_t batch_voided_at);
@@ -214,6 +215,10 @@ struct ocop_store_methods {
 	int (*label_each_in_batch)(struct ocop_store *st, int64_t batch_id,
 				   store_label_cb cb, void *ctx,
 				   struct ocop_error *err);
+	/* The batches of a product (product_id 0: of every product, ordered
+	 * by product_id first), the latest issued first. */
+	int (*batch_each)(struct ocop_store *st, int64_t product_id,
+			  store_batch_cb cb, void *ctx, struct ocop_error *err);
 	/* Every label of a product, voided ones too. */
 	int (*label_count_for_product)(struct ocop_store *st,
 				       int64_t product_id, int64_t *n,

@@ -14,7 +14,7 @@ expect_contains "$E2E_DIR/last.out" "products         0 rows"
 grep -q '^check  *ok$' "$E2E_DIR/last.out" || fail "no 'check ok' line: $(cat "$E2E_DIR/last.out")"
 expect_rc 0 "$OCOP" db stats --json
 expect_eq "$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["engine"], d["check"], sorted(d["tables"]))' "$E2E_DIR/last.out")" \
-	"$E2E_ENGINE ok ['batches', 'extensions', 'labels', 'meta', 'producers', 'products', 'recognitions', 'revocations', 'scans', 'tokens']" "json"
+	"$E2E_ENGINE ok ['audit', 'batches', 'extensions', 'labels', 'meta', 'producers', 'products', 'recognitions', 'revocations', 'scans', 'sessions', 'signin_attempts', 'tokens', 'users']" "json"
 
 test_begin "db stats: counts follow what is stored"
 expect_rc 0 "$OCOP" registry import "$ASSETS/demo/registry.csv" "$ASSETS/demo/revocations.csv"

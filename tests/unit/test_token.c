@@ -28,8 +28,8 @@ test_tokens(const char *db_path)
 	TEST("token_create makes distinct tokens and a key once");
 	CHECK_INT(ocop_store_open(db_path, 1, &st, &err), 0);
 	CHECK_INT(token_key_load(st, key, &err), OCOP_ENOENT);
-	CHECK_INT(token_create(st, OCOP_ROLE_INSPECTOR, 0, 1000, OCOP_NO_TIME, a,
-			       &id, &err), 0);
+	CHECK_INT(token_create(st, OCOP_ROLE_INSPECTOR, 0, 1000,
+			       OCOP_NO_TIME, a, &id, &err), 0);
 	CHECK_INT(token_create(st, OCOP_ROLE_ADMIN, 0, 1000, OCOP_NO_TIME, b,
 			       NULL, &err), 0);
 	CHECK_INT((int)strlen(a), TOKEN_LEN);

@@ -598,7 +598,8 @@ pg_close(struct ocop_store *base)
 	if (s->conn)
 		PQfinish(s->conn);
 	if (s->uri) {
-		sodium_memzero(s->uri, strlen(s->uri)); /* may hold a password */
+		/* it may hold a password */
+		sodium_memzero(s->uri, strlen(s->uri));
 		free(s->uri);
 	}
 	free(s);
@@ -628,6 +629,7 @@ static const struct ocop_store_methods pg_methods = {
     .label_void = pg_label_void,
     .batch_void = pg_batch_void,
     .label_each_in_batch = pg_label_each_in_batch,
+    .batch_each = pg_batch_each,
     .label_count_for_product = pg_label_count_for_product,
     .scan_add = pg_scan_add,
     .scan_stats = pg_scan_stats,

@@ -115,6 +115,8 @@ int pg_batch_void(struct ocop_store *, int64_t, int64_t, const char *,
 		  struct ocop_error *);
 int pg_label_each_in_batch(struct ocop_store *, int64_t, store_label_cb, void *,
 			   struct ocop_error *);
+int pg_batch_each(struct ocop_store *, int64_t, store_batch_cb, void *,
+		  struct ocop_error *);
 int pg_label_count_for_product(struct ocop_store *, int64_t, int64_t *,
 			       struct ocop_error *);
 int pg_label_lookup(struct ocop_store *, const char *, struct ocop_label *,

@@ -325,7 +325,8 @@ pg_user_each(struct ocop_store *base, store_user_cb cb, void *ctx,
 	int rc = 0;
 
 	PG_OR_FAIL(res, PG_USER_EACH,
-		   "SELECT " USER_COLS " FROM users ORDER BY login COLLATE \"C\"",
+		   "SELECT " USER_COLS
+		   " FROM users ORDER BY login COLLATE \"C\"",
 		   NULL, "cannot read users");
 	for (int i = 0; i < PQntuples(res) && rc == 0; i++)
 		if ((rc = user_row(res, i, &u, err)) == 0)
@@ -475,9 +476,9 @@ pg_signin_add(struct ocop_store *base, const char *login, const char *net,
 }
 
 int
-pg_signin_failures(struct ocop_store *base, const char *login,
-		   const char *net, int64_t since, int64_t *by_login,
-		   int64_t *by_net, struct ocop_error *err)
+pg_signin_failures(struct ocop_store *base, const char *login, const char *net,
+		   int64_t since, int64_t *by_login, int64_t *by_net,
+		   struct ocop_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct pg_params q = {0};
@@ -596,15 +597,16 @@ pg_scan_purge_consumer(struct ocop_store *base, int64_t before, int64_t *n,
 	if ((rc = base->m->begin(base, err)) < 0)
 		return rc;
 	pp_int(&q, before);
-	res = pg_exec(s, PG_PURGE_CONSUMER,
-		      "WITH d AS (DELETE FROM scans WHERE source = 0"
-		      " AND scanned_at < $1 RETURNING label_id),"
-		      " c AS (SELECT label_id, count(*) AS n FROM d"
-		      " WHERE label_id IS NOT NULL GROUP BY label_id),"
-		      " u AS (UPDATE label_scan_stats x SET count = x.count - c.n"
-		      " FROM c WHERE x.label_id = c.label_id RETURNING 1)"
-		      " SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM u)",
-		      &q, "cannot delete scans", err);
+	res = pg_exec(
+	    s, PG_PURGE_CONSUMER,
+	    "WITH d AS (DELETE FROM scans WHERE source = 0"
+	    " AND scanned_at < $1 RETURNING label_id),"
+	    " c AS (SELECT label_id, count(*) AS n FROM d"
+	    " WHERE label_id IS NOT NULL GROUP BY label_id),"
+	    " u AS (UPDATE label_scan_stats x SET count = x.count - c.n"
+	    " FROM c WHERE x.label_id = c.label_id RETURNING 1)"
+	    " SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM u)",
+	    &q, "cannot delete scans", err);
 	if (!res)
 		goto out_rollback;
 	*n = pg_col_int(res, 0, 0);
@@ -615,13 +617,14 @@ pg_scan_purge_consumer(struct ocop_store *base, int64_t before, int64_t *n,
 	if (!res)
 		goto out_rollback;
 	PQclear(res);
-	res = pg_exec(s, PG_PURGE_FIRST,
-		      "UPDATE label_scan_stats x SET first_at = m.f"
-		      " FROM (SELECT label_id, min(scanned_at) AS f FROM scans"
-		      " WHERE label_id IN (SELECT label_id FROM label_scan_stats"
-		      " WHERE first_at < $1) GROUP BY label_id) m"
-		      " WHERE x.label_id = m.label_id AND x.first_at <> m.f",
-		      &q, "cannot count scans", err);
+	res =
+	    pg_exec(s, PG_PURGE_FIRST,
+		    "UPDATE label_scan_stats x SET first_at = m.f"
+		    " FROM (SELECT label_id, min(scanned_at) AS f FROM scans"
+		    " WHERE label_id IN (SELECT label_id FROM label_scan_stats"
+		    " WHERE first_at < $1) GROUP BY label_id) m"
+		    " WHERE x.label_id = m.label_id AND x.first_at <> m.f",
+		    &q, "cannot count scans", err);
 	if (!res)
 		goto out_rollback;
 	PQclear(res);

@@ -23,6 +23,7 @@ enum {
 	PG_LABEL_MAX_STARS,
 	PG_LABEL_MAX_ID,
 	PG_LABEL_EACH_OF_PRODUCT,
+	PG_BATCH_EACH,
 	PG_LABELS_END
 };
 
@@ -256,6 +257,38 @@ pg_label_each_in_batch(struct ocop_store *base, int64_t batch_id,
 			 "SELECT " LABEL_COLS " FROM labels l "
 			 "WHERE l.batch_id = $1 ORDER BY l.id",
 			 &q, "cannot list labels", label_row, &e, err);
+}
+
+struct batch_each {
+	store_batch_cb cb;
+	void *ctx;
+};
+
+static int
+batch_row(void *ctx, const PGresult *res)
+{
+	struct batch_each *e = ctx;
+	struct ocop_batch b;
+
+	memset(&b, 0, sizeof(b));
+	batch_from_row(res, 0, 0, &b);
+	return e->cb(e->ctx, &b);
+}
+
+int
+pg_batch_each(struct ocop_store *base, int64_t product_id, store_batch_cb cb,
+	      void *ctx, struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pg_params q = {0};
+	struct batch_each e = {cb, ctx};
+
+	pp_int(&q, product_id);
+	return pg_stream(s, PG_BATCH_EACH,
+			 "SELECT " BATCH_COLS " FROM batches b "
+			 "WHERE $1::bigint = 0 OR b.product_id = $1 "
+			 "ORDER BY b.product_id, b.issued_at DESC, b.id DESC",
+			 &q, "cannot list batches", batch_row, &e, err);
 }
 
 int

@@ -42,13 +42,12 @@ static int64_t
 col_id(sqlite3_stmt *st, int i)
 {
 	return sqlite3_column_type(st, i) == SQLITE_NULL
-		       ? 0
-		       : sqlite3_column_int64(st, i);
+		   ? 0
+		   : sqlite3_column_int64(st, i);
 }
 
 static int
-col_role(sqlite3_stmt *st, int i, enum ocop_role *role,
-	 struct ocop_error *err)
+col_role(sqlite3_stmt *st, int i, enum ocop_role *role, struct ocop_error *err)
 {
 	char name[16];
 
@@ -479,9 +478,9 @@ count_one(struct sq_store *s, sqlite3_stmt *st, int64_t *n,
 }
 
 int
-sq_signin_failures(struct ocop_store *base, const char *login,
-		   const char *net, int64_t since, int64_t *by_login,
-		   int64_t *by_net, struct ocop_error *err)
+sq_signin_failures(struct ocop_store *base, const char *login, const char *net,
+		   int64_t since, int64_t *by_login, int64_t *by_net,
+		   struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
@@ -521,8 +520,8 @@ sq_audit_add(struct ocop_store *base, struct store_audit *a,
 	sq_bind_text(st, 4, a->subject);
 	sq_bind_text(st, 5, a->net);
 	sq_bind_text(st, 6, a->detail);
-	if ((rc = sq_step_done(s, st, "cannot append to the audit log",
-			       err)) < 0)
+	if ((rc = sq_step_done(s, st, "cannot append to the audit log", err)) <
+	    0)
 		return rc;
 	a->id = sqlite3_last_insert_rowid(s->db);
 	return 0;

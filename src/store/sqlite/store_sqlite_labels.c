@@ -257,6 +257,38 @@ out:
 }
 
 int
+sq_batch_each(struct ocop_store *base, int64_t product_id, store_batch_cb cb,
+	      void *ctx, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	struct ocop_batch b;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* not cached: a callback may call back into the store */
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT " BATCH_COLS " FROM batches "
+			       "WHERE ?1 = 0 OR product_id = ?1 "
+			       "ORDER BY product_id, issued_at DESC, id DESC",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sq_error(s, err, "cannot list batches");
+	sqlite3_bind_int64(st, 1, product_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&b, 0, sizeof(b));
+		batch_from_row(st, 0, &b);
+		if ((rc = cb(ctx, &b)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		rc = sq_error(s, err, "cannot list batches");
+	else
+		rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 sq_label_count_for_product(struct ocop_store *base, int64_t product_id,
 			   int64_t *n, struct ocop_error *err)
 {
