@@ -53,7 +53,7 @@ problems() {
 	$PY - "$E2E_DIR/page" <<'PYEOF'
 import html, re, sys
 page = open(sys.argv[1], encoding="utf-8").read()
-t = re.search(r'<table id="problems">(.*?)</table>', page, re.S)
+t = re.search(r'<table id="problems"[^>]*>(.*?)</table>', page, re.S)
 for row in re.findall(r"<tr><td>(.*?)</tr>", t.group(1) if t else "", re.S):
     cells = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in row.split("</td><td")]
     cells = [re.sub(r'^[^>]*>', "", c).replace("</td>", "") for c in cells]
