@@ -290,15 +290,19 @@ writer(struct conn *c, struct regpage *p, const char *of,
 	return st;
 }
 
+/* As ocop cert: what was already recorded exactly so (changed 0) is no
+ * change, and leaves no entry. */
 static int
-audited(struct conn *c, struct ocop_store *st, int ok, const char *action,
-	const char *subject, const char *detail, struct ocop_error *err)
+audited(struct conn *c, struct ocop_store *st, int ok, int changed,
+	const char *action, const char *subject, const char *detail,
+	struct ocop_error *err)
 {
 	char actor[200];
 
 	if (ok < 0 ||
-	    audit_add(st, console_actor(c, actor, sizeof(actor)), action,
-		      subject, console_net(c), detail, ocop_now(), err) < 0) {
+	    (changed && audit_add(st, console_actor(c, actor, sizeof(actor)),
+				  action, subject, console_net(c), detail,
+				  ocop_now(), err) < 0)) {
 		st->m->rollback(st);
 		return ok < 0 ? ok : -1;
 	}
@@ -368,9 +372,10 @@ do_grant(struct conn *c, struct regpage *p, const struct console_form *f)
 	if (p->status != 200 || !(st = writer(c, p, "grant", &err)))
 		return;
 	rc = registry_grant(st, code, &r, &changed, &err);
-	snprintf(detail, sizeof(detail), "%d stars, decision %s%s", r.stars,
-		 r.decision_no, changed ? "" : " (unchanged)");
-	if ((rc = audited(c, st, rc, "cert.grant", code, detail, &err)) < 0) {
+	snprintf(detail, sizeof(detail), "%d stars, decision %s", r.stars,
+		 r.decision_no);
+	if ((rc = audited(c, st, rc, changed, "cert.grant", code, detail,
+			  &err)) < 0) {
 		refused(p, "grant", rc, "g_code", "g_decision", &err);
 		return;
 	}
@@ -413,9 +418,10 @@ do_extend(struct conn *c, struct regpage *p, const struct console_form *f)
 		return;
 	rc =
 	    registry_extend(st, code, decision, until, ext, &r, &changed, &err);
-	snprintf(detail, sizeof(detail), "decision %s until %s%s",
-		 r.decision_no, until_s, changed ? "" : " (unchanged)");
-	if ((rc = audited(c, st, rc, "cert.extend", code, detail, &err)) < 0) {
+	snprintf(detail, sizeof(detail), "decision %s until %s",
+		 r.decision_no, until_s);
+	if ((rc = audited(c, st, rc, changed, "cert.extend", code, detail,
+			  &err)) < 0) {
 		refused(p, "extend", rc, "x_code", NULL, &err);
 		return;
 	}
@@ -461,9 +467,10 @@ do_revoke(struct conn *c, struct regpage *p, const struct console_form *f)
 	if (p->status != 200 || !(st = writer(c, p, "revoke", &err)))
 		return;
 	rc = registry_revoke(st, code, &v, &changed, &err);
-	snprintf(detail, sizeof(detail), "decision %s of %s, ground %s%s",
-		 v.decision_no, date, ground, changed ? "" : " (unchanged)");
-	if ((rc = audited(c, st, rc, "cert.revoke", code, detail, &err)) < 0) {
+	snprintf(detail, sizeof(detail), "decision %s of %s, ground %s",
+		 v.decision_no, date, ground);
+	if ((rc = audited(c, st, rc, changed, "cert.revoke", code, detail,
+			  &err)) < 0) {
 		refused(p, "revoke", rc, "r_code", "r_decision", &err);
 		return;
 	}
@@ -635,7 +642,8 @@ do_import(struct conn *c, struct regpage *p, const struct console_form *f)
 
 		rc = registry_import_buffer(st, name[i], data[i], len[i],
 					    &sums[i], &probs, &err);
-		if (rc == 0 && probs.total == 0) {
+		/* a file that changed nothing is no change to record */
+		if (rc == 0 && probs.total == 0 && sums[i].added > 0) {
 			char actor[200], detail[160];
 
 			snprintf(detail, sizeof(detail),

@@ -221,8 +221,12 @@ got = {r["action"] for r in rows if r["actor"] == "user:office@sonla.gov.vn"
 print(" ".join(a for a in want if a not in got) or "all")
 PYEOF
 )" all "actions audited with the person and network"
-# a refused change leaves no row
+# a refused change leaves no row, nor does a file imported again
 expect_eq "$(grep -c 'QĐ-X' "$E2E_DIR/audit.json")" 0 "refused grant audited"
+expect_eq "$($PY -c '
+import json, sys
+print(sum(r["action"] == "registry.import" for r in json.load(open(sys.argv[1]))))' \
+	"$E2E_DIR/audit.json")" 1 "imports audited (the second changed nothing)"
 expect_eq "$(get "$ADMIN" /console/audit)" 200 "audit page"
 expect_contains "$E2E_DIR/page" "user:office@sonla.gov.vn"
 expect_contains "$E2E_DIR/page" "token.revoke"
