@@ -225,7 +225,8 @@ PYEOF
 expect_eq "$(grep -c 'QĐ-X' "$E2E_DIR/audit.json")" 0 "refused grant audited"
 expect_eq "$($PY -c '
 import json, sys
-print(sum(r["action"] == "registry.import" for r in json.load(open(sys.argv[1]))))' \
+print(sum(r["action"] == "registry.import" and r["actor"].startswith("user:")
+          for r in json.load(open(sys.argv[1]))))' \
 	"$E2E_DIR/audit.json")" 1 "imports audited (the second changed nothing)"
 expect_eq "$(get "$ADMIN" /console/audit)" 200 "audit page"
 expect_contains "$E2E_DIR/page" "user:office@sonla.gov.vn"
