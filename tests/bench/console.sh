@@ -63,7 +63,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -c "$dir/jar" -X POST \
 code=$(curl -s -b "$dir/jar" -o "$dir/page" -w '%{http_code}' "$BASE/console/")
 [ "$code" = 200 ] || { echo "FAIL: GET /console/ answered $code"; exit 1; }
 printf 'dashboard: %s products, page of %s bytes\n' \
-	"$(grep -o '[0-9]* sản phẩm' "$dir/page" | head -1 | cut -d' ' -f1)" \
+	"$(grep -o '[0-9][0-9]* sản phẩm' "$dir/page" | head -1 | cut -d' ' -f1)" \
 	"$(stat -c %s "$dir/page")"
 
 # one curl, REQUESTS transfers on one kept-alive connection: the time of
