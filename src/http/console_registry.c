@@ -300,9 +300,9 @@ audited(struct conn *c, struct ocop_store *st, int ok, int changed,
 	char actor[200];
 
 	if (ok < 0 ||
-	    (changed && audit_add(st, console_actor(c, actor, sizeof(actor)),
-				  action, subject, console_net(c), detail,
-				  ocop_now(), err) < 0)) {
+	    (changed &&
+	     audit_add(st, console_actor(c, actor, sizeof(actor)), action,
+		       subject, console_net(c), detail, ocop_now(), err) < 0)) {
 		st->m->rollback(st);
 		return ok < 0 ? ok : -1;
 	}
@@ -418,8 +418,8 @@ do_extend(struct conn *c, struct regpage *p, const struct console_form *f)
 		return;
 	rc =
 	    registry_extend(st, code, decision, until, ext, &r, &changed, &err);
-	snprintf(detail, sizeof(detail), "decision %s until %s",
-		 r.decision_no, until_s);
+	snprintf(detail, sizeof(detail), "decision %s until %s", r.decision_no,
+		 until_s);
 	if ((rc = audited(c, st, rc, changed, "cert.extend", code, detail,
 			  &err)) < 0) {
 		refused(p, "extend", rc, "x_code", NULL, &err);
