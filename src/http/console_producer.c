@@ -427,8 +427,11 @@ product_card(struct conn *c, struct ocop_store *st,
 		pv_set(&v, "stars_text", "%d %s", s.r->stars,
 		       W(c, "sao", s.r->stars == 1 ? "star" : "stars"));
 		pv_put(&v, "until", day_text(s.r->end, d));
-		pv_set(&v, "days_left", "%d %s", s.days_left,
-		       W(c, "ngày", s.days_left == 1 ? "day" : "days"));
+		if (strcmp(console_lang(c), "en") == 0)
+			pv_set(&v, "days_left", "%d %s left", s.days_left,
+			       s.days_left == 1 ? "day" : "days");
+		else
+			pv_set(&v, "days_left", "còn %d ngày", s.days_left);
 		window_text(c, &s, &open, window, sizeof(window));
 		pv_put(&v, "window", window);
 	} else {
@@ -1000,13 +1003,14 @@ console_product(struct conn *c, const char *method, struct http_resp *resp)
 	pv_put(&v, "in_force", s.state == P_IN_FORCE ? "1" : "");
 	pv_put(&v, "banner", banner_text(c, &s, banner, sizeof(banner)));
 	if (s.state == P_IN_FORCE) {
-		pv_set(&v, "stars", "%s %d %s", stars_marks(s.r->stars),
-		       s.r->stars, W(c, "sao", "stars"));
+		pv_put(&v, "stars_marks", stars_marks(s.r->stars));
+		pv_set(&v, "stars", "%d %s", s.r->stars, W(c, "sao", "stars"));
 		pv_put(&v, "until", day_text(s.r->end, dd));
 		pv_set(&v, "days_left", "%d", s.days_left);
 		pv_put(&v, "window",
 		       window_text(c, &s, &open, window, sizeof(window)));
 	} else {
+		pv_put(&v, "stars_marks", "");
 		pv_put(&v, "stars", "");
 		pv_put(&v, "until", "");
 		pv_put(&v, "days_left", "");
