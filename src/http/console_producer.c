@@ -4,9 +4,9 @@
  * and voiding. A producer sees only its own products, batches and labels:
  * anything else answers exactly as a missing one (console_not_found).
  *
- * The dashboard reads aggregates only: the products once, every batch
- * once (summed by product), then for each product shown its history and
- * one count of its scans over an index range; an office's registry is
+ * The dashboard reads aggregates only: the products once, then for each
+ * product shown its history and counts of its labels and of its recent
+ * scans over index ranges; an office's registry is
  * paged (PAGE_SIZE products a page), so the page's cost does not grow
  * with the registry or the scan log.
  */
@@ -336,49 +336,6 @@ collect_product(void *ctx, const struct ocop_product *p)
 	return 0;
 }
 
-/* Labels issued, summed by product from every batch (voided included). */
-struct issued {
-	int64_t *pid, *n;
-	size_t len, cap;
-};
-
-static int
-sum_batch(void *ctx, const struct ocop_batch *b)
-{
-	struct issued *s = ctx;
-
-	if (s->len && s->pid[s->len - 1] == b->product_id) {
-		s->n[s->len - 1] += b->count;
-		return 0;
-	}
-	if (s->len == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		s->pid = ocop_xrealloc(s->pid, s->cap * sizeof(*s->pid));
-		s->n = ocop_xrealloc(s->n, s->cap * sizeof(*s->n));
-	}
-	s->pid[s->len] = b->product_id;
-	s->n[s->len++] = b->count;
-	return 0;
-}
-
-static int64_t
-issued_of(const struct issued *s, int64_t pid)
-{
-	size_t lo = 0, hi = s->len;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (s->pid[mid] == pid)
-			return s->n[mid];
-		if (s->pid[mid] < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
 /* One product's card on the dashboard, appended to out; *warn set when
  * labels of a product that may not carry the mark are still scanned. */
 static int
@@ -475,7 +432,6 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	const struct console_user *u = console_user(c);
 	struct ocop_error err = {0};
 	struct plist l = {0};
-	struct issued is = {0};
 	struct ocop_buf cards, pager;
 	struct ocop_store *st;
 	struct pv v = {0};
@@ -501,18 +457,22 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	if (l.producer_id >= 0 &&
 	    (rc = st->m->product_each(st, collect_product, &l, &err)) < 0)
 		goto out_fail;
-	if ((rc = st->m->batch_each(st, 0, sum_batch, &is, &err)) < 0)
-		goto out_fail;
 	if (page < 1 || (size_t)(page - 1) * PAGE_SIZE >= l.n)
 		page = 1;
 	from = (size_t)(page - 1) * PAGE_SIZE;
 	to = from + PAGE_SIZE < l.n ? from + PAGE_SIZE : l.n;
-	for (size_t i = from; i < to; i++)
-		if ((rc =
-			 product_card(c, st, &l.p[i], issued_of(&is, l.p[i].id),
-				      now, u->role != OCOP_ROLE_INSPECTOR,
-				      &cards, &warn, &err)) < 0)
+	for (size_t i = from; i < to; i++) {
+		int64_t issued = 0;
+
+		/* an index range of the product's labels: the cost follows
+		 * the page, not the registry */
+		if ((rc = st->m->label_count_for_product(st, l.p[i].id, &issued,
+							 &err)) < 0 ||
+		    (rc = product_card(c, st, &l.p[i], issued, now,
+				       u->role != OCOP_ROLE_INSPECTOR, &cards,
+				       &warn, &err)) < 0)
 			goto out_fail;
+	}
 	path_escape(q ? q : "", qs, sizeof(qs));
 	if (page > 1)
 		ocop_buf_addf(&pager,
@@ -576,8 +536,6 @@ out_fail:
 	fail(c, resp, &err);
 out:
 	free(l.p);
-	free(is.pid);
-	free(is.n);
 	ocop_buf_release(&cards);
 	ocop_buf_release(&pager);
 	return 0;

@@ -8,7 +8,8 @@
 # each the median of 3 runs, taken in turns so both see the same machine;
 # the form's two requests are also shown apart. Then the dashboard of the
 # office (GET /console/, a page of 50 products of 2,000 with their
-# scans of the last 30 days): median and p99 of 200 requests.
+# scans of the last 30 days): median and p99 of 200 requests, over a
+# registry without scans and over 10,000,000 scans (gen_reports).
 set -u
 OCOP=${OCOP_BIN:?OCOP_BIN is set by tests/bench/run}
 PY=/usr/bin/python3
@@ -92,8 +93,9 @@ echo "  of which POST issue (batch stored):    ${post} ms"
 echo "  of which GET labels.pdf (made, sent):  ${get} ms"
 echo "  PDF size: command $(stat -c %s "$W/cli1/labels.pdf") B, console $(stat -c %s "$W/form1.pdf") B"
 
-# the office's dashboard: 2,000 products, a page of 50
-$PY - "$BASE/console/" "$W/admin" <<'EOF'
+# dash URL JAR: the dashboard's median and p99 over 200 requests
+dash() {
+	$PY - "$1" "$2" <<'EOF'
 import sys, time, urllib.request
 # curl's jar keeps HttpOnly cookies on lines starting "#HttpOnly_"
 cookie = [l.split("\t") for l in open(sys.argv[2]) if "ocop_session" in l][0]
@@ -104,10 +106,36 @@ for i in range(220):
     t0 = time.perf_counter()
     with urllib.request.urlopen(req) as r:
         body = r.read()
-        assert r.status == 200 and b"P-0050" in body
+        assert r.status == 200 and b'class="card"' in body
     if i >= 20:
         t.append((time.perf_counter() - t0) * 1000)
 t.sort()
-print("dashboard, 2,000 products (page of 50): median %.1f ms, p99 %.1f ms "
-      "(200 requests)" % (t[len(t) // 2], t[int(len(t) * 0.99) - 1]))
+print("median %.1f ms, p99 %.1f ms (200 requests)"
+      % (t[len(t) // 2], t[int(len(t) * 0.99) - 1]))
 EOF
+}
+echo "dashboard, 2,000 products, no scans: $(dash "$BASE/console/" "$W/admin")"
+kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null
+SERVER_PID=
+
+# the office of SPEC 8's target: 2,000 products, 1,000,000 labels and
+# 10,000,000 scans up to today (tests/bench/gen_reports.c)
+GEN=${BENCH_BIN:-}/gen_reports
+if [ ! -x "$GEN" ]; then
+	echo "FAIL: $GEN is not built (make bench)"
+	exit 1
+fi
+export OCOP_DB="$W/office.db"
+"$GEN" "$OCOP_DB" --as-of "$(TZ=Asia/Ho_Chi_Minh date +%F)" >/dev/null || exit 1
+"$OCOP" init --base-url "$BASE" >/dev/null 2>&1 || exit 1
+ADMIN=$("$OCOP" user add office@example.vn --role admin 2>/dev/null)
+rm -f "$W/port"
+"$OCOP" serve --listen "127.0.0.1:$PORT" --port-file "$W/port" --rate-limit 0 \
+	>"$W/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do [ -s "$W/port" ] && break; sleep 0.05; done
+curl -s -o /dev/null --data-urlencode password=matkhaubench1 \
+	--data-urlencode password2=matkhaubench1 "$BASE${ADMIN#"$BASE"}"
+curl -s -o /dev/null -c "$W/admin" -d login=office@example.vn \
+	-d password=matkhaubench1 "$BASE/console/login"
+echo "dashboard, 2,000 products and 10,000,000 scans: $(dash "$BASE/console/" "$W/admin")"
