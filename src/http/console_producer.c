@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1555,8 +1556,53 @@ make_zip(const char *dir, const char *ext, const char *zip_path,
 	return rc;
 }
 
+/*
+ * Files made at a time. A batch's PDF of 100,000 labels takes a request
+ * thread for a while; the pool has one a core, so one at a time leaves
+ * the others to the shoppers' scans. The next asks to come back.
+ */
+#define FILES_AT_ONCE 1
+static atomic_int files_busy;
+
+static int
+files_begin(void)
+{
+	if (atomic_fetch_add(&files_busy, 1) >= FILES_AT_ONCE) {
+		atomic_fetch_sub(&files_busy, 1);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+files_end(void)
+{
+	atomic_fetch_sub(&files_busy, 1);
+}
+
+static int batch_file(struct conn *c, struct http_resp *resp);
+
 int
 console_batch_file(struct conn *c, const char *method, struct http_resp *resp)
+{
+	(void)method;
+	if (files_begin() < 0) {
+		http_resp_header(resp, "Retry-After", "30");
+		console_error(c, resp, 503,
+			      W(c,
+				"Đang tạo tệp của một lô tem khác. Hãy thử lại "
+				"sau ít phút.",
+				"The files of another batch are being made. "
+				"Try again in a few minutes."));
+		return 0;
+	}
+	batch_file(c, resp);
+	files_end();
+	return 0;
+}
+
+static int
+batch_file(struct conn *c, struct http_resp *resp)
 {
 	const char *names[] = {LABEL_PDF_FILE, LABEL_MANIFEST, "labels.zip"};
 	struct ocop_error err = {0};
@@ -1568,7 +1614,6 @@ console_batch_file(struct conn *c, const char *method, struct http_resp *resp)
 	char file[32], top[256], dir[320], path[512];
 	int rc;
 
-	(void)method;
 	if (!(st = server_store(c->srv, &err))) {
 		fail(c, resp, &err);
 		return 0;
