@@ -126,7 +126,8 @@ if [ ! -x "$GEN" ]; then
 	exit 1
 fi
 export OCOP_DB="$W/office.db"
-"$GEN" "$OCOP_DB" --as-of "$(TZ=Asia/Ho_Chi_Minh date +%F)" >/dev/null || exit 1
+"$GEN" "$OCOP_DB" --as-of "$(TZ=Asia/Ho_Chi_Minh date +%F)" >"$W/gen.log" 2>&1 ||
+	{ echo "console bench: gen_reports failed"; cat "$W/gen.log"; exit 1; }
 "$OCOP" init --base-url "$BASE" >/dev/null 2>&1 || exit 1
 ADMIN=$("$OCOP" user add office@example.vn --role admin 2>/dev/null)
 rm -f "$W/port"
@@ -138,4 +139,5 @@ curl -s -o /dev/null --data-urlencode password=matkhaubench1 \
 	--data-urlencode password2=matkhaubench1 "$BASE${ADMIN#"$BASE"}"
 curl -s -o /dev/null -c "$W/admin" -d login=office@example.vn \
 	-d password=matkhaubench1 "$BASE/console/login"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "dashboard, 2,000 products and 10,000,000 scans: $(dash "$BASE/console/" "$W/admin")"
