@@ -45,7 +45,7 @@ export OCOP_NOW="${AS_OF}T10:00:00+07:00"
 dir=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-"$OCOP" serve --listen 127.0.0.1:0 --port-file "$dir/port" >"$dir/log" 2>&1 &
+"$OCOP" serve --listen 127.0.0.1:0 --port-file "$dir/port" --rate-limit 0 >"$dir/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 200); do [ -s "$dir/port" ] && break; sleep 0.05; done
 [ -s "$dir/port" ] || { echo "FAIL: server: $(tail -3 "$dir/log")"; exit 1; }
