@@ -172,6 +172,19 @@ async function main() {
 		await axe(page, 'a report with a bad parameter');
 		await office.close();
 
+		begin('office on a phone: the pages fit 360 px');
+		const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+		const pp = await signIn(phone, o.admin);
+		for (const path of ['/console/registry', '/console/users', '/console/tokens',
+			'/console/audit', '/console/reports/circulation?as_of=2026-03-01']) {
+			await goto(pp, path);
+			const wide = await pp.evaluate(() => document.documentElement.scrollWidth);
+			check(wide <= 360, `${path} is ${wide} px wide on a 360 px screen`);
+			await axe(pp, `${path} on a phone`);
+		}
+		await pp.screenshot({ path: `${o.shots}/office-report-phone.png`, fullPage: true });
+		await phone.close();
+
 		begin('inspector in a browser: reports yes, office pages no');
 		const insp = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
 		const ip = await signIn(insp, o.inspector);
