@@ -459,7 +459,9 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 			 rc < 0 ? err.msg : login);
 		if (rc < 0) {
 			said.error = msg;
-			status = rc == OCOP_ENOENT ? 404 : 500;
+			status = rc == OCOP_ENOENT   ? 404
+				 : rc == OCOP_EINVAL ? 422
+						     : 500;
 		} else {
 			said.notice = msg;
 		}
@@ -474,7 +476,9 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 			 rc < 0 ? err.msg : login);
 		if (rc < 0) {
 			said.error = msg;
-			status = rc == OCOP_ENOENT ? 404 : 500;
+			status = rc == OCOP_ENOENT   ? 404
+				 : rc == OCOP_EINVAL ? 422
+						     : 500;
 		} else {
 			said.notice = msg;
 			snprintf(link, sizeof(link), "%s/console/setup/%s",

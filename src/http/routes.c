@@ -12,8 +12,8 @@
 #define PAGE_METHODS (M_GET | M_HEAD)
 #define INSPECTORS (ROLE(OCOP_ROLE_ADMIN) | ROLE(OCOP_ROLE_INSPECTOR))
 #define ADMINS ROLE(OCOP_ROLE_ADMIN)
-/* a registry upload: three files of at most 64 MiB each, and the form */
-#define UPLOAD_MAX (((size_t)64 << 20) * 3 + ((size_t)1 << 20))
+/* an upload, its files and fields together (SPEC 8) */
+#define UPLOAD_MAX ((size_t)64 << 20)
 
 #define ISSUERS (ROLE(OCOP_ROLE_ADMIN) | ROLE(OCOP_ROLE_PRODUCER))
 #define EVERYONE (INSPECTORS | ROLE(OCOP_ROLE_PRODUCER))

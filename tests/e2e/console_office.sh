@@ -122,6 +122,12 @@ expect_eq "$(curl -s -b "$ADMIN" -o /dev/null -w '%{http_code}' \
 "$OCOP" product list >"$E2E_DIR/products" 2>/dev/null
 grep -q '^14-001-' "$E2E_DIR/products" && fail "a POST without csrf stored"
 
+# more than 64 MiB: refused whole
+head -c $((65 << 20)) /dev/zero | tr '\0' 'x' >"$E2E_DIR/big.csv"
+expect_eq "$(post "$ADMIN" /console/registry/import \
+	-F "registry=@$E2E_DIR/big.csv")" 413 "an upload over 64 MiB"
+rm -f "$E2E_DIR/big.csv"
+
 test_begin "console office: a good registry file is imported and audited"
 expect_eq "$(post "$ADMIN" /console/registry/import \
 	-F "registry=@$E2E_DIR/good.csv")" 200 "good import"
