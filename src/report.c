@@ -110,6 +110,7 @@ report_content_type(enum report_format fmt)
 	case REPORT_JSON:
 		return "application/json";
 	case REPORT_HTML:
+	case REPORT_HTML_PART:
 		return "text/html; charset=utf-8";
 	default:
 		return "text/plain; charset=utf-8";

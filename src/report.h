@@ -22,6 +22,10 @@ enum report_format {
 	REPORT_CSV,
 	REPORT_JSON,
 	REPORT_HTML,
+	/* the HTML report's content alone, for a page that holds it: a
+	 * <div class="report"> without document, head nor style (see
+	 * report_html_style); not one of report_format_parse's names */
+	REPORT_HTML_PART,
 };
 
 struct report_opts {
@@ -73,6 +77,14 @@ extern const char *const report_names[];
 int report_render(struct ocop_store *st, const char *name,
 		  const struct report_opts *o, enum report_format fmt,
 		  struct ocop_buf *out, struct ocop_error *err);
+
+/*
+ * The HTML report's style with every rule scoped to the elements under
+ * selector scope (its "body" rules on scope itself), for a page that
+ * shows REPORT_HTML_PART inside an element scope matches. Appended to
+ * out; OCOP_ETOOBIG when out's cap is reached.
+ */
+int report_html_style(const char *scope, struct ocop_buf *out);
 
 /* The display width of UTF-8 text on a terminal (utf8proc's character
  * widths: combining marks none, wide East Asian characters two). */

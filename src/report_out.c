@@ -783,6 +783,80 @@ static const char html_style[] =
     ".closed,.valid,.not_open,.open{print-color-adjust:exact;"
     "-webkit-print-color-adjust:exact}}";
 
+/* Append selector list sel[0..n) with each selector under scope ("body"
+ * becomes scope itself). */
+static int
+scope_selectors(struct ocop_buf *b, const char *scope, const char *sel,
+		size_t n)
+{
+	int rc = 0;
+
+	while (n > 0 && rc == 0) {
+		size_t k = 0;
+
+		while (k < n && sel[k] != ',')
+			k++;
+		if (k == 4 && memcmp(sel, "body", 4) == 0)
+			rc = ocop_buf_adds(b, scope);
+		else
+			rc = ocop_buf_addf(b, "%s %.*s", scope, (int)k, sel);
+		if (rc == 0 && k < n)
+			rc = ocop_buf_adds(b, ",");
+		sel += k < n ? k + 1 : k;
+		n -= k < n ? k + 1 : k;
+	}
+	return rc;
+}
+
+/* The rules of css up to its end or an unmatched '}', scoped; *end is
+ * where it stopped. At-rules (html_style has only @media and @page)
+ * keep their prelude and have their own rules scoped, but @page's
+ * declarations are kept as they are. */
+static int
+scope_rules(struct ocop_buf *b, const char *scope, const char *css,
+	    const char **end)
+{
+	const char *p = css;
+	int rc = 0;
+
+	while (*p && *p != '}' && rc == 0) {
+		const char *open = strchr(p, '{'), *close;
+
+		if (!open)
+			break;
+		if (*p == '@' && strncmp(p, "@media", 6) == 0) {
+			rc = ocop_buf_addf(b, "%.*s{", (int)(open - p), p);
+			if (rc == 0)
+				rc = scope_rules(b, scope, open + 1, &p);
+			if (rc == 0)
+				rc = ocop_buf_adds(b, "}");
+			if (*p == '}')
+				p++;
+			continue;
+		}
+		if (!(close = strchr(open, '}')))
+			break;
+		if (*p == '@')
+			rc = ocop_buf_addf(b, "%.*s", (int)(close + 1 - p), p);
+		else
+			rc = scope_selectors(b, scope, p, (size_t)(open - p));
+		if (rc == 0 && *p != '@')
+			rc = ocop_buf_addf(b, "%.*s", (int)(close + 1 - open),
+					   open);
+		p = close + 1;
+	}
+	*end = p;
+	return rc;
+}
+
+int
+report_html_style(const char *scope, struct ocop_buf *out)
+{
+	const char *end;
+
+	return scope_rules(out, scope, html_style, &end);
+}
+
 /* The text colour of a cell of a verdict's kind: as the consumer page. */
 static const char *
 tone_of(enum rcol_kind kind, const char *v)
@@ -1318,7 +1392,7 @@ html_cell(struct ocop_buf *b, const struct rtab *t, size_t r, size_t i)
 }
 
 static int
-render_html(const struct rdoc *d, struct ocop_buf *b)
+render_html(const struct rdoc *d, struct ocop_buf *b, int whole)
 {
 	const struct rtab *t = &d->tab;
 	char day[16], local[16];
@@ -1326,18 +1400,22 @@ render_html(const struct rdoc *d, struct ocop_buf *b)
 
 	ocop_day_format(d->as_of, day);
 	report_local_day(d->as_of, local);
-	rc =
-	    ocop_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
-			     "<meta charset=\"utf-8\">\n<meta name=\"viewport\""
-			     " content=\"width=device-width, "
-			     "initial-scale=1\">\n<title>");
-	if (rc == 0)
+	if (!whole)
+		rc = ocop_buf_adds(b, "<div class=\"report\">\n<header>\n"
+				      "<h2 class=\"title\">");
+	else
+		rc = ocop_buf_adds(
+		    b, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
+		       "<meta charset=\"utf-8\">\n<meta "
+		       "name=\"viewport\" content=\"width=device-"
+		       "width, initial-scale=1\">\n<title>");
+	if (rc == 0 && whole)
 		rc = ocop_buf_add_html(b, d->title_vi);
-	if (rc == 0)
+	if (rc == 0 && whole)
 		rc = ocop_buf_adds(b, " / ");
-	if (rc == 0)
+	if (rc == 0 && whole)
 		rc = ocop_buf_add_html(b, d->title_en);
-	if (rc == 0)
+	if (rc == 0 && whole)
 		rc = ocop_buf_addf(b,
 				   " (%s)</title>\n<style>%s</style>\n"
 				   "</head>\n<body>\n<header>\n<h1>",
@@ -1345,7 +1423,8 @@ render_html(const struct rdoc *d, struct ocop_buf *b)
 	if (rc == 0)
 		rc = html_both(b, d->title_vi, d->title_en);
 	if (rc == 0)
-		rc = ocop_buf_adds(b, "</h1>\n<p class=\"about\">");
+		rc = ocop_buf_adds(b, whole ? "</h1>\n<p class=\"about\">"
+					    : "</h2>\n<p class=\"about\">");
 	if (rc == 0)
 		rc = ocop_buf_add_html(b, d->about_vi);
 	if (rc == 0)
@@ -1424,8 +1503,9 @@ render_html(const struct rdoc *d, struct ocop_buf *b)
 		rc = ocop_buf_addf(b,
 				   "</main>\n<p class=\"foot\">%zu mục <span "
 				   "lang=\"en\">entries</span> · ocop report "
-				   "%s</p>\n</body>\n</html>\n",
-				   t->nrows, d->name);
+				   "%s</p>\n%s",
+				   t->nrows, d->name,
+				   whole ? "</body>\n</html>\n" : "</div>\n");
 	return rc;
 }
 
@@ -1442,7 +1522,8 @@ rdoc_render(const struct rdoc *d, enum report_format fmt, struct ocop_buf *out,
 		rc = render_csv(d, out);
 		break;
 	case REPORT_HTML:
-		rc = render_html(d, out);
+	case REPORT_HTML_PART:
+		rc = render_html(d, out, fmt == REPORT_HTML);
 		break;
 	default:
 		rc = render_table(d, out);

@@ -3,6 +3,7 @@
  * bytes in base64url; the store keeps BLAKE2b(token, key) only, so a
  * copied database gives no usable token.
  */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -147,6 +148,34 @@ out:
 	return rc;
 }
 
+/* The last uses this process recorded, so that the request threads of a
+ * server record a token's use once a minute between them, not once each:
+ * on PostgreSQL each record opens a connection. */
+#define TOUCHED_SLOTS 64
+static struct {
+	int64_t id, at;
+} touched[TOUCHED_SLOTS];
+static pthread_mutex_t touched_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* 1 when the caller is to record token id's use at now (and it is noted
+ * as recorded), 0 when this process did within TOKEN_TOUCH_EVERY. */
+static int
+touch_due(int64_t id, int64_t now)
+{
+	size_t i = (size_t)id % TOUCHED_SLOTS;
+	int due;
+
+	pthread_mutex_lock(&touched_mu);
+	due = touched[i].id != id || now - touched[i].at >= TOKEN_TOUCH_EVERY ||
+	      now < touched[i].at;
+	if (due) {
+		touched[i].id = id;
+		touched[i].at = now;
+	}
+	pthread_mutex_unlock(&touched_mu);
+	return due;
+}
+
 int
 token_check_at(struct ocop_store *st, const unsigned char *key,
 	       const char *token, size_t len, int64_t now,
@@ -175,8 +204,9 @@ token_check_at(struct ocop_store *st, const unsigned char *key,
 				      (long long)t.id);
 	/* a write per minute a token, not per request; verification goes
 	 * on when the use cannot be recorded (a read-only disk) */
-	if (t.last_used_at == OCOP_NO_TIME ||
-	    now - t.last_used_at >= TOKEN_TOUCH_EVERY) {
+	if ((t.last_used_at == OCOP_NO_TIME ||
+	     now - t.last_used_at >= TOKEN_TOUCH_EVERY) &&
+	    touch_due(t.id, now)) {
 		if (st->m->token_touch(st, t.id, now, NULL) == 0)
 			t.last_used_at = now;
 	}

@@ -432,6 +432,9 @@ console_error(struct conn *c, struct http_resp *resp, int status,
 	case 429:
 		title = pick(c, "Quá nhiều lần thử", "Too many attempts");
 		break;
+	case 503:
+		title = pick(c, "Đang bận", "Busy");
+		break;
 	default:
 		title = pick(c, "Đã có lỗi", "Something went wrong");
 		break;

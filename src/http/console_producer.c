@@ -4,15 +4,16 @@
  * and voiding. A producer sees only its own products, batches and labels:
  * anything else answers exactly as a missing one (console_not_found).
  *
- * The dashboard reads aggregates only: the products once, every batch
- * once (summed by product), then for each product shown its history and
- * one count of its scans over an index range; an office's registry is
+ * The dashboard reads aggregates only: the products once, then for each
+ * product shown its history and counts of its labels and of its recent
+ * scans over index ranges; an office's registry is
  * paged (PAGE_SIZE products a page), so the page's cost does not grow
  * with the registry or the scan log.
  */
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,49 +337,6 @@ collect_product(void *ctx, const struct ocop_product *p)
 	return 0;
 }
 
-/* Labels issued, summed by product from every batch (voided included). */
-struct issued {
-	int64_t *pid, *n;
-	size_t len, cap;
-};
-
-static int
-sum_batch(void *ctx, const struct ocop_batch *b)
-{
-	struct issued *s = ctx;
-
-	if (s->len && s->pid[s->len - 1] == b->product_id) {
-		s->n[s->len - 1] += b->count;
-		return 0;
-	}
-	if (s->len == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		s->pid = ocop_xrealloc(s->pid, s->cap * sizeof(*s->pid));
-		s->n = ocop_xrealloc(s->n, s->cap * sizeof(*s->n));
-	}
-	s->pid[s->len] = b->product_id;
-	s->n[s->len++] = b->count;
-	return 0;
-}
-
-static int64_t
-issued_of(const struct issued *s, int64_t pid)
-{
-	size_t lo = 0, hi = s->len;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (s->pid[mid] == pid)
-			return s->n[mid];
-		if (s->pid[mid] < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
 /* One product's card on the dashboard, appended to out; *warn set when
  * labels of a product that may not carry the mark are still scanned. */
 static int
@@ -427,8 +385,11 @@ product_card(struct conn *c, struct ocop_store *st,
 		pv_set(&v, "stars_text", "%d %s", s.r->stars,
 		       W(c, "sao", s.r->stars == 1 ? "star" : "stars"));
 		pv_put(&v, "until", day_text(s.r->end, d));
-		pv_set(&v, "days_left", "%d %s", s.days_left,
-		       W(c, "ngày", s.days_left == 1 ? "day" : "days"));
+		if (strcmp(console_lang(c), "en") == 0)
+			pv_set(&v, "days_left", "%d %s left", s.days_left,
+			       s.days_left == 1 ? "day" : "days");
+		else
+			pv_set(&v, "days_left", "còn %d ngày", s.days_left);
 		window_text(c, &s, &open, window, sizeof(window));
 		pv_put(&v, "window", window);
 	} else {
@@ -472,7 +433,6 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	const struct console_user *u = console_user(c);
 	struct ocop_error err = {0};
 	struct plist l = {0};
-	struct issued is = {0};
 	struct ocop_buf cards, pager;
 	struct ocop_store *st;
 	struct pv v = {0};
@@ -498,18 +458,22 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	if (l.producer_id >= 0 &&
 	    (rc = st->m->product_each(st, collect_product, &l, &err)) < 0)
 		goto out_fail;
-	if ((rc = st->m->batch_each(st, 0, sum_batch, &is, &err)) < 0)
-		goto out_fail;
 	if (page < 1 || (size_t)(page - 1) * PAGE_SIZE >= l.n)
 		page = 1;
 	from = (size_t)(page - 1) * PAGE_SIZE;
 	to = from + PAGE_SIZE < l.n ? from + PAGE_SIZE : l.n;
-	for (size_t i = from; i < to; i++)
-		if ((rc =
-			 product_card(c, st, &l.p[i], issued_of(&is, l.p[i].id),
-				      now, u->role != OCOP_ROLE_INSPECTOR,
-				      &cards, &warn, &err)) < 0)
+	for (size_t i = from; i < to; i++) {
+		int64_t issued = 0;
+
+		/* an index range of the product's labels: the cost follows
+		 * the page, not the registry */
+		if ((rc = st->m->label_count_for_product(st, l.p[i].id, &issued,
+							 &err)) < 0 ||
+		    (rc = product_card(c, st, &l.p[i], issued, now,
+				       u->role != OCOP_ROLE_INSPECTOR, &cards,
+				       &warn, &err)) < 0)
 			goto out_fail;
+	}
 	path_escape(q ? q : "", qs, sizeof(qs));
 	if (page > 1)
 		ocop_buf_addf(&pager,
@@ -573,8 +537,6 @@ out_fail:
 	fail(c, resp, &err);
 out:
 	free(l.p);
-	free(is.pid);
-	free(is.n);
 	ocop_buf_release(&cards);
 	ocop_buf_release(&pager);
 	return 0;
@@ -1000,13 +962,14 @@ console_product(struct conn *c, const char *method, struct http_resp *resp)
 	pv_put(&v, "in_force", s.state == P_IN_FORCE ? "1" : "");
 	pv_put(&v, "banner", banner_text(c, &s, banner, sizeof(banner)));
 	if (s.state == P_IN_FORCE) {
-		pv_set(&v, "stars", "%s %d %s", stars_marks(s.r->stars),
-		       s.r->stars, W(c, "sao", "stars"));
+		pv_put(&v, "stars_marks", stars_marks(s.r->stars));
+		pv_set(&v, "stars", "%d %s", s.r->stars, W(c, "sao", "stars"));
 		pv_put(&v, "until", day_text(s.r->end, dd));
 		pv_set(&v, "days_left", "%d", s.days_left);
 		pv_put(&v, "window",
 		       window_text(c, &s, &open, window, sizeof(window)));
 	} else {
+		pv_put(&v, "stars_marks", "");
 		pv_put(&v, "stars", "");
 		pv_put(&v, "until", "");
 		pv_put(&v, "days_left", "");
@@ -1593,8 +1556,53 @@ make_zip(const char *dir, const char *ext, const char *zip_path,
 	return rc;
 }
 
+/*
+ * Files made at a time. A batch's PDF of 100,000 labels takes a request
+ * thread for a while; the pool has one a core, so one at a time leaves
+ * the others to the shoppers' scans. The next asks to come back.
+ */
+#define FILES_AT_ONCE 1
+static atomic_int files_busy;
+
+static int
+files_begin(void)
+{
+	if (atomic_fetch_add(&files_busy, 1) >= FILES_AT_ONCE) {
+		atomic_fetch_sub(&files_busy, 1);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+files_end(void)
+{
+	atomic_fetch_sub(&files_busy, 1);
+}
+
+static int batch_file(struct conn *c, struct http_resp *resp);
+
 int
 console_batch_file(struct conn *c, const char *method, struct http_resp *resp)
+{
+	(void)method;
+	if (files_begin() < 0) {
+		http_resp_header(resp, "Retry-After", "30");
+		console_error(c, resp, 503,
+			      W(c,
+				"Đang tạo tệp của một lô tem khác. Hãy thử lại "
+				"sau ít phút.",
+				"The files of another batch are being made. "
+				"Try again in a few minutes."));
+		return 0;
+	}
+	batch_file(c, resp);
+	files_end();
+	return 0;
+}
+
+static int
+batch_file(struct conn *c, struct http_resp *resp)
 {
 	const char *names[] = {LABEL_PDF_FILE, LABEL_MANIFEST, "labels.zip"};
 	struct ocop_error err = {0};
@@ -1606,7 +1614,6 @@ console_batch_file(struct conn *c, const char *method, struct http_resp *resp)
 	char file[32], top[256], dir[320], path[512];
 	int rc;
 
-	(void)method;
 	if (!(st = server_store(c->srv, &err))) {
 		fail(c, resp, &err);
 		return 0;

@@ -289,6 +289,23 @@ int api_report(struct conn *c, const char *method, struct http_resp *resp);
 int api_healthz(struct conn *c, const char *method, struct http_resp *resp);
 int api_metrics(struct conn *c, const char *method, struct http_resp *resp);
 
+/* console_registry.c, console_reports.c, console_people.c: the office's
+ * pages (admins; the reports for inspectors too) */
+int console_registry(struct conn *c, const char *method,
+		     struct http_resp *resp);
+int console_registry_post(struct conn *c, const char *method,
+			  struct http_resp *resp);
+int console_reports(struct conn *c, const char *method,
+		    struct http_resp *resp);
+int console_report(struct conn *c, const char *method, struct http_resp *resp);
+int console_users(struct conn *c, const char *method, struct http_resp *resp);
+int console_users_post(struct conn *c, const char *method,
+		       struct http_resp *resp);
+int console_tokens(struct conn *c, const char *method, struct http_resp *resp);
+int console_tokens_post(struct conn *c, const char *method,
+			struct http_resp *resp);
+int console_audit(struct conn *c, const char *method, struct http_resp *resp);
+
 /* console.c: signing in and out, setting a password */
 int console_login(struct conn *c, const char *method, struct http_resp *resp);
 int console_logout(struct conn *c, const char *method, struct http_resp *resp);

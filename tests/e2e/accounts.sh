@@ -122,6 +122,9 @@ expect_contains "$E2E_DIR/last.err" "3 consumer scans"
 expect_eq "$(scans_py '[(x["source"], x["code"]) for x in s]')" \
 	"[('inspector', '$S1'), ('consumer', '$S3')]" "scans kept"
 expect_eq "$(db_rows scans)" 2 "scans rows"
+# each label's count follows: S1 keeps its inspector scan, S3 its later one
+expect_eq "$(label_scans "$S1") $(label_scans "$S2") $(label_scans "$S3")" \
+	"1 0 1" "labels' scan counts"
 expect_rc 0 "$OCOP" db stats
 expect_contains "$E2E_DIR/last.out" "ok"
 expect_rc 0 "$OCOP" label void "$S2" --reason "hỏng"

@@ -820,6 +820,34 @@ test_formats(void)
 	CHECK(strstr(html, "<html lang=\"vi\">") != NULL);
 	free(html);
 
+	/* the same content for a page that holds it: no document around */
+	html = run_fmt("circulation", &o, REPORT_HTML_PART);
+	CHECK(strncmp(html, "<div class=\"report\">", 20) == 0);
+	CHECK(strstr(html, "<h1") == NULL);
+	CHECK(strstr(html, "<svg") != NULL);
+	CHECK(strstr(html, "<style") == NULL);
+	CHECK(strstr(html, "<body") == NULL);
+	CHECK(strstr(html, "<html") == NULL);
+	CHECK(strstr(html, "</div>\n") != NULL);
+	CHECK(strstr(html, "Mắm &lt;tôm&gt; &amp; &quot;Ba Làng&quot;") !=
+	      NULL);
+	free(html);
+	{
+		struct ocop_buf css;
+
+		ocop_buf_init(&css, 1 << 20);
+		CHECK_INT(report_html_style(".report", &css), 0);
+		CHECK(css.data != NULL);
+		CHECK(strncmp(css.data, ".report{", 8) == 0);
+		CHECK(strstr(css.data, ".report h1{") != NULL);
+		CHECK(strstr(css.data, ".report h1 .en,.report h2 .en{") !=
+		      NULL);
+		CHECK(strstr(css.data, "@media print{.report{") != NULL);
+		CHECK(strstr(css.data, "@page{size:A4 landscape") != NULL);
+		CHECK(strstr(css.data, "}table{") == NULL);
+		ocop_buf_release(&css);
+	}
+
 	tab = run_fmt("circulation", &o, REPORT_TABLE);
 	CHECK(strstr(tab, "bị thu hồi (revoked)") != NULL);
 	CHECK(strstr(tab, "hết hiệu lực (expired)") != NULL);

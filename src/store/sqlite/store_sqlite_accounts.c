@@ -580,21 +580,135 @@ sq_scan_purge_client_data(struct ocop_store *base, int64_t before, int64_t *n,
 	return 0;
 }
 
-/* The triggers of schema 5 fold the label's recent count and take each
- * deleted scan off its label's count and first time. */
+/* Run sql (no parameters but ?1 = before, NULL: none), for the purge's
+ * one-off statements. */
+static int
+purge_exec(struct sq_store *s, const char *sql, int64_t before,
+	   struct ocop_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sq_error(s, err, "cannot delete scans");
+	if (sqlite3_bind_parameter_count(st) > 0)
+		sqlite3_bind_int64(st, 1, before);
+	rc = sqlite3_step(st) == SQLITE_DONE
+		     ? 0
+		     : sq_error(s, err, "cannot delete scans");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+#define PURGE_TRIGGERS_MAX 8
+
+/*
+ * The triggers of schema 5 keep each label's count and first scan time
+ * when a scan is deleted, one row at a time: each finds the label's new
+ * first scan by walking its product's scans, so a purge of hundreds of
+ * thousands of scans took minutes in one statement (and its statement
+ * journal outgrew memory). The purge does the same set-wise instead, in
+ * the caller's transaction: the recent counts folded, the scans' triggers
+ * on DELETE set aside, the scans deleted, the counts of their labels
+ * lowered, the first times found again in one pass, the triggers put
+ * back as they were (the schema is the same after the commit).
+ */
 int
 sq_scan_purge_consumer(struct ocop_store *base, int64_t before, int64_t *n,
 		       struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
+	char *trig[PURGE_TRIGGERS_MAX] = {0};
 	sqlite3_stmt *st;
-	int rc;
+	int rc, ntrig = 0;
 
-	STMT_OR_FAIL(st, SQ_PURGE_CONSUMER,
-		     "DELETE FROM scans WHERE source = 0 AND scanned_at < ?");
-	sqlite3_bind_int64(st, 1, before);
-	if ((rc = sq_step_done(s, st, "cannot delete scans", err)) < 0)
+	if ((rc = base->m->begin(base, err)) < 0)
 		return rc;
+	if ((rc = sq_scan_fold(s, err)) < 0)
+		goto out_rollback;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT name, sql FROM sqlite_schema"
+			       " WHERE type = 'trigger' AND tbl_name = 'scans'"
+			       " AND sql LIKE '%DELETE ON scans%'",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = sq_error(s, err, "cannot delete scans");
+		goto out_rollback;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW && ntrig < PURGE_TRIGGERS_MAX) {
+		char *drop = sqlite3_mprintf(
+		    "DROP TRIGGER \"%w\"", sqlite3_column_text(st, 0));
+
+		trig[ntrig++] = sqlite3_mprintf("%s", sqlite3_column_text(st, 1));
+		rc = purge_exec(s, drop, 0, err);
+		sqlite3_free(drop);
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc < 0 ||
+	    (rc = purge_exec(s,
+			     "CREATE TEMP TABLE purge_counts"
+			     " (label_id INTEGER PRIMARY KEY, n INTEGER)",
+			     0, err)) < 0 ||
+	    (rc = purge_exec(s,
+			     "INSERT INTO temp.purge_counts"
+			     " SELECT label_id, count(*) FROM scans"
+			     " WHERE source = 0 AND scanned_at < ?1"
+			     " AND label_id IS NOT NULL GROUP BY label_id",
+			     before, err)) < 0 ||
+	    (rc = purge_exec(s,
+			     "DELETE FROM scans WHERE source = 0"
+			     " AND scanned_at < ?1",
+			     before, err)) < 0)
+		goto out_rollback;
 	*n = sqlite3_changes64(s->db);
-	return 0;
+	if ((rc = purge_exec(s,
+			     "UPDATE label_scan_stats SET count = count -"
+			     " (SELECT n FROM temp.purge_counts p"
+			     " WHERE p.label_id = label_scan_stats.label_id)"
+			     " WHERE label_id IN"
+			     " (SELECT label_id FROM temp.purge_counts)",
+			     0, err)) < 0 ||
+	    (rc = purge_exec(s,
+			     "DELETE FROM label_scan_stats WHERE count <= 0", 0,
+			     err)) < 0 ||
+	    (rc = purge_exec(s,
+			     "CREATE TEMP TABLE purge_first"
+			     " (label_id INTEGER PRIMARY KEY, f INTEGER)",
+			     0, err)) < 0 ||
+	    (rc = purge_exec(s,
+			     "INSERT INTO temp.purge_first"
+			     " SELECT label_id, min(scanned_at) FROM scans"
+			     " WHERE label_id IN (SELECT label_id FROM"
+			     " label_scan_stats WHERE first_at < ?1)"
+			     " GROUP BY label_id",
+			     before, err)) < 0 ||
+	    (rc = purge_exec(s,
+			     "UPDATE label_scan_stats SET first_at ="
+			     " (SELECT f FROM temp.purge_first p"
+			     " WHERE p.label_id = label_scan_stats.label_id)"
+			     " WHERE label_id IN"
+			     " (SELECT label_id FROM temp.purge_first)",
+			     0, err)) < 0)
+		goto out_rollback;
+	for (int i = 0; i < ntrig; i++)
+		if ((rc = purge_exec(s, trig[i], 0, err)) < 0)
+			goto out_rollback;
+	if ((rc = purge_exec(s, "DROP TABLE temp.purge_counts", 0, err)) < 0 ||
+	    (rc = purge_exec(s, "DROP TABLE temp.purge_first", 0, err)) < 0)
+		goto out_rollback;
+	rc = base->m->commit(base, err);
+	goto out;
+out_rollback:
+	base->m->rollback(base);
+	/* a temporary table outlives the rollback of its creation only
+	 * when made outside it: none here, but a later purge must start
+	 * clean either way */
+	sqlite3_exec(s->db, "DROP TABLE IF EXISTS temp.purge_counts;"
+			    "DROP TABLE IF EXISTS temp.purge_first",
+		     NULL, NULL, NULL);
+out:
+	for (int i = 0; i < ntrig; i++)
+		sqlite3_free(trig[i]);
+	return rc;
 }
