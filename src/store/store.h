@@ -28,6 +28,12 @@
  *   reads; no writes inside. A snapshot begun after a commit returned (on
  *   any handle of this process) sees that commit; a change committed by
  *   another process is seen by a snapshot begun a millisecond after it.
+ *   On an OCOP_STORE_READER handle a read of one statement may be its
+ *   own snapshot, the snapshot of the others then beginning with the
+ *   second (PostgreSQL: no BEGIN and COMMIT round trips around the one
+ *   lookup of a request); callers there combine a first read with later
+ *   ones only through what the first read returned (record.c keys what
+ *   it caches by the registry version read with the label).
  * - Iterators (the _each methods) call back once per row, in the order
  *   stated; a non-zero return stops the iteration and is returned. A
  *   callback must not call any method of the same handle (the engine may
@@ -85,6 +91,12 @@ typedef int (*store_label_batch_cb)(void *ctx, const struct ocop_label *l,
 
 struct ocop_store_methods {
 	const char *name;
+	/* Each statement is a round trip to a server (PostgreSQL), not a
+	 * call in process (SQLite): the service then runs more request
+	 * threads than cores, so that some work while others wait for
+	 * replies, and judges a consumer scan on its request thread, which
+	 * leaves the scan writer only inserts to send as one pipeline. */
+	int networked;
 	void (*close)(struct ocop_store *st);
 
 	int (*begin)(struct ocop_store *st, struct ocop_error *err);
@@ -167,7 +179,11 @@ struct ocop_store_methods {
 	/* Scans. scan_add stores s (sets s->id) unless s->client_id is
 	 * non-empty and already stored: then *duplicate = 1 and *s is
 	 * overwritten with the stored scan. The scan and its label's count
-	 * are stored together (in the caller's transaction if any). */
+	 * are stored together (in the caller's transaction if any). In a
+	 * transaction of an OCOP_STORE_SCAN_WRITER handle, an engine may
+	 * send the statements of scan_add and scan_stats on and fill their
+	 * outputs (s, *duplicate, *count, *first_at: the caller's until
+	 * then) only when commit returns 0. */
 	int (*scan_add)(struct ocop_store *st, struct ocop_scan *s,
 			int *duplicate, struct ocop_error *err);
 	/* Count and first time of the stored scans of a label. */

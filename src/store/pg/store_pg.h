@@ -21,6 +21,44 @@ enum pg_slot {
 	PG_SLOTS = PG_SCANS_FIRST + 32
 };
 
+struct pg_store;
+
+/* A statement sent in the scan writer's pipeline (or, sent 0, a value
+ * taken from an earlier one's result), its result read at commit. */
+struct pg_pending {
+	int sent;	  /* a statement went: its result comes in order */
+	const char *what; /* for the message when it fails */
+	int prepare_slot; /* a PREPARE of this slot: -1 when not */
+	/* fills the caller's outputs from the result */
+	void (*done)(struct pg_store *s, const PGresult *res,
+		     struct pg_pending *p);
+	/* after the results, outside the pipeline (fix set by done) */
+	int (*fixup)(struct pg_store *s, struct pg_pending *p,
+		     struct ocop_error *err);
+	int fix;
+	/* the scan's (caller-owned until commit returns) */
+	struct ocop_scan *scan;
+	int *duplicate;
+	int64_t label_id;
+	int64_t *count, *first_at;
+	int64_t count_v, first_v; /* what a scan's insert returned */
+	int got_count;
+	long from; /* sent 0: the entry whose count this is */
+};
+
+/* The pending entries of one pipeline at most; past this the pipeline
+ * is read and a new one begun, in the same transaction. */
+#define PG_MAX_PENDING 8192
+
+/* What a read has done so far (OCOP_STORE_READER handles take their
+ * snapshot lazily: a read of one statement needs no transaction). */
+enum pg_snap {
+	PG_SNAP_NONE = 0, /* not in a read */
+	PG_SNAP_LAZY,	  /* in a read, no statement yet */
+	PG_SNAP_ONE,	  /* one statement ran, its own snapshot */
+	PG_SNAP_TX	  /* a REPEATABLE READ transaction is open */
+};
+
 struct pg_store {
 	struct ocop_store base;
 	PGconn *conn;
@@ -28,8 +66,14 @@ struct pg_store {
 	int depth;   /* transaction nesting (writes and reads) */
 	int reading; /* the outermost is a read snapshot */
 	int failed;  /* a nested rollback happened */
+	enum pg_snap snap;
 	unsigned char prepared[PG_SLOTS];
 	int64_t parts_until; /* scans partitions made up to this instant */
+	/* the scan writer's transaction in pipeline mode */
+	int piping;
+	int may_fix; /* some entry may need a fixup before COMMIT */
+	struct pg_pending *pend;
+	size_t npend, cap;
 };
 
 /* Up to PG_MAX_PARAMS parameters, in text form except bytea. */
@@ -63,6 +107,19 @@ int pg_stream(struct pg_store *s, int slot, const char *sql,
 	      const struct pg_params *p, const char *what,
 	      int (*row)(void *ctx, const PGresult *res), void *ctx,
 	      struct ocop_error *err);
+/* In the scan writer's transaction: whether statements go to the
+ * pipeline (pg_send) rather than one round trip each. */
+int pg_pipelined(const struct pg_store *s);
+/* Send the statement of slot with p in the pipeline; the entry returned
+ * (filled by the caller: done, scan, ...) is valid until the next call;
+ * NULL with err set when it cannot be sent. */
+struct pg_pending *pg_send(struct pg_store *s, int slot, const char *sql,
+			   const struct pg_params *p, const char *what,
+			   struct ocop_error *err);
+/* A pending entry that sends nothing (its outputs come from an earlier
+ * entry's result). */
+struct pg_pending *pg_pend_virtual(struct pg_store *s);
+
 /* Set err from a failed result (NULL: the connection's error). */
 int pg_error(struct pg_store *s, const PGresult *res, struct ocop_error *err,
 	     const char *what);
