@@ -245,25 +245,38 @@ write_scans(void *arg)
 	    0)
 		return NULL;
 	for (int g = 0; g < 10 && w->rc == 0; g++) {
+		/* the caller's until commit (store.h: scan_add) */
+		struct ocop_scan s[20];
+		int dup[20];
+		int64_t count[20], first_at[20];
+
 		w->rc = st->m->begin(st, &err);
 		for (int i = 0; i < 20 && w->rc == 0; i++) {
-			struct ocop_scan s;
-			int dup;
-
-			memset(&s, 0, sizeof(s));
-			strcpy(s.code, "SERIAL0000000000");
-			s.label_id = w->label_id;
-			s.scanned_at = 1790000000 + g * 100 + i;
-			s.received_at = s.scanned_at;
-			s.source = OCOP_SCAN_CONSUMER;
-			snprintf(s.net, sizeof(s.net), "10.%d.%d.0/24", w->id,
-				 i % 5);
-			w->rc = st->m->scan_add(st, &s, &dup, &err);
+			memset(&s[i], 0, sizeof(s[i]));
+			strcpy(s[i].code, "SERIAL0000000000");
+			s[i].label_id = w->label_id;
+			s[i].scanned_at = 1790000000 + g * 100 + i;
+			s[i].received_at = s[i].scanned_at;
+			s[i].source = OCOP_SCAN_CONSUMER;
+			snprintf(s[i].net, sizeof(s[i].net), "10.%d.%d.0/24",
+				 w->id, i % 5);
+			w->rc = st->m->scan_add(st, &s[i], &dup[i], &err);
+			if (w->rc == 0)
+				w->rc = st->m->scan_stats(st, w->label_id,
+							  &count[i],
+							  &first_at[i], &err);
 		}
 		if (w->rc == 0)
 			w->rc = st->m->commit(st, &err);
 		else
 			st->m->rollback(st);
+		/* each scan counted after the ones before it in the group */
+		for (int i = 1; i < 20 && w->rc == 0; i++) {
+			CHECK(s[i].id > s[i - 1].id);
+			CHECK_INT(dup[i], 0);
+			CHECK_INT(count[i], count[i - 1] + 1);
+			CHECK(first_at[i] <= 1790000000 + g * 100);
+		}
 	}
 	if (w->rc == 0) {
 		struct ocop_scan s;

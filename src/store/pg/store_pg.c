@@ -326,6 +326,8 @@ pg_send(struct pg_store *s, int slot, const char *sql,
 
 	if (!p)
 		p = &none;
+	if (s->nbatch > 0 && pg_scans_flush(s, err) < 0)
+		goto fail;
 	if (s->npend + 2 > PG_MAX_PENDING && pipe_drain(s, err) < 0)
 		goto fail;
 	if (pipe_start(s, err) < 0)
@@ -395,14 +397,8 @@ pipe_finish(struct pg_store *s, struct ocop_error *err)
 		struct pg_pending *e = &s->pend[i];
 		ExecStatusType st;
 
-		if (!e->sent) {
-			/* a count that an earlier insert returned */
-			if (rc == 0 && e->from >= 0 && e->count) {
-				*e->count = s->pend[e->from].count_v;
-				*e->first_at = s->pend[e->from].first_v;
-			}
+		if (!e->sent)
 			continue;
-		}
 		if (!(res = PQgetResult(s->conn))) {
 			if (rc == 0)
 				rc = pg_error(s, NULL, err, e->what);
@@ -439,6 +435,15 @@ pipe_finish(struct pg_store *s, struct ocop_error *err)
 	if (!PQexitPipelineMode(s->conn) && rc == 0)
 		rc = pg_error(s, NULL, err, "cannot end the pipeline");
 	s->piping = 0;
+	/* the counts that the inserts returned, once all are read */
+	for (size_t i = 0; rc == 0 && i < s->npend; i++) {
+		struct pg_pending *e = &s->pend[i];
+
+		if (!e->sent && e->count) {
+			*e->count = s->pend[e->from].count_v;
+			*e->first_at = s->pend[e->from].first_v;
+		}
+	}
 	return rc;
 }
 
@@ -447,7 +452,12 @@ pipe_finish(struct pg_store *s, struct ocop_error *err)
 static int
 pipe_drain(struct pg_store *s, struct ocop_error *err)
 {
-	int rc = pipe_finish(s, err);
+	int rc = pg_scans_flush(s, err);
+
+	if (rc == 0)
+		rc = pipe_finish(s, err);
+	else
+		(void)pipe_finish(s, NULL);
 
 	for (size_t i = 0; rc == 0 && i < s->npend; i++)
 		if (s->pend[i].fix && s->pend[i].fixup)
@@ -461,6 +471,7 @@ pipe_drain(struct pg_store *s, struct ocop_error *err)
 static void
 pipe_abandon(struct pg_store *s)
 {
+	s->nbatch = 0;
 	if (!s->piping)
 		return;
 	(void)pipe_finish(s, NULL);
@@ -593,8 +604,9 @@ pg_commit(struct ocop_store *base, struct ocop_error *err)
 	}
 	if (s->piping && !s->may_fix) {
 		/* the whole group in one round trip, COMMIT included */
-		if ((rc = pipe_send_cmd(s, "COMMIT", "cannot commit", err)) ==
-		    0)
+		if ((rc = pg_scans_flush(s, err)) == 0 &&
+		    (rc = pipe_send_cmd(s, "COMMIT", "cannot commit", err)) ==
+			0)
 			rc = pipe_finish(s, err);
 		else
 			pipe_abandon(s);

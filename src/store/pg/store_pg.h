@@ -44,6 +44,10 @@ struct pg_pending {
 	int64_t count_v, first_v; /* what a scan's insert returned */
 	int got_count;
 	long from; /* sent 0: the entry whose count this is */
+	/* a consumer scan waiting for its group's one insert (batch_no),
+	 * or that insert */
+	int batched;
+	long batch_no;
 };
 
 /* The pending entries of one pipeline at most; past this the pipeline
@@ -72,6 +76,8 @@ struct pg_store {
 	/* the scan writer's transaction in pipeline mode */
 	int piping;
 	int may_fix; /* some entry may need a fixup before COMMIT */
+	size_t nbatch; /* consumer scans not yet sent (pg_scans_flush) */
+	long batch_no;
 	struct pg_pending *pend;
 	size_t npend, cap;
 };
@@ -116,6 +122,9 @@ int pg_pipelined(const struct pg_store *s);
 struct pg_pending *pg_send(struct pg_store *s, int slot, const char *sql,
 			   const struct pg_params *p, const char *what,
 			   struct ocop_error *err);
+/* Send the consumer scans that wait for one insert (pg_send, commit
+ * and every read of the pipeline call it first). */
+int pg_scans_flush(struct pg_store *s, struct ocop_error *err);
 /* A pending entry that sends nothing (its outputs come from an earlier
  * entry's result). */
 struct pg_pending *pg_pend_virtual(struct pg_store *s);

@@ -24,6 +24,7 @@ enum {
 	PG_SCAN_EACH_PLACED,
 	PG_SCAN_EACH_UNKNOWN,
 	PG_SCAN_EACH_STORED,
+	PG_SCAN_BATCH,
 	PG_SCANS_END
 };
 
@@ -156,6 +157,140 @@ static const char scan_insert_sql[] =
     " day = greatest(label_places.day, excluded.day)) "
     "SELECT s.id, n.count, n.first_at FROM s LEFT JOIN n ON true";
 
+/*
+ * The consumer scans of a group in one statement, their columns as
+ * arrays: the scans with ids in order, each label's count and first time
+ * (one upsert a label) and places; a row per scan with its id and its
+ * label's count after it (the count after the group less the group's
+ * later scans of the label).
+ */
+static const char scan_batch_sql[] =
+    "WITH v AS MATERIALIZED (SELECT nextval('scans_id') AS id, v.* "
+    " FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], "
+    " $5::bigint[], $6::text[], $7::text[], $8::int[], $9::text[], "
+    " $10::text[], $11::float8[], $12::float8[], $13::text[], "
+    " $14::text[], $15::bigint[], $16::int[]) WITH ORDINALITY "
+    " AS v(code, label_id, product_id, scanned_at, received_at, verdict, "
+    " reason, source, place, province, lat, lon, net, ua, place_key, "
+    " day, i) ORDER BY i), "
+    "s AS (INSERT INTO scans (id, code, label_id, product_id, "
+    " scanned_at, received_at, verdict, reason, source, place, "
+    " province, lat, lon, net, ua) SELECT id, code, label_id, "
+    " product_id, scanned_at, received_at, verdict, reason, source, "
+    " place, province, lat, lon, net, ua FROM v), "
+    "n AS (INSERT INTO label_scan_stats (label_id, count, first_at) "
+    " SELECT label_id, count(*), min(scanned_at) FROM v "
+    " WHERE label_id IS NOT NULL GROUP BY label_id "
+    " ON CONFLICT (label_id) DO UPDATE SET "
+    " count = label_scan_stats.count + excluded.count, "
+    " first_at = least(label_scan_stats.first_at, excluded.first_at) "
+    " RETURNING label_id, count, first_at), "
+    "p AS (INSERT INTO label_places (label_id, place_key, day) "
+    " SELECT label_id, place_key, max(day) FROM v "
+    " WHERE label_id IS NOT NULL AND place_key IS NOT NULL "
+    " GROUP BY label_id, place_key "
+    " ON CONFLICT (label_id, place_key) DO UPDATE SET "
+    " day = greatest(label_places.day, excluded.day)) "
+    "SELECT v.id, n.count - count(*) OVER (PARTITION BY v.label_id "
+    " ORDER BY v.i DESC) + 1, n.first_at "
+    "FROM v LEFT JOIN n ON n.label_id = v.label_id ORDER BY v.i";
+
+enum { BATCH_COLS = 16 };
+
+/* One element of a PostgreSQL array literal: NULL, or quoted. */
+static void
+arr_add(struct ocop_buf *b, const char *v)
+{
+	ocop_buf_adds(b, b->len > 1 ? "," : "");
+	if (!v) {
+		ocop_buf_adds(b, "NULL");
+		return;
+	}
+	ocop_buf_adds(b, "\"");
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			ocop_buf_add(b, "\\", 1);
+		ocop_buf_add(b, v, 1);
+	}
+	ocop_buf_adds(b, "\"");
+}
+
+static void
+batch_sent(struct pg_store *s, const PGresult *res, struct pg_pending *p)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < s->npend && r < PQntuples(res); i++) {
+		struct pg_pending *e = &s->pend[i];
+
+		if (!e->batched || e->sent || e->batch_no != p->batch_no)
+			continue;
+		e->scan->id = pg_col_int(res, r, 0);
+		if (e->duplicate)
+			*e->duplicate = 0;
+		if (!PQgetisnull(res, r, 1)) {
+			e->got_count = 1;
+			e->count_v = pg_col_int(res, r, 1);
+			e->first_v = pg_col_time(res, r, 2);
+		}
+		r++;
+	}
+}
+
+int
+pg_scans_flush(struct pg_store *s, struct ocop_error *err)
+{
+	struct ocop_buf col[BATCH_COLS];
+	struct pg_params q = {0};
+	struct pg_pending *p;
+	long no = s->batch_no;
+	int rc = 0;
+
+	if (s->nbatch == 0)
+		return 0;
+	s->nbatch = 0;
+	s->batch_no++;
+	for (int c = 0; c < BATCH_COLS; c++) {
+		ocop_buf_init(&col[c], 0);
+		ocop_buf_adds(&col[c], "{");
+	}
+	for (size_t i = 0; i < s->npend; i++) {
+		const struct pg_pending *e = &s->pend[i];
+		struct pg_params v = {0};
+		char lat[32], lon[32];
+
+		if (!e->batched || e->sent || e->batch_no != no)
+			continue;
+		/* the single insert's parameters, $15 (client id) left out */
+		scan_params(&v, e->scan, lat, lon);
+		for (int c = 0, k = 0; k < v.n; k++) {
+			if (k == 14)
+				continue;
+			arr_add(&col[c++], v.v[k]);
+		}
+	}
+	for (int c = 0; c < BATCH_COLS; c++) {
+		if (ocop_buf_adds(&col[c], "}") < 0)
+			rc = ocop_error_set(err, OCOP_ETOOBIG,
+					    "cannot store scans: the group "
+					    "is too large");
+		pp_text(&q, col[c].data);
+	}
+	if (rc == 0) {
+		if ((p = pg_send(s, PG_SCAN_BATCH, scan_batch_sql, &q,
+				 "cannot store scans", err))) {
+			p->batched = 1;
+			p->batch_no = no;
+			p->done = batch_sent;
+		} else {
+			rc = err ? err->code : OCOP_EINTERNAL;
+		}
+	}
+	for (int c = 0; c < BATCH_COLS; c++)
+		ocop_buf_release(&col[c]);
+	return rc;
+}
+
 /* The insert's row: the scan's id and its label's count after it (the
  * row lock taken by the upsert holds it until commit); no row: the
  * client id was claimed already. */
@@ -202,6 +337,17 @@ scan_insert(struct pg_store *s, struct ocop_scan *sc, int *duplicate,
 
 	if (duplicate)
 		*duplicate = 0;
+	if (pg_pipelined(s) && !sc->client_id[0]) {
+		/* a consumer scan: the group's go as one insert */
+		p = pg_pend_virtual(s);
+		p->batched = 1;
+		p->batch_no = s->batch_no;
+		p->scan = sc;
+		p->duplicate = duplicate;
+		p->label_id = sc->label_id;
+		s->nbatch++;
+		return 0;
+	}
 	scan_params(&q, sc, lat, lon);
 	if (pg_pipelined(s)) {
 		/* the outputs are filled at commit */
