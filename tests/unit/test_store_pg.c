@@ -91,7 +91,7 @@ test_schema(void)
 	CHECK(strcmp(st->m->name, "pg") == 0);
 	CHECK_INT(st->m->stats(st, &stats, &err), 0);
 	CHECK_STR(stats.engine, "pg");
-	CHECK_INT(stats.schema, 1);
+	CHECK(stats.schema >= 4);
 	CHECK_STR(stats.check, "ok");
 	ocop_store_close(st);
 	st = NULL;
@@ -376,6 +376,55 @@ out:
 	ocop_store_close(st);
 }
 
+/* Scans of months far ahead and long past (a device's clock, an
+ * inspector's scans sent late) each go to their month's partition, in the
+ * writer's group and alone: none to scans_default (the check says so). */
+static void
+test_far_months(void)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL, *w = NULL;
+	struct store_stats stats;
+	struct ocop_scan s[3];
+	int64_t first = 0, at[3], count = 0, last = 0;
+	int dup[3];
+
+	TEST("pg: a scan in a month far ahead gets its own partition");
+	if (fresh_db("ocop_unit_months") < 0)
+		return;
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err), 0);
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_SCAN_WRITER, &w, &err), 0);
+	if (!st || !w || labels_made(st, 1, &first) < 0)
+		goto out;
+	at[0] = ocop_now() + 400 * 86400;  /* 13 months ahead */
+	at[1] = ocop_now() + 3000 * 86400; /* 8 years ahead */
+	at[2] = ocop_now() - 700 * 86400;  /* 2 years back */
+	CHECK_INT(w->m->begin(w, &err), 0);
+	for (int i = 0; i < 3; i++) {
+		memset(&s[i], 0, sizeof(s[i]));
+		strcpy(s[i].code, "SERIAL0000000000");
+		s[i].label_id = first;
+		s[i].scanned_at = at[i];
+		s[i].received_at = ocop_now();
+		s[i].source = OCOP_SCAN_CONSUMER;
+		CHECK_INT(w->m->scan_add(w, &s[i], &dup[i], &err), 0);
+	}
+	CHECK_INT(w->m->commit(w, &err), 0);
+	/* alone, outside a transaction */
+	s[0].id = 0;
+	s[0].scanned_at = at[0] + 86400;
+	CHECK_INT(st->m->scan_add(st, &s[0], &dup[0], &err), 0);
+	CHECK(s[0].id > 0);
+	CHECK_INT(st->m->scan_count_of_product(st, s[0].product_id, at[0],
+					       at[1] + 1, &count, &last, &err),
+		  0);
+	CHECK_INT(st->m->stats(st, &stats, &err), 0);
+	CHECK_STR(stats.check, "ok");
+out:
+	ocop_store_close(w);
+	ocop_store_close(st);
+}
+
 int
 main(void)
 {
@@ -388,6 +437,7 @@ main(void)
 	test_schema();
 	test_migrate_race();
 	test_transactions();
+	test_far_months();
 	test_two_writers();
 	return harness_done();
 }

@@ -21,8 +21,8 @@
 /* pg_advisory_xact_lock key of the migrations: "ocop" */
 #define PG_MIGRATE_LOCK "1868787568"
 #define PG_MIGRATIONS "migrations/pg/"
-/* scans partitions are made this far ahead (and one month back) */
-#define PG_PARTS_AHEAD (62 * 86400)
+/* scans partitions are made this many months ahead (and one back) */
+#define PG_PARTS_MONTHS 6
 
 /* ---- parameters and results -------------------------------------------- */
 
@@ -361,8 +361,12 @@ fail:
 }
 
 struct pg_pending *
-pg_pend_virtual(struct pg_store *s)
+pg_pend_virtual(struct pg_store *s, struct ocop_error *err)
 {
+	if (pipe_start(s, err) < 0) {
+		s->failed = 1;
+		return NULL;
+	}
 	return pend_push(s);
 }
 
@@ -497,32 +501,55 @@ pg_simple(struct pg_store *s, const char *sql, const char *what,
 
 /* ---- transactions ------------------------------------------------------ */
 
-/* The months of scans partitions around now exist (made ahead of need,
- * so a month's first scans do not wait for a CREATE TABLE). */
+/* The months of scans partitions around now exist, from last month to
+ * PG_PARTS_MONTHS ahead (made ahead of need, so a month's first scans
+ * neither wait for a CREATE TABLE nor land in scans_default); months are
+ * counted by the server's calendar on the process's clock. */
 static int
 pg_partitions(struct pg_store *s, struct ocop_error *err)
 {
 	int64_t now = ocop_now();
 	PGresult *res;
 	struct pg_params p = {0};
+	int rc = 0;
 
-	pp_int(&p, now - 31 * 86400);
 	pp_int(&p, now);
-	pp_int(&p, now + 31 * 86400);
-	pp_int(&p, now + PG_PARTS_AHEAD);
-	res =
-	    PQexecParams(s->conn,
-			 "SELECT scans_partition(t) FROM (VALUES ($1::bigint),"
-			 " ($2::bigint), ($3::bigint), ($4::bigint)) v(t)",
-			 p.n, NULL, p.v, p.len, p.fmt, 0);
+	pp_int(&p, PG_PARTS_MONTHS);
+	res = PQexecParams(
+	    s->conn,
+	    "SELECT min(extract(epoch FROM m))::bigint, "
+	    " max(extract(epoch FROM m + interval '1 month'))::bigint, "
+	    " count(scans_partition(extract(epoch FROM m)::bigint)) "
+	    "FROM generate_series(date_trunc('month', to_timestamp($1)) "
+	    " - interval '1 month', date_trunc('month', to_timestamp($1)) "
+	    " + make_interval(months => $2::int), interval '1 month') m",
+	    p.n, NULL, p.v, p.len, p.fmt, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		int rc = pg_error(s, res, err, "cannot make scans partitions");
-
-		PQclear(res);
-		return rc;
+		rc = pg_error(s, res, err, "cannot make scans partitions");
+	} else {
+		s->parts_lo = pg_col_int(res, 0, 0);
+		s->parts_hi = pg_col_int(res, 0, 1);
+		/* made again well before the last month comes */
+		s->parts_until = now + (int64_t)(PG_PARTS_MONTHS - 2) * 28 * 86400;
 	}
 	PQclear(res);
-	s->parts_until = now + PG_PARTS_AHEAD - 31 * 86400;
+	return rc;
+}
+
+int
+pg_partition_for(struct pg_store *s, int64_t at, struct ocop_error *err)
+{
+	struct pg_params p = {0};
+	PGresult *res;
+
+	if (at >= s->parts_lo && at < s->parts_hi)
+		return 0;
+	pp_int(&p, at);
+	res = pg_exec(s, PG_PARTITION_FOR, "SELECT scans_partition($1)", &p,
+		      "cannot make a scans partition", err);
+	if (!res)
+		return err ? err->code : OCOP_EINTERNAL;
+	PQclear(res);
 	return 0;
 }
 
@@ -825,6 +852,16 @@ pg_stats(struct ocop_store *base, struct store_stats *out,
 		snprintf(m, sizeof(m),
 			 "%lld inspector scans and their client "
 			 "ids differ",
+			 (long long)n);
+		check_add(out, m);
+	}
+	n = pg_int(s, "SELECT count(*) FROM scans_default");
+	if (n != 0) {
+		char m[128];
+
+		snprintf(m, sizeof(m),
+			 "%lld scans are in scans_default, outside the "
+			 "monthly partitions",
 			 (long long)n);
 		check_add(out, m);
 	}

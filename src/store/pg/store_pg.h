@@ -15,6 +15,7 @@
 enum pg_slot {
 	PG_META_GET,
 	PG_META_SET,
+	PG_PARTITION_FOR,
 	PG_REGISTRY_FIRST,
 	PG_LABELS_FIRST = PG_REGISTRY_FIRST + 32,
 	PG_SCANS_FIRST = PG_LABELS_FIRST + 32,
@@ -72,7 +73,8 @@ struct pg_store {
 	int failed;  /* a nested rollback happened */
 	enum pg_snap snap;
 	unsigned char prepared[PG_SLOTS];
-	int64_t parts_until; /* scans partitions made up to this instant */
+	int64_t parts_until; /* when to make the coming months' again */
+	int64_t parts_lo, parts_hi; /* the instants their months cover */
 	/* the scan writer's transaction in pipeline mode */
 	int piping;
 	int may_fix; /* some entry may need a fixup before COMMIT */
@@ -127,7 +129,13 @@ struct pg_pending *pg_send(struct pg_store *s, int slot, const char *sql,
 int pg_scans_flush(struct pg_store *s, struct ocop_error *err);
 /* A pending entry that sends nothing (its outputs come from an earlier
  * entry's result). */
-struct pg_pending *pg_pend_virtual(struct pg_store *s);
+struct pg_pending *pg_pend_virtual(struct pg_store *s,
+				   struct ocop_error *err);
+
+/* The scans partition of the month of instant at exists (made if
+ * missing, outside the months made ahead): no scan lands in
+ * scans_default. */
+int pg_partition_for(struct pg_store *s, int64_t at, struct ocop_error *err);
 
 /* Set err from a failed result (NULL: the connection's error). */
 int pg_error(struct pg_store *s, const PGresult *res, struct ocop_error *err,

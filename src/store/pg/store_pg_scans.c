@@ -337,9 +337,12 @@ scan_insert(struct pg_store *s, struct ocop_scan *sc, int *duplicate,
 
 	if (duplicate)
 		*duplicate = 0;
+	if (pg_partition_for(s, sc->scanned_at, err) < 0)
+		return err ? err->code : OCOP_EINTERNAL;
 	if (pg_pipelined(s) && !sc->client_id[0]) {
 		/* a consumer scan: the group's go as one insert */
-		p = pg_pend_virtual(s);
+		if (!(p = pg_pend_virtual(s, err)))
+			return err ? err->code : OCOP_EINTERNAL;
 		p->batched = 1;
 		p->batch_no = s->batch_no;
 		p->scan = sc;
@@ -442,7 +445,8 @@ pg_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 				continue;
 			if (e->scan->client_id[0])
 				break;
-			p = pg_pend_virtual(s);
+			if (!(p = pg_pend_virtual(s, err)))
+				return err ? err->code : OCOP_EINTERNAL;
 			p->from = (long)i;
 			p->count = count;
 			p->first_at = first_at;
