@@ -883,6 +883,8 @@ pg_close(struct ocop_store *base)
 	if (s->conn)
 		PQfinish(s->conn);
 	free(s->pend);
+	ocop_buf_release(&s->load_line);
+	ocop_buf_release(&s->load_places);
 	free(s);
 }
 
@@ -929,6 +931,11 @@ static const struct ocop_store_methods pg_methods = {
     .read_end = pg_read_end,
     .label_lookup = pg_label_lookup,
     .stats = pg_stats,
+    .table_each = pg_table_each,
+    .load_begin = pg_load_begin,
+    .load_row = pg_load_row,
+    .load_end = pg_load_end,
+    .load_finish = pg_load_finish,
 };
 
 /* The number of a migration asset, or 0 when name is not one. */

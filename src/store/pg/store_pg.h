@@ -82,6 +82,10 @@ struct pg_store {
 	long batch_no;
 	struct pg_pending *pend;
 	size_t npend, cap;
+	/* 'ocop db copy' loading a table (store_pg_copy.c) */
+	const struct store_table *load_t;
+	struct ocop_buf load_line;
+	struct ocop_buf load_places; /* label_places rows of label_scans */
 };
 
 /* Up to PG_MAX_PARAMS parameters, in text form except bytea. */
@@ -136,6 +140,10 @@ struct pg_pending *pg_pend_virtual(struct pg_store *s,
  * missing, outside the months made ahead): no scan lands in
  * scans_default. */
 int pg_partition_for(struct pg_store *s, int64_t at, struct ocop_error *err);
+
+/* "key:day,key:day" (label_places rows) into p (places.h). */
+struct places;
+void pg_places_parse(struct places *p, const char *v);
 
 /* Set err from a failed result (NULL: the connection's error). */
 int pg_error(struct pg_store *s, const PGresult *res, struct ocop_error *err,
@@ -203,6 +211,15 @@ int pg_token_add(struct ocop_store *, const unsigned char *, size_t,
 		 enum ocop_role, int64_t, struct ocop_error *);
 int pg_token_find(struct ocop_store *, const unsigned char *, size_t,
 		  enum ocop_role *, int64_t *, struct ocop_error *);
+
+int pg_table_each(struct ocop_store *, const struct store_table *,
+		  store_row_cb, void *, struct ocop_error *);
+int pg_load_begin(struct ocop_store *, const struct store_table *,
+		  struct ocop_error *);
+int pg_load_row(struct ocop_store *, const struct store_row *,
+		struct ocop_error *);
+int pg_load_end(struct ocop_store *, struct ocop_error *);
+int pg_load_finish(struct ocop_store *, struct ocop_error *);
 
 int pg_scan_add(struct ocop_store *, struct ocop_scan *, int *,
 		struct ocop_error *);

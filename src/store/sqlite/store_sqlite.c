@@ -537,6 +537,7 @@ sq_close(struct ocop_store *base)
 	sq_upkeep_stop(s->upkeep);
 	for (int i = 0; i < SQ_SLOTS; i++)
 		sqlite3_finalize(s->stmts[i]);
+	sqlite3_finalize(s->load);
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);
@@ -788,6 +789,11 @@ static const struct ocop_store_methods sq_methods = {
 	.label_lookup = sq_label_lookup,
 	.stats = sq_stats,
 	.backup = sq_backup,
+    .table_each = sq_table_each,
+    .load_begin = sq_load_begin,
+    .load_row = sq_load_row,
+    .load_end = sq_load_end,
+    .load_finish = sq_load_finish,
 };
 
 /* This engine's migrations, by asset name. */
