@@ -324,6 +324,11 @@ struct ocop_store_methods {
 	int (*stats)(struct ocop_store *st, struct store_stats *out,
 		     struct ocop_error *err);
 
+	/* What stats shows without the check (check is "ok"): quick on
+	 * millions of scans. */
+	int (*rows)(struct ocop_store *st, struct store_stats *out,
+		    struct ocop_error *err);
+
 	/* Copying a whole database (store_tables). table_each calls back
 	 * once per row of t, ordered by its first column, in the caller's
 	 * read if any. Loading, in the caller's transaction: load_begin

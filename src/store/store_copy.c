@@ -95,8 +95,8 @@ store_copy(const char *from, const char *to, struct store_stats *out,
 		ocop_error_prefix(err, "target");
 		goto out;
 	}
-	if ((rc = src->m->stats(src, &a, err)) < 0 ||
-	    (rc = dst->m->stats(dst, &b, err)) < 0 ||
+	if ((rc = src->m->rows(src, &a, err)) < 0 ||
+	    (rc = dst->m->rows(dst, &b, err)) < 0 ||
 	    (rc = tables_known(&a, "source", err)) < 0 ||
 	    (rc = tables_known(&b, "target", err)) < 0)
 		goto out;
@@ -126,8 +126,8 @@ store_copy(const char *from, const char *to, struct store_stats *out,
 	if ((rc = dst->m->commit(dst, err)) < 0)
 		goto out;
 	/* every table's rows counted again on both sides */
-	if ((rc = src->m->stats(src, &a, err)) < 0 ||
-	    (rc = dst->m->stats(dst, &b, err)) < 0)
+	if ((rc = src->m->rows(src, &a, err)) < 0 ||
+	    (rc = dst->m->rows(dst, &b, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < a.ntables; i++) {
 		int64_t n = rows_of(&b, a.tables[i].name);

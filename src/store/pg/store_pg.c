@@ -779,8 +779,8 @@ check_add(struct store_stats *out, const char *problem)
  * the checks: the per-label counts and the client ids against the scans
  * stored (the server keeps its own pages and keys consistent). */
 static int
-pg_stats(struct ocop_store *base, struct store_stats *out,
-	 struct ocop_error *err)
+stats_read(struct ocop_store *base, struct store_stats *out, int check,
+	   struct ocop_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	PGresult *res;
@@ -824,6 +824,10 @@ pg_stats(struct ocop_store *base, struct store_stats *out,
 	PQclear(res);
 
 	ocop_strlcpy(out->check, "ok", sizeof(out->check));
+	if (!check) {
+		rc = 0;
+		goto out;
+	}
 	n = pg_int(s, "SELECT (SELECT count(*) FROM"
 		      " (SELECT label_id, count(*) AS n, min(scanned_at) AS f"
 		      " FROM scans WHERE label_id IS NOT NULL"
@@ -869,6 +873,20 @@ pg_stats(struct ocop_store *base, struct store_stats *out,
 out:
 	pg_read_end(base);
 	return rc;
+}
+
+static int
+pg_stats(struct ocop_store *base, struct store_stats *out,
+	 struct ocop_error *err)
+{
+	return stats_read(base, out, 1, err);
+}
+
+static int
+pg_rows(struct ocop_store *base, struct store_stats *out,
+	struct ocop_error *err)
+{
+	return stats_read(base, out, 0, err);
 }
 
 /* ---- open, migrations, close ------------------------------------------- */
@@ -931,6 +949,7 @@ static const struct ocop_store_methods pg_methods = {
     .read_end = pg_read_end,
     .label_lookup = pg_label_lookup,
     .stats = pg_stats,
+    .rows = pg_rows,
     .table_each = pg_table_each,
     .load_begin = pg_load_begin,
     .load_row = pg_load_row,

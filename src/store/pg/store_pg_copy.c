@@ -3,9 +3,8 @@
  * for 'ocop db copy' (store.h: table_each, load_*). Rows come out
  * streamed one at a time and go in by COPY FROM STDIN; "label_scans" is
  * label_scan_stats with each label's places from label_places. The scans
- * go in through scans_default, moved to their months' partitions at the
- * end (scans_from_default, migration 0004), and the id sequences are
- * moved past the ids loaded.
+ * go first to a temporary table, then to their months' partitions, made
+ * for them; the id sequences are moved past the ids loaded.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,12 @@ static int
 is_label_scans(const struct store_table *t)
 {
 	return t && strcmp(t->name, "label_scans") == 0;
+}
+
+static int
+is_scans(const struct store_table *t)
+{
+	return t && strcmp(t->name, "scans") == 0;
 }
 
 struct each {
@@ -224,6 +229,18 @@ pg_load_begin(struct ocop_store *base, const struct store_table *t,
 		ocop_error_prefix(err, "'%s'", t->name);
 		return rc;
 	}
+	if (is_scans(t)) {
+		/* into a table of no index nor log first: their months'
+		 * partitions are made before they go in (load_end) */
+		if ((rc = simple(s,
+				 "CREATE TEMP TABLE copy_scans (LIKE scans) "
+				 "ON COMMIT DROP",
+				 "cannot load 'scans'", err)) < 0)
+			return rc;
+		snprintf(sql, sizeof(sql), "COPY copy_scans (%s) FROM STDIN",
+			 t->cols);
+		return copy_in(s, sql, "cannot load 'scans'", err);
+	}
 	snprintf(sql, sizeof(sql), "COPY \"%s\" (%s) FROM STDIN", t->name,
 		 t->cols);
 	if ((rc = copy_in(s, sql, "cannot load table", err)) < 0)
@@ -333,6 +350,17 @@ pg_load_end(struct ocop_store *base, struct ocop_error *err)
 		ocop_error_prefix(err, "'%s'", s->load_t->name);
 		return rc;
 	}
+	if (is_scans(s->load_t) &&
+	    ((rc = simple(s,
+			  "SELECT scans_partition(min(scanned_at)) "
+			  "FROM copy_scans GROUP BY date_trunc('month', "
+			  "to_timestamp(scanned_at) AT TIME ZONE 'UTC')",
+			  "cannot make the scans' partitions", err)) < 0 ||
+	     (rc = simple(s, "INSERT INTO scans SELECT * FROM copy_scans",
+			  "cannot load 'scans'", err)) < 0 ||
+	     (rc = simple(s, "DROP TABLE copy_scans", "cannot load 'scans'",
+			  err)) < 0))
+		return rc;
 	if (is_label_scans(s->load_t)) {
 		if ((rc = copy_in(s,
 				  "COPY label_places (label_id, place_key, "
