@@ -1060,11 +1060,15 @@ store_pg_open(const char *uri, int flags, struct ocop_store **out,
 		return rc;
 	}
 	/* days as YYYY-MM-DD whatever the server's settings; a commit is
-	 * acknowledged only once durable */
+	 * acknowledged only once durable; each prepared statement planned
+	 * once (the scans' partitions are pruned when it runs: planning
+	 * them anew at every run cost the circulation report over 10 M
+	 * scans a quarter of its time) */
 	if (pg_simple(s,
 		      "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC';"
 		      " SET client_encoding = 'UTF8';"
 		      " SET synchronous_commit = on;"
+		      " SET plan_cache_mode = force_generic_plan;"
 		      " SET client_min_messages = warning",
 		      "cannot configure the connection", err) < 0 ||
 	    pg_simple(s, "BEGIN", "cannot begin transaction", err) < 0) {
