@@ -1,8 +1,9 @@
 /*
  * cmd_db.c - ocop db stats [--json]: what the database holds and whether
  * it is whole; ocop db scans [--code CODE] [--id-prefix P]: the scan log
- * as stored. Asked of the product rather than of the engine's own tools
- * (the same question for every engine).
+ * as stored; ocop db copy FROM TO: a whole database into another engine.
+ * Asked of the product rather than of the engine's own tools (the same
+ * question for every engine).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +22,12 @@ static const char help[] =
     "Exit status: 0 when the check finds nothing, 1 when it finds\n"
     "problems (they are listed).\n\n"
     "  --json   one JSON object: {\"engine\", \"schema\", \"tables\":\n"
-    "           {NAME: ROWS, ...}, \"check\": \"ok\" or [PROBLEM, ...]}\n";
+    "           {NAME: ROWS, ...}, \"check\": \"ok\" or [PROBLEM, ...]}\n\n"
+    "usage: ocop db copy FROM TO\n\n"
+    "Copy the whole database FROM (a SQLite file or a postgresql:// URI)\n"
+    "into TO, of either engine, created if missing: a province moving\n"
+    "from its SQLite file to PostgreSQL, and back. TO must hold no\n"
+    "data yet; every table's rows are counted on both sides after.\n";
 
 static int
 stats_json(const struct store_stats *s)
@@ -195,6 +201,39 @@ db_scans_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc < 0 ? cmd_fail(&err) : 0;
 }
 
+static int
+db_copy_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct ocop_error err = {0};
+	struct store_stats s;
+	int c;
+
+	(void)ctx;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		default:
+			return cmd_usage_error("db", "bad option");
+		}
+	}
+	if (argc - optind != 2)
+		return cmd_usage_error("db", "copy takes FROM and TO");
+	if (store_copy(argv[optind], argv[optind + 1], &s, &err) < 0)
+		return cmd_fail(&err);
+	/* the databases are never named: a URI may hold a password */
+	printf("copied into %s:\n", s.engine);
+	for (size_t i = 0; i < s.ntables; i++)
+		printf("%-16s %lld rows\n", s.tables[i].name,
+		       (long long)s.tables[i].rows);
+	return 0;
+}
+
 int
 cmd_db(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -207,5 +246,7 @@ cmd_db(struct cmd_ctx *ctx, int argc, char **argv)
 		return db_stats_cmd(ctx, argc - 1, argv + 1);
 	if (strcmp(argv[1], "scans") == 0)
 		return db_scans_cmd(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "copy") == 0)
+		return db_copy_cmd(ctx, argc - 1, argv + 1);
 	return cmd_usage_error("db", "unknown subcommand '%s'", argv[1]);
 }

@@ -61,26 +61,12 @@ code_problem(struct conn *c, struct http_resp *resp, const char *typed,
 		http_resp_error(resp, 500, "cannot render page: %s", err.msg);
 }
 
-/* On the writer thread, in the transaction that stores the scan: the
- * record of the label as of the scan (its stored scans counted after it
- * by the writer), and the scan filled from it. The writer's own handle
- * and cache: its pages stay warm, and no read transaction of its own. */
-static int
-label_prepare(struct ocop_store *st, struct scanlog_job *job,
-	      struct ocop_error *err)
+/* The consumer scan of the record judged. */
+static void
+scan_of_record(struct pending *pd)
 {
-	struct conn *c = job->ctx;
-	struct pending *pd = c->pending;
 	struct ocop_scan *s = &pd->scan;
-	int rc;
 
-	(void)err;
-	rc = record_lookup_cached(st, c->srv->writer_cache, &pd->code, pd->now,
-				  &pd->rec, &pd->err);
-	if (rc < 0) {
-		pd->lookup_rc = rc;
-		return rc;
-	}
 	ocop_strlcpy(s->code, pd->rec.serial, sizeof(s->code));
 	if (pd->rec.verdict != OCOP_UNKNOWN) {
 		s->label_id = pd->rec.label.id;
@@ -91,6 +77,28 @@ label_prepare(struct ocop_store *st, struct scanlog_job *job,
 	s->verdict = pd->rec.verdict;
 	s->reason = pd->rec.reason;
 	s->source = OCOP_SCAN_CONSUMER;
+}
+
+/* On the writer thread, in the transaction that stores the scan: the
+ * record of the label as of the scan (its stored scans counted after it
+ * by the writer), and the scan filled from it. The writer's own handle
+ * and cache: its pages stay warm, and no read transaction of its own. */
+static int
+label_prepare(struct ocop_store *st, struct scanlog_job *job,
+	      struct ocop_error *err)
+{
+	struct conn *c = job->ctx;
+	struct pending *pd = c->pending;
+	int rc;
+
+	(void)err;
+	rc = record_lookup_cached(st, c->srv->writer_cache, &pd->code, pd->now,
+				  &pd->rec, &pd->err);
+	if (rc < 0) {
+		pd->lookup_rc = rc;
+		return rc;
+	}
+	scan_of_record(pd);
 	/* the scan is stored next, in this transaction, and has no client
 	 * id to repeat: the label's scans after it are those just read plus
 	 * this one (record.h), with no second read */
@@ -155,7 +163,8 @@ consumer_label(struct conn *c, const char *method, struct http_resp *resp)
 		label_answer(c, resp);
 		return 0;
 	}
-	/* the scan: coarse client data only; the writer judges it */
+	/* the scan: coarse client data only; the writer judges it (on a
+	 * networked engine, this thread) */
 	pd->code = code;
 	pd->now = now;
 	pd->lookup_rc = 0;
@@ -166,7 +175,30 @@ consumer_label(struct conn *c, const char *method, struct http_resp *resp)
 	pd->job.scans = s;
 	pd->job.n = 1;
 	pd->job.duplicate = &pd->dup;
-	pd->job.prepare = label_prepare; /* counts the scans too */
+	pd->count = 0;
+	pd->first_at = OCOP_NO_TIME;
+	if (c->srv->networked) {
+		/* judged here, where threads wait for the database side by
+		 * side; the writer sends the inserts as one pipeline and
+		 * returns the label's count after the scan */
+		if (!(st = server_store(c->srv, &err))) {
+			server_fail(c, resp, 500, NULL, "%s", err.msg);
+			return 0;
+		}
+		rc = server_lookup(st, &code, now, &pd->rec, &err);
+		if (rc < 0) {
+			server_fail(c, resp, rc == OCOP_EINVAL ? 422 : 500,
+				    NULL, "cannot verify '%s': %s",
+				    code.serial, err.msg);
+			return 0;
+		}
+		scan_of_record(pd);
+		pd->job.want_stats = 1;
+		pd->job.count = &pd->count;
+		pd->job.first_at = &pd->first_at;
+	} else {
+		pd->job.prepare = label_prepare; /* counts the scans too */
+	}
 	c->job = &pd->job;
 	server_submit(c);
 	return 1;

@@ -958,6 +958,9 @@ server_start(const struct server_config *cfg, struct server **out, char *bound,
 	/* check the database and read the base URL once */
 	if ((rc = ocop_store_open(srv->db_path, 0, &st, err)) < 0)
 		goto out_free;
+	srv->networked = st->m->networked;
+	if (srv->networked && !cfg->threads)
+		threads = MAX_THREADS;
 	rc = st->m->meta_get(st, "base_url", srv->base_url,
 			     sizeof(srv->base_url), err);
 	if (rc == 0)

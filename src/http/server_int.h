@@ -116,6 +116,7 @@ struct server {
 	char contact[512];
 	struct MHD_Daemon *mhd;
 	int listen_fd;
+	int networked; /* the engine's (store.h) */
 	struct scanlog *scanlog;
 	struct ratelimit *rl;
 	struct metrics *metrics;

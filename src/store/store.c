@@ -17,6 +17,36 @@ struct engine {
 	const char *display; /* for the messages */
 };
 
+const struct store_table store_tables[] = {
+    {"meta", "key,value"},
+    {"producers", "id,name,kind,province,address,reg_no"},
+    {"products", "id,code,name,grp,gtin,producer_id,province,address"},
+    {"recognitions", "id,product_id,stars,decision_no,decided_on,issuer,"
+		     "valid_from,valid_until,recorded_at,source"},
+    {"extensions", "id,recognition_id,extended_until,decision_no,"
+		   "recorded_at"},
+    {"revocations", "id,product_id,decision_no,revoked_on,ground,note,"
+		    "recorded_at"},
+    {"batches", "id,product_id,stars,lot,count,made_on,best_before,"
+		"issued_at,voided_at,void_reason"},
+    {"labels", "id,serial,batch_id,product_id,stars,voided_at,void_reason"},
+    {"tokens", "id,hash,role,producer_id,created_at,last_used_at,"
+	       "expires_at,revoked_at"},
+    {"users", "id,login,role,producer_id,province,name,password,"
+	      "disabled_at,created_at,setup_hash,setup_expires,password_at"},
+    {"sessions", "id,hash,user_id,csrf,created_at,used_at,ended_at"},
+    {"signin_attempts", "id,login,net,at,ok"},
+    {"audit", "id,at,actor,action,subject,net,detail"},
+    {"signing_keys", "id,public_key,secret_key,created_at,valid_from,"
+		     "retired_at"},
+    {"snapshots", "seq,province,issued_at,key_id"},
+    {"scans", "id,client_id,code,label_id,product_id,scanned_at,"
+	      "received_at,verdict,reason,source,place,province,lat,lon,net,"
+	      "ua"},
+    {"label_scans", "label_id,count,first_at,places"},
+};
+const size_t store_ntables = sizeof(store_tables) / sizeof(store_tables[0]);
+
 static const char *const pg_schemes[] = {"postgres://", "postgresql://", NULL};
 
 static const struct engine engines[] = {

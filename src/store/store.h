@@ -28,6 +28,12 @@
  *   reads; no writes inside. A snapshot begun after a commit returned (on
  *   any handle of this process) sees that commit; a change committed by
  *   another process is seen by a snapshot begun a millisecond after it.
+ *   On an OCOP_STORE_READER handle a read of one statement may be its
+ *   own snapshot, the snapshot of the others then beginning with the
+ *   second (PostgreSQL: no BEGIN and COMMIT round trips around the one
+ *   lookup of a request); callers there combine a first read with later
+ *   ones only through what the first read returned (record.c keys what
+ *   it caches by the registry version read with the label).
  * - Iterators (the _each methods) call back once per row, in the order
  *   stated; a non-zero return stops the iteration and is returned. A
  *   callback must not call any method of the same handle (the engine may
@@ -71,6 +77,48 @@ struct store_stats {
 struct ocop_store {
 	const struct ocop_store_methods *m;
 };
+
+/* A row of a table as 'ocop db copy' moves it: typed values, in the
+ * order of the table's columns (struct store_table). TEXT is
+ * NUL-terminated; a day is TEXT (YYYY-MM-DD). */
+enum store_type {
+	STORE_NULL = 0,
+	STORE_INT,
+	STORE_REAL,
+	STORE_TEXT,
+	STORE_BLOB
+};
+struct store_value {
+	enum store_type type;
+	int64_t i;
+	double r;
+	const void *p; /* TEXT and BLOB: the engine's until the callback
+			* returns */
+	size_t len;
+};
+#define STORE_MAX_COLS 20
+struct store_row {
+	size_t n;
+	struct store_value v[STORE_MAX_COLS];
+};
+typedef int (*store_row_cb)(void *ctx, const struct store_row *row);
+
+/* A table as both engines name it and its columns. */
+struct store_table {
+	const char *name;
+	const char *cols; /* comma-separated, the first one orders the rows */
+};
+
+/*
+ * Every table of the product's data, each after the tables it refers to:
+ * what 'ocop db copy' copies (store.c). "label_scans" is not a table but
+ * what each engine derives from the scans, kept as it is (label_id,
+ * count, first_at, places: places_encode's blob). A new table is one line
+ * there; a table of the database that is not there makes a copy fail
+ * rather than leave it behind.
+ */
+extern const struct store_table store_tables[];
+extern const size_t store_ntables;
 
 /* Called once per row by the iterating methods; a non-zero return stops
  * the iteration and is returned by the method. The row is the engine's
@@ -152,6 +200,12 @@ typedef int (*store_audit_cb)(void *ctx, const struct store_audit *a);
 
 struct ocop_store_methods {
 	const char *name;
+	/* Each statement is a round trip to a server (PostgreSQL), not a
+	 * call in process (SQLite): the service then runs more request
+	 * threads than cores, so that some work while others wait for
+	 * replies, and judges a consumer scan on its request thread, which
+	 * leaves the scan writer only inserts to send as one pipeline. */
+	int networked;
 	void (*close)(struct ocop_store *st);
 
 	int (*begin)(struct ocop_store *st, struct ocop_error *err);
@@ -238,7 +292,11 @@ struct ocop_store_methods {
 	/* Scans. scan_add stores s (sets s->id) unless s->client_id is
 	 * non-empty and already stored: then *duplicate = 1 and *s is
 	 * overwritten with the stored scan. The scan and its label's count
-	 * are stored together (in the caller's transaction if any). */
+	 * are stored together (in the caller's transaction if any). In a
+	 * transaction of an OCOP_STORE_SCAN_WRITER handle, an engine may
+	 * send the statements of scan_add and scan_stats on and fill their
+	 * outputs (s, *duplicate, *count, *first_at: the caller's until
+	 * then) only when commit returns 0. */
 	int (*scan_add)(struct ocop_store *st, struct ocop_scan *s,
 			int *duplicate, struct ocop_error *err);
 	/* Count and first time of the stored scans of a label. */
@@ -449,6 +507,27 @@ struct ocop_store_methods {
 	int (*stats)(struct ocop_store *st, struct store_stats *out,
 		     struct ocop_error *err);
 
+	/* What stats shows without the check (check is "ok"): quick on
+	 * millions of scans. */
+	int (*rows)(struct ocop_store *st, struct store_stats *out,
+		    struct ocop_error *err);
+
+	/* Copying a whole database (store_tables). table_each calls back
+	 * once per row of t, ordered by its first column, in the caller's
+	 * read if any. Loading, in the caller's transaction: load_begin
+	 * empties t, load_row adds a row (ids kept), load_end ends t;
+	 * load_finish, after the last table, makes what the engine keeps
+	 * beside them (its id sequences past the ids loaded, its indexes of
+	 * the scans). OCOP_ENOENT: a table the engine does not have. */
+	int (*table_each)(struct ocop_store *st, const struct store_table *t,
+			  store_row_cb cb, void *ctx, struct ocop_error *err);
+	int (*load_begin)(struct ocop_store *st, const struct store_table *t,
+			  struct ocop_error *err);
+	int (*load_row)(struct ocop_store *st, const struct store_row *row,
+			struct ocop_error *err);
+	int (*load_end)(struct ocop_store *st, struct ocop_error *err);
+	int (*load_finish)(struct ocop_store *st, struct ocop_error *err);
+
 	/* Optional (NULL: the engine has none; callers say so). A
 	 * consistent copy of the whole database into the new file path
 	 * (OCOP_EEXIST when it exists), taken while other handles keep
@@ -466,5 +545,14 @@ int store_sqlite_open(const char *db, int flags, struct ocop_store **out,
 		      struct ocop_error *err);
 int store_pg_open(const char *db, int flags, struct ocop_store **out,
 		  struct ocop_error *err);
+
+/* Copy the whole database from (a path or URI) into to, created if
+ * missing, through the engines' row methods (ids kept), in one
+ * transaction of the target; then count every table's rows on both
+ * sides. OCOP_EREFUSED: the target holds data already, or either side
+ * has a table store_tables does not list; OCOP_EINTERNAL naming the
+ * table when the counts differ. *out: the target's stats after. */
+int store_copy(const char *from, const char *to, struct store_stats *out,
+	       struct ocop_error *err);
 
 #endif

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Benchmark of the HTTP service against nginx serving one static JSON
-# response of the same size, on this machine, alternating the three in
-# one run so that they share its noise:
+# Benchmark of the HTTP service on each storage engine against nginx
+# serving one static JSON response of the same size, on this machine,
+# alternating them all in one run so that they share its noise:
 #   recording: GET /L/{serial} with Accept: application/json (each request
 #              looks the label up and stores a scan before answering)
 #   lookup:    GET /api/v1/labels/{serial} (reads only)
 #   nginx:     the static file
 # wrk -t2 -c64 -d5s --latency over random serials of a bench database.
-# Prints req/s, the ratio to nginx, p99 latency and the server's peak RSS.
-# Targets: recording >= 0.5x nginx, lookup >= 0.8x, p99 <= 20 ms,
-# RSS <= 64 MB.
+# Prints one table (engine, route, req/s, ratio to nginx, p99 latency,
+# CPU per request) and each server's peak RSS.
+# BENCH_ENGINES: "sqlite pg" (default) or one of them; PostgreSQL is a
+# throwaway server (tests/pg.sh) unless BENCH_DB names an empty database.
+# Targets, one node on these 2 cores: SQLite recording >= 0.5x nginx,
+# lookup >= 0.8x; PostgreSQL recording >= 0.3x, lookup >= 0.6x;
+# p99 <= 20 ms, RSS <= 64 MB.
 set -u
 cd "$(dirname "$0")/../.."
 OCOP=${OCOP_BIN:-$PWD/build/ocop}
@@ -17,11 +21,17 @@ ROUNDS=${BENCH_ROUNDS:-4}
 DURATION=${BENCH_DURATION:-5s}
 LABELS=${BENCH_LABELS:-20000}
 DIR=$(mktemp -d)
-SERVER_PID=
+ENGINES=${BENCH_ENGINES:-sqlite pg}
 NGINX_PID=
+PGDIR=
+declare -A SERVER_PID BASE
 cleanup() {
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"
+	local e
+	for e in "${!SERVER_PID[@]}"; do
+		kill "${SERVER_PID[$e]}" 2>/dev/null && wait "${SERVER_PID[$e]}"
+	done
 	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID"
+	[ -n "$PGDIR" ] && tests/pg.sh stop "$PGDIR"
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -34,15 +44,56 @@ for tool in wrk nginx curl; do
 done
 [ -x "$OCOP" ] || die "$OCOP is not built"
 
-# BENCH_DB: an empty database to run on instead of a SQLite file, e.g.
-# postgresql:///bench?host=DIR&user=postgres (tests/pg.sh start)
-export OCOP_DB="${BENCH_DB:-$DIR/bench.db}"
-"$OCOP" init >/dev/null 2>&1 || die "init failed"
-"$OCOP" registry import assets/demo/registry.csv >/dev/null 2>&1 ||
-	die "registry import failed"
-"$OCOP" label issue 87-30571-001-2019 --count "$LABELS" --format csv \
-	--out "$DIR/labels" >/dev/null 2>&1 || die "label issue failed"
-tail -n +2 "$DIR/labels/labels.csv" | cut -d, -f1 >"$DIR/serials"
+# db_of ENGINE: the bench database of the engine, empty at first
+db_of() {
+	case $1 in
+	sqlite) echo "$DIR/bench.db" ;;
+	pg)
+		if [ -n "${BENCH_DB:-}" ]; then
+			echo "$BENCH_DB"
+		else
+			echo "postgresql:///postgres?host=$PGDIR&user=postgres"
+		fi
+		;;
+	*) die "unknown engine '$1' (sqlite, pg)" ;;
+	esac
+}
+
+# setup ENGINE: a database with the demo registry and LABELS labels, and
+# its server started
+setup() {
+	local e=$1 db
+	db=$(db_of "$e")
+	OCOP_DB=$db "$OCOP" init >/dev/null 2>&1 || die "$e: init failed"
+	OCOP_DB=$db "$OCOP" registry import assets/demo/registry.csv \
+		>/dev/null 2>&1 || die "$e: registry import failed"
+	OCOP_DB=$db "$OCOP" label issue 87-30571-001-2019 --count "$LABELS" \
+		--format csv --out "$DIR/labels-$e" >/dev/null 2>&1 ||
+		die "$e: label issue failed"
+	tail -n +2 "$DIR/labels-$e/labels.csv" | cut -d, -f1 >"$DIR/serials-$e"
+	OCOP_DB=$db "$OCOP" serve --listen 127.0.0.1:0 --port-file "$DIR/port-$e" \
+		--rate-limit 0 2>"$DIR/server-$e.log" &
+	SERVER_PID[$e]=$!
+	for _ in $(seq 1 100); do
+		[ -s "$DIR/port-$e" ] && break
+		sleep 0.05
+	done
+	[ -s "$DIR/port-$e" ] ||
+		die "$e: server did not start: $(cat "$DIR/server-$e.log")"
+	BASE[$e]="http://$(cat "$DIR/port-$e")"
+}
+
+case " $ENGINES " in
+*" pg "*)
+	if [ -z "${BENCH_DB:-}" ]; then
+		PGDIR=$(tests/pg.sh start) || die "cannot start PostgreSQL"
+	fi
+	;;
+esac
+for e in $ENGINES; do
+	setup "$e"
+done
+first=${ENGINES%% *}
 
 cat >"$DIR/random.lua" <<'EOF'
 -- random serials from the bench database; BENCH_PREFIX picks the route
@@ -58,21 +109,9 @@ request = function()
 			  headers)
 end
 EOF
-export BENCH_SERIALS="$DIR/serials"
-
-"$OCOP" serve --listen 127.0.0.1:0 --port-file "$DIR/port" --rate-limit 0 \
-	2>"$DIR/server.log" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do
-	[ -s "$DIR/port" ] && break
-	sleep 0.05
-done
-[ -s "$DIR/port" ] || die "server did not start: $(cat "$DIR/server.log")"
-BASE="http://$(cat "$DIR/port")"
-
 # nginx: the same JSON body as a static file, a non-daemon child
 mkdir -p "$DIR/nginx/html" "$DIR/nginx/logs" "$DIR/nginx/tmp"
-curl -s "$BASE/api/v1/labels/$(head -1 "$DIR/serials")" \
+curl -s "${BASE[$first]}/api/v1/labels/$(head -1 "$DIR/serials-$first")" \
 	>"$DIR/nginx/html/record.json"
 size=$(wc -c <"$DIR/nginx/html/record.json")
 [ "$size" -gt 100 ] || die "no record JSON from the server"
@@ -121,18 +160,19 @@ cpu_ticks() {
 	echo "$t"
 }
 
-# run NAME URL PREFIX PID: one wrk run; appends
-# "NAME RPS P99MS ERRORS CPU_US_PER_REQUEST" (CPU of process PID: a figure
-# that the noise of a shared machine disturbs less than req/s)
+# run ENGINE NAME URL PREFIX PID: one wrk run; appends
+# "ENGINE NAME RPS P99MS ERRORS CPU_US_PER_REQUEST" (CPU of process PID: a
+# figure that the noise of a shared machine disturbs less than req/s)
 run() {
-	local out t0 t1 hz
+	local out t0 t1 hz serials=$DIR/serials-$1
+	[ "$1" = - ] && serials=$DIR/serials-$first
 	hz=$(getconf CLK_TCK)
-	t0=$(cpu_ticks "$4")
-	out=$(BENCH_PREFIX=$3 wrk -t2 -c64 -d"$DURATION" --latency \
-		-s "$DIR/random.lua" "$2")
-	t1=$(cpu_ticks "$4")
+	t0=$(cpu_ticks "$5")
+	out=$(BENCH_SERIALS=$serials BENCH_PREFIX=$4 wrk -t2 -c64 \
+		-d"$DURATION" --latency -s "$DIR/random.lua" "$3")
+	t1=$(cpu_ticks "$5")
 	echo "$out" >>"$DIR/wrk.log"
-	echo "$out" | awk -v name="$1" -v ticks=$((t1 - t0)) -v hz="$hz" '
+	echo "$out" | awk -v engine="$1" -v name="$2" -v ticks=$((t1 - t0)) -v hz="$hz" '
 		/requests in/ { reqs = $1 }
 		/Requests\/sec:/ { rps = $2 }
 		/^ +99%/ { v = $2; u = v; sub(/[a-z]+$/, "", v); sub(/^[0-9.]+/, "", u);
@@ -140,7 +180,7 @@ run() {
 			   p99 = v }
 		/Non-2xx/ { err += $NF }
 		/Socket errors/ { err += 1 }
-		END { printf "%s %s %s %d %.1f\n", name, rps, p99, err,
+		END { printf "%s %s %s %s %d %.1f\n", engine, name, rps, p99, err,
 			     reqs ? ticks / hz * 1e6 / reqs : 0 }' >>"$DIR/results"
 }
 
@@ -149,35 +189,50 @@ run() {
 # behind it
 sync
 for r in $(seq 1 "$ROUNDS"); do
-	run nginx "http://127.0.0.1:$NGINX_PORT" /r/ "$NGINX_PID"
-	run recording "$BASE" /L/ "$SERVER_PID"
-	run lookup "$BASE" /api/v1/labels/ "$SERVER_PID"
+	run - nginx "http://127.0.0.1:$NGINX_PORT" /r/ "$NGINX_PID"
+	for e in $ENGINES; do
+		run "$e" recording "${BASE[$e]}" /L/ "${SERVER_PID[$e]}"
+		run "$e" lookup "${BASE[$e]}" /api/v1/labels/ "${SERVER_PID[$e]}"
+	done
 done
-rss=$(awk '/VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")
-stored=$("$OCOP" db stats --json 2>/dev/null |
-	python3 -c 'import json, sys; print(json.load(sys.stdin)["tables"]["scans"])' 2>/dev/null ||
-	echo "?")
+for e in $ENGINES; do
+	rss=$(awk '/VmHWM/ { print $2 }' "/proc/${SERVER_PID[$e]}/status")
+	stored=$(OCOP_DB=$(db_of "$e") "$OCOP" db stats --json 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["tables"]["scans"])' 2>/dev/null ||
+		echo "?")
+	echo "$e $rss $stored" >>"$DIR/servers"
+done
 
-awk -v rss="$rss" -v size="$size" -v stored="$stored" -v labels="$LABELS" '
-	{ n[$1]++; rps[$1] += $2; if ($3 > p99[$1]) p99[$1] = $3; err[$1] += $4; cpu[$1] += $5 }
+awk -v size="$size" -v labels="$LABELS" -v engines="$ENGINES" '
+	FILENAME ~ /servers$/ { rss[$1] = $2; stored[$1] = $3; next }
+	{ k = $1 " " $2; n[k]++; rps[k] += $3; if ($4 > p99[k]) p99[k] = $4; err[k] += $5; cpu[k] += $6 }
 	END {
-		ng = rps["nginx"] / n["nginx"]
-		printf "server bench: wrk -t2 -c64, %d-byte JSON, %d labels, %d rounds\n", size, labels, n["nginx"]
-		printf "%-10s %10s %8s %10s %7s %12s\n", "target", "req/s", "ratio", "p99 ms", "errors", "cpu us/req"
-		split("nginx recording lookup", names, " ")
-		for (i = 1; i <= 3; i++) {
-			k = names[i]; v = rps[k] / n[k]
-			printf "%-10s %10.0f %8.2f %10.2f %7d %12.1f\n", k, v, v / ng, p99[k], err[k], cpu[k] / n[k]
+		ng = rps["- nginx"] / n["- nginx"]
+		printf "server bench: wrk -t2 -c64, %d-byte JSON, %d labels, %d rounds\n", size, labels, n["- nginx"]
+		printf "%-7s %-10s %10s %8s %10s %7s %12s\n", "engine", "route", "req/s", "ratio", "p99 ms", "errors", "cpu us/req"
+		printf "%-7s %-10s %10.0f %8.2f %10.2f %7d %12.1f\n", "-", "nginx", ng, 1, p99["- nginx"], err["- nginx"], cpu["- nginx"] / n["- nginx"]
+		want["sqlite recording"] = 0.5; want["sqlite lookup"] = 0.8
+		want["pg recording"] = 0.3; want["pg lookup"] = 0.6
+		ne = split(engines, es, " ")
+		for (i = 1; i <= ne; i++) {
+			for (j = 1; j <= 2; j++) {
+				route = j == 1 ? "recording" : "lookup"
+				k = es[i] " " route; v = rps[k] / n[k]
+				printf "%-7s %-10s %10.0f %8.2f %10.2f %7d %12.1f\n", es[i], route, v, v / ng, p99[k], err[k], cpu[k] / n[k]
+				if (v / ng < want[k]) missed = missed sprintf(" %s %s < %.1fx;", es[i], route, want[k])
+				if (p99[k] > 20) missed = missed sprintf(" %s %s p99 > 20 ms;", es[i], route)
+			}
 		}
-		printf "server peak RSS (VmHWM): %.1f MB; scans stored: %s\n", rss / 1024, stored
-		rec = rps["recording"] / n["recording"] / ng
-		look = rps["lookup"] / n["lookup"] / ng
-		worst = (p99["recording"] > p99["lookup"]) ? p99["recording"] : p99["lookup"]
-		printf "targets: recording >= 0.50x %s, lookup >= 0.80x %s, p99 <= 20 ms %s, RSS <= 64 MB %s\n",
-			(rec >= 0.5) ? "met" : "MISSED", (look >= 0.8) ? "met" : "MISSED",
-			(worst <= 20) ? "met" : "MISSED", (rss <= 65536) ? "met" : "MISSED"
-	}' "$DIR/results"
-kill "$SERVER_PID" && wait "$SERVER_PID"
-rc=$?
-SERVER_PID=
-[ "$rc" -eq 0 ] || die "server did not stop cleanly (exit $rc)"
+		for (i = 1; i <= ne; i++) {
+			printf "%s server peak RSS (VmHWM): %.1f MB; scans stored: %s\n", es[i], rss[es[i]] / 1024, stored[es[i]]
+			if (rss[es[i]] > 65536) missed = missed sprintf(" %s RSS > 64 MB;", es[i])
+		}
+		print "targets: " (missed == "" ? "all met" : "MISSED" missed)
+	}' "$DIR/servers" "$DIR/results"
+rc=0
+for e in $ENGINES; do
+	kill "${SERVER_PID[$e]}" && wait "${SERVER_PID[$e]}" ||
+		{ echo "bench server: $e server did not stop cleanly" >&2; rc=1; }
+	unset "SERVER_PID[$e]"
+done
+exit $rc

@@ -106,7 +106,7 @@ test_schema(void)
 	CHECK_INT(st->m->stats(st, &stats, &err), 0);
 	CHECK_STR(stats.engine, "pg");
 	CHECK_INT(stats.schema, latest_migration());
-	CHECK(stats.schema >= 2);
+	CHECK(stats.schema >= 4);
 	CHECK_STR(stats.check, "ok");
 	ocop_store_close(st);
 	st = NULL;
@@ -260,25 +260,38 @@ write_scans(void *arg)
 	    0)
 		return NULL;
 	for (int g = 0; g < 10 && w->rc == 0; g++) {
+		/* the caller's until commit (store.h: scan_add) */
+		struct ocop_scan s[20];
+		int dup[20];
+		int64_t count[20], first_at[20];
+
 		w->rc = st->m->begin(st, &err);
 		for (int i = 0; i < 20 && w->rc == 0; i++) {
-			struct ocop_scan s;
-			int dup;
-
-			memset(&s, 0, sizeof(s));
-			strcpy(s.code, "SERIAL0000000000");
-			s.label_id = w->label_id;
-			s.scanned_at = 1790000000 + g * 100 + i;
-			s.received_at = s.scanned_at;
-			s.source = OCOP_SCAN_CONSUMER;
-			snprintf(s.net, sizeof(s.net), "10.%d.%d.0/24", w->id,
-				 i % 5);
-			w->rc = st->m->scan_add(st, &s, &dup, &err);
+			memset(&s[i], 0, sizeof(s[i]));
+			strcpy(s[i].code, "SERIAL0000000000");
+			s[i].label_id = w->label_id;
+			s[i].scanned_at = 1790000000 + g * 100 + i;
+			s[i].received_at = s[i].scanned_at;
+			s[i].source = OCOP_SCAN_CONSUMER;
+			snprintf(s[i].net, sizeof(s[i].net), "10.%d.%d.0/24",
+				 w->id, i % 5);
+			w->rc = st->m->scan_add(st, &s[i], &dup[i], &err);
+			if (w->rc == 0)
+				w->rc = st->m->scan_stats(st, w->label_id,
+							  &count[i],
+							  &first_at[i], &err);
 		}
 		if (w->rc == 0)
 			w->rc = st->m->commit(st, &err);
 		else
 			st->m->rollback(st);
+		/* each scan counted after the ones before it in the group */
+		for (int i = 1; i < 20 && w->rc == 0; i++) {
+			CHECK(s[i].id > s[i - 1].id);
+			CHECK_INT(dup[i], 0);
+			CHECK_INT(count[i], count[i - 1] + 1);
+			CHECK(first_at[i] <= 1790000000 + g * 100);
+		}
 	}
 	if (w->rc == 0) {
 		struct ocop_scan s;
@@ -378,6 +391,55 @@ out:
 	ocop_store_close(st);
 }
 
+/* Scans of months far ahead and long past (a device's clock, an
+ * inspector's scans sent late) each go to their month's partition, in the
+ * writer's group and alone: none to scans_default (the check says so). */
+static void
+test_far_months(void)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL, *w = NULL;
+	struct store_stats stats;
+	struct ocop_scan s[3];
+	int64_t first = 0, at[3], count = 0, last = 0;
+	int dup[3];
+
+	TEST("pg: a scan in a month far ahead gets its own partition");
+	if (fresh_db("ocop_unit_months") < 0)
+		return;
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err), 0);
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_SCAN_WRITER, &w, &err), 0);
+	if (!st || !w || labels_made(st, 1, &first) < 0)
+		goto out;
+	at[0] = ocop_now() + 400 * 86400;  /* 13 months ahead */
+	at[1] = ocop_now() + 3000 * 86400; /* 8 years ahead */
+	at[2] = ocop_now() - 700 * 86400;  /* 2 years back */
+	CHECK_INT(w->m->begin(w, &err), 0);
+	for (int i = 0; i < 3; i++) {
+		memset(&s[i], 0, sizeof(s[i]));
+		strcpy(s[i].code, "SERIAL0000000000");
+		s[i].label_id = first;
+		s[i].scanned_at = at[i];
+		s[i].received_at = ocop_now();
+		s[i].source = OCOP_SCAN_CONSUMER;
+		CHECK_INT(w->m->scan_add(w, &s[i], &dup[i], &err), 0);
+	}
+	CHECK_INT(w->m->commit(w, &err), 0);
+	/* alone, outside a transaction */
+	s[0].id = 0;
+	s[0].scanned_at = at[0] + 86400;
+	CHECK_INT(st->m->scan_add(st, &s[0], &dup[0], &err), 0);
+	CHECK(s[0].id > 0);
+	CHECK_INT(st->m->scan_count_of_product(st, s[0].product_id, at[0],
+					       at[1] + 1, &count, &last, &err),
+		  0);
+	CHECK_INT(st->m->stats(st, &stats, &err), 0);
+	CHECK_STR(stats.check, "ok");
+out:
+	ocop_store_close(w);
+	ocop_store_close(st);
+}
+
 int
 main(void)
 {
@@ -390,6 +452,7 @@ main(void)
 	test_schema();
 	test_migrate_race();
 	test_transactions();
+	test_far_months();
 	test_two_writers();
 	return harness_done();
 }

@@ -15,12 +15,55 @@
 enum pg_slot {
 	PG_META_GET,
 	PG_META_SET,
+	PG_PARTITION_FOR,
 	PG_REGISTRY_FIRST,
 	PG_LABELS_FIRST = PG_REGISTRY_FIRST + 32,
 	PG_SCANS_FIRST = PG_LABELS_FIRST + 32,
 	PG_ACCOUNTS_FIRST = PG_SCANS_FIRST + 32,
 	PG_KEYS_FIRST = PG_ACCOUNTS_FIRST + 32, /* store_pg_keys.c */
 	PG_SLOTS = PG_KEYS_FIRST + 16
+};
+
+struct pg_store;
+
+/* A statement sent in the scan writer's pipeline (or, sent 0, a value
+ * taken from an earlier one's result), its result read at commit. */
+struct pg_pending {
+	int sent;	  /* a statement went: its result comes in order */
+	const char *what; /* for the message when it fails */
+	int prepare_slot; /* a PREPARE of this slot: -1 when not */
+	/* fills the caller's outputs from the result */
+	void (*done)(struct pg_store *s, const PGresult *res,
+		     struct pg_pending *p);
+	/* after the results, outside the pipeline (fix set by done) */
+	int (*fixup)(struct pg_store *s, struct pg_pending *p,
+		     struct ocop_error *err);
+	int fix;
+	/* the scan's (caller-owned until commit returns) */
+	struct ocop_scan *scan;
+	int *duplicate;
+	int64_t label_id;
+	int64_t *count, *first_at;
+	int64_t count_v, first_v; /* what a scan's insert returned */
+	int got_count;
+	long from; /* sent 0: the entry whose count this is */
+	/* a consumer scan waiting for its group's one insert (batch_no),
+	 * or that insert */
+	int batched;
+	long batch_no;
+};
+
+/* The pending entries of one pipeline at most; past this the pipeline
+ * is read and a new one begun, in the same transaction. */
+#define PG_MAX_PENDING 8192
+
+/* What a read has done so far (OCOP_STORE_READER handles take their
+ * snapshot lazily: a read of one statement needs no transaction). */
+enum pg_snap {
+	PG_SNAP_NONE = 0, /* not in a read */
+	PG_SNAP_LAZY,	  /* in a read, no statement yet */
+	PG_SNAP_ONE,	  /* one statement ran, its own snapshot */
+	PG_SNAP_TX	  /* a REPEATABLE READ transaction is open */
 };
 
 struct pg_store {
@@ -30,9 +73,22 @@ struct pg_store {
 	int depth;   /* transaction nesting (writes and reads) */
 	int reading; /* the outermost is a read snapshot */
 	int failed;  /* a nested rollback happened */
+	enum pg_snap snap;
 	unsigned char prepared[PG_SLOTS];
-	int64_t parts_until; /* scans partitions made up to this instant */
+	int64_t parts_until; /* when to make the coming months' again */
+	int64_t parts_lo, parts_hi; /* the instants their months cover */
 	char *uri;	     /* for pg_touch's connection of its own */
+	/* the scan writer's transaction in pipeline mode */
+	int piping;
+	int may_fix; /* some entry may need a fixup before COMMIT */
+	size_t nbatch; /* consumer scans not yet sent (pg_scans_flush) */
+	long batch_no;
+	struct pg_pending *pend;
+	size_t npend, cap;
+	/* 'ocop db copy' loading a table (store_pg_copy.c) */
+	const struct store_table *load_t;
+	struct ocop_buf load_line;
+	struct ocop_buf load_places; /* label_places rows of label_scans */
 };
 
 /* Up to PG_MAX_PARAMS parameters, in text form except bytea. */
@@ -66,6 +122,32 @@ int pg_stream(struct pg_store *s, int slot, const char *sql,
 	      const struct pg_params *p, const char *what,
 	      int (*row)(void *ctx, const PGresult *res), void *ctx,
 	      struct ocop_error *err);
+/* In the scan writer's transaction: whether statements go to the
+ * pipeline (pg_send) rather than one round trip each. */
+int pg_pipelined(const struct pg_store *s);
+/* Send the statement of slot with p in the pipeline; the entry returned
+ * (filled by the caller: done, scan, ...) is valid until the next call;
+ * NULL with err set when it cannot be sent. */
+struct pg_pending *pg_send(struct pg_store *s, int slot, const char *sql,
+			   const struct pg_params *p, const char *what,
+			   struct ocop_error *err);
+/* Send the consumer scans that wait for one insert (pg_send, commit
+ * and every read of the pipeline call it first). */
+int pg_scans_flush(struct pg_store *s, struct ocop_error *err);
+/* A pending entry that sends nothing (its outputs come from an earlier
+ * entry's result). */
+struct pg_pending *pg_pend_virtual(struct pg_store *s,
+				   struct ocop_error *err);
+
+/* The scans partition of the month of instant at exists (made if
+ * missing, outside the months made ahead): no scan lands in
+ * scans_default. */
+int pg_partition_for(struct pg_store *s, int64_t at, struct ocop_error *err);
+
+/* "key:day,key:day" (label_places rows) into p (places.h). */
+struct places;
+void pg_places_parse(struct places *p, const char *v);
+
 /* Set err from a failed result (NULL: the connection's error). */
 int pg_error(struct pg_store *s, const PGresult *res, struct ocop_error *err,
 	     const char *what);
@@ -189,6 +271,15 @@ int pg_scan_purge_client_data(struct ocop_store *, int64_t, int64_t *,
 			      struct ocop_error *);
 int pg_scan_purge_consumer(struct ocop_store *, int64_t, int64_t *,
 			   struct ocop_error *);
+
+int pg_table_each(struct ocop_store *, const struct store_table *,
+		  store_row_cb, void *, struct ocop_error *);
+int pg_load_begin(struct ocop_store *, const struct store_table *,
+		  struct ocop_error *);
+int pg_load_row(struct ocop_store *, const struct store_row *,
+		struct ocop_error *);
+int pg_load_end(struct ocop_store *, struct ocop_error *);
+int pg_load_finish(struct ocop_store *, struct ocop_error *);
 
 int pg_scan_add(struct ocop_store *, struct ocop_scan *, int *,
 		struct ocop_error *);

@@ -309,9 +309,8 @@ pg_label_count_for_product(struct ocop_store *base, int64_t product_id,
 	return 0;
 }
 
-/* "key:day,key:day" of the label's most recent places into p. */
-static void
-places_parse(struct places *p, const char *v)
+void
+pg_places_parse(struct places *p, const char *v)
 {
 	while (v && *v) {
 		char *end;
@@ -367,7 +366,7 @@ pg_label_lookup(struct ocop_store *base, const char *serial,
 	if (registry_version)
 		*registry_version = pg_col_int(res, 0, 19);
 	if (places && !PQgetisnull(res, 0, 20))
-		places_parse(places, PQgetvalue(res, 0, 20));
+		pg_places_parse(places, PQgetvalue(res, 0, 20));
 	PQclear(res);
 	return 0;
 }

@@ -24,6 +24,7 @@ enum {
 	PG_SCAN_EACH_PLACED,
 	PG_SCAN_EACH_UNKNOWN,
 	PG_SCAN_EACH_STORED,
+	PG_SCAN_BATCH,
 	PG_SCANS_END
 };
 
@@ -90,74 +91,283 @@ scan_from_row(const PGresult *res, struct ocop_scan *s)
 	pg_col_text(res, 0, 15, s->ua, sizeof(s->ua));
 }
 
+/* The insert's parameters; lat and lon hold 32 bytes each. */
+static void
+scan_params(struct pg_params *q, const struct ocop_scan *sc, char *lat,
+	    char *lon)
+{
+	uint64_t key;
+
+	pp_text(q, sc->code);			    /* $1 */
+	pp_id_or_null(q, sc->label_id);		    /* $2 */
+	pp_id_or_null(q, sc->product_id);	    /* $3 */
+	pp_int(q, sc->scanned_at);		    /* $4 */
+	pp_int(q, sc->received_at);		    /* $5 */
+	pp_text(q, ocop_verdict_name(sc->verdict)); /* $6 */
+	pp_text(q, ocop_reason_name(sc->reason));   /* $7 */
+	pp_int(q, (int)sc->source);		    /* $8 */
+	pp_text_or_null(q, sc->place);		    /* $9 */
+	pp_text_or_null(q, sc->province);	    /* $10 */
+	if (sc->has_geo) {			    /* $11, $12 */
+		snprintf(lat, 32, "%.17g", sc->lat);
+		snprintf(lon, 32, "%.17g", sc->lon);
+		pp_text(q, lat);
+		pp_text(q, lon);
+	} else {
+		pp_text_or_null(q, NULL);
+		pp_text_or_null(q, NULL);
+	}
+	pp_text_or_null(q, sc->net);	   /* $13 */
+	pp_text_or_null(q, sc->ua);	   /* $14 */
+	pp_text_or_null(q, sc->client_id); /* $15 */
+	/* where it was scanned (places.h); no place: NULL, no row */
+	key = places_key(places_name(sc));
+	if (key) { /* $16, $17 */
+		pp_int(q, (int64_t)key);
+		pp_int(q, ocop_day_of(sc->scanned_at));
+	} else {
+		pp_text_or_null(q, NULL);
+		pp_text_or_null(q, NULL);
+	}
+}
+
+static const char scan_insert_sql[] =
+    "WITH c AS (INSERT INTO scan_clients (client_id, scan_id, "
+    " scanned_at) SELECT $15::text, nextval('scans_id'), $4 "
+    " WHERE $15::text IS NOT NULL "
+    " ON CONFLICT (client_id) DO NOTHING RETURNING scan_id), "
+    "s AS (INSERT INTO scans (id, code, label_id, product_id, "
+    " scanned_at, received_at, verdict, reason, source, place, "
+    " province, lat, lon, net, ua, client_id) "
+    " SELECT CASE WHEN $15::text IS NULL THEN nextval('scans_id') "
+    " ELSE (SELECT scan_id FROM c) END, $1, $2::bigint, $3, $4, $5, "
+    " $6, $7, $8, $9, $10, $11::float8, $12::float8, $13, $14, $15 "
+    " WHERE $15::text IS NULL OR EXISTS (SELECT 1 FROM c) "
+    " RETURNING id, label_id), "
+    "n AS (INSERT INTO label_scan_stats (label_id, count, first_at) "
+    " SELECT label_id, 1, $4 FROM s WHERE label_id IS NOT NULL "
+    " ON CONFLICT (label_id) DO UPDATE SET "
+    " count = label_scan_stats.count + 1, "
+    " first_at = least(label_scan_stats.first_at, excluded.first_at) "
+    " RETURNING count, first_at), "
+    "p AS (INSERT INTO label_places (label_id, place_key, day) "
+    " SELECT label_id, $16::bigint, $17::int FROM s "
+    " WHERE label_id IS NOT NULL AND $16::bigint IS NOT NULL "
+    " ON CONFLICT (label_id, place_key) DO UPDATE SET "
+    " day = greatest(label_places.day, excluded.day)) "
+    "SELECT s.id, n.count, n.first_at FROM s LEFT JOIN n ON true";
+
+/*
+ * The consumer scans of a group in one statement, their columns as
+ * arrays: the scans with ids in order, each label's count and first time
+ * (one upsert a label) and places; a row per scan with its id and its
+ * label's count after it (the count after the group less the group's
+ * later scans of the label).
+ */
+static const char scan_batch_sql[] =
+    "WITH v AS MATERIALIZED (SELECT nextval('scans_id') AS id, v.* "
+    " FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], "
+    " $5::bigint[], $6::text[], $7::text[], $8::int[], $9::text[], "
+    " $10::text[], $11::float8[], $12::float8[], $13::text[], "
+    " $14::text[], $15::bigint[], $16::int[]) WITH ORDINALITY "
+    " AS v(code, label_id, product_id, scanned_at, received_at, verdict, "
+    " reason, source, place, province, lat, lon, net, ua, place_key, "
+    " day, i) ORDER BY i), "
+    "s AS (INSERT INTO scans (id, code, label_id, product_id, "
+    " scanned_at, received_at, verdict, reason, source, place, "
+    " province, lat, lon, net, ua) SELECT id, code, label_id, "
+    " product_id, scanned_at, received_at, verdict, reason, source, "
+    " place, province, lat, lon, net, ua FROM v), "
+    "n AS (INSERT INTO label_scan_stats (label_id, count, first_at) "
+    " SELECT label_id, count(*), min(scanned_at) FROM v "
+    " WHERE label_id IS NOT NULL GROUP BY label_id "
+    " ON CONFLICT (label_id) DO UPDATE SET "
+    " count = label_scan_stats.count + excluded.count, "
+    " first_at = least(label_scan_stats.first_at, excluded.first_at) "
+    " RETURNING label_id, count, first_at), "
+    "p AS (INSERT INTO label_places (label_id, place_key, day) "
+    " SELECT label_id, place_key, max(day) FROM v "
+    " WHERE label_id IS NOT NULL AND place_key IS NOT NULL "
+    " GROUP BY label_id, place_key "
+    " ON CONFLICT (label_id, place_key) DO UPDATE SET "
+    " day = greatest(label_places.day, excluded.day)) "
+    "SELECT v.id, n.count - count(*) OVER (PARTITION BY v.label_id "
+    " ORDER BY v.i DESC) + 1, n.first_at "
+    "FROM v LEFT JOIN n ON n.label_id = v.label_id ORDER BY v.i";
+
+enum { BATCH_COLS = 16 };
+
+/* One element of a PostgreSQL array literal: NULL, or quoted. */
+static void
+arr_add(struct ocop_buf *b, const char *v)
+{
+	ocop_buf_adds(b, b->len > 1 ? "," : "");
+	if (!v) {
+		ocop_buf_adds(b, "NULL");
+		return;
+	}
+	ocop_buf_adds(b, "\"");
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			ocop_buf_add(b, "\\", 1);
+		ocop_buf_add(b, v, 1);
+	}
+	ocop_buf_adds(b, "\"");
+}
+
+static void
+batch_sent(struct pg_store *s, const PGresult *res, struct pg_pending *p)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < s->npend && r < PQntuples(res); i++) {
+		struct pg_pending *e = &s->pend[i];
+
+		if (!e->batched || e->sent || e->batch_no != p->batch_no)
+			continue;
+		e->scan->id = pg_col_int(res, r, 0);
+		if (e->duplicate)
+			*e->duplicate = 0;
+		if (!PQgetisnull(res, r, 1)) {
+			e->got_count = 1;
+			e->count_v = pg_col_int(res, r, 1);
+			e->first_v = pg_col_time(res, r, 2);
+		}
+		r++;
+	}
+}
+
+int
+pg_scans_flush(struct pg_store *s, struct ocop_error *err)
+{
+	struct ocop_buf col[BATCH_COLS];
+	struct pg_params q = {0};
+	struct pg_pending *p;
+	long no = s->batch_no;
+	int rc = 0;
+
+	if (s->nbatch == 0)
+		return 0;
+	s->nbatch = 0;
+	s->batch_no++;
+	for (int c = 0; c < BATCH_COLS; c++) {
+		ocop_buf_init(&col[c], 0);
+		ocop_buf_adds(&col[c], "{");
+	}
+	for (size_t i = 0; i < s->npend; i++) {
+		const struct pg_pending *e = &s->pend[i];
+		struct pg_params v = {0};
+		char lat[32], lon[32];
+
+		if (!e->batched || e->sent || e->batch_no != no)
+			continue;
+		/* the single insert's parameters, $15 (client id) left out */
+		scan_params(&v, e->scan, lat, lon);
+		for (int c = 0, k = 0; k < v.n; k++) {
+			if (k == 14)
+				continue;
+			arr_add(&col[c++], v.v[k]);
+		}
+	}
+	for (int c = 0; c < BATCH_COLS; c++) {
+		if (ocop_buf_adds(&col[c], "}") < 0)
+			rc = ocop_error_set(err, OCOP_ETOOBIG,
+					    "cannot store scans: the group "
+					    "is too large");
+		pp_text(&q, col[c].data);
+	}
+	if (rc == 0) {
+		if ((p = pg_send(s, PG_SCAN_BATCH, scan_batch_sql, &q,
+				 "cannot store scans", err))) {
+			p->batched = 1;
+			p->batch_no = no;
+			p->done = batch_sent;
+		} else {
+			rc = err ? err->code : OCOP_EINTERNAL;
+		}
+	}
+	for (int c = 0; c < BATCH_COLS; c++)
+		ocop_buf_release(&col[c]);
+	return rc;
+}
+
+/* The insert's row: the scan's id and its label's count after it (the
+ * row lock taken by the upsert holds it until commit); no row: the
+ * client id was claimed already. */
+static void
+scan_sent(struct pg_store *s, const PGresult *res, struct pg_pending *p)
+{
+	(void)s;
+	if (PQntuples(res) == 0) {
+		p->fix = 1;
+		return;
+	}
+	p->scan->id = pg_col_int(res, 0, 0);
+	if (p->duplicate)
+		*p->duplicate = 0;
+	if (!PQgetisnull(res, 0, 1)) {
+		p->got_count = 1;
+		p->count_v = pg_col_int(res, 0, 1);
+		p->first_v = pg_col_time(res, 0, 2);
+	}
+}
+
+static int scan_stored(struct pg_store *s, struct ocop_scan *sc,
+		       struct ocop_error *err);
+
+static int
+scan_fixup(struct pg_store *s, struct pg_pending *p, struct ocop_error *err)
+{
+	if (p->duplicate)
+		*p->duplicate = 1;
+	return scan_stored(s, p->scan, err);
+}
+
+static void scan_params(struct pg_params *q, const struct ocop_scan *sc,
+			char *lat, char *lon);
+
 static int
 scan_insert(struct pg_store *s, struct ocop_scan *sc, int *duplicate,
 	    struct ocop_error *err)
 {
 	struct pg_params q = {0};
 	char lat[32], lon[32];
-	uint64_t key;
+	struct pg_pending *p;
 	PGresult *res;
 
 	if (duplicate)
 		*duplicate = 0;
-	pp_text(&q, sc->code);			     /* $1 */
-	pp_id_or_null(&q, sc->label_id);	     /* $2 */
-	pp_id_or_null(&q, sc->product_id);	     /* $3 */
-	pp_int(&q, sc->scanned_at);		     /* $4 */
-	pp_int(&q, sc->received_at);		     /* $5 */
-	pp_text(&q, ocop_verdict_name(sc->verdict)); /* $6 */
-	pp_text(&q, ocop_reason_name(sc->reason));   /* $7 */
-	pp_int(&q, (int)sc->source);		     /* $8 */
-	pp_text_or_null(&q, sc->place);		     /* $9 */
-	pp_text_or_null(&q, sc->province);	     /* $10 */
-	if (sc->has_geo) {			     /* $11, $12 */
-		snprintf(lat, sizeof(lat), "%.17g", sc->lat);
-		snprintf(lon, sizeof(lon), "%.17g", sc->lon);
-		pp_text(&q, lat);
-		pp_text(&q, lon);
-	} else {
-		pp_text_or_null(&q, NULL);
-		pp_text_or_null(&q, NULL);
+	if (pg_partition_for(s, sc->scanned_at, err) < 0)
+		return err ? err->code : OCOP_EINTERNAL;
+	if (pg_pipelined(s) && !sc->client_id[0]) {
+		/* a consumer scan: the group's go as one insert */
+		if (!(p = pg_pend_virtual(s, err)))
+			return err ? err->code : OCOP_EINTERNAL;
+		p->batched = 1;
+		p->batch_no = s->batch_no;
+		p->scan = sc;
+		p->duplicate = duplicate;
+		p->label_id = sc->label_id;
+		s->nbatch++;
+		return 0;
 	}
-	pp_text_or_null(&q, sc->net);	    /* $13 */
-	pp_text_or_null(&q, sc->ua);	    /* $14 */
-	pp_text_or_null(&q, sc->client_id); /* $15 */
-	/* where it was scanned (places.h); no place: NULL, no row */
-	key = places_key(places_name(sc));
-	if (key) { /* $16, $17 */
-		pp_int(&q, (int64_t)key);
-		pp_int(&q, ocop_day_of(sc->scanned_at));
-	} else {
-		pp_text_or_null(&q, NULL);
-		pp_text_or_null(&q, NULL);
+	scan_params(&q, sc, lat, lon);
+	if (pg_pipelined(s)) {
+		/* the outputs are filled at commit */
+		if (!(p = pg_send(s, PG_SCAN_INSERT, scan_insert_sql, &q,
+				  "cannot store scan", err)))
+			return err ? err->code : OCOP_EINTERNAL;
+		p->done = scan_sent;
+		p->fixup = scan_fixup;
+		p->scan = sc;
+		p->duplicate = duplicate;
+		p->label_id = sc->label_id;
+		if (sc->client_id[0])
+			s->may_fix = 1;
+		return 0;
 	}
-	PG_OR_FAIL(
-	    res, PG_SCAN_INSERT,
-	    "WITH c AS (INSERT INTO scan_clients (client_id, scan_id, "
-	    " scanned_at) SELECT $15::text, nextval('scans_id'), $4 "
-	    " WHERE $15::text IS NOT NULL "
-	    " ON CONFLICT (client_id) DO NOTHING RETURNING scan_id), "
-	    "s AS (INSERT INTO scans (id, code, label_id, product_id, "
-	    " scanned_at, received_at, verdict, reason, source, place, "
-	    " province, lat, lon, net, ua, client_id) "
-	    " SELECT CASE WHEN $15::text IS NULL THEN nextval('scans_id') "
-	    " ELSE (SELECT scan_id FROM c) END, $1, $2::bigint, $3, $4, $5, "
-	    " $6, $7, $8, $9, $10, $11::float8, $12::float8, $13, $14, $15 "
-	    " WHERE $15::text IS NULL OR EXISTS (SELECT 1 FROM c) "
-	    " RETURNING id, label_id), "
-	    "n AS (INSERT INTO label_scan_stats (label_id, count, first_at) "
-	    " SELECT label_id, 1, $4 FROM s WHERE label_id IS NOT NULL "
-	    " ON CONFLICT (label_id) DO UPDATE SET "
-	    " count = label_scan_stats.count + 1, "
-	    " first_at = least(label_scan_stats.first_at, excluded.first_at)), "
-	    "p AS (INSERT INTO label_places (label_id, place_key, day) "
-	    " SELECT label_id, $16::bigint, $17::int FROM s "
-	    " WHERE label_id IS NOT NULL AND $16::bigint IS NOT NULL "
-	    " ON CONFLICT (label_id, place_key) DO UPDATE SET "
-	    " day = greatest(label_places.day, excluded.day)) "
-	    "SELECT id FROM s",
-	    &q, "cannot store scan");
+	PG_OR_FAIL(res, PG_SCAN_INSERT, scan_insert_sql, &q,
+		   "cannot store scan");
 	if (PQntuples(res) > 0) {
 		sc->id = pg_col_int(res, 0, 0);
 		PQclear(res);
@@ -167,7 +377,16 @@ scan_insert(struct pg_store *s, struct ocop_scan *sc, int *duplicate,
 	/* only a client id already claimed gives no row: the stored scan */
 	if (duplicate)
 		*duplicate = 1;
-	memset(&q, 0, sizeof(q));
+	return scan_stored(s, sc, err);
+}
+
+/* The stored scan of sc's client id, over *sc. */
+static int
+scan_stored(struct pg_store *s, struct ocop_scan *sc, struct ocop_error *err)
+{
+	struct pg_params q = {0};
+	PGresult *res;
+
 	pp_text(&q, sc->client_id);
 	PG_OR_FAIL(res, PG_SCAN_BY_CLIENT,
 		   "SELECT " SCAN_COLS " FROM scan_clients c "
@@ -195,19 +414,56 @@ pg_scan_add(struct ocop_store *base, struct ocop_scan *sc, int *duplicate,
 	return scan_insert(s, sc, duplicate, err);
 }
 
+static const char scan_stats_sql[] =
+    "SELECT count, first_at FROM label_scan_stats WHERE label_id = $1";
+
+static void
+stats_read(struct pg_store *s, const PGresult *res, struct pg_pending *p)
+{
+	(void)s;
+	*p->count = PQntuples(res) ? pg_col_int(res, 0, 0) : 0;
+	*p->first_at = PQntuples(res) ? pg_col_time(res, 0, 1) : OCOP_NO_TIME;
+}
+
 int
 pg_scan_stats(struct ocop_store *base, int64_t label_id, int64_t *count,
 	      int64_t *first_at, struct ocop_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct pg_params q = {0};
+	struct pg_pending *p;
 	PGresult *res;
 
+	if (pg_pipelined(s) && count && first_at) {
+		/* after this transaction's own insert of a scan of the
+		 * label (with no client id: it is stored), its result
+		 * holds the count; else a read goes in the pipeline */
+		for (size_t i = s->npend; i-- > 0;) {
+			struct pg_pending *e = &s->pend[i];
+
+			if (!e->scan || e->label_id != label_id)
+				continue;
+			if (e->scan->client_id[0])
+				break;
+			if (!(p = pg_pend_virtual(s, err)))
+				return err ? err->code : OCOP_EINTERNAL;
+			p->from = (long)i;
+			p->count = count;
+			p->first_at = first_at;
+			return 0;
+		}
+		pp_int(&q, label_id);
+		if (!(p = pg_send(s, PG_SCAN_STATS, scan_stats_sql, &q,
+				  "cannot count scans", err)))
+			return err ? err->code : OCOP_EINTERNAL;
+		p->done = stats_read;
+		p->count = count;
+		p->first_at = first_at;
+		return 0;
+	}
 	pp_int(&q, label_id);
-	PG_OR_FAIL(res, PG_SCAN_STATS,
-		   "SELECT count, first_at FROM label_scan_stats "
-		   "WHERE label_id = $1",
-		   &q, "cannot count scans");
+	PG_OR_FAIL(res, PG_SCAN_STATS, scan_stats_sql, &q,
+		   "cannot count scans");
 	if (count)
 		*count = PQntuples(res) ? pg_col_int(res, 0, 0) : 0;
 	if (first_at)

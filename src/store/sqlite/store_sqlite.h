@@ -54,6 +54,7 @@ struct sq_store {
 	int readonly;
 	double rw_tried_at;
 	char *path;
+	sqlite3_stmt *load; /* the table being loaded (load_begin) */
 };
 
 /* Registers SQLite's default file layer with the appends to a
@@ -93,6 +94,14 @@ int32_t sq_col_day(sqlite3_stmt *st, int i);   /* NULL -> OCOP_NO_DAY */
 int64_t sq_col_time(sqlite3_stmt *st, int i);  /* NULL -> OCOP_NO_TIME */
 
 /* The methods of each area (store_sqlite_*.c). */
+int sq_table_each(struct ocop_store *, const struct store_table *,
+		  store_row_cb, void *, struct ocop_error *);
+int sq_load_begin(struct ocop_store *, const struct store_table *,
+		  struct ocop_error *);
+int sq_load_row(struct ocop_store *, const struct store_row *,
+		struct ocop_error *);
+int sq_load_end(struct ocop_store *, struct ocop_error *);
+int sq_load_finish(struct ocop_store *, struct ocop_error *);
 int sq_product_put(struct ocop_store *, struct ocop_product *, int *,
 		   struct ocop_error *);
 int sq_product_get(struct ocop_store *, const char *, struct ocop_product *,
