@@ -837,6 +837,22 @@ import_extension(struct import *im, const char *const *vals)
 		    ext, sizeof(ext), 0);
 	if (bad || im->why.len)
 		return 0;
+	{
+		/* A second row for one recognition: only its last extension
+		 * is kept, so importing the file again would add the first
+		 * again (a file must import the same twice, registry.h). */
+		char key[sizeof(code) + sizeof(dec) + 8];
+
+		snprintf(key, sizeof(key), "ext\x1f%s\x1f%s", code, dec);
+		if (!strset_add(&im->decisions, key)) {
+			why_add(&im->why,
+				"recognition '%s' of product '%s' is extended "
+				"on an earlier row of this file: one row per "
+				"recognition",
+				dec, code);
+			return 0;
+		}
+	}
 	rc = st->m->product_get(st, code, &p, &e);
 	if (rc == OCOP_ENOENT) {
 		why_add(&im->why, "unknown product code '%s'", code);
