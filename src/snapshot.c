@@ -124,7 +124,8 @@ periods_of(const struct ocop_history *h, struct period **out, size_t *nout)
 		if (h->recs[i].revoked_on != OCOP_NO_DAY)
 			u[nb++] = h->recs[i].revoked_on;
 	}
-	qsort(u, nb, sizeof(*u), cmp_day);
+	if (nb > 1) /* qsort wants a non-NULL base even for none */
+		qsort(u, nb, sizeof(*u), cmp_day);
 	for (size_t i = 0; i < nb; i++)
 		if (m == 0 || u[i] != u[m - 1])
 			u[m++] = u[i];
@@ -491,7 +492,9 @@ builder_sets(struct builder *b, int bits, struct ocop_buf *body,
 
 	for (size_t k = 0; k < b->nentries; k++)
 		b->entries[k].v >>= 64 - bits;
-	qsort(b->entries, b->nentries, sizeof(*b->entries), cmp_entry_v);
+	if (b->nentries > 1)
+		qsort(b->entries, b->nentries, sizeof(*b->entries),
+		      cmp_entry_v);
 	while (i < b->nentries) {
 		for (j = i + 1;
 		     j < b->nentries && b->entries[j].v == b->entries[i].v; j++)
@@ -513,8 +516,10 @@ builder_sets(struct builder *b, int bits, struct ocop_buf *body,
 		i = j;
 	}
 	b->nentries = n;
-	qsort(b->entries, n, sizeof(*b->entries), cmp_entry_bv);
-	qsort(b->listed, b->nlisted, sizeof(*b->listed), cmp_listed);
+	if (n > 1)
+		qsort(b->entries, n, sizeof(*b->entries), cmp_entry_bv);
+	if (b->nlisted > 1)
+		qsort(b->listed, b->nlisted, sizeof(*b->listed), cmp_listed);
 
 	{
 		uint64_t *vals = ocop_xmalloc((n ? n : 1) * sizeof(*vals));
@@ -902,7 +907,8 @@ parse_header(struct snapshot *s, json_t *h, size_t body_len,
 		x->batch = (size_t)bi;
 		x->voided_at = get_time(json_array_get(a, 2));
 	}
-	qsort(s->listed, s->nlisted, sizeof(*s->listed), cmp_listed);
+	if (s->nlisted > 1)
+		qsort(s->listed, s->nlisted, sizeof(*s->listed), cmp_listed);
 	return 0;
 }
 
