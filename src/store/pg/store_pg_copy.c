@@ -229,8 +229,11 @@ pg_load_begin(struct ocop_store *base, const struct store_table *t,
 			       "first_at) FROM STDIN",
 			       "cannot load 'label_scans'", err);
 	}
+	/* the audit log refuses any DELETE (its trigger fires for none
+	 * too); a target's log is empty, or its ids collide below */
 	snprintf(sql, sizeof(sql), "DELETE FROM \"%s\"", t->name);
-	if ((rc = simple(s, sql, "cannot empty table", err)) < 0) {
+	if (strcmp(t->name, "audit") != 0 &&
+	    (rc = simple(s, sql, "cannot empty table", err)) < 0) {
 		ocop_error_prefix(err, "'%s'", t->name);
 		return rc;
 	}
