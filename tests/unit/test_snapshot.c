@@ -157,7 +157,7 @@ gen(void)
 		snprintf(p.name, sizeof(p.name), "Sản phẩm %d", i);
 		strcpy(p.group, "I");
 		if (i % 3 == 0) {
-			char g[15];
+			char g[24];
 
 			snprintf(g, sizeof(g), "0893%09d", i);
 			g[13] = '\0';
