@@ -226,7 +226,8 @@ labels_made(struct ocop_store *st, int n, int64_t *first_label)
 	CHECK_INT(st->m->batch_add(st, &b, &err), 0);
 	for (int i = 0; i < n; i++) {
 		memset(&l, 0, sizeof(l));
-		snprintf(l.serial, sizeof(l.serial), "SERIAL%010d", i);
+		snprintf(l.serial, sizeof(l.serial), "SERIAL%010u",
+			 (unsigned)i);
 		l.batch_id = b.id;
 		l.product_id = p.id;
 		l.stars = 4;
