@@ -315,8 +315,10 @@ cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 				 argv[optind], code.gtin);
 	if (offline) {
 		if ((rc = offline_lookup(ctx, offline, keys, &code, at, &snap,
-					 &rec)))
+					 &rec))) {
+			snapshot_free(snap); /* opened, then the judging failed */
 			return rc;
+		}
 	} else {
 		if ((rc = cmd_open_store(ctx, &st)))
 			return rc;
