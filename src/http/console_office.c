@@ -98,6 +98,41 @@ office_render(struct ocop_buf *out, const char *name,
 	return page_render(a->data, vs->v, vs->n, out, err);
 }
 
+int
+office_field(struct ocop_buf *out, const char *fid, const char *fname,
+	     const char *label, const char *type, int required,
+	     const char *value, const char *error, struct ocop_error *err)
+{
+	struct office_vars fv;
+	int rc;
+
+	office_vars_init(&fv);
+	office_var(&fv, "fid", fid);
+	office_var(&fv, "fname", fname);
+	office_var(&fv, "label", label);
+	office_var(&fv, "type", type);
+	office_var(&fv, "required", required ? "1" : "");
+	office_var(&fv, "value", value ? value : "");
+	office_var(&fv, "error", error ? error : "");
+	rc = office_render(out, "form_field.html", &fv, err);
+	office_vars_release(&fv);
+	return rc;
+}
+
+void
+office_role_choice(struct office_vars *vs, const char *role)
+{
+	static const struct {
+		const char *role, *var; /* office_var keeps the name */
+	} roles[] = {{"admin", "sel_admin"},
+		     {"inspector", "sel_inspector"},
+		     {"producer", "sel_producer"}};
+
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		office_var(vs, roles[i].var,
+			   role && strcmp(role, roles[i].role) == 0 ? "1" : "");
+}
+
 const char *
 office_when(int64_t t, char *buf)
 {

@@ -50,6 +50,16 @@ const char *office_word(const struct office_word *w, const char *lang);
 int office_render(struct ocop_buf *out, const char *name,
 		  const struct office_vars *vs, struct ocop_error *err);
 
+/* One form field (console/form_field.html) into out: its element id,
+ * field name, label (already in the page's language), input type,
+ * whether it is required, its value and its error (NULL: none). */
+int office_field(struct ocop_buf *out, const char *fid, const char *fname,
+		 const char *label, const char *type, int required,
+		 const char *value, const char *error, struct ocop_error *err);
+
+/* sel_admin, sel_inspector, sel_producer: which role a form had chosen. */
+void office_role_choice(struct office_vars *vs, const char *role);
+
 /* The office pages' own style (console/office.part) as "office_style",
  * for {{{office_style}}} at the top of each of their templates. */
 void office_style(struct office_vars *vs);

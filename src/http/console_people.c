@@ -274,24 +274,15 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 				      NULL};
 
 		for (size_t i = 0; i < 4; i++) {
-			struct office_vars fv;
 			const char *label = "";
 
 			for (size_t w = 0; w < sizeof(words) / sizeof(words[0]);
 			     w++)
 				if (!strcmp(words[w].name, in[i].label))
 					label = office_word(&words[w], lang);
-			office_vars_init(&fv);
-			office_var(&fv, "fid", in[i].fid);
-			office_var(&fv, "fname", in[i].fname);
-			office_var(&fv, "label", label);
-			office_var(&fv, "type", in[i].type);
-			office_var(&fv, "required", i == 0 ? "1" : "");
-			office_var(&fv, "value", vals[i]);
-			office_var(&fv, "error", errs[i]);
-			failed |=
-			    office_render(&fields, "form_field.html", &fv, &err);
-			office_vars_release(&fv);
+			failed |= office_field(&fields, in[i].fid, in[i].fname,
+					       label, in[i].type, i == 0, vals[i],
+					       errs[i], &err);
 		}
 	}
 	office_style(&vs);
@@ -303,12 +294,7 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 	office_var(&vs, "setup_link", said->setup_link);
 	office_var(&vs, "error", said->error);
 	office_var(&vs, "e_role", said->e_role);
-	office_var(&vs, "sel_admin",
-		   said->role && !strcmp(said->role, "admin") ? "1" : "");
-	office_var(&vs, "sel_inspector",
-		   said->role && !strcmp(said->role, "inspector") ? "1" : "");
-	office_var(&vs, "sel_producer",
-		   said->role && !strcmp(said->role, "producer") ? "1" : "");
+	office_role_choice(&vs, said->role);
 	if (failed)
 		console_error(c, resp, 500, err.msg);
 	else
@@ -583,24 +569,15 @@ tokens_page(struct conn *c, struct http_resp *resp, int status,
 		const char *errs[] = {said->e_producer, said->e_expires};
 
 		for (size_t i = 0; i < 2; i++) {
-			struct office_vars fv;
 			const char *label = "";
 
 			for (size_t w = 0; w < sizeof(words) / sizeof(words[0]);
 			     w++)
 				if (!strcmp(words[w].name, in[i].label))
 					label = office_word(&words[w], lang);
-			office_vars_init(&fv);
-			office_var(&fv, "fid", in[i].fid);
-			office_var(&fv, "fname", in[i].fname);
-			office_var(&fv, "label", label);
-			office_var(&fv, "type", in[i].type);
-			office_var(&fv, "required", "");
-			office_var(&fv, "value", vals[i]);
-			office_var(&fv, "error", errs[i]);
-			failed |=
-			    office_render(&fields, "form_field.html", &fv, &err);
-			office_vars_release(&fv);
+			failed |= office_field(&fields, in[i].fid, in[i].fname,
+					       label, in[i].type, 0, vals[i],
+					       errs[i], &err);
 		}
 	}
 	office_style(&vs);
@@ -612,12 +589,7 @@ tokens_page(struct conn *c, struct http_resp *resp, int status,
 	office_var(&vs, "token", said->token);
 	office_var(&vs, "error", said->error);
 	office_var(&vs, "e_role", said->e_role);
-	office_var(&vs, "sel_admin",
-		   said->role && !strcmp(said->role, "admin") ? "1" : "");
-	office_var(&vs, "sel_inspector",
-		   said->role && !strcmp(said->role, "inspector") ? "1" : "");
-	office_var(&vs, "sel_producer",
-		   said->role && !strcmp(said->role, "producer") ? "1" : "");
+	office_role_choice(&vs, said->role);
 	if (failed)
 		console_error(c, resp, 500, err.msg);
 	else
@@ -846,7 +818,6 @@ console_audit(struct conn *c, const char *method, struct http_resp *resp)
 	struct audit_ring ring = {0};
 	struct office_vars vs;
 	struct ocop_buf rows, fields, query;
-	struct office_vars fv;
 	struct ocop_store *st;
 	int64_t since = OCOP_NO_TIME;
 	int32_t day;
@@ -909,16 +880,9 @@ console_audit(struct conn *c, const char *method, struct http_resp *resp)
 		failed |= office_render(&rows, "audit_row.html", &rv, &err);
 		office_vars_release(&rv);
 	}
-	office_vars_init(&fv);
-	office_var(&fv, "fid", "since");
-	office_var(&fv, "fname", "since");
-	office_var(&fv, "label", tr(lang, "Từ ngày", "Since"));
-	office_var(&fv, "type", "date");
-	office_var(&fv, "required", "");
-	office_var(&fv, "value", since_s ? since_s : "");
-	office_var(&fv, "error", since_err);
-	failed |= office_render(&fields, "form_field.html", &fv, &err);
-	office_vars_release(&fv);
+	failed |= office_field(&fields, "since", "since",
+			       tr(lang, "Từ ngày", "Since"), "date", 0,
+			       since_s, since_err, &err);
 	if (since != OCOP_NO_TIME)
 		ocop_buf_addf(&query, "since=%s&", since_s);
 	if (strcmp(lang, "en") == 0)

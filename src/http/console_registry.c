@@ -738,7 +738,6 @@ show(struct conn *c, struct http_resp *resp, struct regpage *p)
 			       : "");
 	}
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
-		struct office_vars fv;
 		struct ocop_buf html;
 		int k = field_index(inputs[i].field);
 		const char *label = "";
@@ -746,20 +745,14 @@ show(struct conn *c, struct http_resp *resp, struct regpage *p)
 		for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++)
 			if (strcmp(words[w].name, inputs[i].label) == 0)
 				label = office_word(&words[w], p->lang);
-		office_vars_init(&fv);
-		office_var(&fv, "fid", inputs[i].field);
-		office_var(&fv, "fname", inputs[i].field + 2);
-		office_var(&fv, "label", label);
-		office_var(&fv, "type", inputs[i].type);
-		office_var(&fv, "required", inputs[i].required ? "1" : "");
-		office_var(&fv, "value", p->val[k] ? p->val[k] : "");
-		office_var(&fv, "error", p->ferr[k] ? p->ferr[k] : "");
 		ocop_buf_init(&html, 1 << 16);
-		failed |= office_render(&html, "form_field.html", &fv, &err);
+		failed |= office_field(&html, inputs[i].field,
+				       inputs[i].field + 2, label,
+				       inputs[i].type, inputs[i].required,
+				       p->val[k], p->ferr[k], &err);
 		office_var_copy(&p->vs, inputs[i].var,
 				html.data ? html.data : "");
 		ocop_buf_release(&html);
-		office_vars_release(&fv);
 	}
 	office_style(&p->vs);
 	office_var(&p->vs, "notice", p->notice);

@@ -255,7 +255,6 @@ console_report(struct conn *c, const char *method, struct http_resp *resp)
 	ocop_buf_init(&style, 1 << 16);
 	ocop_buf_init(&links, 1 << 16);
 	for (size_t i = 0; i < NPARAMS; i++) {
-		struct office_vars fv;
 		const char *v = server_query_arg(c, params[i].name);
 		char day[11];
 
@@ -263,16 +262,9 @@ console_report(struct conn *c, const char *method, struct http_resp *resp)
 			continue;
 		if (i == 0 && (!v || !*v))
 			v = ocop_day_format(opts.as_of, day);
-		office_vars_init(&fv);
-		office_var(&fv, "fid", params[i].name);
-		office_var(&fv, "fname", params[i].name);
-		office_var(&fv, "label", tr(lang, params[i].vi, params[i].en));
-		office_var(&fv, "type", params[i].type);
-		office_var(&fv, "required", "");
-		office_var(&fv, "value", v ? v : "");
-		office_var(&fv, "error", ferr[i] ? ferr[i] : "");
-		failed |= office_render(&inputs, "form_field.html", &fv, &err);
-		office_vars_release(&fv);
+		failed |= office_field(&inputs, params[i].name, params[i].name,
+				       tr(lang, params[i].vi, params[i].en),
+				       params[i].type, 0, v, ferr[i], &err);
 	}
 	report_html_style(".console-report", &style);
 	failed |= report_links(&links, lang, r, &err);
