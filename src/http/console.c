@@ -490,31 +490,44 @@ query_escape(const char *s, char *out, size_t size)
 	out[n] = '\0';
 }
 
-/* The session of the request's cookie, when there is one. */
-static void
-read_session(struct conn *c, struct console_ctx *cx)
+int
+console_session(struct conn *c, struct console_user *u, const char **cookie)
 {
 	struct ocop_error err = {0};
 	struct account_user au;
 	struct ocop_store *st;
-	const char *cookie = MHD_lookup_connection_value(
-	    c->mhd, MHD_COOKIE_KIND, "ocop_session");
+	const char *value = MHD_lookup_connection_value(c->mhd, MHD_COOKIE_KIND,
+							"ocop_session");
 
-	if (!cookie || strlen(cookie) != ACCOUNT_SECRET_LEN)
-		return;
+	memset(u, 0, sizeof(*u));
+	if (!value || strlen(value) != ACCOUNT_SECRET_LEN)
+		return 0;
 	if (!(st = server_store(c->srv, &err)))
-		return;
-	if (account_session_check(st, cookie, ocop_now(), &au, cx->user.csrf,
-				  &err) < 0)
+		return 0;
+	if (account_session_check(st, value, ocop_now(), &au, u->csrf, &err) <
+	    0)
+		return 0;
+	u->id = au.id;
+	ocop_strlcpy(u->login, au.login, sizeof(u->login));
+	u->role = au.role;
+	u->producer_id = au.producer_id;
+	ocop_strlcpy(u->province, au.province, sizeof(u->province));
+	ocop_strlcpy(u->name, au.name, sizeof(u->name));
+	if (cookie)
+		*cookie = value;
+	return 1;
+}
+
+/* The session of the request's cookie, when there is one. */
+static void
+read_session(struct conn *c, struct console_ctx *cx)
+{
+	const char *cookie;
+
+	if (!console_session(c, &cx->user, &cookie))
 		return;
 	cx->signed_in = 1;
 	ocop_strlcpy(cx->cookie, cookie, sizeof(cx->cookie));
-	cx->user.id = au.id;
-	ocop_strlcpy(cx->user.login, au.login, sizeof(cx->user.login));
-	cx->user.role = au.role;
-	cx->user.producer_id = au.producer_id;
-	ocop_strlcpy(cx->user.province, au.province, sizeof(cx->user.province));
-	ocop_strlcpy(cx->user.name, au.name, sizeof(cx->user.name));
 }
 
 int

@@ -52,6 +52,14 @@ const char *console_field(const struct console_form *f, const char *name);
 int console_file(const struct console_form *f, const char *name,
 		 const char **data, size_t *len, const char **filename);
 
+/*
+ * The console session of c's cookie, on any route (a label page shows an
+ * inspector's panel): 1 with *u filled and, when cookie is not NULL,
+ * *cookie the cookie's value; 0 for none, an unknown or an ended one.
+ */
+int console_session(struct conn *c, struct console_user *u,
+		    const char **cookie);
+
 /* The signed-in user of c (never NULL inside a session route's handler). */
 const struct console_user *console_user(const struct conn *c);
 /* The posted form of c, or NULL for a GET. */

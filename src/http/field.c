@@ -22,7 +22,6 @@
 #include "server_int.h"
 #include "snapshot.h"
 
-#define FIELD_COOKIE "ocop_session"
 #define PLACE_COOKIE "ocop_place"
 #define PLACE_MAX 255
 
@@ -36,26 +35,9 @@
 static int
 session_of(struct conn *c, struct console_user *u)
 {
-	struct ocop_error err = {0};
-	struct account_user au;
-	struct ocop_store *st;
-	const char *cookie =
-	    MHD_lookup_connection_value(c->mhd, MHD_COOKIE_KIND, FIELD_COOKIE);
-
-	memset(u, 0, sizeof(*u));
-	if (!cookie || strlen(cookie) != ACCOUNT_SECRET_LEN)
+	if (!console_session(c, u, NULL))
 		return 0;
-	if (!(st = server_store(c->srv, &err)))
-		return 0;
-	if (account_session_check(st, cookie, ocop_now(), &au, u->csrf, &err) <
-	    0)
-		return 0;
-	u->id = au.id;
-	ocop_strlcpy(u->login, au.login, sizeof(u->login));
-	u->role = au.role;
-	ocop_strlcpy(u->province, au.province, sizeof(u->province));
-	ocop_strlcpy(u->name, au.name, sizeof(u->name));
-	if (au.role != OCOP_ROLE_ADMIN && au.role != OCOP_ROLE_INSPECTOR)
+	if (u->role != OCOP_ROLE_ADMIN && u->role != OCOP_ROLE_INSPECTOR)
 		return -1;
 	return 1;
 }
