@@ -99,6 +99,11 @@ ID-3,Trà C,Đồ uống,,Công ty TNHH Trà Cầu Đất,,Lâm Đồng,"Xuân T
 EOF
 expect_rc 0 "$OCOP" registry import "$D/ids.csv"
 expect_eq "$(db_query "SELECT count(DISTINCT producer_id) FROM products WHERE code LIKE 'ID-%'")" 1 "one producer"
+# its products at two places keep the producer's own: again, nothing changes
+before=$(dump)
+expect_rc 0 "$OCOP" registry import "$D/ids.csv"
+expect_contains "$D/last.err" "(3 unchanged)"
+expect_eq "$(dump)" "$before" "database after importing again"
 expect_rc 0 "$OCOP" product show ID-1 --json
 expect_eq "$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["producer"]["producer_id"], d["producer"]["address"], d["recognitions"][0]["source"])' "$D/last.out")" \
 	"5800123456 Cầu Đất, Đà Lạt https://lamdong.gov.vn/qd-10" "ID-1 keeps its own address"

@@ -37,6 +37,7 @@ enum {
 _Static_assert((int)PG_REGISTRY_END <= (int)PG_LABELS_FIRST,
 	       "registry statements overflow their slots");
 
+/* As the SQLite engine: name, kind and number; the place stays. */
 static int
 producer_update(struct pg_store *s, const struct ocop_producer *p,
 		struct ocop_error *err)
@@ -46,13 +47,11 @@ producer_update(struct pg_store *s, const struct ocop_producer *p,
 
 	pp_text(&q, p->name);
 	pp_text(&q, p->kind);
-	pp_text(&q, p->province);
-	pp_text(&q, p->address);
 	pp_text_or_null(&q, p->reg_no);
 	pp_int(&q, p->id);
 	res = pg_exec(s, PG_PRODUCER_UPDATE,
-		      "UPDATE producers SET name = $1, kind = $2, "
-		      "province = $3, address = $4, reg_no = $5 WHERE id = $6",
+		      "UPDATE producers SET name = $1, kind = $2, reg_no = $3 "
+		      "WHERE id = $4",
 		      &q, "cannot update producer", err);
 	if (!res) {
 		if (err && err->code == OCOP_EEXIST)
@@ -67,8 +66,8 @@ producer_update(struct pg_store *s, const struct ocop_producer *p,
 	return 0;
 }
 
-/* As the SQLite engine: by registration number first, else by name,
- * province and address; added when neither finds it. */
+/* As the SQLite engine: by registration number first, else by name and
+ * a place (its own or one of its products'); added when neither finds it. */
 static int
 producer_put(struct pg_store *s, struct ocop_producer *p, int *changed,
 	     struct ocop_error *err)
@@ -84,8 +83,8 @@ producer_put(struct pg_store *s, struct ocop_producer *p, int *changed,
 
 			pp_text(&q, p->reg_no);
 			PG_OR_FAIL(res, PG_PRODUCER_BY_REG_NO,
-				   "SELECT id, name, kind, province, address "
-				   "FROM producers WHERE reg_no = $1",
+				   "SELECT id, name, kind FROM producers "
+				   "WHERE reg_no = $1",
 				   &q, "cannot read producer");
 			if (PQntuples(res) > 0) {
 				memset(&old, 0, sizeof(old));
@@ -94,15 +93,9 @@ producer_put(struct pg_store *s, struct ocop_producer *p, int *changed,
 					    sizeof(old.name));
 				pg_col_text(res, 0, 2, old.kind,
 					    sizeof(old.kind));
-				pg_col_text(res, 0, 3, old.province,
-					    sizeof(old.province));
-				pg_col_text(res, 0, 4, old.address,
-					    sizeof(old.address));
 				PQclear(res);
 				if (strcmp(old.name, p->name) == 0 &&
-				    strcmp(old.kind, p->kind) == 0 &&
-				    strcmp(old.province, p->province) == 0 &&
-				    strcmp(old.address, p->address) == 0)
+				    strcmp(old.kind, p->kind) == 0)
 					return 0;
 				*changed = 1;
 				return producer_update(s, p, err);
@@ -115,13 +108,18 @@ producer_put(struct pg_store *s, struct ocop_producer *p, int *changed,
 		pp_text(&q, p->address);
 		PG_OR_FAIL(
 		    res, PG_PRODUCER_FIND,
-		    "SELECT id, kind, coalesce(reg_no, '') FROM producers "
-		    "WHERE name = $1 AND province = $2 AND address = $3",
+		    "SELECT 0, id, kind, coalesce(reg_no, '') FROM producers "
+		    "WHERE name = $1 AND province = $2 AND address = $3 "
+		    "UNION ALL SELECT 1, c.id, c.kind, coalesce(c.reg_no, '') "
+		    "FROM producers c JOIN products p ON p.producer_id = c.id "
+		    "WHERE c.name = $1 AND c.reg_no IS NOT NULL "
+		    "AND p.province = $2 AND p.address = $3 "
+		    "ORDER BY 1, 2 LIMIT 1",
 		    &q, "cannot read producer");
 		if (PQntuples(res) > 0) {
-			p->id = pg_col_int(res, 0, 0);
-			pg_col_text(res, 0, 1, kind, sizeof(kind));
-			pg_col_text(res, 0, 2, reg_no, sizeof(reg_no));
+			p->id = pg_col_int(res, 0, 1);
+			pg_col_text(res, 0, 2, kind, sizeof(kind));
+			pg_col_text(res, 0, 3, reg_no, sizeof(reg_no));
 			PQclear(res);
 			if (p->reg_no[0] && reg_no[0])
 				return ocop_error_set(

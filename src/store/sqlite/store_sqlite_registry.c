@@ -35,7 +35,8 @@ enum {
 _Static_assert((int)SQ_REGISTRY_END <= (int)SQ_LABELS_FIRST,
 	       "registry statements overflow their slots");
 
-/* The producer with a registration number, or -1 (*id unset). */
+/* The producer with a registration number (its id, name and kind): 1,
+ * or 0 when none has it (*id unset). */
 static int
 producer_by_reg_no(struct sq_store *s, const char *reg_no, int64_t *id,
 		   struct ocop_producer *old, struct ocop_error *err)
@@ -44,16 +45,13 @@ producer_by_reg_no(struct sq_store *s, const char *reg_no, int64_t *id,
 	int rc;
 
 	STMT_OR_FAIL(st, SQ_PRODUCER_BY_REG_NO,
-		     "SELECT id, name, kind, province, address FROM producers "
-		     "WHERE reg_no = ?");
+		     "SELECT id, name, kind FROM producers WHERE reg_no = ?");
 	sq_bind_text(st, 1, reg_no);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		sq_col_text(st, 1, old->name, sizeof(old->name));
 		sq_col_text(st, 2, old->kind, sizeof(old->kind));
-		sq_col_text(st, 3, old->province, sizeof(old->province));
-		sq_col_text(st, 4, old->address, sizeof(old->address));
 		sqlite3_reset(st);
 		return 1;
 	}
@@ -63,7 +61,10 @@ producer_by_reg_no(struct sq_store *s, const char *reg_no, int64_t *id,
 	return 0;
 }
 
-/* Write p's fields over producer id (its latest decision's words). */
+/* Write p's name, kind and registration number over producer id (its
+ * latest decision's words). Its place stays where it was first recorded:
+ * one with a registration number has products at several places, each
+ * keeping its own. */
 static int
 producer_update(struct sq_store *s, const struct ocop_producer *p,
 		struct ocop_error *err)
@@ -72,14 +73,12 @@ producer_update(struct sq_store *s, const struct ocop_producer *p,
 	int rc;
 
 	STMT_OR_FAIL(st, SQ_PRODUCER_UPDATE,
-		     "UPDATE producers SET name = ?, kind = ?, province = ?, "
-		     "address = ?, reg_no = ? WHERE id = ?");
+		     "UPDATE producers SET name = ?, kind = ?, reg_no = ? "
+		     "WHERE id = ?");
 	sq_bind_text(st, 1, p->name);
 	sq_bind_text(st, 2, p->kind);
-	sq_bind_text(st, 3, p->province);
-	sq_bind_text(st, 4, p->address);
-	sq_bind_text_or_null(st, 5, p->reg_no);
-	sqlite3_bind_int64(st, 6, p->id);
+	sq_bind_text_or_null(st, 3, p->reg_no);
+	sqlite3_bind_int64(st, 4, p->id);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_CONSTRAINT)
@@ -94,9 +93,10 @@ producer_update(struct sq_store *s, const struct ocop_producer *p,
 
 /*
  * Find the producer or add it. One with a registration number is found
- * by it (and takes the row's name, kind and address); else, or when none
- * has it yet, by name, province and address, updating its kind (and
- * giving it the number).
+ * by it (and takes the row's name and kind); else, or when none has it
+ * yet, by name and a place: its own or one of its products' (so that a
+ * row without the number finds the producer that a row with it placed
+ * there). Its kind is updated, and the number given.
  */
 static int
 producer_put(struct sq_store *s, struct ocop_producer *p, int *changed,
@@ -114,25 +114,28 @@ producer_put(struct sq_store *s, struct ocop_producer *p, int *changed,
 			return rc;
 		if (rc == 1) {
 			if (strcmp(old.name, p->name) == 0 &&
-			    strcmp(old.kind, p->kind) == 0 &&
-			    strcmp(old.province, p->province) == 0 &&
-			    strcmp(old.address, p->address) == 0)
+			    strcmp(old.kind, p->kind) == 0)
 				return 0;
 			*changed = 1;
 			return producer_update(s, p, err);
 		}
 	}
-	STMT_OR_FAIL(st, SQ_PRODUCER_FIND,
-		     "SELECT id, kind, coalesce(reg_no, '') FROM producers "
-		     "WHERE name = ? AND province = ? AND address = ?");
+	STMT_OR_FAIL(
+	    st, SQ_PRODUCER_FIND,
+	    "SELECT 0, id, kind, coalesce(reg_no, '') FROM producers "
+	    "WHERE name = ?1 AND province = ?2 AND address = ?3 "
+	    "UNION ALL SELECT 1, c.id, c.kind, coalesce(c.reg_no, '') "
+	    "FROM producers c JOIN products p ON p.producer_id = c.id "
+	    "WHERE c.name = ?1 AND c.reg_no IS NOT NULL "
+	    "AND p.province = ?2 AND p.address = ?3 ORDER BY 1, 2 LIMIT 1");
 	sq_bind_text(st, 1, p->name);
 	sq_bind_text(st, 2, p->province);
 	sq_bind_text(st, 3, p->address);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		p->id = sqlite3_column_int64(st, 0);
-		sq_col_text(st, 1, kind, sizeof(kind));
-		sq_col_text(st, 2, reg_no, sizeof(reg_no));
+		p->id = sqlite3_column_int64(st, 1);
+		sq_col_text(st, 2, kind, sizeof(kind));
+		sq_col_text(st, 3, reg_no, sizeof(reg_no));
 		sqlite3_reset(st);
 		if (p->reg_no[0] && reg_no[0])
 			return ocop_error_set(
