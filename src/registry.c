@@ -624,6 +624,17 @@ strset_release(struct strset *set)
 	memset(set, 0, sizeof(*set));
 }
 
+/* A stored recognition row, with its producer's details: see
+ * producer_conflicts. */
+struct prow {
+	size_t idx; /* in the order of the file */
+	int32_t decided_on;
+	int update; /* it wrote its product's details when it was read */
+	int writer; /* an import writes its producer's details */
+	char *code, *where, *msg;
+	char *name, *kind, *province, *address, *reg_no; /* the producer */
+};
+
 struct import {
 	struct ocop_store *st;
 	const char *name;
@@ -632,6 +643,8 @@ struct import {
 	struct registry_problems *probs;
 	struct strset codes;
 	struct strset decisions; /* "code\x1fdecision_no" of the rows read */
+	struct prow *prows;	 /* the recognition rows stored */
+	size_t nprows, capprows;
 	struct ocop_buf why;
 	struct ocop_history h;
 	struct ocop_error *err;
@@ -680,8 +693,215 @@ same_day(const struct ocop_history *h, const struct ocop_recognition *r,
 	return 0;
 }
 
+static void
+prow_add(struct import *im, const char *where, const struct ocop_product *p,
+	 int32_t decided_on, int update)
+{
+	struct prow *w;
+
+	if (im->nprows == im->capprows) {
+		im->capprows = im->capprows ? im->capprows * 2 : 64;
+		im->prows =
+		    ocop_xrealloc(im->prows, im->capprows * sizeof(*im->prows));
+	}
+	w = &im->prows[im->nprows];
+	memset(w, 0, sizeof(*w));
+	w->idx = im->nprows++;
+	w->decided_on = decided_on;
+	w->update = update;
+	w->code = ocop_xstrdup(p->code);
+	w->where = ocop_xstrdup(where);
+	w->name = ocop_xstrdup(p->producer.name);
+	w->kind = ocop_xstrdup(p->producer.kind);
+	w->province = ocop_xstrdup(p->producer.province);
+	w->address = ocop_xstrdup(p->producer.address);
+	w->reg_no = ocop_xstrdup(p->producer.reg_no);
+}
+
+static void
+prows_release(struct import *im)
+{
+	for (size_t i = 0; i < im->nprows; i++) {
+		struct prow *w = &im->prows[i];
+
+		free(w->code);
+		free(w->where);
+		free(w->msg);
+		free(w->name);
+		free(w->kind);
+		free(w->province);
+		free(w->address);
+		free(w->reg_no);
+	}
+	free(im->prows);
+	im->prows = NULL;
+	im->nprows = im->capprows = 0;
+}
+
+/* By product, its latest decision first, then in the order of the file. */
 static int
-import_recognition(struct import *im, const char *const *vals)
+prow_by_product(const void *a, const void *b)
+{
+	const struct prow *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+
+	if (c)
+		return c;
+	if (x->decided_on != y->decided_on)
+		return x->decided_on > y->decided_on ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* By the producer's name and place (how the store finds one without a
+ * registration number), then in the order of the file. */
+static int
+prow_by_place(const void *a, const void *b)
+{
+	const struct prow *const *x = a, *const *y = b;
+	int c;
+
+	if ((c = strcmp((*x)->name, (*y)->name)) != 0 ||
+	    (c = strcmp((*x)->province, (*y)->province)) != 0 ||
+	    (c = strcmp((*x)->address, (*y)->address)) != 0)
+		return c;
+	return (*x)->idx < (*y)->idx ? -1 : (*x)->idx > (*y)->idx;
+}
+
+/* By registration number (how the store finds one that has it). */
+static int
+prow_by_reg_no(const void *a, const void *b)
+{
+	const struct prow *const *x = a, *const *y = b;
+	int c = strcmp((*x)->reg_no, (*y)->reg_no);
+
+	if (c)
+		return c;
+	return (*x)->idx < (*y)->idx ? -1 : (*x)->idx > (*y)->idx;
+}
+
+static int
+prow_by_idx(const void *a, const void *b)
+{
+	const struct prow *x = a, *y = b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int
+prow_same_place(const struct prow *a, const struct prow *b)
+{
+	return strcmp(a->name, b->name) == 0 &&
+	       strcmp(a->province, b->province) == 0 &&
+	       strcmp(a->address, b->address) == 0;
+}
+
+/* Flag w, unless flagged already, for giving its producer's field (in
+ * Vietnamese, in English) another value than the earlier row first. */
+static void
+prow_flag(struct prow *w, const struct prow *first, const char *vi,
+	  const char *en, const char *mine, const char *theirs)
+{
+	if (w->msg)
+		return;
+	if (asprintf(
+		&w->msg,
+		"nh\xc3\xa0 s\xe1\xba\xa3n xu\xe1\xba\xa5t '%s' (%s) "
+		"c\xc3\xb3 %s '%s' \xe1\xbb\x9f \xc4\x91\xc3\xa2y "
+		"nh\xc6\xb0ng '%s' \xe1\xbb\x9f m\xe1\xbb\x99t d\xc3\xb2ng "
+		"tr\xc6\xb0\xe1\xbb\x9b\x63 (%s): t\xe1\xbb\x87p "
+		"t\xe1\xbb\xb1 m\xc3\xa2u thu\xe1\xba\xabn / producer "
+		"'%s' (%s) has %s '%s' here but '%s' on %s: the file "
+		"contradicts itself",
+		first->name, first->province, vi, mine, theirs, first->where,
+		first->name, first->province, en, mine, theirs,
+		first->where) < 0)
+		abort(); /* allocation failure, as ocop_xmalloc */
+}
+
+/* Whether two rows name one producer: by its registration number when
+ * both have one, else by its name and place. */
+static int
+prow_same_producer(const struct prow *a, const struct prow *b)
+{
+	if (a->reg_no[0] && b->reg_no[0])
+		return strcmp(a->reg_no, b->reg_no) == 0;
+	return prow_same_place(a, b);
+}
+
+/*
+ * Every import writes a product's details, its producer's among them,
+ * from the rows of its latest decision in the file; a row of an older
+ * decision that names another producer wrote that one's details too,
+ * which nothing writes over. Two such writers, of one product or of two
+ * products of one producer, that describe the producer apart would each
+ * undo the other on every import (or leave the registry to the order of
+ * the rows): the file contradicts itself, and each writer that differs
+ * from the producer's first is a problem. A producer is one by its name
+ * and place, or by its registration number (which the store keeps one
+ * name and kind for). Products whose latest decision was stored before
+ * (no row of theirs wrote) are left out.
+ */
+static void
+producer_conflicts(struct import *im)
+{
+	struct prow **wr, *w;
+	size_t n = 0, i, j, k;
+
+	if (im->nprows < 2)
+		return; /* and qsort is given no null array */
+	qsort(im->prows, im->nprows, sizeof(*im->prows), prow_by_product);
+	wr = ocop_xcalloc(im->nprows, sizeof(*wr));
+	for (i = 0; i < im->nprows; i = j) {
+		int update = 0;
+
+		/* the rows of a product, its latest decision's first */
+		for (j = i; j < im->nprows &&
+			    strcmp(im->prows[j].code, im->prows[i].code) == 0;
+		     j++)
+			update |= im->prows[j].update;
+		for (k = i; update && k < j; k++) {
+			w = &im->prows[k];
+			w->writer = w->decided_on == im->prows[i].decided_on;
+			for (size_t l = i;
+			     !w->writer && l < j &&
+			     im->prows[l].decided_on == im->prows[i].decided_on;
+			     l++)
+				w->writer =
+				    !prow_same_producer(w, &im->prows[l]);
+			if (w->writer)
+				wr[n++] = w;
+		}
+	}
+	qsort(wr, n, sizeof(*wr), prow_by_place);
+	for (i = 0; i < n; i = j)
+		for (j = i + 1; j < n && prow_same_place(wr[j], wr[i]); j++)
+			if (strcmp(wr[j]->kind, wr[i]->kind) != 0)
+				prow_flag(wr[j], wr[i], "lo\xe1\xba\xa1i",
+					  "kind", wr[j]->kind, wr[i]->kind);
+	qsort(wr, n, sizeof(*wr), prow_by_reg_no);
+	for (i = 0; i < n; i = j)
+		for (j = i + 1; j < n && wr[i]->reg_no[0] &&
+				strcmp(wr[j]->reg_no, wr[i]->reg_no) == 0;
+		     j++) {
+			if (strcmp(wr[j]->name, wr[i]->name) != 0)
+				prow_flag(wr[j], wr[i], "t\xc3\xaan", "name",
+					  wr[j]->name, wr[i]->name);
+			else if (strcmp(wr[j]->kind, wr[i]->kind) != 0)
+				prow_flag(wr[j], wr[i], "lo\xe1\xba\xa1i",
+					  "kind", wr[j]->kind, wr[i]->kind);
+		}
+	free(wr);
+	qsort(im->prows, im->nprows, sizeof(*im->prows), prow_by_idx);
+	for (i = 0; i < im->nprows; i++)
+		if (im->prows[i].msg)
+			registry_problems_add(im->probs, "%s %s: %s", im->name,
+					      im->prows[i].where,
+					      im->prows[i].msg);
+}
+
+static int
+import_recognition(struct import *im, const char *where,
+		   const char *const *vals)
 {
 	struct ocop_store *st = im->st;
 	struct ocop_product p, old, other;
@@ -757,6 +977,7 @@ import_recognition(struct import *im, const char *const *vals)
 	rc = st->m->recognition_add(st, p.id, &r, &rchanged, &e);
 	if (rc < 0)
 		return store_refusal(im, rc, &e);
+	prow_add(im, where, &p, r.decided_on, update);
 	strset_add(&im->codes, p.code);
 	if (pchanged || rchanged)
 		im->sum->added++;
@@ -890,7 +1111,7 @@ import_row(struct import *im, const char *where, const char *const *vals)
 	if (im->why.data)
 		im->why.data[0] = '\0';
 	if (im->kind == REGISTRY_RECOGNITIONS)
-		rc = import_recognition(im, vals);
+		rc = import_recognition(im, where, vals);
 	else if (im->kind == REGISTRY_EXTENSIONS)
 		rc = import_extension(im, vals);
 	else
@@ -1201,7 +1422,8 @@ registry_sniff_kind(const char *name, const char *data, size_t len)
 		if (p < end && *p == '{')
 			return REGISTRY_BUNDLE;
 		close = p < end ? memchr(p, '}', (size_t)(end - p)) : NULL;
-		if (close && memmem(p, (size_t)(close - p), "\"revoked_on\"", 12))
+		if (close &&
+		    memmem(p, (size_t)(close - p), "\"revoked_on\"", 12))
 			kind = REGISTRY_REVOCATIONS;
 		else if (close && memmem(p, (size_t)(close - p),
 					 "\"extended_until\"", 16))
@@ -1280,6 +1502,7 @@ registry_import_buffer(struct ocop_store *st, const char *name,
 		st->m->rollback(st);
 		goto out;
 	}
+	producer_conflicts(&im);
 	if (probs->total > before) {
 		st->m->rollback(st);
 		rc = ocop_error_set(err, OCOP_EINVAL,
@@ -1293,6 +1516,7 @@ registry_import_buffer(struct ocop_store *st, const char *name,
 out:
 	strset_release(&im.codes);
 	strset_release(&im.decisions);
+	prows_release(&im);
 	ocop_buf_release(&im.why);
 	ocop_history_release(&im.h);
 	return rc;

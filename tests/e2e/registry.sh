@@ -13,24 +13,6 @@ dump() { db_dump; }
 test_begin "tools"
 [ -x "$PY" ] || fail "$PY is not installed"
 
-test_begin "registry: import the demo registry"
-expect_rc 0 "$OCOP" init
-expect_rc 0 "$OCOP" registry import "$DEMO/registry.csv" "$DEMO/revocations.csv"
-expect_contains "$E2E_DIR/last.err" "imported 30 products, 52 recognitions (0 unchanged)"
-expect_contains "$E2E_DIR/last.err" "imported 8 revocations of 8 products (0 unchanged)"
-expect_eq "$(db_rows products)" 30 products
-expect_eq "$(db_rows recognitions)" 52 recognitions
-expect_eq "$(db_rows revocations)" 8 revocations
-expect_eq "$(db_check)" ok "database check"
-
-test_begin "registry: importing again changes nothing"
-before=$(dump)
-expect_rc 0 "$OCOP" registry import "$DEMO/registry.csv"
-expect_contains "$E2E_DIR/last.err" "(52 unchanged)"
-expect_rc 0 "$OCOP" registry import "$DEMO/revocations.csv"
-expect_contains "$E2E_DIR/last.err" "(8 unchanged)"
-expect_eq "$(dump)" "$before" "database dump after re-import"
-
 # bad_import NAME FILE WANT...: exit 65, every WANT text on stderr, and the
 # database exactly as before
 bad_import() {
@@ -46,6 +28,36 @@ bad_import() {
 	expect_contains "$E2E_DIR/last.err" "nothing was imported"
 	expect_eq "$(dump)" "$before" "database dump after a rejected import"
 }
+
+test_begin "registry: init"
+expect_rc 0 "$OCOP" init
+
+# two products of one producer whose latest decisions give it two kinds
+# would each undo the other on every import: refused, each such row named
+# (found by fuzzing; into an empty registry, where nothing else is wrong)
+cp "$ASSETS/../tests/fuzz/corpus/registry_csv/crash-one-producer-two-kinds.csv" "$E2E_DIR/kinds.csv"
+bad_import "one producer given two kinds" "$E2E_DIR/kinds.csv" \
+	"kinds.csv line 4: nhà sản xuất 'HTX Hoa kiểng Tân Quy Đông' (Đồng Tháp) có loại 'HTX' ở đây nhưng 'other' ở một dòng trước (line 2): tệp tự mâu thuẫn" \
+	"has kind 'HTX' here but 'other' on line 2: the file contradicts itself" \
+	"1 problem found"
+expect_eq "$(db_rows producers)" 0 "producers after a rejected import"
+
+test_begin "registry: import the demo registry"
+expect_rc 0 "$OCOP" registry import "$DEMO/registry.csv" "$DEMO/revocations.csv"
+expect_contains "$E2E_DIR/last.err" "imported 30 products, 52 recognitions (0 unchanged)"
+expect_contains "$E2E_DIR/last.err" "imported 8 revocations of 8 products (0 unchanged)"
+expect_eq "$(db_rows products)" 30 products
+expect_eq "$(db_rows recognitions)" 52 recognitions
+expect_eq "$(db_rows revocations)" 8 revocations
+expect_eq "$(db_check)" ok "database check"
+
+test_begin "registry: importing again changes nothing"
+before=$(dump)
+expect_rc 0 "$OCOP" registry import "$DEMO/registry.csv"
+expect_contains "$E2E_DIR/last.err" "(52 unchanged)"
+expect_rc 0 "$OCOP" registry import "$DEMO/revocations.csv"
+expect_contains "$E2E_DIR/last.err" "(8 unchanged)"
+expect_eq "$(dump)" "$before" "database dump after re-import"
 
 F=$E2E_DIR
 # a good row first, so that "nothing imported" means the good rows too
@@ -93,6 +105,23 @@ bad_import "every bad row, by the line where it starts" "$F/many.csv" \
 	"many.csv line 5: invalid producer_kind 'HXT'" \
 	"many.csv line 6: valid_until 2024-01-01 is before decided_on 2025-02-03" \
 	"3 problems found"
+
+# the latest decisions of one producer's products that describe it apart
+# would each undo the other on every import: refused, each such row named
+{
+	echo "$HDR,producer_id"
+	echo "$GOOD,0312345678"
+	echo 'NEW-2,Bánh B,I,,HTX Mới,HTX,Đồng Tháp,xã B,4,2/QĐ,2026-01-05,UBND,,0312345678'
+	echo 'NEW-3,Bánh C,I,,Hợp tác xã Mới,HTX,Đồng Tháp,xã C,4,3/QĐ,2026-01-05,UBND,,0312345678'
+	echo 'NEW-4,Bánh D,I,,HTX Mới,THT,Đồng Tháp,xã D,4,4/QĐ,2026-01-05,UBND,,0312345678'
+	# an older decision of NEW-4 is not written again: no contradiction
+	echo 'NEW-4,Bánh D,I,,HTX Mới,DN,Đồng Tháp,xã D,3,5/QĐ,2024-01-05,UBND,,0312345678'
+} >"$F/producer-id.csv"
+bad_import "one producer_id given two names and two kinds" "$F/producer-id.csv" \
+	"producer-id.csv line 4: nhà sản xuất 'HTX Mới' (Đồng Tháp) có tên 'Hợp tác xã Mới' ở đây nhưng 'HTX Mới' ở một dòng trước (line 2)" \
+	"producer-id.csv line 5: nhà sản xuất 'HTX Mới' (Đồng Tháp) có loại 'THT'" \
+	"has kind 'THT' here but 'HTX' on line 2" \
+	"2 problems found"
 
 # JSON variants: items are counted from 0
 json_rec() { # code stars decided_on gtin group
