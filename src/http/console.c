@@ -9,6 +9,7 @@
  * field, a file's bytes too, is kept in memory, at most the route's
  * body_max in all.
  */
+#include <errno.h>
 #include <microhttpd.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -56,25 +57,28 @@ pick(const struct conn *c, const char *vi, const char *en)
 
 /* ---- the form ------------------------------------------------------------ */
 
-static enum MHD_Result
-form_iterate(void *cls, enum MHD_ValueKind kind, const char *key,
-	     const char *filename, const char *content_type,
-	     const char *transfer_encoding, const char *data, uint64_t off,
-	     size_t size)
+struct console_form *
+console_form_new(size_t max)
 {
-	struct console_form *f = cls;
+	struct console_form *f = ocop_xcalloc(1, sizeof(*f));
+
+	f->max = max;
+	return f;
+}
+
+int
+console_form_add(struct console_form *f, const char *key, const char *filename,
+		 const char *data, uint64_t off, size_t size)
+{
 	struct console_field *fl = f->n ? &f->f[f->n - 1] : NULL;
 
-	(void)kind;
-	(void)content_type;
-	(void)transfer_encoding;
-	if (!key)
-		return MHD_YES;
+	if (f->bad)
+		return -1;
 	/* a field arrives in pieces: off > 0 continues the last one */
 	if (off == 0 || !fl || strcmp(fl->name, key) != 0) {
 		if (f->n >= FIELDS_MAX) {
 			f->bad = 1;
-			return MHD_NO;
+			return -1;
 		}
 		fl = &f->f[f->n++];
 		fl->name = ocop_xstrdup(key);
@@ -82,18 +86,34 @@ form_iterate(void *cls, enum MHD_ValueKind kind, const char *key,
 		ocop_buf_init(&fl->value, filename ? f->max : FIELD_TEXT_MAX);
 	}
 	if (size == 0)
-		return MHD_YES;
+		return 0;
 	if (f->total + size > f->max ||
 	    ocop_buf_add(&fl->value, data, size) < 0) {
 		f->bad = 1;
-		return MHD_NO;
+		return -1;
 	}
 	f->total += size;
-	return MHD_YES;
+	return 0;
 }
 
-static void
-form_free(struct console_form *f)
+static enum MHD_Result
+form_iterate(void *cls, enum MHD_ValueKind kind, const char *key,
+	     const char *filename, const char *content_type,
+	     const char *transfer_encoding, const char *data, uint64_t off,
+	     size_t size)
+{
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	if (!key)
+		return MHD_YES;
+	return console_form_add(cls, key, filename, data, off, size) < 0
+		   ? MHD_NO
+		   : MHD_YES;
+}
+
+void
+console_form_free(struct console_form *f)
 {
 	if (!f)
 		return;
@@ -143,6 +163,46 @@ console_file(const struct console_form *f, const char *name, const char **data,
 	*len = fl->value.len;
 	if (filename)
 		*filename = fl->filename ? fl->filename : "";
+	return 0;
+}
+
+int
+console_form_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (*end || errno || n < lo || n > hi)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+int
+console_form_day(const char *s, int32_t *day)
+{
+	*day = OCOP_NO_DAY;
+	if (!s || !*s)
+		return 0;
+	return ocop_day_parse(s, day, NULL) < 0 ? -1 : 0;
+}
+
+int
+console_form_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long n;
+
+	if (!s || !*s)
+		return -1;
+	n = strtoll(s, &end, 10);
+	if (*end || n <= 0)
+		return -1;
+	*id = n;
 	return 0;
 }
 
@@ -491,28 +551,42 @@ query_escape(const char *s, char *out, size_t size)
 }
 
 int
-console_session(struct conn *c, struct console_user *u, const char **cookie)
+console_session_of(struct ocop_store *st, const char *cookie, int64_t now,
+		   struct console_user *u)
 {
 	struct ocop_error err = {0};
 	struct account_user au;
-	struct ocop_store *st;
-	const char *value = MHD_lookup_connection_value(c->mhd, MHD_COOKIE_KIND,
-							"ocop_session");
 
 	memset(u, 0, sizeof(*u));
-	if (!value || strlen(value) != ACCOUNT_SECRET_LEN)
+	if (!cookie || strlen(cookie) != ACCOUNT_SECRET_LEN)
 		return 0;
-	if (!(st = server_store(c->srv, &err)))
+	if (account_session_check(st, cookie, now, &au, u->csrf, &err) < 0) {
+		memset(u, 0, sizeof(*u));
 		return 0;
-	if (account_session_check(st, value, ocop_now(), &au, u->csrf, &err) <
-	    0)
-		return 0;
+	}
 	u->id = au.id;
 	ocop_strlcpy(u->login, au.login, sizeof(u->login));
 	u->role = au.role;
 	u->producer_id = au.producer_id;
 	ocop_strlcpy(u->province, au.province, sizeof(u->province));
 	ocop_strlcpy(u->name, au.name, sizeof(u->name));
+	return 1;
+}
+
+int
+console_session(struct conn *c, struct console_user *u, const char **cookie)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st;
+	const char *value = MHD_lookup_connection_value(c->mhd, MHD_COOKIE_KIND,
+							"ocop_session");
+
+	memset(u, 0, sizeof(*u));
+	if (!value || strlen(value) != ACCOUNT_SECRET_LEN)
+		return 0; /* not worth opening the store for */
+	if (!(st = server_store(c->srv, &err)) ||
+	    !console_session_of(st, value, ocop_now(), u))
+		return 0;
 	if (cookie)
 		*cookie = value;
 	return 1;
@@ -572,8 +646,8 @@ console_begin(struct conn *c, const char *method, struct http_resp *resp)
 				   "changed."));
 		return 1;
 	}
-	cx->form = ocop_xcalloc(1, sizeof(*cx->form));
-	cx->form->max = r->body_max ? r->body_max : SERVER_BODY_MAX;
+	cx->form =
+	    console_form_new(r->body_max ? r->body_max : SERVER_BODY_MAX);
 	/* NULL for a body of another type: the form stays empty */
 	cx->pp = MHD_create_post_processor(c->mhd, PP_BUFFER, form_iterate,
 					   cx->form);
@@ -634,7 +708,7 @@ console_end(struct conn *c)
 
 	if (cx->pp)
 		MHD_destroy_post_processor(cx->pp);
-	form_free(cx->form);
+	console_form_free(cx->form);
 	sodium_memzero(cx, sizeof(*cx));
 	free(cx);
 	c->console = NULL;
@@ -654,9 +728,8 @@ set_cookie(struct conn *c, struct http_resp *resp, const char *value)
 			 secure ? "; Secure" : "");
 }
 
-/* A local console path to go to after signing in, or "/console/". */
-static const char *
-next_path(const char *next)
+const char *
+console_next_path(const char *next)
 {
 	if (!next || strncmp(next, "/console/", 9) != 0 || strstr(next, "//") ||
 	    strpbrk(next, "\\\r\n") || strlen(next) > 512)
@@ -673,7 +746,7 @@ login_page(struct conn *c, struct http_resp *resp, int status,
 	    {"problem", problem ? problem : ""},
 	    {"notice", notice ? notice : ""},
 	    {"login", login ? login : ""},
-	    {"next", next_path(next)},
+	    {"next", console_next_path(next)},
 	    {"t_title", pick(c, "Đăng nhập", "Sign in")},
 	    {"t_intro", pick(c,
 			     "Dành cho văn phòng OCOP, thanh tra và chủ thể "
@@ -704,7 +777,8 @@ console_login(struct conn *c, const char *method, struct http_resp *resp)
 	if (strcmp(method, "POST") != 0) {
 		next = server_query_arg(c, "next");
 		if (console_user(c)) {
-			console_redirect(c, resp, "%s", next_path(next));
+			console_redirect(c, resp, "%s",
+					 console_next_path(next));
 			return 0;
 		}
 		login_page(c, resp, 200, NULL,
@@ -735,7 +809,7 @@ console_login(struct conn *c, const char *method, struct http_resp *resp)
 		set_cookie(c, resp, cookie);
 		sodium_memzero(cookie, sizeof(cookie));
 		sodium_memzero(csrf, sizeof(csrf));
-		console_redirect(c, resp, "%s", next_path(next));
+		console_redirect(c, resp, "%s", console_next_path(next));
 		return 0;
 	}
 	if (rc == OCOP_EBUSY) {

@@ -35,15 +35,28 @@ struct conn;
 struct console_user {
 	int64_t id;
 	char login[128];
-	enum ocop_role role;  /* OCOP_ROLE_ADMIN, _INSPECTOR, _PRODUCER */
-	int64_t producer_id;  /* a producer's own; 0 for the others */
-	char province[128];   /* an inspector's home province, or "" */
+	enum ocop_role role; /* OCOP_ROLE_ADMIN, _INSPECTOR, _PRODUCER */
+	int64_t producer_id; /* a producer's own; 0 for the others */
+	char province[128];  /* an inspector's home province, or "" */
 	char name[256];
-	char csrf[64];        /* the session's token, for forms */
+	char csrf[64]; /* the session's token, for forms */
 };
 
 /* The posted fields of a console POST. */
 struct console_form;
+
+/*
+ * A form outside a request (the post processor fills a request's): at
+ * most max bytes of values in all. console_form_add takes a field's next
+ * piece as libmicrohttpd's post processor hands it over (off > 0 goes on
+ * with the last field of that key); -1 once too many fields or bytes
+ * came, after which the form is bad. console_form_free(NULL) is a no-op.
+ */
+struct console_form *console_form_new(size_t max);
+int console_form_add(struct console_form *f, const char *key,
+		     const char *filename, const char *data, uint64_t off,
+		     size_t size);
+void console_form_free(struct console_form *f);
 
 /* A text field's value (UTF-8, NUL-terminated), or NULL when absent. */
 const char *console_field(const struct console_form *f, const char *name);
@@ -51,6 +64,29 @@ const char *console_field(const struct console_form *f, const char *name);
  * OCOP_ENOENT when the field was not sent or is empty. */
 int console_file(const struct console_form *f, const char *name,
 		 const char **data, size_t *len, const char **filename);
+
+/*
+ * What a form's fields say, checked: each 0 with the value, or -1 when
+ * the field does not say one. console_form_int: a whole number lo..hi in
+ * decimal digits (blanks around it are ignored). console_form_day: a day
+ * YYYY-MM-DD, *day OCOP_NO_DAY for NULL or "". console_form_id: a
+ * record's id, a whole number from 1.
+ */
+int console_form_int(const char *s, long lo, long hi, int *out);
+int console_form_day(const char *s, int32_t *day);
+int console_form_id(const char *s, int64_t *id);
+
+/* next when it is a console path to go to after signing in (no other
+ * site, no control characters), else "/console/". */
+const char *console_next_path(const char *next);
+
+/*
+ * The session of a cookie's value at now from st: 1 with *u filled
+ * (csrf too), 0 for a value of another form, an unknown or an ended
+ * session.
+ */
+int console_session_of(struct ocop_store *st, const char *cookie, int64_t now,
+		       struct console_user *u);
 
 /*
  * The console session of c's cookie, on any route (a label page shows an
@@ -88,8 +124,8 @@ int console_render(struct conn *c, const char *tmpl,
 		   const struct page_var *vars, size_t nvars,
 		   struct ocop_buf *out, struct ocop_error *err);
 /* 303 to a console path (printf-style), keeping ?lang=en when set. */
-void console_redirect(struct conn *c, struct http_resp *resp,
-		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void console_redirect(struct conn *c, struct http_resp *resp, const char *fmt,
+		      ...) __attribute__((format(printf, 3, 4)));
 /* The console's 404 page (also for what a producer may not see). */
 void console_not_found(struct conn *c, struct http_resp *resp);
 /* A console error page with status and a message already in lang. */

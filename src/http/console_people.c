@@ -281,8 +281,8 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 				if (!strcmp(words[w].name, in[i].label))
 					label = office_word(&words[w], lang);
 			failed |= office_field(&fields, in[i].fid, in[i].fname,
-					       label, in[i].type, i == 0, vals[i],
-					       errs[i], &err);
+					       label, in[i].type, i == 0,
+					       vals[i], errs[i], &err);
 		}
 	}
 	office_style(&vs);
@@ -575,9 +575,9 @@ tokens_page(struct conn *c, struct http_resp *resp, int status,
 			     w++)
 				if (!strcmp(words[w].name, in[i].label))
 					label = office_word(&words[w], lang);
-			failed |= office_field(&fields, in[i].fid, in[i].fname,
-					       label, in[i].type, 0, vals[i],
-					       errs[i], &err);
+			failed |=
+			    office_field(&fields, in[i].fid, in[i].fname, label,
+					 in[i].type, 0, vals[i], errs[i], &err);
 		}
 	}
 	office_style(&vs);
@@ -737,17 +737,17 @@ token_revoke_post(struct conn *c, struct http_resp *resp)
 	struct tokens_said said = {0};
 	struct ocop_error err = {0};
 	struct ocop_store *st = NULL;
-	char actor[200], subject[32], msg[1024], *end = NULL;
-	long long id = id_s ? strtoll(id_s, &end, 10) : 0;
+	char actor[200], subject[32], msg[1024];
+	int64_t id = 0;
 	int status = 200, rc;
 
-	if (!id_s || !*id_s || *end || id <= 0) {
+	if (console_form_id(id_s, &id) < 0) {
 		said.error =
 		    tr(lang, "Số mã truy cập không hợp lệ", "Invalid token id");
 		tokens_page(c, resp, 422, &said, NULL);
 		return 0;
 	}
-	snprintf(subject, sizeof(subject), "token:%lld", id);
+	snprintf(subject, sizeof(subject), "token:%lld", (long long)id);
 	if (!(st = server_write_store(c->srv, &err)) ||
 	    (rc = st->m->begin(st, &err)) < 0) {
 		rc = OCOP_EINTERNAL;
@@ -770,7 +770,7 @@ done:
 	} else {
 		snprintf(msg, sizeof(msg), "%s %lld",
 			 tr(lang, "Đã thu hồi mã truy cập số", "Revoked token"),
-			 id);
+			 (long long)id);
 		said.notice = msg;
 	}
 	tokens_page(c, resp, status, &said, st);
@@ -881,8 +881,8 @@ console_audit(struct conn *c, const char *method, struct http_resp *resp)
 		office_vars_release(&rv);
 	}
 	failed |= office_field(&fields, "since", "since",
-			       tr(lang, "Từ ngày", "Since"), "date", 0,
-			       since_s, since_err, &err);
+			       tr(lang, "Từ ngày", "Since"), "date", 0, since_s,
+			       since_err, &err);
 	if (since != OCOP_NO_TIME)
 		ocop_buf_addf(&query, "since=%s&", since_s);
 	if (strcmp(lang, "en") == 0)

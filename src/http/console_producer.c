@@ -1122,32 +1122,6 @@ issue_page(struct conn *c, struct http_resp *resp, int status,
 		     "issue.html", v.v, v.n);
 }
 
-/* A date field: 0 with *day (OCOP_NO_DAY when empty), or -1. */
-static int
-form_day(const char *s, int32_t *day)
-{
-	*day = OCOP_NO_DAY;
-	if (!s || !*s)
-		return 0;
-	return ocop_day_parse(s, day, NULL) < 0 ? -1 : 0;
-}
-
-static int
-form_int(const char *s, long lo, long hi, int *out)
-{
-	char *end;
-	long n;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (*end || errno || n < lo || n > hi)
-		return -1;
-	*out = (int)n;
-	return 0;
-}
-
 int
 console_issue(struct conn *c, const char *method, struct http_resp *resp)
 {
@@ -1192,7 +1166,7 @@ console_issue(struct conn *c, const char *method, struct http_resp *resp)
 	}
 	label_issue_opts_init(&o);
 	problem[0] = '\0';
-	if (form_int(f.count, 1, CONSOLE_MAX_COUNT, &o.count) < 0)
+	if (console_form_int(f.count, 1, CONSOLE_MAX_COUNT, &o.count) < 0)
 		snprintf(problem, sizeof(problem), "%s",
 			 W(c, "Số tem phải là một số từ 1 đến 100.000.",
 			   "The number of labels must be 1 to 100,000."));
@@ -1203,8 +1177,8 @@ console_issue(struct conn *c, const char *method, struct http_resp *resp)
 			   "dấu chấm, gạch ngang.",
 			   "A lot is 1 to 20 of: letters without accents, "
 			   "digits, dot, hyphen."));
-	else if (form_day(f.made, &o.made_on) < 0 ||
-		 form_day(f.best_before, &o.best_before) < 0)
+	else if (console_form_day(f.made, &o.made_on) < 0 ||
+		 console_form_day(f.best_before, &o.best_before) < 0)
 		snprintf(problem, sizeof(problem), "%s",
 			 W(c, "Ngày không hợp lệ: dùng dạng NNNN-TT-NN.",
 			   "Invalid date: use the form YYYY-MM-DD."));
@@ -1218,8 +1192,9 @@ console_issue(struct conn *c, const char *method, struct http_resp *resp)
 				    NULL) < 0)
 		snprintf(problem, sizeof(problem), "%s",
 			 W(c, "Dạng tệp không hợp lệ.", "Invalid format."));
-	else if (form_int(f.size_mm && *f.size_mm ? f.size_mm : "30",
-			  RENDER_PDF_MIN_MM, RENDER_PDF_MAX_MM, &o.size_mm) < 0)
+	else if (console_form_int(f.size_mm && *f.size_mm ? f.size_mm : "30",
+				  RENDER_PDF_MIN_MM, RENDER_PDF_MAX_MM,
+				  &o.size_mm) < 0)
 		snprintf(problem, sizeof(problem), "%s %d–%d mm.",
 			 W(c, "Cỡ tem phải từ", "The label size must be"),
 			 RENDER_PDF_MIN_MM, RENDER_PDF_MAX_MM);
@@ -1263,8 +1238,8 @@ batch_of(struct conn *c, struct http_resp *resp, struct ocop_store *st,
 	 struct ocop_batch *b, struct ocop_product *p)
 {
 	struct ocop_error err = {0};
-	char id[24], *end;
-	long long n;
+	char id[24];
+	int64_t n;
 	int rc;
 
 	if (c->arg_len[0] == 0 || c->arg_len[0] >= sizeof(id)) {
@@ -1273,8 +1248,7 @@ batch_of(struct conn *c, struct http_resp *resp, struct ocop_store *st,
 	}
 	memcpy(id, c->arg[0], c->arg_len[0]);
 	id[c->arg_len[0]] = '\0';
-	n = strtoll(id, &end, 10);
-	if (*end || n <= 0) {
+	if (console_form_id(id, &n) < 0) {
 		console_not_found(c, resp);
 		return 1;
 	}
@@ -1355,7 +1329,8 @@ console_batch(struct conn *c, const char *method, struct http_resp *resp)
 		goto out;
 	}
 	if (size)
-		form_int(size, RENDER_PDF_MIN_MM, RENDER_PDF_MAX_MM, &size_mm);
+		console_form_int(size, RENDER_PDF_MIN_MM, RENDER_PDF_MAX_MM,
+				 &size_mm);
 	if (!fmt || (strcmp(fmt, "png") != 0 && strcmp(fmt, "svg") != 0 &&
 		     strcmp(fmt, "csv") != 0))
 		fmt = "pdf";
@@ -1631,7 +1606,8 @@ batch_file(struct conn *c, struct http_resp *resp)
 	if (strcmp(file, LABEL_PDF_FILE) == 0) {
 		o.format = LABEL_FORMAT_PDF;
 		size = server_query_arg(c, "size_mm");
-		if (size && form_int(size, RENDER_PDF_MIN_MM, RENDER_PDF_MAX_MM,
+		if (size &&
+		    console_form_int(size, RENDER_PDF_MIN_MM, RENDER_PDF_MAX_MM,
 				     &o.size_mm) < 0) {
 			console_error(c, resp, 400,
 				      W(c, "Cỡ tem không hợp lệ.",

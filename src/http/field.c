@@ -23,7 +23,6 @@
 #include "snapshot.h"
 
 #define PLACE_COOKIE "ocop_place"
-#define PLACE_MAX 255
 
 /* ---- the session -------------------------------------------------------- */
 
@@ -53,37 +52,49 @@ unescape(char *s)
 
 /* ---- the label page with the inspection panel --------------------------- */
 
+void
+field_place_decode(const char *value, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (!value || strlen(value) >= size)
+		return;
+	ocop_strlcpy(out, value, size);
+	unescape(out);
+}
+
+void
+field_place_encode(const char *place, char *out)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)place;
+	     *p && n + 4 < FIELD_PLACE_COOKIE_SIZE; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_')
+			out[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(
+			    out + n, FIELD_PLACE_COOKIE_SIZE - n, "%%%02X", *p);
+	}
+	out[n] = '\0';
+}
+
 /* The place remembered from the last inspection (its cookie), or "". */
 static void
 remembered_place(struct conn *c, char *out, size_t size)
 {
-	const char *v =
-	    MHD_lookup_connection_value(c->mhd, MHD_COOKIE_KIND, PLACE_COOKIE);
-
-	out[0] = '\0';
-	if (!v || strlen(v) >= size)
-		return;
-	ocop_strlcpy(out, v, size);
-	unescape(out);
+	field_place_decode(
+	    MHD_lookup_connection_value(c->mhd, MHD_COOKIE_KIND, PLACE_COOKIE),
+	    out, size);
 }
 
 static void
 remember_place(struct conn *c, struct http_resp *resp, const char *place)
 {
-	char enc[PLACE_MAX * 3 + 1];
-	size_t n = 0;
+	char enc[FIELD_PLACE_COOKIE_SIZE];
 
-	for (const unsigned char *p = (const unsigned char *)place;
-	     *p && n + 4 < sizeof(enc); p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_')
-			enc[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(enc + n, sizeof(enc) - n,
-					      "%%%02X", *p);
-	}
-	enc[n] = '\0';
+	field_place_encode(place, enc);
 	http_resp_header(
 	    resp, "Set-Cookie",
 	    PLACE_COOKIE "=%s; Path=/; Max-Age=31536000; "
@@ -121,7 +132,7 @@ panel_page(struct conn *c, const struct console_user *fu,
 	struct ocop_record *rec;
 	struct ocop_store *st;
 	unsigned char raw[16];
-	char id[40], where[PLACE_MAX * 3 + 1];
+	char id[40], where[FIELD_PLACE_COOKIE_SIZE];
 	int rc;
 
 	if (!c->console) /* a label's page, not a console route */

@@ -49,7 +49,7 @@ struct console_ctx;
 
 enum route_access {
 	ACCESS_PUBLIC = 0,
-	ACCESS_TOKEN,   /* Authorization: Bearer, of one of the route's roles */
+	ACCESS_TOKEN,	/* Authorization: Bearer, of one of the route's roles */
 	ACCESS_SESSION, /* a console session of one of the route's roles */
 };
 
@@ -296,8 +296,7 @@ int console_registry(struct conn *c, const char *method,
 		     struct http_resp *resp);
 int console_registry_post(struct conn *c, const char *method,
 			  struct http_resp *resp);
-int console_reports(struct conn *c, const char *method,
-		    struct http_resp *resp);
+int console_reports(struct conn *c, const char *method, struct http_resp *resp);
 int console_report(struct conn *c, const char *method, struct http_resp *resp);
 int console_users(struct conn *c, const char *method, struct http_resp *resp);
 int console_users_post(struct conn *c, const char *method,
@@ -337,5 +336,13 @@ int field_page(struct conn *c, const char *method, struct http_resp *resp);
 int field_inspect(struct conn *c, const char *method, struct http_resp *resp);
 void field_inspect_resume(struct conn *c, struct http_resp *resp);
 int field_sync(struct conn *c, const char *method, struct http_resp *resp);
+/* The place of the last inspection, kept in a cookie: place (at most
+ * FIELD_PLACE_MAX bytes) percent-encoded into out (FIELD_PLACE_COOKIE_SIZE
+ * bytes), and a cookie's value decoded into out (size bytes; "" for a
+ * value too long). */
+#define FIELD_PLACE_MAX 255
+#define FIELD_PLACE_COOKIE_SIZE (FIELD_PLACE_MAX * 3 + 1)
+void field_place_encode(const char *place, char *out);
+void field_place_decode(const char *value, char *out, size_t size);
 
 #endif
