@@ -2,6 +2,7 @@
  * utf8.c - strict UTF-8 validation and terminal display width.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "utf8.h"
 
@@ -119,4 +120,21 @@ utf8_width(const char *s)
 		n -= len;
 	}
 	return w;
+}
+
+int
+utf8_printable(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!utf8_valid(s, strlen(s), NULL))
+		return 0;
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		/* U+0080..U+009F are C2 80..C2 9F */
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 0;
+	}
+	return 1;
 }

@@ -14,6 +14,11 @@
  */
 int utf8_valid(const char *s, size_t n, size_t *bad);
 
+/* 1 when the NUL-terminated s is well-formed UTF-8 without control
+ * characters (C0, DEL, C1), as text from outside that is shown or stored
+ * must be; else 0. */
+int utf8_printable(const char *s);
+
 /*
  * Columns that the NUL-terminated s takes in a terminal: one per code
  * point, none for combining marks (decomposed Vietnamese tone marks) and

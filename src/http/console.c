@@ -9,7 +9,6 @@
  * field, a file's bytes too, is kept in memory, at most the route's
  * body_max in all.
  */
-#include <errno.h>
 #include <microhttpd.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -166,19 +165,45 @@ console_file(const struct console_form *f, const char *name, const char **data,
 	return 0;
 }
 
+/* s's digits as a number (at most 18 of them, so that it fits), or -1
+ * when s is not digits only. */
+static long long
+digits_value(const char *s, size_t n)
+{
+	long long v = 0;
+
+	if (n == 0 || n > 18)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 int
 console_form_int(const char *s, long lo, long hi, int *out)
 {
-	char *end;
-	long n;
+	size_t n;
+	long long v;
 
-	if (!s || !*s)
+	if (!s)
 		return -1;
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (*end || errno || n < lo || n > hi)
+	/* no sign: a count or a size is written as its digits */
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	while (n > 1 && s[0] == '0') {
+		s++;
+		n--;
+	}
+	v = digits_value(s, n);
+	if (v < 0 || v < lo || v > hi)
 		return -1;
-	*out = (int)n;
+	*out = (int)v;
 	return 0;
 }
 
@@ -194,15 +219,12 @@ console_form_day(const char *s, int32_t *day)
 int
 console_form_id(const char *s, int64_t *id)
 {
-	char *end;
-	long long n;
+	long long v;
 
-	if (!s || !*s)
+	/* an id is written as the service writes it: no zeros before */
+	if (!s || s[0] == '0' || (v = digits_value(s, strlen(s))) <= 0)
 		return -1;
-	n = strtoll(s, &end, 10);
-	if (*end || n <= 0)
-		return -1;
-	*id = n;
+	*id = v;
 	return 0;
 }
 
@@ -732,8 +754,12 @@ const char *
 console_next_path(const char *next)
 {
 	if (!next || strncmp(next, "/console/", 9) != 0 || strstr(next, "//") ||
-	    strpbrk(next, "\\\r\n") || strlen(next) > 512)
+	    strchr(next, '\\') || strlen(next) > 512)
 		return "/console/";
+	/* nor a control character: a header cannot carry it */
+	for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return "/console/";
 	return next;
 }
 

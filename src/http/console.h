@@ -67,10 +67,11 @@ int console_file(const struct console_form *f, const char *name,
 
 /*
  * What a form's fields say, checked: each 0 with the value, or -1 when
- * the field does not say one. console_form_int: a whole number lo..hi in
- * decimal digits (blanks around it are ignored). console_form_day: a day
- * YYYY-MM-DD, *day OCOP_NO_DAY for NULL or "". console_form_id: a
- * record's id, a whole number from 1.
+ * the field does not say one. console_form_int: a whole number lo..hi
+ * (lo >= 0) in decimal digits, no sign (blanks around them are ignored).
+ * console_form_day: a day YYYY-MM-DD, *day OCOP_NO_DAY for NULL or "".
+ * console_form_id: a record's id as the service writes it: digits, from
+ * 1, no zero before.
  */
 int console_form_int(const char *s, long lo, long hi, int *out);
 int console_form_day(const char *s, int32_t *day);

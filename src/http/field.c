@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "server_int.h"
 #include "snapshot.h"
+#include "utf8.h"
 
 #define PLACE_COOKIE "ocop_place"
 
@@ -60,6 +61,9 @@ field_place_decode(const char *value, char *out, size_t size)
 		return;
 	ocop_strlcpy(out, value, size);
 	unescape(out);
+	/* the cookie came from outside: a place the scans API takes, or none */
+	if (strlen(out) > FIELD_PLACE_MAX || !utf8_printable(out))
+		out[0] = '\0';
 }
 
 void

@@ -338,8 +338,8 @@ void field_inspect_resume(struct conn *c, struct http_resp *resp);
 int field_sync(struct conn *c, const char *method, struct http_resp *resp);
 /* The place of the last inspection, kept in a cookie: place (at most
  * FIELD_PLACE_MAX bytes) percent-encoded into out (FIELD_PLACE_COOKIE_SIZE
- * bytes), and a cookie's value decoded into out (size bytes; "" for a
- * value too long). */
+ * bytes), and a cookie's value decoded into out (size bytes): a place
+ * the scans API takes, else "". */
 #define FIELD_PLACE_MAX 255
 #define FIELD_PLACE_COOKIE_SIZE (FIELD_PLACE_MAX * 3 + 1)
 void field_place_encode(const char *place, char *out);
