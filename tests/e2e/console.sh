@@ -92,6 +92,11 @@ security_headers "$E2E_DIR/loginpage.h" "sign-in page"
 expect_contains "$E2E_DIR/loginpage.b" 'name="login"'
 expect_contains "$E2E_DIR/loginpage.b" 'name="password"'
 expect_contains "$E2E_DIR/loginpage.b" '<html lang="vi">'
+# where to go after signing in: a console path, without control characters
+expect_eq "$(req nextok "$BASE/console/login?next=/console/products/CS-1")" 200 "next, a console path"
+expect_contains "$E2E_DIR/nextok.b" 'name="next" value="/console/products/CS-1"'
+expect_eq "$(req nexttab "$BASE/console/login?next=/console/a%09b")" 200 "next with a tab"
+expect_contains "$E2E_DIR/nexttab.b" 'name="next" value="/console/"'
 expect_eq "$(req en "$BASE/console/login?lang=en")" 200 "English"
 expect_contains "$E2E_DIR/en.b" "Sign in"
 expect_eq "$(req en2 -H 'Accept-Language: en;q=0.1, vi' "$BASE/console/login")" 200 "q-values"
@@ -158,6 +163,8 @@ for f in count lot made best_before format size_mm; do
 done
 expect_eq "$(req bad -b "$E2E_DIR/p1" -d "csrf=$CSRF" -d count=100001 "$BASE/console/products/CS-1/issue")" 422 "count over 100,000"
 expect_contains "$E2E_DIR/bad.b" "100.000"
+# a count is its digits: no sign (curl sends + as a space: %2B is the sign)
+expect_eq "$(req bad -b "$E2E_DIR/p1" -d "csrf=$CSRF" -d count=%2B5 "$BASE/console/products/CS-1/issue")" 422 "a count with a sign"
 expect_eq "$(req bad -b "$E2E_DIR/p1" -d "csrf=$CSRF" -d count=5 -d lot='lô 1' "$BASE/console/products/CS-1/issue")" 422 "bad lot"
 expect_eq "$(req lapsed -b "$E2E_DIR/p1" "$BASE/console/products/CS-3/issue")" 409 "a lapsed product's form"
 expect_contains "$E2E_DIR/lapsed.b" "Không thể phát hành tem"

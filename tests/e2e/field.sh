@@ -151,6 +151,11 @@ expect_eq "$(label_scans "$VALID2")" $((before + 2)) "the label's count: the sho
 # the next visit remembers the place
 curl -s -b "$E2E_DIR/inspector.jar" -b "ocop_place=Ch%E1%BB%A3%20Sa%20%C4%90%C3%A9c" -o "$E2E_DIR/panel2.html" "$BASE/L/$VALID2"
 expect_contains "$E2E_DIR/panel2.html" 'name="place" value="Chợ Sa Đéc"'
+# a cookie that decodes to no place (a control character, bad UTF-8) is none
+for bad in 'Ch%01' 'Ch%FF%FE'; do
+	curl -s -b "$E2E_DIR/inspector.jar" -b "ocop_place=$bad" -o "$E2E_DIR/panel3.html" "$BASE/L/$VALID2"
+	expect_contains "$E2E_DIR/panel3.html" 'name="place" value=""'
+done
 
 test_begin "field: the offline mode's files"
 for f in /sw.js /assets/field/field.js /assets/field/snapshot.js /assets/field/style.css; do
