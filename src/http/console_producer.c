@@ -4,11 +4,10 @@
  * and voiding. A producer sees only its own products, batches and labels:
  * anything else answers exactly as a missing one (console_not_found).
  *
- * The dashboard reads aggregates only: the products once, then for each
- * product shown its history and counts of its labels and of its recent
- * scans over index ranges; an office's registry is
- * paged (PAGE_SIZE products a page), so the page's cost does not grow
- * with the registry or the scan log.
+ * The dashboard reads one page of products (PAGE_SIZE, from the store's
+ * page in code order), each shown product's history, and the page's
+ * labels issued and recent scans in one statement over index ranges:
+ * the page's cost does not grow with the registry or the scan log.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -312,11 +311,8 @@ stars_marks(int n)
 /* ---- the dashboard ------------------------------------------------------ */
 
 struct plist {
-	struct ocop_product *p;
-	size_t n, cap;
-	int64_t producer_id; /* > 0: only this producer's */
-	const char *q;	     /* search by code or name, or NULL */
-	size_t total;	     /* products matching, before paging */
+	struct ocop_product *p; /* PAGE_SIZE of them */
+	size_t n;
 };
 
 static int
@@ -324,54 +320,26 @@ collect_product(void *ctx, const struct ocop_product *p)
 {
 	struct plist *l = ctx;
 
-	if (l->producer_id > 0 && p->producer.id != l->producer_id)
-		return 0;
-	if (l->q && *l->q && !strcasestr(p->code, l->q) &&
-	    !strcasestr(p->name, l->q))
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->p = ocop_xrealloc(l->p, l->cap * sizeof(*l->p));
-	}
+	if (l->n == PAGE_SIZE)
+		return OCOP_EINTERNAL;
 	l->p[l->n++] = *p;
 	return 0;
 }
 
-/* One product's card on the dashboard, appended to out; *warn set when
- * labels of a product that may not carry the mark are still scanned. */
+/* One product's card on the dashboard, appended to out: its status, its
+ * labels issued, its scans of the last 30 days and, when it may no
+ * longer carry the mark, those since it lapsed or was revoked (late). */
 static int
-product_card(struct conn *c, struct ocop_store *st,
-	     const struct ocop_product *p, int64_t issued, int64_t now,
-	     int may_issue, struct ocop_buf *out, int *warn,
+product_card(struct conn *c, const struct ocop_product *p,
+	     const struct pstatus *sp, int64_t issued, int64_t scans,
+	     int64_t late, int may_issue, struct ocop_buf *out,
 	     struct ocop_error *err)
 {
-	struct ocop_history h;
-	struct pstatus s;
+	struct pstatus s = *sp;
 	struct pv v = {0};
-	int32_t today = ocop_day_of(now);
-	int64_t scans = 0, late = 0, last;
 	char d[16], code[200], banner[512], window[256];
-	int open = 0, rc;
+	int open = 0;
 
-	ocop_history_init(&h);
-	if ((rc = registry_history(st, p->id, &h, err)) < 0)
-		goto out;
-	status_of(&h, today, &s);
-	if ((rc = st->m->scan_count_of_product(
-		 st, p->id, now - 30 * DAY_SECONDS, OCOP_NO_TIME, &scans, &last,
-		 err)) < 0)
-		goto out;
-	if ((s.state == P_LAPSED || s.state == P_REVOKED) && scans > 0) {
-		int64_t from = ocop_day_start(s.since);
-
-		if (from < now - 30 * DAY_SECONDS)
-			from = now - 30 * DAY_SECONDS;
-		if ((rc = st->m->scan_count_of_product(
-			 st, p->id, from, OCOP_NO_TIME, &late, &last, err)) < 0)
-			goto out;
-		if (late > 0)
-			*warn = 1;
-	}
 	path_escape(p->code, code, sizeof(code));
 	pv_put(&v, "name", p->name);
 	pv_put(&v, "code", p->code);
@@ -421,10 +389,17 @@ product_card(struct conn *c, struct ocop_store *st,
 	       W(c, "Lượt quét 30 ngày qua", "Scans, last 30 days"));
 	pv_put(&v, "t_issue", W(c, "Phát hành tem", "Issue labels"));
 	pv_put(&v, "t_details", W(c, "Chi tiết", "Details"));
-	rc = console_render(c, "card.html", v.v, v.n, out, err);
-out:
-	ocop_history_release(&h);
-	return rc;
+	return console_render(c, "card.html", v.v, v.n, out, err);
+}
+
+/* The start of the scans that count against a product which may no
+ * longer carry the mark: the later of its lapse or revocation and from. */
+static int64_t
+late_since(const struct pstatus *s, int64_t from)
+{
+	int64_t t = ocop_day_start(s->since);
+
+	return t > from ? t : from;
 }
 
 int
@@ -433,45 +408,85 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	const struct console_user *u = console_user(c);
 	struct ocop_error err = {0};
 	struct plist l = {0};
+	struct ocop_history h[PAGE_SIZE];
+	struct pstatus ps[PAGE_SIZE];
+	int64_t ids[PAGE_SIZE], since[PAGE_SIZE], issued[PAGE_SIZE],
+	    scans[PAGE_SIZE], late[PAGE_SIZE] = {0}, dummy[PAGE_SIZE];
 	struct ocop_buf cards, pager;
 	struct ocop_store *st;
 	struct pv v = {0};
 	const char *q = server_query_arg(c, "q"),
 		   *pg = server_query_arg(c, "page");
-	int64_t now = ocop_now();
+	int64_t now = ocop_now(), month = now - 30 * DAY_SECONDS, total = 0;
+	int64_t producer_id = 0;
 	int producer = u->role == OCOP_ROLE_PRODUCER, warn = 0, rc = 0;
 	long page = pg ? strtol(pg, NULL, 10) : 1;
-	size_t from, to;
+	size_t from, to, nlate = 0;
 	char qs[256];
 
+	_Static_assert(PAGE_SIZE <= STORE_COUNTS_MAX,
+		       "a page's products are counted at once");
 	(void)method;
 	ocop_buf_init(&cards, 0);
 	ocop_buf_init(&pager, 0);
-	if (!(st = server_store(c->srv, &err))) {
-		fail(c, resp, &err);
-		return 0;
-	}
-	l.producer_id = producer ? u->producer_id : 0;
-	if (producer && l.producer_id <= 0)
-		l.producer_id = -1; /* a producer without one sees nothing */
-	l.q = producer ? NULL : q;
-	if (l.producer_id >= 0 &&
-	    (rc = st->m->product_each(st, collect_product, &l, &err)) < 0)
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		ocop_history_init(&h[i]);
+	l.p = ocop_xcalloc(PAGE_SIZE, sizeof(*l.p));
+	if (!(st = server_store(c->srv, &err)))
 		goto out_fail;
-	if (page < 1 || (size_t)(page - 1) * PAGE_SIZE >= l.n)
+	if (producer)
+		producer_id = u->producer_id > 0 ? u->producer_id : -1;
+	if (page < 1 || page > INT32_MAX / PAGE_SIZE)
 		page = 1;
+	/* a producer without one sees nothing; the page past the end is
+	 * the first */
+	if (producer_id >= 0 && (rc = st->m->product_page(
+				     st, producer_id, producer ? NULL : q,
+				     (int64_t)(page - 1) * PAGE_SIZE, PAGE_SIZE,
+				     collect_product, &l, &total, &err)) < 0)
+		goto out_fail;
+	if (l.n == 0 && page > 1 && total > 0) {
+		page = 1;
+		if ((rc = st->m->product_page(
+			 st, producer_id, producer ? NULL : q, 0, PAGE_SIZE,
+			 collect_product, &l, &total, &err)) < 0)
+			goto out_fail;
+	}
 	from = (size_t)(page - 1) * PAGE_SIZE;
-	to = from + PAGE_SIZE < l.n ? from + PAGE_SIZE : l.n;
-	for (size_t i = from; i < to; i++) {
-		int64_t issued = 0;
+	to = from + l.n;
+	/* the page's statuses, then its counts in one statement (and one
+	 * more for the products that may no longer carry the mark): the
+	 * cost follows the page, not the registry or the scan log */
+	for (size_t i = 0; i < l.n; i++) {
+		if ((rc = registry_history(st, l.p[i].id, &h[i], &err)) < 0)
+			goto out_fail;
+		status_of(&h[i], ocop_day_of(now), &ps[i]);
+		ids[i] = l.p[i].id;
+		since[i] = month;
+	}
+	if ((rc = st->m->product_counts(st, ids, since, l.n, issued, scans,
+					&err)) < 0)
+		goto out_fail;
+	for (size_t i = 0; i < l.n; i++) {
+		if ((ps[i].state != P_LAPSED && ps[i].state != P_REVOKED) ||
+		    scans[i] == 0)
+			continue;
+		ids[nlate] = l.p[i].id;
+		since[nlate++] = late_since(&ps[i], month);
+	}
+	if (nlate > 0 && (rc = st->m->product_counts(st, ids, since, nlate,
+						     dummy, late, &err)) < 0)
+		goto out_fail;
+	for (size_t i = 0, k = 0; i < l.n; i++) {
+		int64_t n = 0;
 
-		/* an index range of the product's labels: the cost follows
-		 * the page, not the registry */
-		if ((rc = st->m->label_count_for_product(st, l.p[i].id, &issued,
-							 &err)) < 0 ||
-		    (rc = product_card(c, st, &l.p[i], issued, now,
-				       u->role != OCOP_ROLE_INSPECTOR, &cards,
-				       &warn, &err)) < 0)
+		if (k < nlate && ids[k] == l.p[i].id)
+			n = late[k++];
+		if (n > 0)
+			warn = 1;
+		if ((rc = product_card(c, &l.p[i], &ps[i], issued[i], scans[i],
+				       n, u->role != OCOP_ROLE_INSPECTOR,
+				       &cards, &err)) < 0)
 			goto out_fail;
 	}
 	path_escape(q ? q : "", qs, sizeof(qs));
@@ -485,7 +500,7 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 				  ? "&amp;lang=en"
 				  : "",
 			      W(c, "← Trang trước", "← Previous"));
-	if (to < l.n)
+	if ((int64_t)to < total)
 		ocop_buf_addf(&pager,
 			      "<a class=\"button second\" rel=\"next\" "
 			      "href=\"/console/?q=%s&amp;page=%ld%s\">%s</a>",
@@ -499,7 +514,7 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	pv_put(&v, "pager", pager.data ? pager.data : "");
 	pv_put(&v, "q", q ? q : "");
 	pv_put(&v, "search", producer ? "" : "1");
-	pv_put(&v, "none", l.n == 0 ? "1" : "");
+	pv_put(&v, "none", total == 0 ? "1" : "");
 	pv_put(&v, "warn", warn ? "1" : "");
 	pv_put(&v, "heading",
 	       producer ? W(c, "Sản phẩm của bạn", "Your products")
@@ -508,13 +523,13 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 		pv_put(&v, "producer", l.p[0].producer.name);
 	else
 		pv_put(&v, "producer", "");
-	if (l.n > PAGE_SIZE)
-		pv_set(&v, "count", "%zu %s · %s %zu–%zu", l.n,
+	if (total > PAGE_SIZE)
+		pv_set(&v, "count", "%lld %s · %s %zu–%zu", (long long)total,
 		       W(c, "sản phẩm", "products"),
 		       W(c, "đang xem", "showing"), from + 1, to);
 	else
-		pv_set(&v, "count", "%zu %s", l.n,
-		       W(c, "sản phẩm", l.n == 1 ? "product" : "products"));
+		pv_set(&v, "count", "%lld %s", (long long)total,
+		       W(c, "sản phẩm", total == 1 ? "product" : "products"));
 	pv_put(&v, "t_search",
 	       W(c, "Tìm theo mã hoặc tên sản phẩm",
 		 "Search by product code or name"));
@@ -536,6 +551,8 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 out_fail:
 	fail(c, resp, &err);
 out:
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		ocop_history_release(&h[i]);
 	free(l.p);
 	ocop_buf_release(&cards);
 	ocop_buf_release(&pager);

@@ -5,6 +5,7 @@
  * ON CONFLICT DO NOTHING, and a row another node added in between is then
  * read as if it had been there: no check-then-insert race.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,9 @@ enum {
 	PG_PRODUCT_GET_BY_ID,
 	PG_PRODUCT_GET_BY_GTIN,
 	PG_PRODUCT_EACH,
+	PG_PRODUCT_TOTAL,
+	PG_PRODUCT_PAGE,
+	PG_PRODUCT_COUNTS,
 	PG_REC_FIND,
 	PG_REC_ADD,
 	PG_REC_EXISTS,
@@ -369,6 +373,102 @@ pg_product_each(struct ocop_store *base, store_product_cb cb, void *ctx,
 	return pg_stream(s, PG_PRODUCT_EACH,
 			 "SELECT " PRODUCT_COLS "ORDER BY p.code COLLATE \"C\"",
 			 NULL, "cannot list products", product_row, &e, err);
+}
+
+/* As the SQLite engine: the order of the bytes, and LIKE on the text in
+ * the "C" collation, where lower() folds ASCII letters only */
+#define PAGE_WHERE                                                             \
+	"WHERE ($1 = 0 OR p.producer_id = $1) AND ($2::text IS NULL"           \
+	" OR lower(p.code COLLATE \"C\") LIKE lower($2 COLLATE \"C\")"         \
+	" OR lower(p.name COLLATE \"C\") LIKE lower($2 COLLATE \"C\")) "
+
+int
+pg_product_page(struct ocop_store *base, int64_t producer_id, const char *q,
+		int64_t offset, int limit, store_product_cb cb, void *ctx,
+		int64_t *total, struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct product_each e = {cb, ctx};
+	struct pg_params p = {0};
+	char pattern[2 * sizeof(((struct ocop_product *)0)->name) + 3];
+	PGresult *res;
+
+	*total = 0;
+	pp_int(&p, producer_id);
+	if (q && *q) {
+		store_like_pattern(q, pattern, sizeof(pattern));
+		pp_text(&p, pattern);
+	} else
+		pp_text_or_null(&p, NULL);
+	PG_OR_FAIL(res, PG_PRODUCT_TOTAL,
+		   "SELECT count(*) FROM products p " PAGE_WHERE, &p,
+		   "cannot count products");
+	*total = pg_col_int(res, 0, 0);
+	PQclear(res);
+	pp_int(&p, limit);
+	pp_int(&p, offset);
+	return pg_stream(s, PG_PRODUCT_PAGE,
+			 "SELECT " PRODUCT_COLS PAGE_WHERE
+			 "ORDER BY p.code COLLATE \"C\" LIMIT $3 OFFSET $4",
+			 &p, "cannot list products", product_row, &e, err);
+}
+#undef PAGE_WHERE
+
+int
+pg_product_counts(struct ocop_store *base, const int64_t *ids,
+		  const int64_t *since, size_t n, int64_t *issued,
+		  int64_t *scans, struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pg_params p = {0};
+	struct ocop_buf a, b;
+	PGresult *res;
+	int rc = 0;
+
+	assert(n <= STORE_COUNTS_MAX);
+	if (n == 0)
+		return 0;
+	/* the products as two arrays: one round trip whatever their
+	 * number. A batch's count is the number of its labels (stored
+	 * together, never deleted): the labels are counted over the
+	 * batches' index, the scans over the range of scans_product that
+	 * the time gives, in the partitions it reaches. */
+	ocop_buf_init(&a, 32 * STORE_COUNTS_MAX);
+	ocop_buf_init(&b, 32 * STORE_COUNTS_MAX);
+	for (size_t k = 0; k < n; k++) {
+		ocop_buf_addf(&a, "%s%lld", k ? "," : "{", (long long)ids[k]);
+		ocop_buf_addf(&b, "%s%lld", k ? "," : "{", (long long)since[k]);
+	}
+	ocop_buf_adds(&a, "}");
+	ocop_buf_adds(&b, "}");
+	pp_text(&p, a.data);
+	pp_text(&p, b.data);
+	res = pg_exec(s, PG_PRODUCT_COUNTS,
+		      "SELECT w.i,"
+		      " (SELECT coalesce(sum(b.count), 0) FROM batches b"
+		      " WHERE b.product_id = w.id),"
+		      " (SELECT count(*) FROM scans s"
+		      " WHERE s.product_id = w.id AND s.scanned_at >= w.since)"
+		      " FROM unnest($1::bigint[], $2::bigint[])"
+		      " WITH ORDINALITY AS w(id, since, i) ORDER BY w.i",
+		      &p, "cannot count labels and scans", err);
+	if (!res) {
+		rc = err ? err->code : OCOP_EINTERNAL;
+		goto out;
+	}
+	if ((size_t)PQntuples(res) != n)
+		rc = ocop_error_set(err, OCOP_EINTERNAL,
+				    "counted %d products of %zu",
+				    PQntuples(res), n);
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		issued[k] = pg_col_int(res, (int)k, 1);
+		scans[k] = pg_col_int(res, (int)k, 2);
+	}
+	PQclear(res);
+out:
+	ocop_buf_release(&a);
+	ocop_buf_release(&b);
+	return rc;
 }
 
 int
