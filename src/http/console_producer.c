@@ -11,6 +11,8 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1574,9 +1576,10 @@ make_zip(const char *dir, const char *ext, const char *zip_path,
 }
 
 /*
- * Files made at a time. A batch's PDF of 100,000 labels takes a request
- * thread for a while; the pool has one a core, so one at a time leaves
- * the others to the shoppers' scans. The next asks to come back.
+ * Files made at a time. A batch's files of 100,000 labels take a core
+ * for a while (a request thread, or the PDF's own thread until its
+ * response ends); the pool has one thread a core, so one at a time
+ * leaves the others to the shoppers' scans. The next asks to come back.
  */
 #define FILES_AT_ONCE 1
 static atomic_int files_busy;
@@ -1598,6 +1601,179 @@ files_end(void)
 }
 
 static int batch_file(struct conn *c, struct http_resp *resp);
+/*
+ * labels.pdf is drawn on a thread of its own and sent as it is drawn:
+ * the pages go to the client while the next ones are drawn, with no
+ * file, no manifest and no sync, which only a batch's stored files need.
+ * The drawing writes into a buffer (at most PDF_AHEAD bytes ahead of the
+ * client); the response reads from it, and suspends its connection while
+ * the buffer is empty, which the next bytes drawn resume. The response's
+ * end (sent, failed or the client gone) stops the drawing, waits for the
+ * thread and frees both.
+ */
+#define PDF_AHEAD (4 << 20)
+
+struct pdf_stream {
+	pthread_mutex_t mu;
+	pthread_cond_t room;
+	struct ocop_buf q; /* drawn, not yet sent: from off */
+	size_t off;
+	int drawn; /* the thread is done: rc says how */
+	int rc;
+	int suspended;		    /* mhd waits for bytes */
+	volatile sig_atomic_t stop; /* the response is over */
+	struct MHD_Connection *mhd;
+	struct label_sheets *sheets;
+	pthread_t th;
+	int64_t batch_id;
+};
+
+static ssize_t
+pdf_stream_write(void *cls, const char *data, size_t n)
+{
+	struct pdf_stream *ps = cls;
+	ssize_t rc = (ssize_t)n;
+
+	pthread_mutex_lock(&ps->mu);
+	while (!ps->stop && ps->q.len - ps->off > PDF_AHEAD)
+		pthread_cond_wait(&ps->room, &ps->mu);
+	if (ps->off > 0 && ps->off == ps->q.len) {
+		ps->q.len = 0;
+		ps->off = 0;
+	}
+	if (ps->stop || ocop_buf_add(&ps->q, data, n) < 0) {
+		errno = EPIPE;
+		rc = -1;
+	} else if (ps->suspended) {
+		ps->suspended = 0;
+		MHD_resume_connection(ps->mhd);
+	}
+	pthread_mutex_unlock(&ps->mu);
+	return rc;
+}
+
+static void *
+pdf_stream_draw(void *arg)
+{
+	struct pdf_stream *ps = arg;
+	cookie_io_functions_t io = {.write = pdf_stream_write};
+	struct ocop_error err = {0};
+	FILE *f = fopencookie(ps, "w", io);
+	int rc;
+
+	if (!f)
+		rc = ocop_error_set(&err, OCOP_EOUTPUT, "cannot open a stream");
+	else {
+		/* whole pages reach the buffer together */
+		setvbuf(f, NULL, _IOFBF, 256 * 1024);
+		rc = label_sheets_write(ps->sheets, f, &err);
+		if (fclose(f) != 0 && rc == 0)
+			rc = ocop_error_set(&err, OCOP_EOUTPUT,
+					    "cannot send the PDF");
+	}
+	if (rc < 0 && !ps->stop)
+		fprintf(stderr, "ocop: labels.pdf of batch %lld: %s\n",
+			(long long)ps->batch_id, err.msg);
+	pthread_mutex_lock(&ps->mu);
+	ps->drawn = 1;
+	ps->rc = rc;
+	if (ps->suspended) {
+		ps->suspended = 0;
+		MHD_resume_connection(ps->mhd);
+	}
+	pthread_mutex_unlock(&ps->mu);
+	return NULL;
+}
+
+static ssize_t
+pdf_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct pdf_stream *ps = cls;
+	ssize_t n;
+
+	(void)pos;
+	pthread_mutex_lock(&ps->mu);
+	n = (ssize_t)(ps->q.len - ps->off);
+	if (n > 0) {
+		if ((size_t)n > max)
+			n = (ssize_t)max;
+		memcpy(buf, ps->q.data + ps->off, (size_t)n);
+		ps->off += (size_t)n;
+		pthread_cond_signal(&ps->room);
+	} else if (ps->drawn) {
+		/* a failure cuts the answer short: the client sees it
+		 * incomplete, never a whole-looking PDF */
+		n = ps->rc < 0 ? MHD_CONTENT_READER_END_WITH_ERROR
+			       : MHD_CONTENT_READER_END_OF_STREAM;
+	} else {
+		/* nothing yet: wait for the drawing, not in a loop */
+		ps->suspended = 1;
+		MHD_suspend_connection(ps->mhd);
+		n = 0;
+	}
+	pthread_mutex_unlock(&ps->mu);
+	return n;
+}
+
+static void
+pdf_stream_done(void *cls)
+{
+	struct pdf_stream *ps = cls;
+
+	pthread_mutex_lock(&ps->mu);
+	ps->stop = 1;
+	pthread_cond_signal(&ps->room);
+	pthread_mutex_unlock(&ps->mu);
+	pthread_join(ps->th, NULL);
+	label_sheets_free(ps->sheets);
+	ocop_buf_release(&ps->q);
+	pthread_cond_destroy(&ps->room);
+	pthread_mutex_destroy(&ps->mu);
+	free(ps);
+	files_end();
+}
+
+/* Answer labels.pdf of batch b as it is drawn (see PDF_AHEAD); 0, or an
+ * error before anything is answered. */
+static int
+pdf_stream_start(struct conn *c, struct http_resp *resp, struct ocop_store *st,
+		 const struct ocop_batch *b, struct label_issue_opts *o,
+		 struct ocop_error *err)
+{
+	struct pdf_stream *ps = ocop_xcalloc(1, sizeof(*ps));
+	int rc;
+
+	ps->batch_id = b->id;
+	ps->mhd = c->mhd;
+	o->cancel = &ps->stop;
+	if ((rc = label_sheets_load(st, b->id, o, &ps->sheets, err)) < 0) {
+		free(ps);
+		return rc;
+	}
+	ocop_buf_init(&ps->q, 2 * PDF_AHEAD);
+	pthread_mutex_init(&ps->mu, NULL);
+	pthread_cond_init(&ps->room, NULL);
+	if (pthread_create(&ps->th, NULL, pdf_stream_draw, ps) != 0) {
+		label_sheets_free(ps->sheets);
+		ocop_buf_release(&ps->q);
+		pthread_cond_destroy(&ps->room);
+		pthread_mutex_destroy(&ps->mu);
+		free(ps);
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "cannot start drawing the PDF");
+	}
+	resp->status = 200;
+	ocop_strlcpy(resp->content_type, "application/pdf",
+		     sizeof(resp->content_type));
+	resp->body.len = 0;
+	resp->read = pdf_stream_read;
+	resp->done = pdf_stream_done;
+	resp->cls = ps;
+	http_resp_header(resp, "Content-Disposition",
+			 "attachment; filename=\"batch-%lld-%s\"",
+			 (long long)b->id, LABEL_PDF_FILE);
+	return 0;
+}
 
 int
 console_batch_file(struct conn *c, const char *method, struct http_resp *resp)
@@ -1613,15 +1789,18 @@ console_batch_file(struct conn *c, const char *method, struct http_resp *resp)
 				"Try again in a few minutes."));
 		return 0;
 	}
-	batch_file(c, resp);
-	files_end();
+	/* a PDF being sent keeps the slot until its response ends */
+	if (batch_file(c, resp) == 0)
+		files_end();
 	return 0;
 }
 
+/* 1 when the answer is a PDF sent as it is drawn (pdf_stream_start),
+ * which keeps the files' slot; else 0, answered. */
 static int
 batch_file(struct conn *c, struct http_resp *resp)
 {
-	const char *names[] = {LABEL_PDF_FILE, LABEL_MANIFEST, "labels.zip"};
+	const char *names[] = {LABEL_MANIFEST, "labels.zip"};
 	struct ocop_error err = {0};
 	struct label_issue_opts o;
 	struct ocop_product p;
@@ -1664,6 +1843,12 @@ batch_file(struct conn *c, struct http_resp *resp)
 		console_not_found(c, resp);
 		return 0;
 	}
+	if (o.format == LABEL_FORMAT_PDF) {
+		if (pdf_stream_start(c, resp, st, &b, &o, &err) == 0)
+			return 1;
+		fail(c, resp, &err);
+		return 0;
+	}
 	if (!tmp || !*tmp || strlen(tmp) > 200)
 		tmp = "/tmp";
 	snprintf(top, sizeof(top), "%s/ocop-files-XXXXXX", tmp);
@@ -1677,8 +1862,7 @@ batch_file(struct conn *c, struct http_resp *resp)
 	snprintf(dir, sizeof(dir), "%s/batch", top);
 	o.out_dir = dir;
 	rc = label_files(st, b.id, &o, &err);
-	if (rc == 0 && o.format != LABEL_FORMAT_CSV &&
-	    o.format != LABEL_FORMAT_PDF) {
+	if (rc == 0 && o.format != LABEL_FORMAT_CSV) {
 		snprintf(path, sizeof(path), "%s/labels.zip", dir);
 		rc = make_zip(dir, o.format == LABEL_FORMAT_SVG ? "svg" : "png",
 			      path, &err);
@@ -1690,15 +1874,14 @@ batch_file(struct conn *c, struct http_resp *resp)
 		snprintf(filename, sizeof(filename), "batch-%lld-%s",
 			 (long long)b.id, file);
 		if (send_file(resp, path,
-			      o.format == LABEL_FORMAT_PDF ? "application/pdf"
-			      : o.format == LABEL_FORMAT_CSV
+			      o.format == LABEL_FORMAT_CSV
 				  ? "text/csv; charset=utf-8"
 				  : "application/zip",
 			      filename) < 0)
 			rc = ocop_error_set(&err, OCOP_EOUTPUT,
 					    "cannot open '%s'", path);
 	}
-	remove_dir(dir, names, 3);
+	remove_dir(dir, names, 2);
 	rmdir(top);
 	if (rc < 0)
 		fail(c, resp, &err);

@@ -213,6 +213,22 @@ for fmt in png svg; do
 	expect_eq "$(ls "$E2E_DIR/unz" | wc -l)" 8 "$fmt files"
 done
 
+test_begin "console: a PDF download the client leaves stops, and frees its turn"
+expect_rc 0 "$OCOP" label issue CS-1 --count 3000 --format csv --out "$E2E_DIR/big"
+BB=$(cat "$E2E_DIR/last.out")
+# the client goes away after the first bytes, long before the last page
+curl -s -b "$E2E_DIR/p1" "$BASE/console/batches/$BB/labels.pdf" | head -c 100 >"$E2E_DIR/head.b"
+expect_contains "$E2E_DIR/head.b" "%PDF-"
+# the next download gets its turn once the drawing has stopped
+for _ in $(seq 1 100); do
+	code=$(req again -b "$E2E_DIR/p1" "$BASE/console/batches/$BC/labels.pdf")
+	[ "$code" = 503 ] || break
+	sleep 0.1
+done
+expect_eq "$code" 200 "the next labels.pdf"
+cmp -s <(pdftotext -layout "$E2E_DIR/again.b" -) <(pdftotext -layout "$E2E_DIR/cli/labels.pdf" -) ||
+	fail "the next PDF's text differs from the command's"
+
 test_begin "console: voiding a label and a batch after a confirmation"
 S1=$(sed -n 2p "$E2E_DIR/cli/labels.csv" | cut -d, -f1)
 expect_eq "$(req vc -b "$E2E_DIR/p1" "$BASE/console/batches/$BC/void?serial=$S1")" 200 "confirmation"
