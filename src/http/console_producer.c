@@ -1615,11 +1615,13 @@ static int batch_file(struct conn *c, struct http_resp *resp);
 
 struct pdf_stream {
 	pthread_mutex_t mu;
-	pthread_cond_t room;
-	struct ocop_buf q; /* drawn, not yet sent: from off */
+	pthread_cond_t room; /* the drawing may go on */
+	pthread_cond_t more; /* bytes drawn, or the drawing done */
+	struct ocop_buf q;   /* drawn, not yet sent: from off */
 	size_t off;
-	int drawn; /* the thread is done: rc says how */
+	int drawn; /* the thread is done: rc and err say how */
 	int rc;
+	struct ocop_error err;
 	int suspended;		    /* mhd waits for bytes */
 	volatile sig_atomic_t stop; /* the response is over */
 	struct MHD_Connection *mhd;
@@ -1644,9 +1646,12 @@ pdf_stream_write(void *cls, const char *data, size_t n)
 	if (ps->stop || ocop_buf_add(&ps->q, data, n) < 0) {
 		errno = EPIPE;
 		rc = -1;
-	} else if (ps->suspended) {
-		ps->suspended = 0;
-		MHD_resume_connection(ps->mhd);
+	} else {
+		pthread_cond_signal(&ps->more);
+		if (ps->suspended) {
+			ps->suspended = 0;
+			MHD_resume_connection(ps->mhd);
+		}
 	}
 	pthread_mutex_unlock(&ps->mu);
 	return rc;
@@ -1671,12 +1676,11 @@ pdf_stream_draw(void *arg)
 			rc = ocop_error_set(&err, OCOP_EOUTPUT,
 					    "cannot send the PDF");
 	}
-	if (rc < 0 && !ps->stop)
-		fprintf(stderr, "ocop: labels.pdf of batch %lld: %s\n",
-			(long long)ps->batch_id, err.msg);
 	pthread_mutex_lock(&ps->mu);
 	ps->drawn = 1;
 	ps->rc = rc;
+	ps->err = err;
+	pthread_cond_signal(&ps->more);
 	if (ps->suspended) {
 		ps->suspended = 0;
 		MHD_resume_connection(ps->mhd);
@@ -1716,20 +1720,35 @@ pdf_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 }
 
 static void
-pdf_stream_done(void *cls)
+pdf_stream_free(struct pdf_stream *ps)
 {
-	struct pdf_stream *ps = cls;
-
-	pthread_mutex_lock(&ps->mu);
-	ps->stop = 1;
-	pthread_cond_signal(&ps->room);
-	pthread_mutex_unlock(&ps->mu);
-	pthread_join(ps->th, NULL);
 	label_sheets_free(ps->sheets);
 	ocop_buf_release(&ps->q);
+	pthread_cond_destroy(&ps->more);
 	pthread_cond_destroy(&ps->room);
 	pthread_mutex_destroy(&ps->mu);
 	free(ps);
+}
+
+static void
+pdf_stream_done(void *cls)
+{
+	struct pdf_stream *ps = cls;
+	int left;
+
+	pthread_mutex_lock(&ps->mu);
+	left = !ps->drawn; /* the client, before the last page */
+	ps->stop = 1;
+	ps->suspended = 0; /* the connection is going: never resumed */
+	pthread_cond_signal(&ps->room);
+	pthread_mutex_unlock(&ps->mu);
+	pthread_join(ps->th, NULL);
+	/* a failure after the first bytes could only cut the answer
+	 * short: the log says why */
+	if (!left && ps->rc < 0)
+		fprintf(stderr, "ocop: labels.pdf of batch %lld: %s\n",
+			(long long)ps->batch_id, ps->err.msg);
+	pdf_stream_free(ps);
 	files_end();
 }
 
@@ -1753,14 +1772,25 @@ pdf_stream_start(struct conn *c, struct http_resp *resp, struct ocop_store *st,
 	ocop_buf_init(&ps->q, 2 * PDF_AHEAD);
 	pthread_mutex_init(&ps->mu, NULL);
 	pthread_cond_init(&ps->room, NULL);
+	pthread_cond_init(&ps->more, NULL);
 	if (pthread_create(&ps->th, NULL, pdf_stream_draw, ps) != 0) {
-		label_sheets_free(ps->sheets);
-		ocop_buf_release(&ps->q);
-		pthread_cond_destroy(&ps->room);
-		pthread_mutex_destroy(&ps->mu);
-		free(ps);
+		pdf_stream_free(ps);
 		return ocop_error_set(err, OCOP_EINTERNAL,
 				      "cannot start drawing the PDF");
+	}
+	/* the answer starts with the first bytes: what fails before them
+	 * (a missing font) still gets its error page */
+	pthread_mutex_lock(&ps->mu);
+	while (!ps->drawn && ps->q.len == 0)
+		pthread_cond_wait(&ps->more, &ps->mu);
+	rc = ps->q.len == 0 && ps->rc < 0 ? ps->rc : 0;
+	pthread_mutex_unlock(&ps->mu);
+	if (rc < 0) {
+		pthread_join(ps->th, NULL);
+		if (err)
+			*err = ps->err;
+		pdf_stream_free(ps);
+		return rc;
 	}
 	resp->status = 200;
 	ocop_strlcpy(resp->content_type, "application/pdf",
