@@ -1783,7 +1783,7 @@ pdf_stream_start(struct conn *c, struct http_resp *resp, struct ocop_store *st,
 	pthread_mutex_lock(&ps->mu);
 	while (!ps->drawn && ps->q.len == 0)
 		pthread_cond_wait(&ps->more, &ps->mu);
-	rc = ps->q.len == 0 && ps->rc < 0 ? ps->rc : 0;
+	rc = ps->drawn && ps->rc < 0 ? ps->rc : 0; /* nothing sent yet */
 	pthread_mutex_unlock(&ps->mu);
 	if (rc < 0) {
 		pthread_join(ps->th, NULL);

@@ -229,6 +229,20 @@ expect_eq "$code" 200 "the next labels.pdf"
 cmp -s <(pdftotext -layout "$E2E_DIR/again.b" -) <(pdftotext -layout "$E2E_DIR/cli/labels.pdf" -) ||
 	fail "the next PDF's text differs from the command's"
 
+test_begin "console: a PDF that cannot be drawn gets its error page, not a 200"
+stop_server
+cat >"$E2E_DIR/fonts.conf" <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>/nonexistent</dir><cachedir>$E2E_DIR/fc-cache</cachedir></fontconfig>
+EOF
+FONTCONFIG_FILE=$E2E_DIR/fonts.conf start_server --listen "127.0.0.1:$PORT" || exit 1
+expect_eq "$(req nofont -b "$E2E_DIR/p1" "$BASE/console/batches/$BC/labels.pdf")" 500 "labels.pdf without its font"
+expect_contains "$E2E_DIR/nofont.b" "DejaVu Sans"
+expect_eq "$(req csv2 -b "$E2E_DIR/p1" "$BASE/console/batches/$BC/labels.csv")" 200 "labels.csv still"
+stop_server
+start_server --listen "127.0.0.1:$PORT" || exit 1
+
 test_begin "console: voiding a label and a batch after a confirmation"
 S1=$(sed -n 2p "$E2E_DIR/cli/labels.csv" | cut -d, -f1)
 expect_eq "$(req vc -b "$E2E_DIR/p1" "$BASE/console/batches/$BC/void?serial=$S1")" 200 "confirmation"
