@@ -5,9 +5,10 @@
  * anything else answers exactly as a missing one (console_not_found).
  *
  * The dashboard reads one page of products (PAGE_SIZE, from the store's
- * page in code order), each shown product's history, and the page's
+ * page in code order), the page's histories together, and the page's
  * labels issued and recent scans in one statement over index ranges:
- * the page's cost does not grow with the registry or the scan log.
+ * the page's cost does not grow with the registry or the scan log, and
+ * its round trips to a database server do not grow with the page.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -460,12 +461,13 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	 * more for the products that may no longer carry the mark): the
 	 * cost follows the page, not the registry or the scan log */
 	for (size_t i = 0; i < l.n; i++) {
-		if ((rc = registry_history(st, l.p[i].id, &h[i], &err)) < 0)
-			goto out_fail;
-		status_of(&h[i], ocop_day_of(now), &ps[i]);
 		ids[i] = l.p[i].id;
 		since[i] = month;
 	}
+	if ((rc = registry_histories(st, ids, l.n, h, &err)) < 0)
+		goto out_fail;
+	for (size_t i = 0; i < l.n; i++)
+		status_of(&h[i], ocop_day_of(now), &ps[i]);
 	if ((rc = st->m->product_counts(st, ids, since, l.n, issued, scans,
 					&err)) < 0)
 		goto out_fail;

@@ -276,6 +276,11 @@ struct ocop_store_methods {
 	 * history are the caller's (registry_history resolves it). */
 	int (*history_read)(struct ocop_store *st, int64_t product_id,
 			    struct ocop_history *h, struct ocop_error *err);
+	/* The same for n products (n <= STORE_COUNTS_MAX) into h[0..n), in
+	 * a number of round trips that does not grow with n. */
+	int (*history_read_many)(struct ocop_store *st, const int64_t *ids,
+				 size_t n, struct ocop_history *h,
+				 struct ocop_error *err);
 
 	/* Labels. batch_add sets b->id; label_add sets l->id. Call inside a
 	 * transaction for a whole batch. */

@@ -975,6 +975,7 @@ static const struct ocop_store_methods pg_methods = {
     .extension_add = pg_extension_add,
     .revocation_add = pg_revocation_add,
     .history_read = pg_history_read,
+    .history_read_many = pg_history_read_many,
     .batch_add = pg_batch_add,
     .label_add = pg_label_add,
     .label_get = pg_label_get,

@@ -189,6 +189,8 @@ int pg_revocation_add(struct ocop_store *, int64_t, struct ocop_revocation *,
 		      int *, struct ocop_error *);
 int pg_history_read(struct ocop_store *, int64_t, struct ocop_history *,
 		    struct ocop_error *);
+int pg_history_read_many(struct ocop_store *, const int64_t *, size_t,
+			 struct ocop_history *, struct ocop_error *);
 
 int pg_batch_add(struct ocop_store *, struct ocop_batch *, struct ocop_error *);
 int pg_label_add(struct ocop_store *, struct ocop_label *, struct ocop_error *);

@@ -35,6 +35,8 @@ enum {
 	PG_REV_ADD,
 	PG_HISTORY_RECS,
 	PG_HISTORY_REVS,
+	PG_HISTORY_RECS_MANY,
+	PG_HISTORY_REVS_MANY,
 	PG_REGISTRY_END
 };
 
@@ -260,11 +262,13 @@ pg_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 			      p->code);
 }
 
-#define PRODUCT_COLS                                                           \
+#define PRODUCT_FIELDS                                                         \
 	"p.id, p.code, p.name, p.grp, p.gtin, c.id, c.name, c.kind, "          \
 	"coalesce(p.province, c.province), coalesce(p.address, c.address), "   \
-	"coalesce(c.reg_no, '') FROM products p "                              \
-	"JOIN producers c ON c.id = p.producer_id "
+	"coalesce(c.reg_no, '') "
+#define PRODUCT_COLS                                                           \
+	PRODUCT_FIELDS                                                         \
+	    "FROM products p JOIN producers c ON c.id = p.producer_id "
 
 static void
 product_from_row(const PGresult *res, int r, struct ocop_product *p)
@@ -407,9 +411,14 @@ pg_product_page(struct ocop_store *base, int64_t producer_id, const char *q,
 	PQclear(res);
 	pp_int(&p, limit);
 	pp_int(&p, offset);
+	/* the page of products first, over products_code_c, then their
+	 * producers: not a sort of the whole registry joined */
 	return pg_stream(s, PG_PRODUCT_PAGE,
-			 "SELECT " PRODUCT_COLS PAGE_WHERE
-			 "ORDER BY p.code COLLATE \"C\" LIMIT $3 OFFSET $4",
+			 "SELECT " PRODUCT_FIELDS
+			 "FROM (SELECT * FROM products p " PAGE_WHERE
+			 "ORDER BY p.code COLLATE \"C\" LIMIT $3 OFFSET $4) p "
+			 "JOIN producers c ON c.id = p.producer_id "
+			 "ORDER BY p.code COLLATE \"C\"",
 			 &p, "cannot list products", product_row, &e, err);
 }
 #undef PAGE_WHERE
@@ -691,6 +700,54 @@ pg_revocation_add(struct ocop_store *base, int64_t product_id,
 			      r->decision_no);
 }
 
+/* A recognition from columns 0-9 of row i (HISTORY_RECS). */
+static void
+rec_from_row(const PGresult *res, int i, struct ocop_recognition *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = pg_col_int(res, i, 0);
+	r->stars = (int)pg_col_int(res, i, 1);
+	pg_col_text(res, i, 2, r->decision_no, sizeof(r->decision_no));
+	r->decided_on = pg_col_day(res, i, 3);
+	pg_col_text(res, i, 4, r->issuer, sizeof(r->issuer));
+	r->valid_from = pg_col_day(res, i, 5);
+	r->valid_until = pg_col_day(res, i, 6);
+	r->extended_until = pg_col_day(res, i, 7);
+	pg_col_text(res, i, 8, r->ext_decision_no, sizeof(r->ext_decision_no));
+	pg_col_text(res, i, 9, r->source, sizeof(r->source));
+	r->end = r->valid_until;
+	r->revoked_on = OCOP_NO_DAY;
+}
+
+/* A revocation from columns 0-4 of row i (HISTORY_REVS). */
+static void
+rev_from_row(const PGresult *res, int i, struct ocop_revocation *v)
+{
+	char ground[16];
+
+	memset(v, 0, sizeof(*v));
+	v->id = pg_col_int(res, i, 0);
+	pg_col_text(res, i, 1, v->decision_no, sizeof(v->decision_no));
+	v->revoked_on = pg_col_day(res, i, 2);
+	pg_col_text(res, i, 3, ground, sizeof(ground));
+	if (ocop_ground_parse(ground, &v->ground) < 0)
+		v->ground = OCOP_GROUND_E;
+	pg_col_text(res, i, 4, v->note, sizeof(v->note));
+}
+
+/* the latest appended extension of a recognition is in effect */
+#define HISTORY_RECS                                                           \
+	"SELECT r.id, r.stars, r.decision_no, r.decided_on, "                  \
+	"r.issuer, r.valid_from, r.valid_until, "                              \
+	"x.extended_until, coalesce(x.decision_no, ''), r.source, "            \
+	"r.product_id FROM recognitions r LEFT JOIN LATERAL "                  \
+	"(SELECT e.extended_until, e.decision_no FROM extensions e "           \
+	" WHERE e.recognition_id = r.id ORDER BY e.id DESC LIMIT 1)"           \
+	" x ON true "
+#define HISTORY_REVS                                                           \
+	"SELECT id, decision_no, revoked_on, ground, note, product_id "        \
+	"FROM revocations "
+
 int
 pg_history_read(struct ocop_store *base, int64_t product_id,
 		struct ocop_history *h, struct ocop_error *err)
@@ -698,46 +755,24 @@ pg_history_read(struct ocop_store *base, int64_t product_id,
 	struct pg_store *s = (struct pg_store *)base;
 	struct pg_params q = {0};
 	PGresult *res;
-	char ground[16];
 
 	ocop_history_release(h);
 	pp_int(&q, product_id);
-	/* the latest appended extension of a recognition is in effect */
 	PG_OR_FAIL(res, PG_HISTORY_RECS,
-		   "SELECT r.id, r.stars, r.decision_no, r.decided_on, "
-		   "r.issuer, r.valid_from, r.valid_until, "
-		   "x.extended_until, coalesce(x.decision_no, ''), r.source "
-		   "FROM recognitions r LEFT JOIN LATERAL "
-		   "(SELECT e.extended_until, e.decision_no FROM extensions e "
-		   " WHERE e.recognition_id = r.id ORDER BY e.id DESC LIMIT 1)"
-		   " x ON true WHERE r.product_id = $1 "
-		   "ORDER BY r.valid_from, r.decided_on, r.id",
+		   HISTORY_RECS "WHERE r.product_id = $1 "
+				"ORDER BY r.valid_from, r.decided_on, r.id",
 		   &q, "cannot read product history");
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct ocop_recognition r;
 
-		memset(&r, 0, sizeof(r));
-		r.id = pg_col_int(res, i, 0);
-		r.stars = (int)pg_col_int(res, i, 1);
-		pg_col_text(res, i, 2, r.decision_no, sizeof(r.decision_no));
-		r.decided_on = pg_col_day(res, i, 3);
-		pg_col_text(res, i, 4, r.issuer, sizeof(r.issuer));
-		r.valid_from = pg_col_day(res, i, 5);
-		r.valid_until = pg_col_day(res, i, 6);
-		r.extended_until = pg_col_day(res, i, 7);
-		pg_col_text(res, i, 8, r.ext_decision_no,
-			    sizeof(r.ext_decision_no));
-		pg_col_text(res, i, 9, r.source, sizeof(r.source));
-		r.end = r.valid_until;
-		r.revoked_on = OCOP_NO_DAY;
+		rec_from_row(res, i, &r);
 		ocop_history_add_recognition(h, &r);
 	}
 	PQclear(res);
 
 	res = pg_exec(s, PG_HISTORY_REVS,
-		      "SELECT id, decision_no, revoked_on, ground, note "
-		      "FROM revocations WHERE product_id = $1 "
-		      "ORDER BY revoked_on, id",
+		      HISTORY_REVS
+		      "WHERE product_id = $1 ORDER BY revoked_on, id",
 		      &q, "cannot read product history", err);
 	if (!res) {
 		ocop_history_release(h);
@@ -746,16 +781,84 @@ pg_history_read(struct ocop_store *base, int64_t product_id,
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct ocop_revocation v;
 
-		memset(&v, 0, sizeof(v));
-		v.id = pg_col_int(res, i, 0);
-		pg_col_text(res, i, 1, v.decision_no, sizeof(v.decision_no));
-		v.revoked_on = pg_col_day(res, i, 2);
-		pg_col_text(res, i, 3, ground, sizeof(ground));
-		if (ocop_ground_parse(ground, &v.ground) < 0)
-			v.ground = OCOP_GROUND_E;
-		pg_col_text(res, i, 4, v.note, sizeof(v.note));
+		rev_from_row(res, i, &v);
 		ocop_history_add_revocation(h, &v);
 	}
 	PQclear(res);
 	return 0;
+}
+
+/* The index in ids of a row's product (column col), or -1. */
+static int
+row_product(const PGresult *res, int i, int col, const int64_t *ids, size_t n)
+{
+	int64_t id = pg_col_int(res, i, col);
+
+	for (size_t k = 0; k < n; k++)
+		if (ids[k] == id)
+			return (int)k;
+	return -1;
+}
+
+int
+pg_history_read_many(struct ocop_store *base, const int64_t *ids, size_t n,
+		     struct ocop_history *h, struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pg_params q = {0};
+	struct ocop_buf a;
+	PGresult *res = NULL;
+	int rc = 0;
+
+	assert(n <= STORE_COUNTS_MAX);
+	for (size_t k = 0; k < n; k++)
+		ocop_history_release(&h[k]);
+	if (n == 0)
+		return 0;
+	/* two round trips for the n products, each product's rows in the
+	 * order history_read gives them */
+	ocop_buf_init(&a, 32 * STORE_COUNTS_MAX);
+	for (size_t k = 0; k < n; k++)
+		ocop_buf_addf(&a, "%s%lld", k ? "," : "{", (long long)ids[k]);
+	ocop_buf_adds(&a, "}");
+	pp_text(&q, a.data);
+	if (!(res = pg_exec(s, PG_HISTORY_RECS_MANY,
+			    HISTORY_RECS
+			    "WHERE r.product_id = ANY ($1::bigint[]) "
+			    "ORDER BY r.product_id, r.valid_from, "
+			    "r.decided_on, r.id",
+			    &q, "cannot read product histories", err)))
+		goto out_fail;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct ocop_recognition r;
+		int k = row_product(res, i, 10, ids, n);
+
+		rec_from_row(res, i, &r);
+		if (k >= 0)
+			ocop_history_add_recognition(&h[k], &r);
+	}
+	PQclear(res);
+	if (!(res =
+		  pg_exec(s, PG_HISTORY_REVS_MANY,
+			  HISTORY_REVS "WHERE product_id = ANY ($1::bigint[]) "
+				       "ORDER BY product_id, revoked_on, id",
+			  &q, "cannot read product histories", err)))
+		goto out_fail;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct ocop_revocation v;
+		int k = row_product(res, i, 5, ids, n);
+
+		rev_from_row(res, i, &v);
+		if (k >= 0)
+			ocop_history_add_revocation(&h[k], &v);
+	}
+	PQclear(res);
+	goto out;
+out_fail:
+	rc = err ? err->code : OCOP_EINTERNAL;
+	for (size_t k = 0; k < n; k++)
+		ocop_history_release(&h[k]);
+out:
+	ocop_buf_release(&a);
+	return rc;
 }

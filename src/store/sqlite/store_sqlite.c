@@ -834,6 +834,7 @@ static const struct ocop_store_methods sq_methods = {
 	.extension_add = sq_extension_add,
 	.revocation_add = sq_revocation_add,
 	.history_read = sq_history_read,
+	.history_read_many = sq_history_read_many,
 	.batch_add = sq_batch_add,
 	.label_add = sq_label_add,
 	.label_get = sq_label_get,

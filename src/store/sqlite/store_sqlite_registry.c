@@ -716,3 +716,20 @@ out_fail:
 	ocop_history_release(h);
 	return rc;
 }
+
+/* Statements cost no round trip here: the products' histories one by
+ * one, over the same cached statements. */
+int
+sq_history_read_many(struct ocop_store *base, const int64_t *ids, size_t n,
+		     struct ocop_history *h, struct ocop_error *err)
+{
+	int rc = 0;
+
+	assert(n <= STORE_COUNTS_MAX);
+	for (size_t k = 0; k < n && rc == 0; k++)
+		rc = sq_history_read(base, ids[k], &h[k], err);
+	if (rc < 0)
+		for (size_t k = 0; k < n; k++)
+			ocop_history_release(&h[k]);
+	return rc;
+}
