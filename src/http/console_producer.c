@@ -1632,6 +1632,17 @@ struct pdf_stream {
 	int64_t batch_id;
 };
 
+/* Under mu: bytes were drawn, or the drawing ended. */
+static void
+pdf_stream_wake(struct pdf_stream *ps)
+{
+	pthread_cond_signal(&ps->more);
+	if (ps->suspended) {
+		ps->suspended = 0;
+		MHD_resume_connection(ps->mhd);
+	}
+}
+
 static ssize_t
 pdf_stream_write(void *cls, const char *data, size_t n)
 {
@@ -1648,13 +1659,8 @@ pdf_stream_write(void *cls, const char *data, size_t n)
 	if (ps->stop || ocop_buf_add(&ps->q, data, n) < 0) {
 		errno = EPIPE;
 		rc = -1;
-	} else {
-		pthread_cond_signal(&ps->more);
-		if (ps->suspended) {
-			ps->suspended = 0;
-			MHD_resume_connection(ps->mhd);
-		}
-	}
+	} else
+		pdf_stream_wake(ps);
 	pthread_mutex_unlock(&ps->mu);
 	return rc;
 }
@@ -1682,11 +1688,7 @@ pdf_stream_draw(void *arg)
 	ps->drawn = 1;
 	ps->rc = rc;
 	ps->err = err;
-	pthread_cond_signal(&ps->more);
-	if (ps->suspended) {
-		ps->suspended = 0;
-		MHD_resume_connection(ps->mhd);
-	}
+	pdf_stream_wake(ps);
 	pthread_mutex_unlock(&ps->mu);
 	return NULL;
 }

@@ -329,17 +329,14 @@ sq_product_get_by_gtin(struct ocop_store *base, const char *gtin14,
 	return product_one(s, st, out, what, err);
 }
 
-int
-sq_product_each(struct ocop_store *base, store_product_cb cb, void *ctx,
-		struct ocop_error *err)
+/* Each product of the statement's rows to cb; the statement is reset. */
+static int
+product_rows(struct sq_store *s, sqlite3_stmt *st, store_product_cb cb,
+	     void *ctx, struct ocop_error *err)
 {
-	struct sq_store *s = (struct sq_store *)base;
-	sqlite3_stmt *st;
 	struct ocop_product p;
 	int rc;
 
-	STMT_OR_FAIL(st, SQ_PRODUCT_EACH,
-		     "SELECT " PRODUCT_COLS "ORDER BY p.code");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		product_from_row(st, &p);
 		if ((rc = cb(ctx, &p)) != 0) {
@@ -354,14 +351,25 @@ sq_product_each(struct ocop_store *base, store_product_cb cb, void *ctx,
 }
 
 int
+sq_product_each(struct ocop_store *base, store_product_cb cb, void *ctx,
+		struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+
+	STMT_OR_FAIL(st, SQ_PRODUCT_EACH,
+		     "SELECT " PRODUCT_COLS "ORDER BY p.code");
+	return product_rows(s, st, cb, ctx, err);
+}
+
+int
 sq_product_page(struct ocop_store *base, int64_t producer_id, const char *q,
 		int64_t offset, int limit, store_product_cb cb, void *ctx,
 		int64_t *total, struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
 	sqlite3_stmt *st;
-	struct ocop_product p;
-	char pattern[2 * sizeof(p.name) + 3];
+	char pattern[2 * sizeof(((struct ocop_product *)0)->name) + 3];
 	int rc;
 
 	/* LIKE matches ASCII letters without regard to case, as the
@@ -390,17 +398,7 @@ sq_product_page(struct ocop_store *base, int64_t producer_id, const char *q,
 		sq_bind_text(st, 2, pattern);
 	sqlite3_bind_int(st, 3, limit);
 	sqlite3_bind_int64(st, 4, offset);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		product_from_row(st, &p);
-		if ((rc = cb(ctx, &p)) != 0) {
-			sqlite3_reset(st);
-			return rc;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return sq_error(s, err, "cannot list products");
-	return 0;
+	return product_rows(s, st, cb, ctx, err);
 }
 
 int
