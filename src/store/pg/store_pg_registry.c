@@ -432,11 +432,13 @@ pg_product_counts(struct ocop_store *base, const int64_t *ids,
 	struct pg_params p = {0};
 	struct ocop_buf a, b;
 	PGresult *res;
+	int64_t first;
 	int rc = 0;
 
 	assert(n <= STORE_COUNTS_MAX);
 	if (n == 0)
 		return 0;
+	first = since[0];
 	/* the products as two arrays: one round trip whatever their
 	 * number. A batch's count is the number of its labels (stored
 	 * together, never deleted): the labels are counted over the
@@ -452,12 +454,19 @@ pg_product_counts(struct ocop_store *base, const int64_t *ids,
 	ocop_buf_adds(&b, "}");
 	pp_text(&p, a.data);
 	pp_text(&p, b.data);
+	/* the earliest time, a parameter of the statement: the months'
+	 * partitions before it are pruned once, not for each product */
+	for (size_t k = 1; k < n; k++)
+		if (since[k] < first)
+			first = since[k];
+	pp_int(&p, first);
 	res = pg_exec(s, PG_PRODUCT_COUNTS,
 		      "SELECT w.i,"
 		      " (SELECT coalesce(sum(b.count), 0) FROM batches b"
 		      " WHERE b.product_id = w.id),"
 		      " (SELECT count(*) FROM scans s"
-		      " WHERE s.product_id = w.id AND s.scanned_at >= w.since)"
+		      " WHERE s.product_id = w.id AND s.scanned_at >= w.since"
+		      " AND s.scanned_at >= $3)"
 		      " FROM unnest($1::bigint[], $2::bigint[])"
 		      " WITH ORDINALITY AS w(id, since, i) ORDER BY w.i",
 		      &p, "cannot count labels and scans", err);
