@@ -14,7 +14,10 @@
 # BENCH_ENGINES: "sqlite pg" (default) or one of them. PostgreSQL gets a
 # copy of the SQLite file (ocop db copy, some minutes for 10,000,000
 # scans) in a throwaway server (tests/pg.sh), or DASHBOARD_PG names a
-# database that already holds that copy (reused as it is).
+# database that already holds that copy (reused as it is). The load's
+# scans stay in the database, in the dashboard's last 30 days: a reused
+# database counts more of them at each run (DASHBOARD_REGEN=1 starts
+# again from the generator's).
 set -u
 OCOP=${OCOP_BIN:?run via tests/bench/run or make bench}
 BIN=${BENCH_BIN:?run via tests/bench/run or make bench}
