@@ -413,8 +413,8 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	struct plist l = {0};
 	struct ocop_history h[PAGE_SIZE];
 	struct pstatus ps[PAGE_SIZE];
-	int64_t ids[PAGE_SIZE], since[PAGE_SIZE], issued[PAGE_SIZE],
-	    scans[PAGE_SIZE], late[PAGE_SIZE] = {0}, dummy[PAGE_SIZE];
+	int64_t ids[PAGE_SIZE], since[PAGE_SIZE], late_from[PAGE_SIZE],
+	    issued[PAGE_SIZE], scans[PAGE_SIZE], late[PAGE_SIZE];
 	struct ocop_buf cards, pager;
 	struct ocop_store *st;
 	struct pv v = {0};
@@ -424,7 +424,7 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	int64_t producer_id = 0;
 	int producer = u->role == OCOP_ROLE_PRODUCER, warn = 0, rc = 0;
 	long page = pg ? strtol(pg, NULL, 10) : 1;
-	size_t from, to, nlate = 0;
+	size_t from, to;
 	char qs[256];
 
 	_Static_assert(PAGE_SIZE <= STORE_COUNTS_MAX,
@@ -457,39 +457,31 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	}
 	from = (size_t)(page - 1) * PAGE_SIZE;
 	to = from + l.n;
-	/* the page's statuses, then its counts in one statement (and one
-	 * more for the products that may no longer carry the mark): the
-	 * cost follows the page, not the registry or the scan log */
+	/* the page's statuses, then its counts in one statement (the late
+	 * scans of the products that may no longer carry the mark with
+	 * them): the cost follows the page, not the registry or the scan
+	 * log */
 	for (size_t i = 0; i < l.n; i++) {
 		ids[i] = l.p[i].id;
 		since[i] = month;
 	}
 	if ((rc = registry_histories(st, ids, l.n, h, &err)) < 0)
 		goto out_fail;
-	for (size_t i = 0; i < l.n; i++)
+	for (size_t i = 0; i < l.n; i++) {
 		status_of(&h[i], ocop_day_of(now), &ps[i]);
-	if ((rc = st->m->product_counts(st, ids, since, l.n, issued, scans,
-					&err)) < 0)
+		late_from[i] =
+		    ps[i].state == P_LAPSED || ps[i].state == P_REVOKED
+			? late_since(&ps[i], month)
+			: INT64_MAX;
+	}
+	if ((rc = st->m->product_counts(st, ids, since, late_from, l.n, issued,
+					scans, late, &err)) < 0)
 		goto out_fail;
 	for (size_t i = 0; i < l.n; i++) {
-		if ((ps[i].state != P_LAPSED && ps[i].state != P_REVOKED) ||
-		    scans[i] == 0)
-			continue;
-		ids[nlate] = l.p[i].id;
-		since[nlate++] = late_since(&ps[i], month);
-	}
-	if (nlate > 0 && (rc = st->m->product_counts(st, ids, since, nlate,
-						     dummy, late, &err)) < 0)
-		goto out_fail;
-	for (size_t i = 0, k = 0; i < l.n; i++) {
-		int64_t n = 0;
-
-		if (k < nlate && ids[k] == l.p[i].id)
-			n = late[k++];
-		if (n > 0)
+		if (late[i] > 0)
 			warn = 1;
 		if ((rc = product_card(c, &l.p[i], &ps[i], issued[i], scans[i],
-				       n, u->role != OCOP_ROLE_INSPECTOR,
+				       late[i], u->role != OCOP_ROLE_INSPECTOR,
 				       &cards, &err)) < 0)
 			goto out_fail;
 	}

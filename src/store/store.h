@@ -247,11 +247,14 @@ struct ocop_store_methods {
 			    struct ocop_error *err);
 	/* For each of n products (n <= STORE_COUNTS_MAX), in one statement:
 	 * issued[i] its labels (voided ones too), scans[i] its scans at or
-	 * after since[i]. Reads index ranges only: the cost follows the
-	 * products asked for, not the registry or the scan log. */
+	 * after since[i], and late[i] those of them at or after
+	 * late_since[i] (INT64_MAX: none). Reads index ranges only: the
+	 * cost follows the products asked for, not the registry or the scan
+	 * log. */
 	int (*product_counts)(struct ocop_store *st, const int64_t *ids,
-			      const int64_t *since, size_t n, int64_t *issued,
-			      int64_t *scans, struct ocop_error *err);
+			      const int64_t *since, const int64_t *late_since,
+			      size_t n, int64_t *issued, int64_t *scans,
+			      int64_t *late, struct ocop_error *err);
 
 	/* Append a recognition; an identical one (same product and
 	 * decision_no, same content) is a no-op with *changed = 0; the same

@@ -180,7 +180,8 @@ int pg_product_each(struct ocop_store *, store_product_cb, void *,
 int pg_product_page(struct ocop_store *, int64_t, const char *, int64_t, int,
 		    store_product_cb, void *, int64_t *, struct ocop_error *);
 int pg_product_counts(struct ocop_store *, const int64_t *, const int64_t *,
-		      size_t, int64_t *, int64_t *, struct ocop_error *);
+		      const int64_t *, size_t, int64_t *, int64_t *, int64_t *,
+		      struct ocop_error *);
 int pg_recognition_add(struct ocop_store *, int64_t, struct ocop_recognition *,
 		       int *, struct ocop_error *);
 int pg_extension_add(struct ocop_store *, int64_t, int32_t, const char *,

@@ -425,12 +425,13 @@ pg_product_page(struct ocop_store *base, int64_t producer_id, const char *q,
 
 int
 pg_product_counts(struct ocop_store *base, const int64_t *ids,
-		  const int64_t *since, size_t n, int64_t *issued,
-		  int64_t *scans, struct ocop_error *err)
+		  const int64_t *since, const int64_t *late_since, size_t n,
+		  int64_t *issued, int64_t *scans, int64_t *late,
+		  struct ocop_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct pg_params p = {0};
-	struct ocop_buf a, b;
+	struct ocop_buf a, b, c;
 	PGresult *res;
 	int64_t first;
 	int rc = 0;
@@ -438,37 +439,43 @@ pg_product_counts(struct ocop_store *base, const int64_t *ids,
 	assert(n <= STORE_COUNTS_MAX);
 	if (n == 0)
 		return 0;
-	first = since[0];
-	/* the products as two arrays: one round trip whatever their
+	/* the products as three arrays: one round trip whatever their
 	 * number. A batch's count is the number of its labels (stored
 	 * together, never deleted): the labels are counted over the
-	 * batches' index, the scans over the range of scans_product that
-	 * the time gives, in the partitions it reaches. */
+	 * batches' index, the scans, both counts in one pass, over the
+	 * range of scans_product that the time gives */
 	ocop_buf_init(&a, 32 * STORE_COUNTS_MAX);
 	ocop_buf_init(&b, 32 * STORE_COUNTS_MAX);
+	ocop_buf_init(&c, 32 * STORE_COUNTS_MAX);
+	first = since[0];
 	for (size_t k = 0; k < n; k++) {
 		ocop_buf_addf(&a, "%s%lld", k ? "," : "{", (long long)ids[k]);
 		ocop_buf_addf(&b, "%s%lld", k ? "," : "{", (long long)since[k]);
+		ocop_buf_addf(&c, "%s%lld", k ? "," : "{",
+			      (long long)late_since[k]);
+		if (since[k] < first)
+			first = since[k];
 	}
 	ocop_buf_adds(&a, "}");
 	ocop_buf_adds(&b, "}");
+	ocop_buf_adds(&c, "}");
 	pp_text(&p, a.data);
 	pp_text(&p, b.data);
+	pp_text(&p, c.data);
 	/* the earliest time, a parameter of the statement: the months'
 	 * partitions before it are pruned once, not for each product */
-	for (size_t k = 1; k < n; k++)
-		if (since[k] < first)
-			first = since[k];
 	pp_int(&p, first);
 	res = pg_exec(s, PG_PRODUCT_COUNTS,
 		      "SELECT w.i,"
 		      " (SELECT coalesce(sum(b.count), 0) FROM batches b"
-		      " WHERE b.product_id = w.id),"
-		      " (SELECT count(*) FROM scans s"
-		      " WHERE s.product_id = w.id AND s.scanned_at >= w.since"
-		      " AND s.scanned_at >= $3)"
-		      " FROM unnest($1::bigint[], $2::bigint[])"
-		      " WITH ORDINALITY AS w(id, since, i) ORDER BY w.i",
+		      " WHERE b.product_id = w.id), x.n, x.late"
+		      " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])"
+		      " WITH ORDINALITY AS w(id, since, late_since, i)"
+		      " CROSS JOIN LATERAL (SELECT count(*) AS n,"
+		      " count(*) FILTER (WHERE s.scanned_at >= w.late_since)"
+		      " AS late FROM scans s WHERE s.product_id = w.id"
+		      " AND s.scanned_at >= w.since AND s.scanned_at >= $4) x"
+		      " ORDER BY w.i",
 		      &p, "cannot count labels and scans", err);
 	if (!res) {
 		rc = err ? err->code : OCOP_EINTERNAL;
@@ -481,11 +488,13 @@ pg_product_counts(struct ocop_store *base, const int64_t *ids,
 	for (size_t k = 0; rc == 0 && k < n; k++) {
 		issued[k] = pg_col_int(res, (int)k, 1);
 		scans[k] = pg_col_int(res, (int)k, 2);
+		late[k] = pg_col_int(res, (int)k, 3);
 	}
 	PQclear(res);
 out:
 	ocop_buf_release(&a);
 	ocop_buf_release(&b);
+	ocop_buf_release(&c);
 	return rc;
 }
 

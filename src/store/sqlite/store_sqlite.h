@@ -115,7 +115,8 @@ int sq_product_each(struct ocop_store *, store_product_cb, void *,
 int sq_product_page(struct ocop_store *, int64_t, const char *, int64_t, int,
 		    store_product_cb, void *, int64_t *, struct ocop_error *);
 int sq_product_counts(struct ocop_store *, const int64_t *, const int64_t *,
-		      size_t, int64_t *, int64_t *, struct ocop_error *);
+		      const int64_t *, size_t, int64_t *, int64_t *, int64_t *,
+		      struct ocop_error *);
 int sq_recognition_add(struct ocop_store *, int64_t, struct ocop_recognition *,
 		       int *, struct ocop_error *);
 int sq_extension_add(struct ocop_store *, int64_t, int32_t, const char *,

@@ -403,8 +403,9 @@ sq_product_page(struct ocop_store *base, int64_t producer_id, const char *q,
 
 int
 sq_product_counts(struct ocop_store *base, const int64_t *ids,
-		  const int64_t *since, size_t n, int64_t *issued,
-		  int64_t *scans, struct ocop_error *err)
+		  const int64_t *since, const int64_t *late_since, size_t n,
+		  int64_t *issued, int64_t *scans, int64_t *late,
+		  struct ocop_error *err)
 {
 	struct sq_store *s = (struct sq_store *)base;
 	struct ocop_buf want;
@@ -415,28 +416,34 @@ sq_product_counts(struct ocop_store *base, const int64_t *ids,
 	assert(n <= STORE_COUNTS_MAX);
 	if (n == 0)
 		return 0;
-	/* the products as one JSON array of [id, since] pairs: one
+	/* the products as one JSON array of [id, since, late_since]: one
 	 * statement whatever their number. A batch's count is the number of
 	 * its labels (stored together, never deleted), so the labels are
-	 * counted over the batches' index, and the scans over the range of
-	 * scans_product that the time gives. */
+	 * counted over the batches' index, and the scans over the ranges of
+	 * scans_product that the times give (counted in the index: faster
+	 * here than one pass grouped). */
 	STMT_OR_FAIL(st, SQ_PRODUCT_COUNTS,
 		     "SELECT w.key,"
 		     " (SELECT coalesce(sum(b.count), 0) FROM batches b"
 		     " WHERE b.product_id = w.value ->> 0),"
 		     " (SELECT count(*) FROM scans s"
 		     " WHERE s.product_id = w.value ->> 0"
-		     " AND s.scanned_at >= w.value ->> 1)"
+		     " AND s.scanned_at >= w.value ->> 1),"
+		     " (SELECT count(*) FROM scans s"
+		     " WHERE s.product_id = w.value ->> 0"
+		     " AND s.scanned_at >= max(w.value ->> 1, w.value ->> 2))"
 		     " FROM json_each(?1) w ORDER BY w.key");
-	ocop_buf_init(&want, 64 * STORE_COUNTS_MAX);
+	ocop_buf_init(&want, 80 * STORE_COUNTS_MAX);
 	for (size_t k = 0; k < n; k++)
-		ocop_buf_addf(&want, "%s[%lld,%lld]", k ? "," : "[",
-			      (long long)ids[k], (long long)since[k]);
+		ocop_buf_addf(&want, "%s[%lld,%lld,%lld]", k ? "," : "[",
+			      (long long)ids[k], (long long)since[k],
+			      (long long)late_since[k]);
 	ocop_buf_adds(&want, "]");
 	sqlite3_bind_text(st, 1, want.data, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && i < n) {
 		issued[i] = sqlite3_column_int64(st, 1);
 		scans[i] = sqlite3_column_int64(st, 2);
+		late[i] = sqlite3_column_int64(st, 3);
 		i++;
 	}
 	sqlite3_reset(st);
