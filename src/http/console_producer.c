@@ -1644,8 +1644,11 @@ pdf_stream_write(void *cls, const char *data, size_t n)
 	pthread_mutex_lock(&ps->mu);
 	while (!ps->stop && ps->q.len - ps->off > PDF_AHEAD)
 		pthread_cond_wait(&ps->room, &ps->mu);
-	if (ps->off > 0 && ps->off == ps->q.len) {
-		ps->q.len = 0;
+	/* what was sent goes once it is as long as what was not: the
+	 * buffer stays under twice PDF_AHEAD and a write */
+	if (ps->off > 0 && ps->off >= ps->q.len - ps->off) {
+		memmove(ps->q.data, ps->q.data + ps->off, ps->q.len - ps->off);
+		ps->q.len -= ps->off;
 		ps->off = 0;
 	}
 	if (ps->stop || ocop_buf_add(&ps->q, data, n) < 0) {
@@ -1765,7 +1768,7 @@ pdf_stream_start(struct conn *c, struct http_resp *resp, struct ocop_store *st,
 		free(ps);
 		return rc;
 	}
-	ocop_buf_init(&ps->q, 2 * PDF_AHEAD);
+	ocop_buf_init(&ps->q, 4 * PDF_AHEAD);
 	pthread_mutex_init(&ps->mu, NULL);
 	pthread_cond_init(&ps->room, NULL);
 	pthread_cond_init(&ps->more, NULL);
