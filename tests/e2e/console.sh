@@ -229,6 +229,15 @@ expect_eq "$code" 200 "the next labels.pdf"
 cmp -s <(pdftotext -layout "$E2E_DIR/again.b" -) <(pdftotext -layout "$E2E_DIR/cli/labels.pdf" -) ||
 	fail "the next PDF's text differs from the command's"
 
+test_begin "console: a client reading slowly gets the whole PDF"
+# more than the drawing keeps ahead of the client (8 MB and more)
+expect_rc 0 "$OCOP" label issue CS-1 --count 6000 --format csv --out "$E2E_DIR/slow"
+BS=$(cat "$E2E_DIR/last.out")
+expect_eq "$(curl -s -o "$E2E_DIR/slow.pdf" -w '%{http_code}' --limit-rate 2M \
+	-b "$E2E_DIR/p1" "$BASE/console/batches/$BS/labels.pdf")" 200 "labels.pdf"
+[ "$(stat -c %s "$E2E_DIR/slow.pdf")" -gt 8000000 ] || fail "a PDF of $(stat -c %s "$E2E_DIR/slow.pdf") bytes"
+expect_eq "$(pdftotext "$E2E_DIR/slow.pdf" - | grep -cE '^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$')" 6000 "serials in the PDF"
+
 test_begin "console: a PDF that cannot be drawn gets its error page, not a 200"
 stop_server
 cat >"$E2E_DIR/fonts.conf" <<EOF
