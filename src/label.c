@@ -461,8 +461,10 @@ encode_chunk(void *arg)
 	return NULL;
 }
 
+/* The sheets of the batch's labels into f, each page written as it is
+ * drawn; f stays open. */
 static int
-render_pdf_file(struct issue *is, struct ocop_error *err)
+render_pdf_to(struct issue *is, FILE *f, struct ocop_error *err)
 {
 	struct render_pdf_opts po;
 	struct render_pdf *pdf = NULL;
@@ -471,10 +473,7 @@ render_pdf_file(struct issue *is, struct ocop_error *err)
 	pthread_t th;
 	char footer[256], title[600];
 	int count = is->o->count, rc, running = 0;
-	FILE *f;
 
-	if (!(f = create_stream(is, LABEL_PDF_FILE, err)))
-		return err ? err->code : OCOP_EOUTPUT;
 	for (int b = 0; b < 2; b++) {
 		for (int k = 0; k < PDF_CHUNK; k++)
 			qr_symbol_init(&syms[b][k]);
@@ -542,6 +541,18 @@ out:
 	for (int b = 0; b < 2; b++)
 		for (int k = 0; k < PDF_CHUNK; k++)
 			qr_symbol_release(&syms[b][k]);
+	return rc;
+}
+
+static int
+render_pdf_file(struct issue *is, struct ocop_error *err)
+{
+	FILE *f;
+	int rc;
+
+	if (!(f = create_stream(is, LABEL_PDF_FILE, err)))
+		return err ? err->code : OCOP_EOUTPUT;
+	rc = render_pdf_to(is, f, err);
 	if (close_stream(is, f, LABEL_PDF_FILE, rc < 0 ? NULL : err) < 0 &&
 	    rc == 0)
 		rc = OCOP_EOUTPUT;
@@ -1178,41 +1189,41 @@ collect_serial(void *ctx, const struct ocop_label *l)
 	return 0;
 }
 
-int
-label_files(struct ocop_store *st, int64_t batch_id,
-	    const struct label_issue_opts *o, struct ocop_error *err)
+/* The stored batch batch_id with its serials in their order, into is
+ * (its options a copy of o in *opts, which is->o points to), as
+ * label_issue had them when it wrote the batch's files. */
+static int
+load_batch(struct ocop_store *st, int64_t batch_id,
+	   const struct label_issue_opts *o, struct label_issue_opts *opts,
+	   struct issue *is, struct ocop_error *err)
 {
-	struct label_issue_opts opts = *o;
 	struct ocop_batch b;
 	struct serials c;
-	struct issue is;
 	int rc;
 
-	memset(&is, 0, sizeof(is));
-	is.tmpfd = is.outfd = is.parentfd = -1;
-	is.fail_after = is.fail_rows = -1;
+	memset(is, 0, sizeof(*is));
+	is->tmpfd = is->outfd = is->parentfd = -1;
+	is->fail_after = is->fail_rows = -1;
+	*opts = *o;
+	is->o = opts;
 	if ((rc = st->m->batch_get(st, batch_id, &b, err)) < 0)
 		return rc;
-	opts.count = b.count;
-	opts.cancel = NULL;
-	is.o = &opts;
-	if (!o->out_dir)
-		return ocop_error_set(err, OCOP_EINVAL,
-				      "no output directory given");
-	if ((rc = check_options(&opts, err)) < 0)
+	opts->count = b.count;
+	if ((rc = check_options(opts, err)) < 0)
 		return rc;
-	if ((rc = st->m->product_get_by_id(st, b.product_id, &is.product,
+	if ((rc = st->m->product_get_by_id(st, b.product_id, &is->product,
 					   err)) < 0)
 		return rc;
-	is.stars = b.stars;
-	ocop_strlcpy(is.lot, b.lot, sizeof(is.lot));
-	if ((rc = st->m->meta_get(st, "base_url", is.base, sizeof(is.base),
+	is->stars = b.stars;
+	ocop_strlcpy(is->lot, b.lot, sizeof(is->lot));
+	if ((rc = st->m->meta_get(st, "base_url", is->base, sizeof(is->base),
 				  err)) < 0)
 		return rc;
-	if (!is.base[0])
-		ocop_strlcpy(is.base, LABEL_DEFAULT_BASE_URL, sizeof(is.base));
-	is.serials = ocop_xmalloc((size_t)b.count * sizeof(*is.serials));
-	c.is = &is;
+	if (!is->base[0])
+		ocop_strlcpy(is->base, LABEL_DEFAULT_BASE_URL,
+			     sizeof(is->base));
+	is->serials = ocop_xmalloc((size_t)b.count * sizeof(*is->serials));
+	c.is = is;
 	c.n = 0;
 	rc = st->m->label_each_in_batch(st, batch_id, collect_serial, &c, err);
 	if (rc == 0 && c.n != b.count)
@@ -1223,8 +1234,27 @@ label_files(struct ocop_store *st, int64_t batch_id,
 					    "batch %lld holds %d labels, not "
 					    "%d",
 					    (long long)batch_id, c.n, b.count);
-		goto out;
+		free(is->serials);
+		is->serials = NULL;
+		return rc;
 	}
+	return 0;
+}
+
+int
+label_files(struct ocop_store *st, int64_t batch_id,
+	    const struct label_issue_opts *o, struct ocop_error *err)
+{
+	struct label_issue_opts opts;
+	struct issue is;
+	int rc;
+
+	if (!o->out_dir)
+		return ocop_error_set(err, OCOP_EINVAL,
+				      "no output directory given");
+	if ((rc = load_batch(st, batch_id, o, &opts, &is, err)) < 0)
+		return rc;
+	opts.cancel = NULL;
 	if ((rc = open_out_dir(&is, err)) < 0)
 		goto out;
 	if ((rc = render_all(&is, err)) < 0) {
@@ -1243,6 +1273,49 @@ out:
 		ocop_rmdirs(is.parent, is.made_parents);
 	free(is.serials);
 	return rc;
+}
+
+struct label_sheets {
+	struct label_issue_opts opts;
+	struct issue is;
+};
+
+int
+label_sheets_load(struct ocop_store *st, int64_t batch_id,
+		  const struct label_issue_opts *o, struct label_sheets **out,
+		  struct ocop_error *err)
+{
+	struct label_sheets *ls = ocop_xcalloc(1, sizeof(*ls));
+	int rc;
+
+	*out = NULL;
+	if ((rc = load_batch(st, batch_id, o, &ls->opts, &ls->is, err)) < 0) {
+		free(ls);
+		return rc;
+	}
+	*out = ls;
+	return 0;
+}
+
+int
+label_sheets_write(struct label_sheets *ls, FILE *out, struct ocop_error *err)
+{
+	int rc;
+
+	atomic_store(&ls->is.written, 0);
+	rc = render_pdf_to(&ls->is, out, err);
+	if (rc == 0 && canceled(&ls->is))
+		rc = cancel_error(err);
+	return rc;
+}
+
+void
+label_sheets_free(struct label_sheets *ls)
+{
+	if (!ls)
+		return;
+	free(ls->is.serials);
+	free(ls);
 }
 
 int

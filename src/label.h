@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ocop.h"
 #include "store/store.h"
@@ -115,5 +116,22 @@ int label_void(struct ocop_store *st, const char *serial, int64_t batch_id,
  */
 int label_files(struct ocop_store *st, int64_t batch_id,
 		const struct label_issue_opts *o, struct ocop_error *err);
+
+/*
+ * labels.pdf of stored batch batch_id without a file: label_sheets_load
+ * reads what label_files reads (the batch, its product, the base URL and
+ * its serials in their order; o as for label_files, out_dir unused, and
+ * o->cancel, when set, stops the drawing); label_sheets_write then draws
+ * the same sheets with the same code into out, each page written as it is
+ * drawn (no store needed: another thread may write), the same bytes as
+ * label_files' labels.pdf; out is left open. Errors as label_files.
+ */
+struct label_sheets;
+int label_sheets_load(struct ocop_store *st, int64_t batch_id,
+		      const struct label_issue_opts *o,
+		      struct label_sheets **out, struct ocop_error *err);
+int label_sheets_write(struct label_sheets *ls, FILE *out,
+		       struct ocop_error *err);
+void label_sheets_free(struct label_sheets *ls);
 
 #endif

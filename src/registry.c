@@ -1659,6 +1659,19 @@ registry_history(struct ocop_store *st, int64_t product_id,
 	return 0;
 }
 
+int
+registry_histories(struct ocop_store *st, const int64_t *ids, size_t n,
+		   struct ocop_history *h, struct ocop_error *err)
+{
+	int rc;
+
+	if ((rc = st->m->history_read_many(st, ids, n, h, err)) < 0)
+		return rc;
+	for (size_t k = 0; k < n; k++)
+		ocop_history_resolve(&h[k]);
+	return 0;
+}
+
 /* The product and its resolved history. */
 static int
 load(struct ocop_store *st, const char *code, struct ocop_product *p,

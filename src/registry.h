@@ -217,6 +217,10 @@ int registry_revoke(struct ocop_store *st, const char *code,
  * initialised; it is emptied first. */
 int registry_history(struct ocop_store *st, int64_t product_id,
 		     struct ocop_history *h, struct ocop_error *err);
+/* The same for n products (n <= STORE_COUNTS_MAX) into h[0..n), read
+ * together (history_read_many). */
+int registry_histories(struct ocop_store *st, const int64_t *ids, size_t n,
+		       struct ocop_history *h, struct ocop_error *err);
 
 enum registry_status {
 	REGISTRY_IN_FORCE = 0, /* a recognition is in force on the day */

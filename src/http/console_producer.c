@@ -4,14 +4,16 @@
  * and voiding. A producer sees only its own products, batches and labels:
  * anything else answers exactly as a missing one (console_not_found).
  *
- * The dashboard reads aggregates only: the products once, then for each
- * product shown its history and counts of its labels and of its recent
- * scans over index ranges; an office's registry is
- * paged (PAGE_SIZE products a page), so the page's cost does not grow
- * with the registry or the scan log.
+ * The dashboard reads one page of products (PAGE_SIZE, from the store's
+ * page in code order), the page's histories together, and the page's
+ * labels issued and recent scans in one statement over index ranges:
+ * the page's cost does not grow with the registry or the scan log, and
+ * its round trips to a database server do not grow with the page.
  */
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -312,11 +314,8 @@ stars_marks(int n)
 /* ---- the dashboard ------------------------------------------------------ */
 
 struct plist {
-	struct ocop_product *p;
-	size_t n, cap;
-	int64_t producer_id; /* > 0: only this producer's */
-	const char *q;	     /* search by code or name, or NULL */
-	size_t total;	     /* products matching, before paging */
+	struct ocop_product *p; /* PAGE_SIZE of them */
+	size_t n;
 };
 
 static int
@@ -324,54 +323,26 @@ collect_product(void *ctx, const struct ocop_product *p)
 {
 	struct plist *l = ctx;
 
-	if (l->producer_id > 0 && p->producer.id != l->producer_id)
-		return 0;
-	if (l->q && *l->q && !strcasestr(p->code, l->q) &&
-	    !strcasestr(p->name, l->q))
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->p = ocop_xrealloc(l->p, l->cap * sizeof(*l->p));
-	}
+	if (l->n == PAGE_SIZE)
+		return OCOP_EINTERNAL;
 	l->p[l->n++] = *p;
 	return 0;
 }
 
-/* One product's card on the dashboard, appended to out; *warn set when
- * labels of a product that may not carry the mark are still scanned. */
+/* One product's card on the dashboard, appended to out: its status, its
+ * labels issued, its scans of the last 30 days and, when it may no
+ * longer carry the mark, those since it lapsed or was revoked (late). */
 static int
-product_card(struct conn *c, struct ocop_store *st,
-	     const struct ocop_product *p, int64_t issued, int64_t now,
-	     int may_issue, struct ocop_buf *out, int *warn,
+product_card(struct conn *c, const struct ocop_product *p,
+	     const struct pstatus *sp, int64_t issued, int64_t scans,
+	     int64_t late, int may_issue, struct ocop_buf *out,
 	     struct ocop_error *err)
 {
-	struct ocop_history h;
-	struct pstatus s;
+	struct pstatus s = *sp;
 	struct pv v = {0};
-	int32_t today = ocop_day_of(now);
-	int64_t scans = 0, late = 0, last;
 	char d[16], code[200], banner[512], window[256];
-	int open = 0, rc;
+	int open = 0;
 
-	ocop_history_init(&h);
-	if ((rc = registry_history(st, p->id, &h, err)) < 0)
-		goto out;
-	status_of(&h, today, &s);
-	if ((rc = st->m->scan_count_of_product(
-		 st, p->id, now - 30 * DAY_SECONDS, OCOP_NO_TIME, &scans, &last,
-		 err)) < 0)
-		goto out;
-	if ((s.state == P_LAPSED || s.state == P_REVOKED) && scans > 0) {
-		int64_t from = ocop_day_start(s.since);
-
-		if (from < now - 30 * DAY_SECONDS)
-			from = now - 30 * DAY_SECONDS;
-		if ((rc = st->m->scan_count_of_product(
-			 st, p->id, from, OCOP_NO_TIME, &late, &last, err)) < 0)
-			goto out;
-		if (late > 0)
-			*warn = 1;
-	}
 	path_escape(p->code, code, sizeof(code));
 	pv_put(&v, "name", p->name);
 	pv_put(&v, "code", p->code);
@@ -421,10 +392,17 @@ product_card(struct conn *c, struct ocop_store *st,
 	       W(c, "Lượt quét 30 ngày qua", "Scans, last 30 days"));
 	pv_put(&v, "t_issue", W(c, "Phát hành tem", "Issue labels"));
 	pv_put(&v, "t_details", W(c, "Chi tiết", "Details"));
-	rc = console_render(c, "card.html", v.v, v.n, out, err);
-out:
-	ocop_history_release(&h);
-	return rc;
+	return console_render(c, "card.html", v.v, v.n, out, err);
+}
+
+/* The start of the scans that count against a product which may no
+ * longer carry the mark: the later of its lapse or revocation and from. */
+static int64_t
+late_since(const struct pstatus *s, int64_t from)
+{
+	int64_t t = ocop_day_start(s->since);
+
+	return t > from ? t : from;
 }
 
 int
@@ -433,45 +411,78 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	const struct console_user *u = console_user(c);
 	struct ocop_error err = {0};
 	struct plist l = {0};
+	struct ocop_history h[PAGE_SIZE];
+	struct pstatus ps[PAGE_SIZE];
+	int64_t ids[PAGE_SIZE], since[PAGE_SIZE], late_from[PAGE_SIZE],
+	    issued[PAGE_SIZE], scans[PAGE_SIZE], late[PAGE_SIZE];
 	struct ocop_buf cards, pager;
 	struct ocop_store *st;
 	struct pv v = {0};
 	const char *q = server_query_arg(c, "q"),
 		   *pg = server_query_arg(c, "page");
-	int64_t now = ocop_now();
+	int64_t now = ocop_now(), month = now - 30 * DAY_SECONDS, total = 0;
+	int64_t producer_id = 0;
 	int producer = u->role == OCOP_ROLE_PRODUCER, warn = 0, rc = 0;
 	long page = pg ? strtol(pg, NULL, 10) : 1;
 	size_t from, to;
 	char qs[256];
 
+	_Static_assert(PAGE_SIZE <= STORE_COUNTS_MAX,
+		       "a page's products are counted at once");
 	(void)method;
 	ocop_buf_init(&cards, 0);
 	ocop_buf_init(&pager, 0);
-	if (!(st = server_store(c->srv, &err))) {
-		fail(c, resp, &err);
-		return 0;
-	}
-	l.producer_id = producer ? u->producer_id : 0;
-	if (producer && l.producer_id <= 0)
-		l.producer_id = -1; /* a producer without one sees nothing */
-	l.q = producer ? NULL : q;
-	if (l.producer_id >= 0 &&
-	    (rc = st->m->product_each(st, collect_product, &l, &err)) < 0)
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		ocop_history_init(&h[i]);
+	l.p = ocop_xcalloc(PAGE_SIZE, sizeof(*l.p));
+	if (!(st = server_store(c->srv, &err)))
 		goto out_fail;
-	if (page < 1 || (size_t)(page - 1) * PAGE_SIZE >= l.n)
+	if (producer)
+		producer_id = u->producer_id > 0 ? u->producer_id : -1;
+	if (page < 1 || page > INT32_MAX / PAGE_SIZE)
 		page = 1;
+	/* a producer without one sees nothing; the page past the end is
+	 * the first */
+	if (producer_id >= 0 && (rc = st->m->product_page(
+				     st, producer_id, producer ? NULL : q,
+				     (int64_t)(page - 1) * PAGE_SIZE, PAGE_SIZE,
+				     collect_product, &l, &total, &err)) < 0)
+		goto out_fail;
+	if (l.n == 0 && page > 1 && total > 0) {
+		page = 1;
+		if ((rc = st->m->product_page(
+			 st, producer_id, producer ? NULL : q, 0, PAGE_SIZE,
+			 collect_product, &l, &total, &err)) < 0)
+			goto out_fail;
+	}
 	from = (size_t)(page - 1) * PAGE_SIZE;
-	to = from + PAGE_SIZE < l.n ? from + PAGE_SIZE : l.n;
-	for (size_t i = from; i < to; i++) {
-		int64_t issued = 0;
-
-		/* an index range of the product's labels: the cost follows
-		 * the page, not the registry */
-		if ((rc = st->m->label_count_for_product(st, l.p[i].id, &issued,
-							 &err)) < 0 ||
-		    (rc = product_card(c, st, &l.p[i], issued, now,
-				       u->role != OCOP_ROLE_INSPECTOR, &cards,
-				       &warn, &err)) < 0)
+	to = from + l.n;
+	/* the page's statuses, then its counts in one statement (the late
+	 * scans of the products that may no longer carry the mark with
+	 * them): the cost follows the page, not the registry or the scan
+	 * log */
+	for (size_t i = 0; i < l.n; i++) {
+		ids[i] = l.p[i].id;
+		since[i] = month;
+	}
+	if ((rc = registry_histories(st, ids, l.n, h, &err)) < 0)
+		goto out_fail;
+	for (size_t i = 0; i < l.n; i++) {
+		status_of(&h[i], ocop_day_of(now), &ps[i]);
+		late_from[i] =
+		    ps[i].state == P_LAPSED || ps[i].state == P_REVOKED
+			? late_since(&ps[i], month)
+			: INT64_MAX;
+	}
+	if ((rc = st->m->product_counts(st, ids, since, late_from, l.n, issued,
+					scans, late, &err)) < 0)
+		goto out_fail;
+	for (size_t i = 0; i < l.n; i++) {
+		if (late[i] > 0)
+			warn = 1;
+		if ((rc = product_card(c, &l.p[i], &ps[i], issued[i], scans[i],
+				       late[i], u->role != OCOP_ROLE_INSPECTOR,
+				       &cards, &err)) < 0)
 			goto out_fail;
 	}
 	path_escape(q ? q : "", qs, sizeof(qs));
@@ -485,7 +496,7 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 				  ? "&amp;lang=en"
 				  : "",
 			      W(c, "← Trang trước", "← Previous"));
-	if (to < l.n)
+	if ((int64_t)to < total)
 		ocop_buf_addf(&pager,
 			      "<a class=\"button second\" rel=\"next\" "
 			      "href=\"/console/?q=%s&amp;page=%ld%s\">%s</a>",
@@ -499,7 +510,7 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	pv_put(&v, "pager", pager.data ? pager.data : "");
 	pv_put(&v, "q", q ? q : "");
 	pv_put(&v, "search", producer ? "" : "1");
-	pv_put(&v, "none", l.n == 0 ? "1" : "");
+	pv_put(&v, "none", total == 0 ? "1" : "");
 	pv_put(&v, "warn", warn ? "1" : "");
 	pv_put(&v, "heading",
 	       producer ? W(c, "Sản phẩm của bạn", "Your products")
@@ -508,13 +519,13 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 		pv_put(&v, "producer", l.p[0].producer.name);
 	else
 		pv_put(&v, "producer", "");
-	if (l.n > PAGE_SIZE)
-		pv_set(&v, "count", "%zu %s · %s %zu–%zu", l.n,
+	if (total > PAGE_SIZE)
+		pv_set(&v, "count", "%lld %s · %s %zu–%zu", (long long)total,
 		       W(c, "sản phẩm", "products"),
 		       W(c, "đang xem", "showing"), from + 1, to);
 	else
-		pv_set(&v, "count", "%zu %s", l.n,
-		       W(c, "sản phẩm", l.n == 1 ? "product" : "products"));
+		pv_set(&v, "count", "%lld %s", (long long)total,
+		       W(c, "sản phẩm", total == 1 ? "product" : "products"));
 	pv_put(&v, "t_search",
 	       W(c, "Tìm theo mã hoặc tên sản phẩm",
 		 "Search by product code or name"));
@@ -536,6 +547,8 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 out_fail:
 	fail(c, resp, &err);
 out:
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		ocop_history_release(&h[i]);
 	free(l.p);
 	ocop_buf_release(&cards);
 	ocop_buf_release(&pager);
@@ -1532,9 +1545,10 @@ make_zip(const char *dir, const char *ext, const char *zip_path,
 }
 
 /*
- * Files made at a time. A batch's PDF of 100,000 labels takes a request
- * thread for a while; the pool has one a core, so one at a time leaves
- * the others to the shoppers' scans. The next asks to come back.
+ * Files made at a time. A batch's files of 100,000 labels take a core
+ * for a while (a request thread, or the PDF's own thread until its
+ * response ends); the pool has one thread a core, so one at a time
+ * leaves the others to the shoppers' scans. The next asks to come back.
  */
 #define FILES_AT_ONCE 1
 static atomic_int files_busy;
@@ -1556,6 +1570,214 @@ files_end(void)
 }
 
 static int batch_file(struct conn *c, struct http_resp *resp);
+/*
+ * labels.pdf is drawn on a thread of its own and sent as it is drawn:
+ * the pages go to the client while the next ones are drawn, with no
+ * file, no manifest and no sync, which only a batch's stored files need.
+ * The drawing writes into a buffer (at most PDF_AHEAD bytes ahead of the
+ * client); the response reads from it, and suspends its connection while
+ * the buffer is empty, which the next bytes drawn resume. The response's
+ * end (sent, failed or the client gone) stops the drawing, waits for the
+ * thread and frees both.
+ */
+#define PDF_AHEAD (4 << 20)
+
+struct pdf_stream {
+	pthread_mutex_t mu;
+	pthread_cond_t room; /* the drawing may go on */
+	pthread_cond_t more; /* bytes drawn, or the drawing done */
+	struct ocop_buf q;   /* drawn, not yet sent: from off */
+	size_t off;
+	int drawn; /* the thread is done: rc and err say how */
+	int rc;
+	struct ocop_error err;
+	int suspended;		    /* mhd waits for bytes */
+	volatile sig_atomic_t stop; /* the response is over */
+	struct MHD_Connection *mhd;
+	struct label_sheets *sheets;
+	pthread_t th;
+	int64_t batch_id;
+};
+
+/* Under mu: bytes were drawn, or the drawing ended. */
+static void
+pdf_stream_wake(struct pdf_stream *ps)
+{
+	pthread_cond_signal(&ps->more);
+	if (ps->suspended) {
+		ps->suspended = 0;
+		MHD_resume_connection(ps->mhd);
+	}
+}
+
+static ssize_t
+pdf_stream_write(void *cls, const char *data, size_t n)
+{
+	struct pdf_stream *ps = cls;
+	ssize_t rc = (ssize_t)n;
+
+	pthread_mutex_lock(&ps->mu);
+	while (!ps->stop && ps->q.len - ps->off > PDF_AHEAD)
+		pthread_cond_wait(&ps->room, &ps->mu);
+	/* what was sent goes once it is as long as what was not: the
+	 * buffer stays under twice PDF_AHEAD and a write */
+	if (ps->off > 0 && ps->off >= ps->q.len - ps->off) {
+		memmove(ps->q.data, ps->q.data + ps->off, ps->q.len - ps->off);
+		ps->q.len -= ps->off;
+		ps->off = 0;
+	}
+	if (ps->stop || ocop_buf_add(&ps->q, data, n) < 0) {
+		errno = EPIPE;
+		rc = -1;
+	} else
+		pdf_stream_wake(ps);
+	pthread_mutex_unlock(&ps->mu);
+	return rc;
+}
+
+static void *
+pdf_stream_draw(void *arg)
+{
+	struct pdf_stream *ps = arg;
+	cookie_io_functions_t io = {.write = pdf_stream_write};
+	struct ocop_error err = {0};
+	FILE *f = fopencookie(ps, "w", io);
+	int rc;
+
+	if (!f)
+		rc = ocop_error_set(&err, OCOP_EOUTPUT, "cannot open a stream");
+	else {
+		/* whole pages reach the buffer together */
+		setvbuf(f, NULL, _IOFBF, 256 * 1024);
+		rc = label_sheets_write(ps->sheets, f, &err);
+		if (fclose(f) != 0 && rc == 0)
+			rc = ocop_error_set(&err, OCOP_EOUTPUT,
+					    "cannot send the PDF");
+	}
+	pthread_mutex_lock(&ps->mu);
+	ps->drawn = 1;
+	ps->rc = rc;
+	ps->err = err;
+	pdf_stream_wake(ps);
+	pthread_mutex_unlock(&ps->mu);
+	return NULL;
+}
+
+static ssize_t
+pdf_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct pdf_stream *ps = cls;
+	ssize_t n;
+
+	(void)pos;
+	pthread_mutex_lock(&ps->mu);
+	n = (ssize_t)(ps->q.len - ps->off);
+	if (n > 0) {
+		if ((size_t)n > max)
+			n = (ssize_t)max;
+		memcpy(buf, ps->q.data + ps->off, (size_t)n);
+		ps->off += (size_t)n;
+		pthread_cond_signal(&ps->room);
+	} else if (ps->drawn) {
+		/* a failure cuts the answer short: the client sees it
+		 * incomplete, never a whole-looking PDF */
+		n = ps->rc < 0 ? MHD_CONTENT_READER_END_WITH_ERROR
+			       : MHD_CONTENT_READER_END_OF_STREAM;
+	} else {
+		/* nothing yet: wait for the drawing, not in a loop */
+		ps->suspended = 1;
+		MHD_suspend_connection(ps->mhd);
+		n = 0;
+	}
+	pthread_mutex_unlock(&ps->mu);
+	return n;
+}
+
+static void
+pdf_stream_free(struct pdf_stream *ps)
+{
+	label_sheets_free(ps->sheets);
+	ocop_buf_release(&ps->q);
+	pthread_cond_destroy(&ps->more);
+	pthread_cond_destroy(&ps->room);
+	pthread_mutex_destroy(&ps->mu);
+	free(ps);
+}
+
+static void
+pdf_stream_done(void *cls)
+{
+	struct pdf_stream *ps = cls;
+	int left;
+
+	pthread_mutex_lock(&ps->mu);
+	left = !ps->drawn; /* the client, before the last page */
+	ps->stop = 1;
+	ps->suspended = 0; /* the connection is going: never resumed */
+	pthread_cond_signal(&ps->room);
+	pthread_mutex_unlock(&ps->mu);
+	pthread_join(ps->th, NULL);
+	/* a failure after the first bytes could only cut the answer
+	 * short: the log says why */
+	if (!left && ps->rc < 0)
+		fprintf(stderr, "ocop: labels.pdf of batch %lld: %s\n",
+			(long long)ps->batch_id, ps->err.msg);
+	pdf_stream_free(ps);
+	files_end();
+}
+
+/* Answer labels.pdf of batch b as it is drawn (see PDF_AHEAD); 0, or an
+ * error before anything is answered. */
+static int
+pdf_stream_start(struct conn *c, struct http_resp *resp, struct ocop_store *st,
+		 const struct ocop_batch *b, struct label_issue_opts *o,
+		 struct ocop_error *err)
+{
+	struct pdf_stream *ps = ocop_xcalloc(1, sizeof(*ps));
+	int rc;
+
+	ps->batch_id = b->id;
+	ps->mhd = c->mhd;
+	o->cancel = &ps->stop;
+	if ((rc = label_sheets_load(st, b->id, o, &ps->sheets, err)) < 0) {
+		free(ps);
+		return rc;
+	}
+	ocop_buf_init(&ps->q, 4 * PDF_AHEAD);
+	pthread_mutex_init(&ps->mu, NULL);
+	pthread_cond_init(&ps->room, NULL);
+	pthread_cond_init(&ps->more, NULL);
+	if (pthread_create(&ps->th, NULL, pdf_stream_draw, ps) != 0) {
+		pdf_stream_free(ps);
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "cannot start drawing the PDF");
+	}
+	/* the answer starts with the first bytes: what fails before them
+	 * (a missing font) still gets its error page */
+	pthread_mutex_lock(&ps->mu);
+	while (!ps->drawn && ps->q.len == 0)
+		pthread_cond_wait(&ps->more, &ps->mu);
+	rc = ps->drawn && ps->rc < 0 ? ps->rc : 0; /* nothing sent yet */
+	pthread_mutex_unlock(&ps->mu);
+	if (rc < 0) {
+		pthread_join(ps->th, NULL);
+		if (err)
+			*err = ps->err;
+		pdf_stream_free(ps);
+		return rc;
+	}
+	resp->status = 200;
+	ocop_strlcpy(resp->content_type, "application/pdf",
+		     sizeof(resp->content_type));
+	resp->body.len = 0;
+	resp->read = pdf_stream_read;
+	resp->done = pdf_stream_done;
+	resp->cls = ps;
+	http_resp_header(resp, "Content-Disposition",
+			 "attachment; filename=\"batch-%lld-%s\"",
+			 (long long)b->id, LABEL_PDF_FILE);
+	return 0;
+}
 
 int
 console_batch_file(struct conn *c, const char *method, struct http_resp *resp)
@@ -1571,15 +1793,18 @@ console_batch_file(struct conn *c, const char *method, struct http_resp *resp)
 				"Try again in a few minutes."));
 		return 0;
 	}
-	batch_file(c, resp);
-	files_end();
+	/* a PDF being sent keeps the slot until its response ends */
+	if (batch_file(c, resp) == 0)
+		files_end();
 	return 0;
 }
 
+/* 1 when the answer is a PDF sent as it is drawn (pdf_stream_start),
+ * which keeps the files' slot; else 0, answered. */
 static int
 batch_file(struct conn *c, struct http_resp *resp)
 {
-	const char *names[] = {LABEL_PDF_FILE, LABEL_MANIFEST, "labels.zip"};
+	const char *names[] = {LABEL_MANIFEST, "labels.zip"};
 	struct ocop_error err = {0};
 	struct label_issue_opts o;
 	struct ocop_product p;
@@ -1623,6 +1848,12 @@ batch_file(struct conn *c, struct http_resp *resp)
 		console_not_found(c, resp);
 		return 0;
 	}
+	if (o.format == LABEL_FORMAT_PDF) {
+		if (pdf_stream_start(c, resp, st, &b, &o, &err) == 0)
+			return 1;
+		fail(c, resp, &err);
+		return 0;
+	}
 	if (!tmp || !*tmp || strlen(tmp) > 200)
 		tmp = "/tmp";
 	snprintf(top, sizeof(top), "%s/ocop-files-XXXXXX", tmp);
@@ -1636,8 +1867,7 @@ batch_file(struct conn *c, struct http_resp *resp)
 	snprintf(dir, sizeof(dir), "%s/batch", top);
 	o.out_dir = dir;
 	rc = label_files(st, b.id, &o, &err);
-	if (rc == 0 && o.format != LABEL_FORMAT_CSV &&
-	    o.format != LABEL_FORMAT_PDF) {
+	if (rc == 0 && o.format != LABEL_FORMAT_CSV) {
 		snprintf(path, sizeof(path), "%s/labels.zip", dir);
 		rc = make_zip(dir, o.format == LABEL_FORMAT_SVG ? "svg" : "png",
 			      path, &err);
@@ -1649,15 +1879,14 @@ batch_file(struct conn *c, struct http_resp *resp)
 		snprintf(filename, sizeof(filename), "batch-%lld-%s",
 			 (long long)b.id, file);
 		if (send_file(resp, path,
-			      o.format == LABEL_FORMAT_PDF ? "application/pdf"
-			      : o.format == LABEL_FORMAT_CSV
+			      o.format == LABEL_FORMAT_CSV
 				  ? "text/csv; charset=utf-8"
 				  : "application/zip",
 			      filename) < 0)
 			rc = ocop_error_set(&err, OCOP_EOUTPUT,
 					    "cannot open '%s'", path);
 	}
-	remove_dir(dir, names, 3);
+	remove_dir(dir, names, 2);
 	rmdir(top);
 	if (rc < 0)
 		fail(c, resp, &err);

@@ -21,6 +21,9 @@ http_resp_init(struct http_resp *r)
 	r->nheaders = 0;
 	r->fd = -1;
 	r->fd_len = 0;
+	r->read = NULL;
+	r->done = NULL;
+	r->cls = NULL;
 }
 
 void
@@ -31,6 +34,11 @@ http_resp_release(struct http_resp *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
+	if (r->done)
+		r->done(r->cls);
+	r->read = NULL;
+	r->done = NULL;
+	r->cls = NULL;
 }
 
 void

@@ -8,6 +8,8 @@
 #define OCOP_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "ocop.h"
 
@@ -49,6 +51,13 @@ struct http_resp {
 	 * owned by the response from then on, and its length; -1: none */
 	int fd;
 	size_t fd_len;
+	/* or a body made while it is sent, of a length not known ahead:
+	 * read(cls, pos, buf, max) gives the next bytes as libmicrohttpd's
+	 * content reader does, and done(cls) is called once the response is
+	 * over, sent or not (owned by the response from then on); NULL: none */
+	ssize_t (*read)(void *cls, uint64_t pos, char *buf, size_t max);
+	void (*done)(void *cls);
+	void *cls;
 };
 
 void http_resp_init(struct http_resp *r);

@@ -421,6 +421,15 @@ send_resp(struct conn *c, struct http_resp *r)
 		if (!mr)
 			return MHD_NO;
 		r->fd = -1;
+	} else if (r->read) {
+		/* sent in chunks as it is made; done once it is over */
+		mr = MHD_create_response_from_callback(
+		    MHD_SIZE_UNKNOWN, 64 * 1024, r->read, r->cls, r->done);
+		if (!mr)
+			return MHD_NO;
+		r->read = NULL;
+		r->done = NULL;
+		r->cls = NULL;
 	} else {
 		data = ocop_buf_detach(&r->body, &len);
 		mr = MHD_create_response_from_buffer(len, data,

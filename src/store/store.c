@@ -121,3 +121,18 @@ ocop_store_close(struct ocop_store *st)
 	if (st)
 		st->m->close(st);
 }
+
+void
+store_like_pattern(const char *q, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[n++] = '%';
+	for (; *q && n + 4 <= size; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			out[n++] = '\\';
+		out[n++] = *q;
+	}
+	out[n++] = '%';
+	out[n] = '\0';
+}

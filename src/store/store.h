@@ -125,6 +125,8 @@ extern const size_t store_ntables;
  * until the callback returns, and the callback calls no method of the
  * handle iterating. */
 typedef int (*store_product_cb)(void *ctx, const struct ocop_product *p);
+/* The most products one product_counts call takes. */
+#define STORE_COUNTS_MAX 64
 typedef int (*store_scan_cb)(void *ctx, const struct ocop_scan *s);
 typedef int (*store_label_cb)(void *ctx, const struct ocop_label *l);
 typedef int (*store_batch_cb)(void *ctx, const struct ocop_batch *b);
@@ -234,6 +236,25 @@ struct ocop_store_methods {
 	/* All products ordered by code. */
 	int (*product_each)(struct ocop_store *st, store_product_cb cb,
 			    void *ctx, struct ocop_error *err);
+	/* A page of products ordered by code: those of producer_id (0:
+	 * every producer's) whose code or name holds q (ASCII letters
+	 * matched without regard to case; NULL or "": every product),
+	 * from the offset-th (0-based), at most limit (none past the
+	 * end). *total: how many match in all. */
+	int (*product_page)(struct ocop_store *st, int64_t producer_id,
+			    const char *q, int64_t offset, int limit,
+			    store_product_cb cb, void *ctx, int64_t *total,
+			    struct ocop_error *err);
+	/* For each of n products (n <= STORE_COUNTS_MAX), in one statement:
+	 * issued[i] its labels (voided ones too), scans[i] its scans at or
+	 * after since[i], and late[i] those of them at or after
+	 * late_since[i] (INT64_MAX: none). Reads index ranges only: the
+	 * cost follows the products asked for, not the registry or the scan
+	 * log. */
+	int (*product_counts)(struct ocop_store *st, const int64_t *ids,
+			      const int64_t *since, const int64_t *late_since,
+			      size_t n, int64_t *issued, int64_t *scans,
+			      int64_t *late, struct ocop_error *err);
 
 	/* Append a recognition; an identical one (same product and
 	 * decision_no, same content) is a no-op with *changed = 0; the same
@@ -258,6 +279,11 @@ struct ocop_store_methods {
 	 * history are the caller's (registry_history resolves it). */
 	int (*history_read)(struct ocop_store *st, int64_t product_id,
 			    struct ocop_history *h, struct ocop_error *err);
+	/* The same for n products (n <= STORE_COUNTS_MAX) into h[0..n), in
+	 * a number of round trips that does not grow with n. */
+	int (*history_read_many)(struct ocop_store *st, const int64_t *ids,
+				 size_t n, struct ocop_history *h,
+				 struct ocop_error *err);
 
 	/* Labels. batch_add sets b->id; label_add sets l->id. Call inside a
 	 * transaction for a whole batch. */
@@ -545,6 +571,11 @@ int store_sqlite_open(const char *db, int flags, struct ocop_store **out,
 		      struct ocop_error *err);
 int store_pg_open(const char *db, int flags, struct ocop_store **out,
 		  struct ocop_error *err);
+
+/* For the engines' product_page: the LIKE pattern (escape character
+ * backslash) of q anywhere in a text, q's own % _ and \ taken as such,
+ * into out (at least 2 * strlen(q) + 3 bytes; q is cut to fit). */
+void store_like_pattern(const char *q, char *out, size_t size);
 
 /* Copy the whole database from (a path or URI) into to, created if
  * missing, through the engines' row methods (ids kept), in one

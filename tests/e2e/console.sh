@@ -220,6 +220,45 @@ for fmt in png svg; do
 	expect_eq "$(ls "$E2E_DIR/unz" | wc -l)" 8 "$fmt files"
 done
 
+test_begin "console: a PDF download the client leaves stops, and frees its turn"
+expect_rc 0 "$OCOP" label issue CS-1 --count 3000 --format csv --out "$E2E_DIR/big"
+BB=$(cat "$E2E_DIR/last.out")
+# the client goes away after the first bytes, long before the last page
+curl -s -b "$E2E_DIR/p1" "$BASE/console/batches/$BB/labels.pdf" | head -c 100 >"$E2E_DIR/head.b"
+expect_contains "$E2E_DIR/head.b" "%PDF-"
+# the next download gets its turn once the drawing has stopped
+for _ in $(seq 1 100); do
+	code=$(req again -b "$E2E_DIR/p1" "$BASE/console/batches/$BC/labels.pdf")
+	[ "$code" = 503 ] || break
+	sleep 0.1
+done
+expect_eq "$code" 200 "the next labels.pdf"
+cmp -s <(pdftotext -layout "$E2E_DIR/again.b" -) <(pdftotext -layout "$E2E_DIR/cli/labels.pdf" -) ||
+	fail "the next PDF's text differs from the command's"
+
+test_begin "console: a client reading slowly gets the whole PDF"
+# more than the drawing keeps ahead of the client (8 MB and more)
+expect_rc 0 "$OCOP" label issue CS-1 --count 6000 --format csv --out "$E2E_DIR/slow"
+BS=$(cat "$E2E_DIR/last.out")
+expect_eq "$(curl -s -o "$E2E_DIR/slow.pdf" -w '%{http_code}' --limit-rate 2M \
+	-b "$E2E_DIR/p1" "$BASE/console/batches/$BS/labels.pdf")" 200 "labels.pdf"
+[ "$(stat -c %s "$E2E_DIR/slow.pdf")" -gt 8000000 ] || fail "a PDF of $(stat -c %s "$E2E_DIR/slow.pdf") bytes"
+expect_eq "$(pdftotext "$E2E_DIR/slow.pdf" - | grep -cE '^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$')" 6000 "serials in the PDF"
+
+test_begin "console: a PDF that cannot be drawn gets its error page, not a 200"
+stop_server
+cat >"$E2E_DIR/fonts.conf" <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>/nonexistent</dir><cachedir>$E2E_DIR/fc-cache</cachedir></fontconfig>
+EOF
+FONTCONFIG_FILE=$E2E_DIR/fonts.conf start_server --listen "127.0.0.1:$PORT" || exit 1
+expect_eq "$(req nofont -b "$E2E_DIR/p1" "$BASE/console/batches/$BC/labels.pdf")" 500 "labels.pdf without its font"
+expect_contains "$E2E_DIR/nofont.b" "DejaVu Sans"
+expect_eq "$(req csv2 -b "$E2E_DIR/p1" "$BASE/console/batches/$BC/labels.csv")" 200 "labels.csv still"
+stop_server
+start_server --listen "127.0.0.1:$PORT" || exit 1
+
 test_begin "console: voiding a label and a batch after a confirmation"
 S1=$(sed -n 2p "$E2E_DIR/cli/labels.csv" | cut -d, -f1)
 expect_eq "$(req vc -b "$E2E_DIR/p1" "$BASE/console/batches/$BC/void?serial=$S1")" 200 "confirmation"
@@ -252,6 +291,56 @@ grep -q "Mật ong hoa nhãn" "$E2E_DIR/ad.b" && fail "search: a product that do
 expect_eq "$(req ad2 -b "$E2E_DIR/ad" "$BASE/console/?q=CS-1")" 200 "search by code"
 expect_contains "$E2E_DIR/ad2.b" "Mật ong hoa nhãn"
 expect_contains "$E2E_DIR/ad2.b" 'href="/console/users"'
+
+test_begin "console: the office's dashboard counts labels and recent scans, and pages"
+# CS-2 revoked today, and two of its labels scanned since: counted on its
+# card, and the page warns
+expect_rc 0 "$OCOP" cert revoke CS-2 --decision 9/QĐ-TH --ground c \
+	--date "$(TZ=Asia/Ho_Chi_Minh date +%F)"
+for s in $(sed -n '2,3p' "$E2E_DIR/p2/labels.csv" | cut -d, -f1); do
+	curl -s -o /dev/null "$BASE/L/$s"
+done
+expect_eq "$(req cnt -b "$E2E_DIR/ad" "$BASE/console/?q=CS-")" 200 "dashboard"
+CS1=$(db_query "SELECT count(*) FROM labels l JOIN products p ON p.id = l.product_id WHERE p.code = 'CS-1'")
+$PY - "$E2E_DIR/cnt.b" "$CS1" >"$E2E_DIR/cnt.out" 2>&1 <<'EOF2' || fail "cards: $(cat "$E2E_DIR/cnt.out")"
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+cards = {re.search(r'class="hint code">([^<]*)<', c).group(1):
+         re.findall(r'<dd class="num">(\d+)</dd>', c)
+         for c in page.split('<section class="card">')[1:]}
+assert cards["CS-2"] == ["3", "2"], cards
+assert int(sys.argv[2]) > 50 and cards["CS-1"] == [sys.argv[2], "0"], cards
+assert cards["CS-3"] == ["0", "0"], cards
+assert "Vẫn còn 2 lượt quét" in page, "no late scans on the card"
+assert "vẫn đang được quét" in page, "no warning"
+EOF2
+# 60 more products: a page of 50 and the rest on the next, the total on
+# both
+$PY - "$E2E_DIR/more.csv" <<'EOF2'
+import sys
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("code,name,group,gtin,producer,producer_kind,province,address,"
+            "stars,decision_no,decided_on,issuer,valid_until\n")
+    for i in range(60):
+        f.write(f"PG-{i:02d},Bánh số {i},I,,HTX Bánh,HTX,Đồng Tháp,Ấp 1,3,"
+                f"{i}/QĐ-PG,2025-05-01,UBND tỉnh Đồng Tháp,\n")
+EOF2
+expect_rc 0 "$OCOP" registry import "$E2E_DIR/more.csv"
+expect_eq "$(req pg1 -b "$E2E_DIR/ad" "$BASE/console/")" 200 "page 1"
+expect_contains "$E2E_DIR/pg1.b" "63 sản phẩm · đang xem 1–50"
+expect_contains "$E2E_DIR/pg1.b" 'href="/console/?q=&amp;page=2"'
+expect_eq "$(grep -c '<section class="card">' "$E2E_DIR/pg1.b")" 50 "cards on page 1"
+expect_eq "$(req pg2 -b "$E2E_DIR/ad" "$BASE/console/?page=2")" 200 "page 2"
+expect_contains "$E2E_DIR/pg2.b" "63 sản phẩm · đang xem 51–63"
+expect_eq "$(grep -c '<section class="card">' "$E2E_DIR/pg2.b")" 13 "cards on page 2"
+grep -q 'rel="next"' "$E2E_DIR/pg2.b" && fail "a next page after the last"
+expect_contains "$E2E_DIR/pg2.b" "PG-59"
+expect_eq "$(req pg9 -b "$E2E_DIR/ad" "$BASE/console/?page=9")" 200 "a page past the end"
+expect_contains "$E2E_DIR/pg9.b" "63 sản phẩm · đang xem 1–50"
+expect_eq "$(req pgq -b "$E2E_DIR/ad" "$BASE/console/?q=b%C3%A1nh%20s%E1%BB%91%205")" 200 "search"
+expect_contains "$E2E_DIR/pgq.b" "11 sản phẩm"
+expect_eq "$(req pgp -b "$E2E_DIR/ad" "$BASE/console/?q=50%25")" 200 "a search with %"
+expect_contains "$E2E_DIR/pgp.b" "Không có sản phẩm nào khớp."
 
 test_begin "console: the sixth wrong password gets 429, the right one too"
 for i in 1 2 3 4 5; do

@@ -177,6 +177,11 @@ int pg_product_get_by_gtin(struct ocop_store *, const char *,
 			   struct ocop_product *, struct ocop_error *);
 int pg_product_each(struct ocop_store *, store_product_cb, void *,
 		    struct ocop_error *);
+int pg_product_page(struct ocop_store *, int64_t, const char *, int64_t, int,
+		    store_product_cb, void *, int64_t *, struct ocop_error *);
+int pg_product_counts(struct ocop_store *, const int64_t *, const int64_t *,
+		      const int64_t *, size_t, int64_t *, int64_t *, int64_t *,
+		      struct ocop_error *);
 int pg_recognition_add(struct ocop_store *, int64_t, struct ocop_recognition *,
 		       int *, struct ocop_error *);
 int pg_extension_add(struct ocop_store *, int64_t, int32_t, const char *,
@@ -185,6 +190,8 @@ int pg_revocation_add(struct ocop_store *, int64_t, struct ocop_revocation *,
 		      int *, struct ocop_error *);
 int pg_history_read(struct ocop_store *, int64_t, struct ocop_history *,
 		    struct ocop_error *);
+int pg_history_read_many(struct ocop_store *, const int64_t *, size_t,
+			 struct ocop_history *, struct ocop_error *);
 
 int pg_batch_add(struct ocop_store *, struct ocop_batch *, struct ocop_error *);
 int pg_label_add(struct ocop_store *, struct ocop_label *, struct ocop_error *);

@@ -5,6 +5,7 @@
  * ON CONFLICT DO NOTHING, and a row another node added in between is then
  * read as if it had been there: no check-then-insert race.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,9 @@ enum {
 	PG_PRODUCT_GET_BY_ID,
 	PG_PRODUCT_GET_BY_GTIN,
 	PG_PRODUCT_EACH,
+	PG_PRODUCT_TOTAL,
+	PG_PRODUCT_PAGE,
+	PG_PRODUCT_COUNTS,
 	PG_REC_FIND,
 	PG_REC_ADD,
 	PG_REC_EXISTS,
@@ -31,6 +35,8 @@ enum {
 	PG_REV_ADD,
 	PG_HISTORY_RECS,
 	PG_HISTORY_REVS,
+	PG_HISTORY_RECS_MANY,
+	PG_HISTORY_REVS_MANY,
 	PG_REGISTRY_END
 };
 
@@ -254,11 +260,13 @@ pg_product_put(struct ocop_store *base, struct ocop_product *p, int *changed,
 			      p->code);
 }
 
-#define PRODUCT_COLS                                                           \
+#define PRODUCT_FIELDS                                                         \
 	"p.id, p.code, p.name, p.grp, p.gtin, c.id, c.name, c.kind, "          \
 	"coalesce(p.province, c.province), coalesce(p.address, c.address), "   \
-	"coalesce(c.reg_no, '') FROM products p "                              \
-	"JOIN producers c ON c.id = p.producer_id "
+	"coalesce(c.reg_no, '') "
+#define PRODUCT_COLS                                                           \
+	PRODUCT_FIELDS                                                         \
+	    "FROM products p JOIN producers c ON c.id = p.producer_id "
 
 static void
 product_from_row(const PGresult *res, int r, struct ocop_product *p)
@@ -367,6 +375,125 @@ pg_product_each(struct ocop_store *base, store_product_cb cb, void *ctx,
 	return pg_stream(s, PG_PRODUCT_EACH,
 			 "SELECT " PRODUCT_COLS "ORDER BY p.code COLLATE \"C\"",
 			 NULL, "cannot list products", product_row, &e, err);
+}
+
+/* As the SQLite engine: the order of the bytes, and LIKE on the text in
+ * the "C" collation, where lower() folds ASCII letters only */
+#define PAGE_WHERE                                                             \
+	"WHERE ($1 = 0 OR p.producer_id = $1) AND ($2::text IS NULL"           \
+	" OR lower(p.code COLLATE \"C\") LIKE lower($2 COLLATE \"C\")"         \
+	" OR lower(p.name COLLATE \"C\") LIKE lower($2 COLLATE \"C\")) "
+
+int
+pg_product_page(struct ocop_store *base, int64_t producer_id, const char *q,
+		int64_t offset, int limit, store_product_cb cb, void *ctx,
+		int64_t *total, struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct product_each e = {cb, ctx};
+	struct pg_params p = {0};
+	char pattern[2 * sizeof(((struct ocop_product *)0)->name) + 3];
+	PGresult *res;
+
+	*total = 0;
+	pp_int(&p, producer_id);
+	if (q && *q) {
+		store_like_pattern(q, pattern, sizeof(pattern));
+		pp_text(&p, pattern);
+	} else
+		pp_text_or_null(&p, NULL);
+	PG_OR_FAIL(res, PG_PRODUCT_TOTAL,
+		   "SELECT count(*) FROM products p " PAGE_WHERE, &p,
+		   "cannot count products");
+	*total = pg_col_int(res, 0, 0);
+	PQclear(res);
+	pp_int(&p, limit);
+	pp_int(&p, offset);
+	/* the page of products first, over products_code_c, then their
+	 * producers: not a sort of the whole registry joined */
+	return pg_stream(s, PG_PRODUCT_PAGE,
+			 "SELECT " PRODUCT_FIELDS
+			 "FROM (SELECT * FROM products p " PAGE_WHERE
+			 "ORDER BY p.code COLLATE \"C\" LIMIT $3 OFFSET $4) p "
+			 "JOIN producers c ON c.id = p.producer_id "
+			 "ORDER BY p.code COLLATE \"C\"",
+			 &p, "cannot list products", product_row, &e, err);
+}
+#undef PAGE_WHERE
+
+int
+pg_product_counts(struct ocop_store *base, const int64_t *ids,
+		  const int64_t *since, const int64_t *late_since, size_t n,
+		  int64_t *issued, int64_t *scans, int64_t *late,
+		  struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pg_params p = {0};
+	struct ocop_buf a, b, c;
+	PGresult *res;
+	int64_t first;
+	int rc = 0;
+
+	assert(n <= STORE_COUNTS_MAX);
+	if (n == 0)
+		return 0;
+	/* the products as three arrays: one round trip whatever their
+	 * number. A batch's count is the number of its labels (stored
+	 * together, never deleted): the labels are counted over the
+	 * batches' index, the scans, both counts in one pass, over the
+	 * range of scans_product that the time gives */
+	ocop_buf_init(&a, 32 * STORE_COUNTS_MAX);
+	ocop_buf_init(&b, 32 * STORE_COUNTS_MAX);
+	ocop_buf_init(&c, 32 * STORE_COUNTS_MAX);
+	first = since[0];
+	for (size_t k = 0; k < n; k++) {
+		ocop_buf_addf(&a, "%s%lld", k ? "," : "{", (long long)ids[k]);
+		ocop_buf_addf(&b, "%s%lld", k ? "," : "{", (long long)since[k]);
+		ocop_buf_addf(&c, "%s%lld", k ? "," : "{",
+			      (long long)late_since[k]);
+		if (since[k] < first)
+			first = since[k];
+	}
+	ocop_buf_adds(&a, "}");
+	ocop_buf_adds(&b, "}");
+	ocop_buf_adds(&c, "}");
+	pp_text(&p, a.data);
+	pp_text(&p, b.data);
+	pp_text(&p, c.data);
+	/* the earliest time, a parameter of the statement: the months'
+	 * partitions before it are pruned once, not for each product */
+	pp_int(&p, first);
+	res = pg_exec(s, PG_PRODUCT_COUNTS,
+		      "SELECT w.i,"
+		      " (SELECT coalesce(sum(b.count), 0) FROM batches b"
+		      " WHERE b.product_id = w.id), x.n, x.late"
+		      " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])"
+		      " WITH ORDINALITY AS w(id, since, late_since, i)"
+		      " CROSS JOIN LATERAL (SELECT count(*) AS n,"
+		      " count(*) FILTER (WHERE s.scanned_at >= w.late_since)"
+		      " AS late FROM scans s WHERE s.product_id = w.id"
+		      " AND s.scanned_at >= w.since AND s.scanned_at >= $4) x"
+		      " ORDER BY w.i",
+		      &p, "cannot count labels and scans", err);
+	if (!res) {
+		rc = err ? err->code : OCOP_EINTERNAL;
+		goto out;
+	}
+	if ((size_t)PQntuples(res) != n)
+		rc = ocop_error_set(err, OCOP_EINTERNAL,
+				    "counted %d products of %zu",
+				    PQntuples(res), n);
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		issued[k] = pg_col_int(res, (int)k, 1);
+		scans[k] = pg_col_int(res, (int)k, 2);
+		late[k] = pg_col_int(res, (int)k, 3);
+	}
+	PQclear(res);
+out:
+	ocop_buf_release(&a);
+	ocop_buf_release(&b);
+	ocop_buf_release(&c);
+	return rc;
 }
 
 int
@@ -589,6 +716,54 @@ pg_revocation_add(struct ocop_store *base, int64_t product_id,
 			      r->decision_no);
 }
 
+/* A recognition from columns 0-9 of row i (HISTORY_RECS). */
+static void
+rec_from_row(const PGresult *res, int i, struct ocop_recognition *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = pg_col_int(res, i, 0);
+	r->stars = (int)pg_col_int(res, i, 1);
+	pg_col_text(res, i, 2, r->decision_no, sizeof(r->decision_no));
+	r->decided_on = pg_col_day(res, i, 3);
+	pg_col_text(res, i, 4, r->issuer, sizeof(r->issuer));
+	r->valid_from = pg_col_day(res, i, 5);
+	r->valid_until = pg_col_day(res, i, 6);
+	r->extended_until = pg_col_day(res, i, 7);
+	pg_col_text(res, i, 8, r->ext_decision_no, sizeof(r->ext_decision_no));
+	pg_col_text(res, i, 9, r->source, sizeof(r->source));
+	r->end = r->valid_until;
+	r->revoked_on = OCOP_NO_DAY;
+}
+
+/* A revocation from columns 0-4 of row i (HISTORY_REVS). */
+static void
+rev_from_row(const PGresult *res, int i, struct ocop_revocation *v)
+{
+	char ground[16];
+
+	memset(v, 0, sizeof(*v));
+	v->id = pg_col_int(res, i, 0);
+	pg_col_text(res, i, 1, v->decision_no, sizeof(v->decision_no));
+	v->revoked_on = pg_col_day(res, i, 2);
+	pg_col_text(res, i, 3, ground, sizeof(ground));
+	if (ocop_ground_parse(ground, &v->ground) < 0)
+		v->ground = OCOP_GROUND_E;
+	pg_col_text(res, i, 4, v->note, sizeof(v->note));
+}
+
+/* the latest appended extension of a recognition is in effect */
+#define HISTORY_RECS                                                           \
+	"SELECT r.id, r.stars, r.decision_no, r.decided_on, "                  \
+	"r.issuer, r.valid_from, r.valid_until, "                              \
+	"x.extended_until, coalesce(x.decision_no, ''), r.source, "            \
+	"r.product_id FROM recognitions r LEFT JOIN LATERAL "                  \
+	"(SELECT e.extended_until, e.decision_no FROM extensions e "           \
+	" WHERE e.recognition_id = r.id ORDER BY e.id DESC LIMIT 1)"           \
+	" x ON true "
+#define HISTORY_REVS                                                           \
+	"SELECT id, decision_no, revoked_on, ground, note, product_id "        \
+	"FROM revocations "
+
 int
 pg_history_read(struct ocop_store *base, int64_t product_id,
 		struct ocop_history *h, struct ocop_error *err)
@@ -596,46 +771,24 @@ pg_history_read(struct ocop_store *base, int64_t product_id,
 	struct pg_store *s = (struct pg_store *)base;
 	struct pg_params q = {0};
 	PGresult *res;
-	char ground[16];
 
 	ocop_history_release(h);
 	pp_int(&q, product_id);
-	/* the latest appended extension of a recognition is in effect */
 	PG_OR_FAIL(res, PG_HISTORY_RECS,
-		   "SELECT r.id, r.stars, r.decision_no, r.decided_on, "
-		   "r.issuer, r.valid_from, r.valid_until, "
-		   "x.extended_until, coalesce(x.decision_no, ''), r.source "
-		   "FROM recognitions r LEFT JOIN LATERAL "
-		   "(SELECT e.extended_until, e.decision_no FROM extensions e "
-		   " WHERE e.recognition_id = r.id ORDER BY e.id DESC LIMIT 1)"
-		   " x ON true WHERE r.product_id = $1 "
-		   "ORDER BY r.valid_from, r.decided_on, r.id",
+		   HISTORY_RECS "WHERE r.product_id = $1 "
+				"ORDER BY r.valid_from, r.decided_on, r.id",
 		   &q, "cannot read product history");
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct ocop_recognition r;
 
-		memset(&r, 0, sizeof(r));
-		r.id = pg_col_int(res, i, 0);
-		r.stars = (int)pg_col_int(res, i, 1);
-		pg_col_text(res, i, 2, r.decision_no, sizeof(r.decision_no));
-		r.decided_on = pg_col_day(res, i, 3);
-		pg_col_text(res, i, 4, r.issuer, sizeof(r.issuer));
-		r.valid_from = pg_col_day(res, i, 5);
-		r.valid_until = pg_col_day(res, i, 6);
-		r.extended_until = pg_col_day(res, i, 7);
-		pg_col_text(res, i, 8, r.ext_decision_no,
-			    sizeof(r.ext_decision_no));
-		pg_col_text(res, i, 9, r.source, sizeof(r.source));
-		r.end = r.valid_until;
-		r.revoked_on = OCOP_NO_DAY;
+		rec_from_row(res, i, &r);
 		ocop_history_add_recognition(h, &r);
 	}
 	PQclear(res);
 
 	res = pg_exec(s, PG_HISTORY_REVS,
-		      "SELECT id, decision_no, revoked_on, ground, note "
-		      "FROM revocations WHERE product_id = $1 "
-		      "ORDER BY revoked_on, id",
+		      HISTORY_REVS
+		      "WHERE product_id = $1 ORDER BY revoked_on, id",
 		      &q, "cannot read product history", err);
 	if (!res) {
 		ocop_history_release(h);
@@ -644,16 +797,84 @@ pg_history_read(struct ocop_store *base, int64_t product_id,
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct ocop_revocation v;
 
-		memset(&v, 0, sizeof(v));
-		v.id = pg_col_int(res, i, 0);
-		pg_col_text(res, i, 1, v.decision_no, sizeof(v.decision_no));
-		v.revoked_on = pg_col_day(res, i, 2);
-		pg_col_text(res, i, 3, ground, sizeof(ground));
-		if (ocop_ground_parse(ground, &v.ground) < 0)
-			v.ground = OCOP_GROUND_E;
-		pg_col_text(res, i, 4, v.note, sizeof(v.note));
+		rev_from_row(res, i, &v);
 		ocop_history_add_revocation(h, &v);
 	}
 	PQclear(res);
 	return 0;
+}
+
+/* The index in ids of a row's product (column col), or -1. */
+static int
+row_product(const PGresult *res, int i, int col, const int64_t *ids, size_t n)
+{
+	int64_t id = pg_col_int(res, i, col);
+
+	for (size_t k = 0; k < n; k++)
+		if (ids[k] == id)
+			return (int)k;
+	return -1;
+}
+
+int
+pg_history_read_many(struct ocop_store *base, const int64_t *ids, size_t n,
+		     struct ocop_history *h, struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pg_params q = {0};
+	struct ocop_buf a;
+	PGresult *res = NULL;
+	int rc = 0;
+
+	assert(n <= STORE_COUNTS_MAX);
+	for (size_t k = 0; k < n; k++)
+		ocop_history_release(&h[k]);
+	if (n == 0)
+		return 0;
+	/* two round trips for the n products, each product's rows in the
+	 * order history_read gives them */
+	ocop_buf_init(&a, 32 * STORE_COUNTS_MAX);
+	for (size_t k = 0; k < n; k++)
+		ocop_buf_addf(&a, "%s%lld", k ? "," : "{", (long long)ids[k]);
+	ocop_buf_adds(&a, "}");
+	pp_text(&q, a.data);
+	if (!(res = pg_exec(s, PG_HISTORY_RECS_MANY,
+			    HISTORY_RECS
+			    "WHERE r.product_id = ANY ($1::bigint[]) "
+			    "ORDER BY r.product_id, r.valid_from, "
+			    "r.decided_on, r.id",
+			    &q, "cannot read product histories", err)))
+		goto out_fail;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct ocop_recognition r;
+		int k = row_product(res, i, 10, ids, n);
+
+		rec_from_row(res, i, &r);
+		if (k >= 0)
+			ocop_history_add_recognition(&h[k], &r);
+	}
+	PQclear(res);
+	if (!(res =
+		  pg_exec(s, PG_HISTORY_REVS_MANY,
+			  HISTORY_REVS "WHERE product_id = ANY ($1::bigint[]) "
+				       "ORDER BY product_id, revoked_on, id",
+			  &q, "cannot read product histories", err)))
+		goto out_fail;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct ocop_revocation v;
+		int k = row_product(res, i, 5, ids, n);
+
+		rev_from_row(res, i, &v);
+		if (k >= 0)
+			ocop_history_add_revocation(&h[k], &v);
+	}
+	PQclear(res);
+	goto out;
+out_fail:
+	rc = err ? err->code : OCOP_EINTERNAL;
+	for (size_t k = 0; k < n; k++)
+		ocop_history_release(&h[k]);
+out:
+	ocop_buf_release(&a);
+	return rc;
 }

@@ -3,6 +3,7 @@
  * producers, products, and the appended history of recognitions,
  * extensions and revocations.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +21,9 @@ enum {
 	SQ_PRODUCT_GET_BY_ID,
 	SQ_PRODUCT_GET_BY_GTIN,
 	SQ_PRODUCT_EACH,
+	SQ_PRODUCT_PAGE,
+	SQ_PRODUCT_TOTAL,
+	SQ_PRODUCT_COUNTS,
 	SQ_REC_FIND,
 	SQ_REC_ADD,
 	SQ_REC_EXISTS,
@@ -328,17 +332,14 @@ sq_product_get_by_gtin(struct ocop_store *base, const char *gtin14,
 	return product_one(s, st, out, what, err);
 }
 
-int
-sq_product_each(struct ocop_store *base, store_product_cb cb, void *ctx,
-		struct ocop_error *err)
+/* Each product of the statement's rows to cb; the statement is reset. */
+static int
+product_rows(struct sq_store *s, sqlite3_stmt *st, store_product_cb cb,
+	     void *ctx, struct ocop_error *err)
 {
-	struct sq_store *s = (struct sq_store *)base;
-	sqlite3_stmt *st;
 	struct ocop_product p;
 	int rc;
 
-	STMT_OR_FAIL(st, SQ_PRODUCT_EACH,
-		     "SELECT " PRODUCT_COLS "ORDER BY p.code");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		product_from_row(st, &p);
 		if ((rc = cb(ctx, &p)) != 0) {
@@ -349,6 +350,113 @@ sq_product_each(struct ocop_store *base, store_product_cb cb, void *ctx,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return sq_error(s, err, "cannot list products");
+	return 0;
+}
+
+int
+sq_product_each(struct ocop_store *base, store_product_cb cb, void *ctx,
+		struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+
+	STMT_OR_FAIL(st, SQ_PRODUCT_EACH,
+		     "SELECT " PRODUCT_COLS "ORDER BY p.code");
+	return product_rows(s, st, cb, ctx, err);
+}
+
+int
+sq_product_page(struct ocop_store *base, int64_t producer_id, const char *q,
+		int64_t offset, int limit, store_product_cb cb, void *ctx,
+		int64_t *total, struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	sqlite3_stmt *st;
+	char pattern[2 * sizeof(((struct ocop_product *)0)->name) + 3];
+	int rc;
+
+	/* LIKE matches ASCII letters without regard to case, as the
+	 * search always has */
+#define PAGE_WHERE                                                             \
+	"WHERE (?1 = 0 OR p.producer_id = ?1) AND (?2 IS NULL"                 \
+	" OR p.code LIKE ?2 ESCAPE '\\' OR p.name LIKE ?2 ESCAPE '\\') "
+	STMT_OR_FAIL(st, SQ_PRODUCT_TOTAL,
+		     "SELECT count(*) FROM products p " PAGE_WHERE);
+	sqlite3_bind_int64(st, 1, producer_id);
+	if (q && *q) {
+		store_like_pattern(q, pattern, sizeof(pattern));
+		sq_bind_text(st, 2, pattern);
+	}
+	rc = sqlite3_step(st);
+	*total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return sq_error(s, err, "cannot count products");
+	STMT_OR_FAIL(st, SQ_PRODUCT_PAGE,
+		     "SELECT " PRODUCT_COLS PAGE_WHERE
+		     "ORDER BY p.code LIMIT ?3 OFFSET ?4");
+#undef PAGE_WHERE
+	sqlite3_bind_int64(st, 1, producer_id);
+	if (q && *q)
+		sq_bind_text(st, 2, pattern);
+	sqlite3_bind_int(st, 3, limit);
+	sqlite3_bind_int64(st, 4, offset);
+	return product_rows(s, st, cb, ctx, err);
+}
+
+int
+sq_product_counts(struct ocop_store *base, const int64_t *ids,
+		  const int64_t *since, const int64_t *late_since, size_t n,
+		  int64_t *issued, int64_t *scans, int64_t *late,
+		  struct ocop_error *err)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	struct ocop_buf want;
+	sqlite3_stmt *st;
+	size_t i = 0;
+	int rc;
+
+	assert(n <= STORE_COUNTS_MAX);
+	if (n == 0)
+		return 0;
+	/* the products as one JSON array of [id, since, late_since]: one
+	 * statement whatever their number. A batch's count is the number of
+	 * its labels (stored together, never deleted), so the labels are
+	 * counted over the batches' index, and the scans over the ranges of
+	 * scans_product that the times give (counted in the index: faster
+	 * here than one pass grouped). */
+	STMT_OR_FAIL(st, SQ_PRODUCT_COUNTS,
+		     "SELECT w.key,"
+		     " (SELECT coalesce(sum(b.count), 0) FROM batches b"
+		     " WHERE b.product_id = w.value ->> 0),"
+		     " (SELECT count(*) FROM scans s"
+		     " WHERE s.product_id = w.value ->> 0"
+		     " AND s.scanned_at >= w.value ->> 1),"
+		     " (SELECT count(*) FROM scans s"
+		     " WHERE s.product_id = w.value ->> 0"
+		     " AND s.scanned_at >= max(w.value ->> 1, w.value ->> 2))"
+		     " FROM json_each(?1) w ORDER BY w.key");
+	ocop_buf_init(&want, 80 * STORE_COUNTS_MAX);
+	for (size_t k = 0; k < n; k++)
+		ocop_buf_addf(&want, "%s[%lld,%lld,%lld]", k ? "," : "[",
+			      (long long)ids[k], (long long)since[k],
+			      (long long)late_since[k]);
+	ocop_buf_adds(&want, "]");
+	sqlite3_bind_text(st, 1, want.data, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && i < n) {
+		issued[i] = sqlite3_column_int64(st, 1);
+		scans[i] = sqlite3_column_int64(st, 2);
+		late[i] = sqlite3_column_int64(st, 3);
+		i++;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	ocop_buf_release(&want);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sq_error(s, err, "cannot count labels and scans");
+	if (i != n)
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "counted %zu products of %zu", i, n);
 	return 0;
 }
 
@@ -614,5 +722,22 @@ sq_history_read(struct ocop_store *base, int64_t product_id,
 out_fail:
 	rc = sq_error(s, err, "cannot read product history");
 	ocop_history_release(h);
+	return rc;
+}
+
+/* Statements cost no round trip here: the products' histories one by
+ * one, over the same cached statements. */
+int
+sq_history_read_many(struct ocop_store *base, const int64_t *ids, size_t n,
+		     struct ocop_history *h, struct ocop_error *err)
+{
+	int rc = 0;
+
+	assert(n <= STORE_COUNTS_MAX);
+	for (size_t k = 0; k < n && rc == 0; k++)
+		rc = sq_history_read(base, ids[k], &h[k], err);
+	if (rc < 0)
+		for (size_t k = 0; k < n; k++)
+			ocop_history_release(&h[k]);
 	return rc;
 }
