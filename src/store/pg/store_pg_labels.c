@@ -456,9 +456,9 @@ pg_label_each_of_product(struct ocop_store *base, int64_t product_id,
 	pp_int(&q, product_id);
 	return pg_stream(s, PG_LABEL_EACH_OF_PRODUCT,
 			 "SELECT l.id, l.batch_id, l.stars, l.voided_at, "
-			 "b.voided_at FROM labels l "
-			 "JOIN batches b ON b.id = l.batch_id "
-			 "WHERE l.product_id = $1",
+			 "(SELECT b.voided_at FROM batches b "
+			 " WHERE b.id = l.batch_id) "
+			 "FROM labels l WHERE l.product_id = $1",
 			 &q, "cannot read labels", label_batch_row, &e, err);
 }
 
@@ -476,4 +476,3 @@ pg_batch_each_of_product(struct ocop_store *base, int64_t product_id,
 			 "WHERE b.product_id = $1 ORDER BY b.id",
 			 &q, "cannot list batches", batch_row, &e, err);
 }
-
