@@ -531,7 +531,8 @@ pg_partitions(struct pg_store *s, struct ocop_error *err)
 		s->parts_lo = pg_col_int(res, 0, 0);
 		s->parts_hi = pg_col_int(res, 0, 1);
 		/* made again well before the last month comes */
-		s->parts_until = now + (int64_t)(PG_PARTS_MONTHS - 2) * 28 * 86400;
+		s->parts_until =
+		    now + (int64_t)(PG_PARTS_MONTHS - 2) * 28 * 86400;
 	}
 	PQclear(res);
 	return rc;
@@ -595,6 +596,7 @@ pg_undo(struct pg_store *s)
 	pipe_abandon(s);
 	PQclear(PQexec(s->conn, "ROLLBACK"));
 	s->depth = 0;
+	s->loaded = 0;
 	s->failed = 0;
 	s->reading = 0;
 }
@@ -657,9 +659,16 @@ pg_commit(struct ocop_store *base, struct ocop_error *err)
 				    "cannot commit: the transaction was rolled "
 				    "back");
 	PQclear(res);
+	/* rows just loaded are not yet marked visible to every
+	 * transaction: until a vacuum marks their pages, an index-only
+	 * scan (the reports' reads of scans) fetches every row's page
+	 * too; a failure leaves that to autovacuum */
+	if (rc == 0 && s->loaded)
+		(void)pg_simple(s, "VACUUM (ANALYZE)", "cannot vacuum", NULL);
 out:
 	if (rc < 0 && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(s->conn, "ROLLBACK"));
+	s->loaded = 0;
 	s->failed = 0;
 	return rc;
 }
@@ -784,9 +793,9 @@ pg_touch(struct pg_store *s, int slot, const char *sql, int64_t a, int64_t b,
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		const char *m = PQerrorMessage(c);
 
-		rc = ocop_error_set(err, OCOP_EOUTPUT,
-				    "cannot record use: %.*s",
-				    (int)strcspn(m, "\n"), m);
+		rc =
+		    ocop_error_set(err, OCOP_EOUTPUT, "cannot record use: %.*s",
+				   (int)strcspn(m, "\n"), m);
 	}
 	PQclear(res);
 	PQfinish(c);
