@@ -456,9 +456,9 @@ pg_label_each_of_product(struct ocop_store *base, int64_t product_id,
 	pp_int(&q, product_id);
 	return pg_stream(s, PG_LABEL_EACH_OF_PRODUCT,
 			 "SELECT l.id, l.batch_id, l.stars, l.voided_at, "
-			 "(SELECT b.voided_at FROM batches b "
-			 " WHERE b.id = l.batch_id) "
-			 "FROM labels l WHERE l.product_id = $1",
+			 "b.voided_at FROM labels l "
+			 "JOIN batches b ON b.id = l.batch_id "
+			 "AND b.product_id = $1 WHERE l.product_id = $1",
 			 &q, "cannot read labels", label_batch_row, &e, err);
 }
 
