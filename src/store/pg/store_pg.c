@@ -99,12 +99,26 @@ pg_col_text(const PGresult *res, int r, int i, char *buf, size_t size)
 		     size);
 }
 
+/* A column's integer in text form: the server's own int output, digits
+ * with an optional minus. Read here rather than by strtoll, whose locale
+ * handling was a sixth of a report's time over millions of scans. */
+static int64_t
+col_digits(const char *v)
+{
+	uint64_t n = 0;
+	int neg = *v == '-';
+
+	for (v += neg; *v >= '0' && *v <= '9'; v++)
+		n = n * 10 + (uint64_t)(*v - '0');
+	return neg ? (int64_t)(0 - n) : (int64_t)n;
+}
+
 int64_t
 pg_col_int(const PGresult *res, int r, int i)
 {
 	if (PQgetisnull(res, r, i))
 		return 0;
-	return strtoll(PQgetvalue(res, r, i), NULL, 10);
+	return col_digits(PQgetvalue(res, r, i));
 }
 
 int32_t
@@ -123,7 +137,7 @@ pg_col_time(const PGresult *res, int r, int i)
 {
 	if (PQgetisnull(res, r, i))
 		return OCOP_NO_TIME;
-	return strtoll(PQgetvalue(res, r, i), NULL, 10);
+	return col_digits(PQgetvalue(res, r, i));
 }
 
 /* SQLSTATE classes to the contract's codes (store.h: Errors). */
