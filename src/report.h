@@ -34,11 +34,13 @@ struct report_opts {
 	int within;	 /* expiring: days_left <= within; default 180 */
 	int min_places;	 /* clones: distinct places; default 3 */
 	int window_days; /* clones: within this many days; default 7 */
-	/* The path of the database, so a report may open a second read
-	 * connection and split its work over two threads. NULL: one
+	/* The path of the database, so a report may open more read
+	 * connections and split its work over threads. NULL: one
 	 * thread on the handle given. Not owned. */
 	const char *db_path;
-	int threads; /* 0: automatic (2 when db_path is set) */
+	/* 0: automatic when db_path is set: 2, or 4 on a networked
+	 * engine, whose threads mostly wait for its server */
+	int threads;
 	/* circulation: read every scan, not only those on days when some
 	 * label of the product may not be valid (to check that shortcut) */
 	int full_scan;

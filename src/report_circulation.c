@@ -410,8 +410,7 @@ worker_flush(struct circ_worker *w)
 	for (size_t i = 0; i < w->dn; i++) {
 		struct deferred *d = &w->dv[i];
 
-		if (rc == 0 &&
-		    (rc = worker_label(w, d->label_id, &li)) == 0) {
+		if (rc == 0 && (rc = worker_label(w, d->label_id, &li)) == 0) {
 			sc.label_id = d->label_id;
 			sc.product_id = d->product_id;
 			sc.scanned_at = d->scanned_at;
@@ -820,7 +819,12 @@ report_circulation(struct ocop_store *st, const struct report_opts *o,
 	    o->since != OCOP_NO_DAY ? ocop_day_start(o->since) : OCOP_NO_TIME;
 	job.to = rend_of(o->as_of);
 
-	nw = o->threads > 0 ? (size_t)o->threads : (o->db_path ? 2 : 1);
+	/* a networked engine's workers mostly wait for their round trips:
+	 * more of them keep its server busy */
+	nw = o->threads > 0	? (size_t)o->threads
+	     : !o->db_path	? 1
+	     : st->m->networked ? 4
+				: 2;
 	if (nw > 8)
 		nw = 8;
 	if (!o->db_path || nids < 2 * nw)

@@ -75,18 +75,19 @@ struct pg_store {
 	int failed;  /* a nested rollback happened */
 	enum pg_snap snap;
 	unsigned char prepared[PG_SLOTS];
-	int64_t parts_until; /* when to make the coming months' again */
+	int64_t parts_until;	    /* when to make the coming months' again */
 	int64_t parts_lo, parts_hi; /* the instants their months cover */
-	char *uri;	     /* for pg_touch's connection of its own */
+	char *uri;		    /* for pg_touch's connection of its own */
 	/* the scan writer's transaction in pipeline mode */
 	int piping;
-	int may_fix; /* some entry may need a fixup before COMMIT */
+	int may_fix;   /* some entry may need a fixup before COMMIT */
 	size_t nbatch; /* consumer scans not yet sent (pg_scans_flush) */
 	long batch_no;
 	struct pg_pending *pend;
 	size_t npend, cap;
 	/* 'ocop db copy' loading a table (store_pg_copy.c) */
 	const struct store_table *load_t;
+	int loaded; /* a load finished: VACUUM once it is committed */
 	struct ocop_buf load_line;
 	struct ocop_buf load_places; /* label_places rows of label_scans */
 };
@@ -136,8 +137,7 @@ struct pg_pending *pg_send(struct pg_store *s, int slot, const char *sql,
 int pg_scans_flush(struct pg_store *s, struct ocop_error *err);
 /* A pending entry that sends nothing (its outputs come from an earlier
  * entry's result). */
-struct pg_pending *pg_pend_virtual(struct pg_store *s,
-				   struct ocop_error *err);
+struct pg_pending *pg_pend_virtual(struct pg_store *s, struct ocop_error *err);
 
 /* The scans partition of the month of instant at exists (made if
  * missing, outside the months made ahead): no scan lands in
@@ -223,8 +223,7 @@ int pg_batch_each_of_product(struct ocop_store *, int64_t, store_batch_cb,
 			     void *, struct ocop_error *);
 int pg_key_add(struct ocop_store *, const struct store_key *,
 	       const unsigned char *, size_t, struct ocop_error *);
-int pg_key_each(struct ocop_store *, store_key_cb, void *,
-		struct ocop_error *);
+int pg_key_each(struct ocop_store *, store_key_cb, void *, struct ocop_error *);
 int pg_key_secret(struct ocop_store *, const char *, unsigned char *, size_t,
 		  size_t *, struct ocop_error *);
 int pg_key_retire(struct ocop_store *, int64_t, struct ocop_error *);
@@ -243,8 +242,7 @@ int pg_token_find(struct ocop_store *, const unsigned char *, size_t,
 		  struct store_token *, struct ocop_error *);
 int pg_token_each(struct ocop_store *, store_token_cb, void *,
 		  struct ocop_error *);
-int pg_token_revoke(struct ocop_store *, int64_t, int64_t,
-		    struct ocop_error *);
+int pg_token_revoke(struct ocop_store *, int64_t, int64_t, struct ocop_error *);
 int pg_token_touch(struct ocop_store *, int64_t, int64_t, struct ocop_error *);
 int pg_session_touch(struct ocop_store *, int64_t, int64_t,
 		     struct ocop_error *);
@@ -266,10 +264,10 @@ int pg_session_find(struct ocop_store *, const unsigned char *, size_t,
 int pg_session_end(struct ocop_store *, int64_t, int64_t, struct ocop_error *);
 int pg_session_end_user(struct ocop_store *, int64_t, int64_t,
 			struct ocop_error *);
-int pg_signin_add(struct ocop_store *, const char *, const char *, int64_t,
-		  int, struct ocop_error *);
-int pg_signin_failures(struct ocop_store *, const char *, const char *,
-		       int64_t, int64_t *, int64_t *, struct ocop_error *);
+int pg_signin_add(struct ocop_store *, const char *, const char *, int64_t, int,
+		  struct ocop_error *);
+int pg_signin_failures(struct ocop_store *, const char *, const char *, int64_t,
+		       int64_t *, int64_t *, struct ocop_error *);
 int pg_audit_add(struct ocop_store *, struct store_audit *,
 		 struct ocop_error *);
 int pg_audit_each(struct ocop_store *, int64_t, store_audit_cb, void *,
@@ -279,8 +277,8 @@ int pg_scan_purge_client_data(struct ocop_store *, int64_t, int64_t *,
 int pg_scan_purge_consumer(struct ocop_store *, int64_t, int64_t *,
 			   struct ocop_error *);
 
-int pg_table_each(struct ocop_store *, const struct store_table *,
-		  store_row_cb, void *, struct ocop_error *);
+int pg_table_each(struct ocop_store *, const struct store_table *, store_row_cb,
+		  void *, struct ocop_error *);
 int pg_load_begin(struct ocop_store *, const struct store_table *,
 		  struct ocop_error *);
 int pg_load_row(struct ocop_store *, const struct store_row *,

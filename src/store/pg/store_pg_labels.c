@@ -458,7 +458,7 @@ pg_label_each_of_product(struct ocop_store *base, int64_t product_id,
 			 "SELECT l.id, l.batch_id, l.stars, l.voided_at, "
 			 "b.voided_at FROM labels l "
 			 "JOIN batches b ON b.id = l.batch_id "
-			 "WHERE l.product_id = $1",
+			 "AND b.product_id = $1 WHERE l.product_id = $1",
 			 &q, "cannot read labels", label_batch_row, &e, err);
 }
 
@@ -476,4 +476,3 @@ pg_batch_each_of_product(struct ocop_store *base, int64_t product_id,
 			 "WHERE b.product_id = $1 ORDER BY b.id",
 			 &q, "cannot list batches", batch_row, &e, err);
 }
-
