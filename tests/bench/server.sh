@@ -8,7 +8,12 @@
 #   nginx:     the static file
 # wrk -t2 -c64 -d5s --latency over random serials of a bench database.
 # Prints one table (engine, route, req/s, ratio to nginx, p99 latency,
-# CPU per request) and each server's peak RSS.
+# CPU per request of the server, of the database server (PostgreSQL's
+# processes; SQLite runs inside ocop) and of wrk, and their sum) and each
+# server's peak RSS. Everything shares the 2 cores: once they are all
+# busy the sum sets the rate (2 s of CPU a second over it), and nginx's
+# sum over an engine's is the ratio the engine would have (the last
+# column) if both runs were bound by the processors alone.
 # BENCH_ENGINES: "sqlite pg" (default) or one of them; PostgreSQL is a
 # throwaway server (tests/pg.sh) unless BENCH_DB names an empty database.
 # Targets, one node on these 2 cores: SQLite recording >= 0.5x nginx,
@@ -17,6 +22,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 OCOP=${OCOP_BIN:-$PWD/build/ocop}
+PY=/usr/bin/python3
 ROUNDS=${BENCH_ROUNDS:-4}
 DURATION=${BENCH_DURATION:-5s}
 LABELS=${BENCH_LABELS:-20000}
@@ -160,19 +166,40 @@ cpu_ticks() {
 	echo "$t"
 }
 
+# db_ticks ENGINE: the clock ticks of the engine's database server (the
+# postmaster and its children), 0 for SQLite (inside ocop)
+db_ticks() {
+	local pid
+	if [ "$1" = pg ] && [ -n "$PGDIR" ]; then
+		pid=$(head -1 "$PGDIR/data/postmaster.pid")
+		cpu_ticks "$pid"
+	else
+		echo 0
+	fi
+}
+
 # run ENGINE NAME URL PREFIX PID: one wrk run; appends
-# "ENGINE NAME RPS P99MS ERRORS CPU_US_PER_REQUEST" (CPU of process PID: a
-# figure that the noise of a shared machine disturbs less than req/s)
+# "ENGINE NAME RPS P99MS ERRORS CPU_US_PER_REQUEST DB_US WRK_US" (CPU of
+# process PID, of the database server, of wrk: figures that the noise of a
+# shared machine disturbs less than req/s)
 run() {
-	local out t0 t1 hz serials=$DIR/serials-$1
+	local out t0 t1 d0 d1 hz serials=$DIR/serials-$1
 	[ "$1" = - ] && serials=$DIR/serials-$first
 	hz=$(getconf CLK_TCK)
 	t0=$(cpu_ticks "$5")
-	out=$(BENCH_SERIALS=$serials BENCH_PREFIX=$4 wrk -t2 -c64 \
+	d0=$(db_ticks "$1")
+	# wrk's own CPU (user + system seconds) on the last line
+	out=$(BENCH_SERIALS=$serials BENCH_PREFIX=$4 $PY -c '
+import resource, subprocess, sys
+subprocess.call(sys.argv[1:])
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("wrk-cpu", r.ru_utime + r.ru_stime)' wrk -t2 -c64 \
 		-d"$DURATION" --latency -s "$DIR/random.lua" "$3")
 	t1=$(cpu_ticks "$5")
+	d1=$(db_ticks "$1")
 	echo "$out" >>"$DIR/wrk.log"
-	echo "$out" | awk -v engine="$1" -v name="$2" -v ticks=$((t1 - t0)) -v hz="$hz" '
+	echo "$out" | awk -v engine="$1" -v name="$2" -v ticks=$((t1 - t0)) \
+		-v dticks=$((d1 - d0)) -v hz="$hz" '
 		/requests in/ { reqs = $1 }
 		/Requests\/sec:/ { rps = $2 }
 		/^ +99%/ { v = $2; u = v; sub(/[a-z]+$/, "", v); sub(/^[0-9.]+/, "", u);
@@ -180,8 +207,11 @@ run() {
 			   p99 = v }
 		/Non-2xx/ { err += $NF }
 		/Socket errors/ { err += 1 }
-		END { printf "%s %s %s %s %d %.1f\n", engine, name, rps, p99, err,
-			     reqs ? ticks / hz * 1e6 / reqs : 0 }' >>"$DIR/results"
+		/^wrk-cpu/ { wrk = $2 }
+		END { printf "%s %s %s %s %d %.1f %.1f %.1f\n", engine, name, rps, p99, err,
+			     reqs ? ticks / hz * 1e6 / reqs : 0,
+			     reqs ? dticks / hz * 1e6 / reqs : 0,
+			     reqs ? wrk * 1e6 / reqs : 0 }' >>"$DIR/results"
 }
 
 # what earlier benches wrote (the reports database: gigabytes) is written
@@ -205,12 +235,14 @@ done
 
 awk -v size="$size" -v labels="$LABELS" -v engines="$ENGINES" '
 	FILENAME ~ /servers$/ { rss[$1] = $2; stored[$1] = $3; next }
-	{ k = $1 " " $2; n[k]++; rps[k] += $3; if ($4 > p99[k]) p99[k] = $4; err[k] += $5; cpu[k] += $6 }
+	{ k = $1 " " $2; n[k]++; rps[k] += $3; if ($4 > p99[k]) p99[k] = $4; err[k] += $5; cpu[k] += $6; db[k] += $7; wrk[k] += $8 }
 	END {
 		ng = rps["- nginx"] / n["- nginx"]
 		printf "server bench: wrk -t2 -c64, %d-byte JSON, %d labels, %d rounds\n", size, labels, n["- nginx"]
-		printf "%-7s %-10s %10s %8s %10s %7s %12s\n", "engine", "route", "req/s", "ratio", "p99 ms", "errors", "cpu us/req"
-		printf "%-7s %-10s %10.0f %8.2f %10.2f %7d %12.1f\n", "-", "nginx", ng, 1, p99["- nginx"], err["- nginx"], cpu["- nginx"] / n["- nginx"]
+		printf "%-7s %-10s %8s %6s %7s %6s | %-29s | %s\n", "", "", "", "", "", "", "CPU us/request", "if CPU-bound"
+		printf "%-7s %-10s %8s %6s %7s %6s | %6s %6s %6s %8s | %s\n", "engine", "route", "req/s", "ratio", "p99 ms", "errors", "server", "db", "wrk", "sum", "ratio"
+		k = "- nginx"; nsum = (cpu[k] + db[k] + wrk[k]) / n[k]
+		printf "%-7s %-10s %8.0f %6.2f %7.2f %6d | %6.1f %6.1f %6.1f %8.1f | %.2f\n", "-", "nginx", ng, 1, p99[k], err[k], cpu[k] / n[k], db[k] / n[k], wrk[k] / n[k], nsum, 1
 		want["sqlite recording"] = 0.5; want["sqlite lookup"] = 0.8
 		want["pg recording"] = 0.3; want["pg lookup"] = 0.6
 		ne = split(engines, es, " ")
@@ -218,7 +250,8 @@ awk -v size="$size" -v labels="$LABELS" -v engines="$ENGINES" '
 			for (j = 1; j <= 2; j++) {
 				route = j == 1 ? "recording" : "lookup"
 				k = es[i] " " route; v = rps[k] / n[k]
-				printf "%-7s %-10s %10.0f %8.2f %10.2f %7d %12.1f\n", es[i], route, v, v / ng, p99[k], err[k], cpu[k] / n[k]
+				sum = (cpu[k] + db[k] + wrk[k]) / n[k]
+				printf "%-7s %-10s %8.0f %6.2f %7.2f %6d | %6.1f %6.1f %6.1f %8.1f | %.2f\n", es[i], route, v, v / ng, p99[k], err[k], cpu[k] / n[k], db[k] / n[k], wrk[k] / n[k], sum, sum ? nsum / sum : 0
 				if (v / ng < want[k]) missed = missed sprintf(" %s %s < %.1fx;", es[i], route, want[k])
 				if (p99[k] > 20) missed = missed sprintf(" %s %s p99 > 20 ms;", es[i], route)
 			}
