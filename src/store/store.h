@@ -248,9 +248,11 @@ struct ocop_store_methods {
 	/* For each of n products (n <= STORE_COUNTS_MAX), in one statement:
 	 * issued[i] its labels (voided ones too), scans[i] its scans at or
 	 * after since[i], and late[i] those of them at or after
-	 * late_since[i] (INT64_MAX: none). Reads index ranges only: the
-	 * cost follows the products asked for, not the registry or the scan
-	 * log. */
+	 * late_since[i] (INT64_MAX: none). since[i] and late_since[i] are
+	 * the starts of days (ocop_day_start), or INT64_MAX for late_since:
+	 * an engine may count the scans by day. Reads index ranges only:
+	 * the cost follows the products asked for, not the registry or the
+	 * scan log. */
 	int (*product_counts)(struct ocop_store *st, const int64_t *ids,
 			      const int64_t *since, const int64_t *late_since,
 			      size_t n, int64_t *issued, int64_t *scans,
