@@ -115,7 +115,9 @@ struct store_table {
  * what each engine derives from the scans, kept as it is (label_id,
  * count, first_at, places: places_encode's blob). A new table is one line
  * there; a table of the database that is not there makes a copy fail
- * rather than leave it behind.
+ * rather than leave it behind. What an engine alone derives from these
+ * (PostgreSQL's product_day_scans: each product's scans by day) is not
+ * listed: the engine's rows leave it out, and its load makes it anew.
  */
 extern const struct store_table store_tables[];
 extern const size_t store_ntables;

@@ -843,8 +843,9 @@ check_add(struct store_stats *out, const char *problem)
 
 /* The rows of the tables of the product's data (as the SQLite engine
  * names them: not the derived counts, places, client ids, versions), and
- * the checks: the per-label counts and the client ids against the scans
- * stored (the server keeps its own pages and keys consistent). */
+ * the checks: the per-label counts, the per-product counts by day and the
+ * client ids against the scans stored (the server keeps its own pages and
+ * keys consistent). */
 static int
 stats_read(struct ocop_store *base, struct store_stats *out, int check,
 	   struct ocop_error *err)
@@ -864,8 +865,8 @@ stats_read(struct ocop_store *base, struct store_stats *out, int check,
 		     " WHERE c.relnamespace = current_schema()::regnamespace"
 		     " AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
 		     " AND c.relname NOT IN ('label_scan_stats',"
-		     " 'label_places', 'scan_clients', 'registry_version',"
-		     " 'schema_version')"
+		     " 'label_places', 'product_day_scans', 'scan_clients',"
+		     " 'registry_version', 'schema_version')"
 		     " ORDER BY c.relname COLLATE \"C\"");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = pg_error(s, res, err, "cannot list tables");
@@ -908,6 +909,21 @@ stats_read(struct ocop_store *base, struct store_stats *out, int check,
 		snprintf(m, sizeof(m),
 			 "the scan counts of %lld labels differ "
 			 "from the scans stored",
+			 (long long)n);
+		check_add(out, m);
+	}
+	n = pg_int(s, "SELECT count(*) FROM"
+		      " (SELECT product_id, ocop_day_of(scanned_at) AS day,"
+		      " count(*) AS n FROM scans WHERE product_id IS NOT NULL"
+		      " GROUP BY 1, 2) c"
+		      " FULL JOIN product_day_scans x USING (product_id, day)"
+		      " WHERE c.n IS DISTINCT FROM x.count");
+	if (n != 0) {
+		char m[112];
+
+		snprintf(m, sizeof(m),
+			 "the scan counts of %lld product days "
+			 "differ from the scans stored",
 			 (long long)n);
 		check_add(out, m);
 	}
