@@ -33,7 +33,7 @@
 
 #define PAGE_SIZE 50
 #define CONSOLE_MAX_COUNT 100000
-#define DAY_SECONDS 86400
+#define RECENT_DAYS 30
 #define PV_MAX 128
 #define PV_POOL 16384
 
@@ -395,6 +395,15 @@ product_card(struct conn *c, const struct ocop_product *p,
 	return console_render(c, "card.html", v.v, v.n, out, err);
 }
 
+/* The start of "the last 30 days": today and the 29 days before it, from
+ * 00:00 Vietnam time, so that the counts are of whole days (the store may
+ * keep them by day: product_counts). */
+static int64_t
+recent_since(int64_t now)
+{
+	return ocop_day_start(ocop_day_of(now) - (RECENT_DAYS - 1));
+}
+
 /* The start of the scans that count against a product which may no
  * longer carry the mark: the later of its lapse or revocation and from. */
 static int64_t
@@ -420,7 +429,7 @@ console_dashboard(struct conn *c, const char *method, struct http_resp *resp)
 	struct pv v = {0};
 	const char *q = server_query_arg(c, "q"),
 		   *pg = server_query_arg(c, "page");
-	int64_t now = ocop_now(), month = now - 30 * DAY_SECONDS, total = 0;
+	int64_t now = ocop_now(), month = recent_since(now), total = 0;
 	int64_t producer_id = 0;
 	int producer = u->role == OCOP_ROLE_PRODUCER, warn = 0, rc = 0;
 	long page = pg ? strtol(pg, NULL, 10) : 1;
@@ -950,7 +959,7 @@ console_product(struct conn *c, const char *method, struct http_resp *resp)
 		     sums->first_month / 12, sums->first_month % 12 + 1, 1)),
 		 OCOP_NO_TIME, sum_scan, sums, &err)) < 0)
 		goto out_fail;
-	if ((rc = st->m->scan_count_of_product(st, p.id, now - 30 * DAY_SECONDS,
+	if ((rc = st->m->scan_count_of_product(st, p.id, recent_since(now),
 					       OCOP_NO_TIME, &count, &last,
 					       &err)) < 0)
 		goto out_fail;

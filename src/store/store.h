@@ -115,7 +115,9 @@ struct store_table {
  * what each engine derives from the scans, kept as it is (label_id,
  * count, first_at, places: places_encode's blob). A new table is one line
  * there; a table of the database that is not there makes a copy fail
- * rather than leave it behind.
+ * rather than leave it behind. What an engine alone derives from these
+ * (PostgreSQL's product_day_scans: each product's scans by day) is not
+ * listed: the engine's rows leave it out, and its load makes it anew.
  */
 extern const struct store_table store_tables[];
 extern const size_t store_ntables;
@@ -248,9 +250,11 @@ struct ocop_store_methods {
 	/* For each of n products (n <= STORE_COUNTS_MAX), in one statement:
 	 * issued[i] its labels (voided ones too), scans[i] its scans at or
 	 * after since[i], and late[i] those of them at or after
-	 * late_since[i] (INT64_MAX: none). Reads index ranges only: the
-	 * cost follows the products asked for, not the registry or the scan
-	 * log. */
+	 * late_since[i] (INT64_MAX: none). since[i] and late_since[i] are
+	 * the starts of days (ocop_day_start), or INT64_MAX for late_since:
+	 * an engine may count the scans by day. Reads index ranges only:
+	 * the cost follows the products asked for, not the registry or the
+	 * scan log. */
 	int (*product_counts)(struct ocop_store *st, const int64_t *ids,
 			      const int64_t *since, const int64_t *late_since,
 			      size_t n, int64_t *issued, int64_t *scans,

@@ -7,22 +7,7 @@
 
 PY=/usr/bin/python3
 export OCOP_NOW=2026-03-01T10:00:00+07:00
-PW='mật-khẩu-đủ-dài-1'
 
-# sign_in LOGIN ROLE JAR [ocop user add options]: a user, its password
-# set through the setup link, signed in with the cookie into JAR
-sign_in() {
-	local login=$1 role=$2 jar=$3 link
-	shift 3
-	link=$("$OCOP" user add "$login" --role "$role" "$@" 2>/dev/null)
-	expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
-		"$BASE${link#http://localhost:8080}" \
-		--data-urlencode "password=$PW" \
-		--data-urlencode "password2=$PW")" 303 "setup of $login"
-	expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" \
-		-X POST "$BASE/console/login" --data-urlencode "login=$login" \
-		--data-urlencode "password=$PW")" 303 "sign-in of $login"
-}
 # get JAR PATH: GET into $E2E_DIR/page, prints the status
 get() {
 	curl -s -b "$1" -D "$E2E_DIR/headers" -o "$E2E_DIR/page" \
@@ -80,8 +65,8 @@ expect_rc 0 "$OCOP" registry import "$ASSETS/demo/registry.csv"
 start_server || exit 1
 ADMIN="$E2E_DIR/admin.jar"
 INSP="$E2E_DIR/inspector.jar"
-sign_in office@sonla.gov.vn admin "$ADMIN" --name 'Lò Thị Hoa'
-sign_in 0912000111 inspector "$INSP" --province 'Sơn La'
+console_sign_in office@sonla.gov.vn admin "$ADMIN" --name 'Lò Thị Hoa'
+console_sign_in 0912000111 inspector "$INSP" --province 'Sơn La'
 
 test_begin "console office: an inspector opens reports, not the office's pages"
 expect_eq "$(get "$INSP" /console/reports/expiring)" 200 "inspector report"
@@ -245,7 +230,7 @@ expect_eq "$(get "$ADMIN" '/console/audit?since=bad')" 400 "bad since"
 expect_contains "$E2E_DIR/page" 'id="since-error"'
 
 test_begin "console office: reports inline, with downloads of the same"
-sign_in 0912000222 inspector "$INSP"
+console_sign_in 0912000222 inspector "$INSP"
 expect_eq "$(get "$INSP" '/console/reports/expiring?within=1200')" 200 "report"
 expect_contains "$E2E_DIR/page" '<div class="report">'
 expect_contains "$E2E_DIR/page" '14-001-0001-2026'

@@ -174,3 +174,18 @@ for line in sys.stdin:
     d = json.loads(line)
     print("|".join("" if d[k] is None else str(d[k]) for k in keys))' "$keys"
 }
+# console_sign_in LOGIN ROLE JAR [ocop user add options]: a user of the
+# console, its password set through its setup link, signed in with the
+# session's cookie into JAR (the server at $BASE)
+console_sign_in() {
+	local login=$1 role=$2 jar=$3 link pw='mật-khẩu-đủ-dài-1'
+	shift 3
+	link=$("$OCOP" user add "$login" --role "$role" "$@" 2>/dev/null)
+	expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+		"$BASE/console/${link#*/console/}" \
+		--data-urlencode "password=$pw" \
+		--data-urlencode "password2=$pw")" 303 "setup of $login"
+	expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" \
+		-X POST "$BASE/console/login" --data-urlencode "login=$login" \
+		--data-urlencode "password=$pw")" 303 "sign-in of $login"
+}

@@ -242,7 +242,7 @@ labels_made(struct ocop_store *st, int n, int64_t *first_label)
 }
 
 struct writer {
-	int64_t label_id;
+	int64_t label_id, product_id;
 	int id;
 	int dups;
 	int rc;
@@ -271,6 +271,7 @@ write_scans(void *arg)
 			memset(&s[i], 0, sizeof(s[i]));
 			strcpy(s[i].code, "SERIAL0000000000");
 			s[i].label_id = w->label_id;
+			s[i].product_id = w->product_id;
 			s[i].scanned_at = 1790000000 + g * 100 + i;
 			s[i].received_at = s[i].scanned_at;
 			s[i].source = OCOP_SCAN_CONSUMER;
@@ -303,6 +304,7 @@ write_scans(void *arg)
 		strcpy(s.client_id, "inspector-1");
 		strcpy(s.place, "Chợ Đồng Xuân");
 		s.label_id = w->label_id;
+		s.product_id = w->product_id;
 		s.scanned_at = 1790000500;
 		s.received_at = s.scanned_at;
 		s.source = OCOP_SCAN_INSPECTOR;
@@ -336,16 +338,25 @@ test_two_writers(void)
 	struct ocop_batch b;
 	struct places pl = {0};
 	struct store_stats stats;
+	struct ocop_product p;
+	/* the writers' day, its product counted twice: without and with
+	 * its scans counted late */
+	int64_t day = ocop_day_start(ocop_day_of(1790000000));
+	int64_t ids[2], since[2] = {day, day}, late_since[2] = {INT64_MAX, day};
+	int64_t issued[2], scans[2], late[2];
 	int n = 0;
 
-	TEST("pg: two writers count one label without losing a scan");
+	TEST("pg: two writers count one label and one product's day without "
+	     "losing a scan");
 	if (fresh_db("ocop_unit_scans") < 0)
 		return;
 	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err), 0);
 	if (!st || labels_made(st, 3, &first) < 0)
 		goto out;
+	CHECK_INT(st->m->product_get(st, "UNIT-1", &p, &err), 0);
 	for (int i = 0; i < 2; i++) {
 		w[i].label_id = first;
+		w[i].product_id = p.id;
 		w[i].id = i;
 		w[i].dups = 0;
 		pthread_create(&t[i], NULL, write_scans, &w[i]);
@@ -366,6 +377,20 @@ test_two_writers(void)
 	st->m->read_end(st);
 	CHECK_INT(count, 401);
 	CHECK(version > 0);
+	ids[0] = ids[1] = p.id;
+	CHECK_INT(st->m->product_counts(st, ids, since, late_since, 2, issued,
+					scans, late, &err),
+		  0);
+	CHECK_INT(issued[0], 3);
+	CHECK_INT(scans[0], 401);
+	CHECK_INT(late[0], 0);
+	CHECK_INT(scans[1], 401);
+	CHECK_INT(late[1], 401);
+	since[0] = ocop_day_start(ocop_day_of(1790000000) + 1);
+	CHECK_INT(st->m->product_counts(st, ids, since, late_since, 1, issued,
+					scans, late, &err),
+		  0);
+	CHECK_INT(scans[0], 0);
 	CHECK_INT(pl.n, PLACES_KEPT);
 	CHECK_INT(st->m->label_lookup(st, "NOSUCHSERIAL0000", &l, &b, &count,
 				      &first_at, &pl, &version, &err),

@@ -841,17 +841,32 @@ check_add(struct store_stats *out, const char *problem)
 		 problem);
 }
 
+/* A check of stats_read: the rows that sql counts, a problem (before, their
+ * number, after) when there are some. */
+static void
+check_none(struct pg_store *s, struct store_stats *out, const char *sql,
+	   const char *before, const char *after)
+{
+	int64_t n = pg_int(s, sql);
+	char m[160];
+
+	if (n == 0)
+		return;
+	snprintf(m, sizeof(m), "%s%lld%s", before, (long long)n, after);
+	check_add(out, m);
+}
+
 /* The rows of the tables of the product's data (as the SQLite engine
  * names them: not the derived counts, places, client ids, versions), and
- * the checks: the per-label counts and the client ids against the scans
- * stored (the server keeps its own pages and keys consistent). */
+ * the checks: the per-label counts, the per-product counts by day and the
+ * client ids against the scans stored (the server keeps its own pages and
+ * keys consistent). */
 static int
 stats_read(struct ocop_store *base, struct store_stats *out, int check,
 	   struct ocop_error *err)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	PGresult *res;
-	int64_t n;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -864,8 +879,8 @@ stats_read(struct ocop_store *base, struct store_stats *out, int check,
 		     " WHERE c.relnamespace = current_schema()::regnamespace"
 		     " AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
 		     " AND c.relname NOT IN ('label_scan_stats',"
-		     " 'label_places', 'scan_clients', 'registry_version',"
-		     " 'schema_version')"
+		     " 'label_places', 'product_day_scans', 'scan_clients',"
+		     " 'registry_version', 'schema_version')"
 		     " ORDER BY c.relname COLLATE \"C\"");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = pg_error(s, res, err, "cannot list tables");
@@ -895,47 +910,36 @@ stats_read(struct ocop_store *base, struct store_stats *out, int check,
 		rc = 0;
 		goto out;
 	}
-	n = pg_int(s, "SELECT (SELECT count(*) FROM"
-		      " (SELECT label_id, count(*) AS n, min(scanned_at) AS f"
-		      " FROM scans WHERE label_id IS NOT NULL"
-		      " GROUP BY label_id) c"
-		      " FULL JOIN label_scan_stats x USING (label_id)"
-		      " WHERE c.n IS DISTINCT FROM x.count"
-		      " OR c.f IS DISTINCT FROM x.first_at)");
-	if (n != 0) {
-		char m[96];
-
-		snprintf(m, sizeof(m),
-			 "the scan counts of %lld labels differ "
-			 "from the scans stored",
-			 (long long)n);
-		check_add(out, m);
-	}
-	n = pg_int(s, "SELECT count(*) FROM scan_clients c"
-		      " FULL JOIN (SELECT id, scanned_at, client_id FROM scans"
-		      " WHERE client_id IS NOT NULL) s"
-		      " ON s.id = c.scan_id AND s.scanned_at = c.scanned_at"
-		      " AND s.client_id = c.client_id"
-		      " WHERE s.id IS NULL OR c.scan_id IS NULL");
-	if (n != 0) {
-		char m[96];
-
-		snprintf(m, sizeof(m),
-			 "%lld inspector scans and their client "
-			 "ids differ",
-			 (long long)n);
-		check_add(out, m);
-	}
-	n = pg_int(s, "SELECT count(*) FROM scans_default");
-	if (n != 0) {
-		char m[128];
-
-		snprintf(m, sizeof(m),
-			 "%lld scans are in scans_default, outside the "
-			 "monthly partitions",
-			 (long long)n);
-		check_add(out, m);
-	}
+	check_none(s, out,
+		   "SELECT count(*) FROM"
+		   " (SELECT label_id, count(*) AS n, min(scanned_at) AS f"
+		   " FROM scans WHERE label_id IS NOT NULL"
+		   " GROUP BY label_id) c"
+		   " FULL JOIN label_scan_stats x USING (label_id)"
+		   " WHERE c.n IS DISTINCT FROM x.count"
+		   " OR c.f IS DISTINCT FROM x.first_at",
+		   "the scan counts of ",
+		   " labels differ from the scans stored");
+	check_none(s, out,
+		   "SELECT count(*) FROM"
+		   " (SELECT product_id, ocop_day_of(scanned_at) AS day,"
+		   " count(*) AS n FROM scans WHERE product_id IS NOT NULL"
+		   " GROUP BY 1, 2) c"
+		   " FULL JOIN product_day_scans x USING (product_id, day)"
+		   " WHERE c.n IS DISTINCT FROM x.count",
+		   "the scan counts of ",
+		   " product days differ from the scans stored");
+	check_none(s, out,
+		   "SELECT count(*) FROM scan_clients c"
+		   " FULL JOIN (SELECT id, scanned_at, client_id FROM scans"
+		   " WHERE client_id IS NOT NULL) s"
+		   " ON s.id = c.scan_id AND s.scanned_at = c.scanned_at"
+		   " AND s.client_id = c.client_id"
+		   " WHERE s.id IS NULL OR c.scan_id IS NULL",
+		   "", " inspector scans and their client ids differ");
+	check_none(s, out, "SELECT count(*) FROM scans_default", "",
+		   " scans are in scans_default, outside the monthly "
+		   "partitions");
 	rc = 0;
 out:
 	pg_read_end(base);

@@ -35,6 +35,7 @@ enum {
 	PG_PURGE_CLIENT,
 	PG_PURGE_CONSUMER,
 	PG_PURGE_COUNTS,
+	PG_PURGE_DAYS,
 	PG_PURGE_FIRST,
 	PG_ACCOUNTS_END
 };
@@ -580,10 +581,11 @@ pg_scan_purge_client_data(struct ocop_store *base, int64_t before, int64_t *n,
 	return 0;
 }
 
-/* The labels' counts are kept in place by each scan's transaction
- * (label_scan_stats), not by triggers: the purge takes the deleted scans
- * off them in the same transaction, drops the counts gone to zero and
- * finds again the first scan of the labels whose first scan is gone.
+/* The labels' counts and the products' counts by day are kept in place
+ * by each scan's transaction (label_scan_stats, product_day_scans), not by
+ * triggers: the purge takes the deleted scans off them in the same
+ * transaction, drops the counts gone to zero and finds again the first
+ * scan of the labels whose first scan is gone.
  * Consumer scans carry no client id, so scan_clients is untouched. */
 int
 pg_scan_purge_consumer(struct ocop_store *base, int64_t before, int64_t *n,
@@ -600,12 +602,20 @@ pg_scan_purge_consumer(struct ocop_store *base, int64_t before, int64_t *n,
 	res = pg_exec(
 	    s, PG_PURGE_CONSUMER,
 	    "WITH d AS (DELETE FROM scans WHERE source = 0"
-	    " AND scanned_at < $1 RETURNING label_id),"
+	    " AND scanned_at < $1 RETURNING label_id, product_id,"
+	    " scanned_at),"
 	    " c AS (SELECT label_id, count(*) AS n FROM d"
 	    " WHERE label_id IS NOT NULL GROUP BY label_id),"
 	    " u AS (UPDATE label_scan_stats x SET count = x.count - c.n"
-	    " FROM c WHERE x.label_id = c.label_id RETURNING 1)"
-	    " SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM u)",
+	    " FROM c WHERE x.label_id = c.label_id RETURNING 1),"
+	    " p AS (SELECT product_id, ocop_day_of(scanned_at) AS day,"
+	    " count(*) AS n FROM d WHERE product_id IS NOT NULL"
+	    " GROUP BY 1, 2),"
+	    " q AS (UPDATE product_day_scans x SET count = x.count - p.n"
+	    " FROM p WHERE x.product_id = p.product_id AND x.day = p.day"
+	    " RETURNING 1)"
+	    " SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM u),"
+	    " (SELECT count(*) FROM q)",
 	    &q, "cannot delete scans", err);
 	if (!res)
 		goto out_rollback;
@@ -613,6 +623,12 @@ pg_scan_purge_consumer(struct ocop_store *base, int64_t before, int64_t *n,
 	PQclear(res);
 	res = pg_exec(s, PG_PURGE_COUNTS,
 		      "DELETE FROM label_scan_stats WHERE count <= 0", NULL,
+		      "cannot count scans", err);
+	if (!res)
+		goto out_rollback;
+	PQclear(res);
+	res = pg_exec(s, PG_PURGE_DAYS,
+		      "DELETE FROM product_day_scans WHERE count <= 0", NULL,
 		      "cannot count scans", err);
 	if (!res)
 		goto out_rollback;

@@ -4,7 +4,9 @@
  * streamed one at a time and go in by COPY FROM STDIN; "label_scans" is
  * label_scan_stats with each label's places from label_places. The scans
  * go first to a temporary table, then to their months' partitions, made
- * for them; the id sequences are moved past the ids loaded.
+ * for them; their products' counts by day (product_day_scans), derived
+ * and not copied, are counted from them there. The id sequences are moved
+ * past the ids loaded.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,6 +243,7 @@ pg_load_begin(struct ocop_store *base, const struct store_table *t,
 		/* into a table of no index nor log first: their months'
 		 * partitions are made before they go in (load_end) */
 		if ((rc = simple(s,
+				 "DELETE FROM product_day_scans; "
 				 "CREATE TEMP TABLE copy_scans (LIKE scans) "
 				 "ON COMMIT DROP",
 				 "cannot load 'scans'", err)) < 0)
@@ -366,6 +369,12 @@ pg_load_end(struct ocop_store *base, struct ocop_error *err)
 			  "cannot make the scans' partitions", err)) < 0 ||
 	     (rc = simple(s, "INSERT INTO scans SELECT * FROM copy_scans",
 			  "cannot load 'scans'", err)) < 0 ||
+	     (rc = simple(s,
+			  "INSERT INTO product_day_scans (product_id, day, "
+			  "count) SELECT product_id, ocop_day_of(scanned_at), "
+			  "count(*) FROM copy_scans WHERE product_id IS NOT "
+			  "NULL GROUP BY 1, 2",
+			  "cannot count the scans by day", err)) < 0 ||
 	     (rc = simple(s, "DROP TABLE copy_scans", "cannot load 'scans'",
 			  err)) < 0))
 		return rc;

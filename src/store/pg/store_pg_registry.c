@@ -431,7 +431,6 @@ pg_product_counts(struct ocop_store *base, const int64_t *ids,
 	struct pg_params p = {0};
 	struct ocop_buf a, b, c;
 	PGresult *res;
-	int64_t first;
 	int rc = 0;
 
 	assert(n <= STORE_COUNTS_MAX);
@@ -440,19 +439,26 @@ pg_product_counts(struct ocop_store *base, const int64_t *ids,
 	/* the products as three arrays: one round trip whatever their
 	 * number. A batch's count is the number of its labels (stored
 	 * together, never deleted): the labels are counted over the
-	 * batches' index, the scans, both counts in one pass, over the
-	 * range of scans_product that the time gives */
+	 * batches' index; the scans are the sums of the product's days
+	 * from the first one asked (product_day_scans: ~30 rows a product
+	 * for the last 30 days), the late ones of the days from late_since
+	 * (NULL: none) */
 	ocop_buf_init(&a, 32 * STORE_COUNTS_MAX);
 	ocop_buf_init(&b, 32 * STORE_COUNTS_MAX);
 	ocop_buf_init(&c, 32 * STORE_COUNTS_MAX);
-	first = since[0];
 	for (size_t k = 0; k < n; k++) {
+		assert(since[k] == ocop_day_start(ocop_day_of(since[k])));
+		assert(late_since[k] == INT64_MAX ||
+		       late_since[k] ==
+			   ocop_day_start(ocop_day_of(late_since[k])));
 		ocop_buf_addf(&a, "%s%lld", k ? "," : "{", (long long)ids[k]);
-		ocop_buf_addf(&b, "%s%lld", k ? "," : "{", (long long)since[k]);
-		ocop_buf_addf(&c, "%s%lld", k ? "," : "{",
-			      (long long)late_since[k]);
-		if (since[k] < first)
-			first = since[k];
+		ocop_buf_addf(&b, "%s%d", k ? "," : "{",
+			      (int)ocop_day_of(since[k]));
+		if (late_since[k] == INT64_MAX)
+			ocop_buf_adds(&c, k ? ",NULL" : "{NULL");
+		else
+			ocop_buf_addf(&c, "%s%d", k ? "," : "{",
+				      (int)ocop_day_of(late_since[k]));
 	}
 	ocop_buf_adds(&a, "}");
 	ocop_buf_adds(&b, "}");
@@ -460,19 +466,18 @@ pg_product_counts(struct ocop_store *base, const int64_t *ids,
 	pp_text(&p, a.data);
 	pp_text(&p, b.data);
 	pp_text(&p, c.data);
-	/* the earliest time, a parameter of the statement: the months'
-	 * partitions before it are pruned once, not for each product */
-	pp_int(&p, first);
 	res = pg_exec(s, PG_PRODUCT_COUNTS,
 		      "SELECT w.i,"
 		      " (SELECT coalesce(sum(b.count), 0) FROM batches b"
 		      " WHERE b.product_id = w.id), x.n, x.late"
-		      " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])"
+		      " FROM unnest($1::bigint[], $2::int[], $3::int[])"
 		      " WITH ORDINALITY AS w(id, since, late_since, i)"
-		      " CROSS JOIN LATERAL (SELECT count(*) AS n,"
-		      " count(*) FILTER (WHERE s.scanned_at >= w.late_since)"
-		      " AS late FROM scans s WHERE s.product_id = w.id"
-		      " AND s.scanned_at >= w.since AND s.scanned_at >= $4) x"
+		      " CROSS JOIN LATERAL (SELECT"
+		      " coalesce(sum(d.count), 0)::bigint AS n,"
+		      " coalesce(sum(d.count) FILTER"
+		      " (WHERE d.day >= w.late_since), 0)::bigint AS late"
+		      " FROM product_day_scans d WHERE d.product_id = w.id"
+		      " AND d.day >= w.since) x"
 		      " ORDER BY w.i",
 		      &p, "cannot count labels and scans", err);
 	if (!res) {

@@ -4,9 +4,11 @@
  * scan_add is one statement, a round trip in the scan writer's group
  * transaction: the inspector's client id claimed in scan_clients (its
  * primary key makes a re-sent scan, from any node, "no row"), the scan in
- * its month's partition, the label's count and its place, each updated in
- * place with ON CONFLICT DO UPDATE: concurrent nodes counting one label
- * wait for each other's row lock, and none is lost.
+ * its month's partition, the label's count and its place, and its
+ * product's count of the day (product_day_scans), each updated in place
+ * with ON CONFLICT DO UPDATE: concurrent nodes counting one label or one
+ * product's day wait for each other's row lock, and none is lost. A
+ * re-sent scan inserts no row, so counts nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +131,8 @@ scan_params(struct pg_params *q, const struct ocop_scan *sc, char *lat,
 		pp_text_or_null(q, NULL);
 		pp_text_or_null(q, NULL);
 	}
+	/* its product's day (product_day_scans), with a place or not */
+	pp_int(q, ocop_day_of(sc->scanned_at)); /* $18 */
 }
 
 static const char scan_insert_sql[] =
@@ -143,7 +147,7 @@ static const char scan_insert_sql[] =
     " ELSE (SELECT scan_id FROM c) END, $1, $2::bigint, $3, $4, $5, "
     " $6, $7, $8, $9, $10, $11::float8, $12::float8, $13, $14, $15 "
     " WHERE $15::text IS NULL OR EXISTS (SELECT 1 FROM c) "
-    " RETURNING id, label_id), "
+    " RETURNING id, label_id, product_id), "
     "n AS (INSERT INTO label_scan_stats (label_id, count, first_at) "
     " SELECT label_id, 1, $4 FROM s WHERE label_id IS NOT NULL "
     " ON CONFLICT (label_id) DO UPDATE SET "
@@ -154,13 +158,19 @@ static const char scan_insert_sql[] =
     " SELECT label_id, $16::bigint, $17::int FROM s "
     " WHERE label_id IS NOT NULL AND $16::bigint IS NOT NULL "
     " ON CONFLICT (label_id, place_key) DO UPDATE SET "
-    " day = greatest(label_places.day, excluded.day)) "
+    " day = greatest(label_places.day, excluded.day)), "
+    "d AS (INSERT INTO product_day_scans (product_id, day, count) "
+    " SELECT product_id, $18::int, 1 FROM s WHERE product_id IS NOT NULL "
+    " ON CONFLICT (product_id, day) DO UPDATE SET "
+    " count = product_day_scans.count + 1) "
     "SELECT s.id, n.count, n.first_at FROM s LEFT JOIN n ON true";
 
 /*
  * The consumer scans of a group in one statement, their columns as
  * arrays: the scans with ids in order, each label's count and first time
- * (one upsert a label) and places; a row per scan with its id and its
+ * (one upsert a label) and places, each product's count of a day (one
+ * upsert a product and day, in the order of their keys, as every node's
+ * group takes their row locks); a row per scan with its id and its
  * label's count after it (the count after the group less the group's
  * later scans of the label).
  */
@@ -169,10 +179,10 @@ static const char scan_batch_sql[] =
     " FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], "
     " $5::bigint[], $6::text[], $7::text[], $8::int[], $9::text[], "
     " $10::text[], $11::float8[], $12::float8[], $13::text[], "
-    " $14::text[], $15::bigint[], $16::int[]) WITH ORDINALITY "
-    " AS v(code, label_id, product_id, scanned_at, received_at, verdict, "
-    " reason, source, place, province, lat, lon, net, ua, place_key, "
-    " day, i) ORDER BY i), "
+    " $14::text[], $15::bigint[], $16::int[], $17::int[]) "
+    " WITH ORDINALITY AS v(code, label_id, product_id, scanned_at, "
+    " received_at, verdict, reason, source, place, province, lat, lon, "
+    " net, ua, place_key, day, scan_day, i) ORDER BY i), "
     "s AS (INSERT INTO scans (id, code, label_id, product_id, "
     " scanned_at, received_at, verdict, reason, source, place, "
     " province, lat, lon, net, ua) SELECT id, code, label_id, "
@@ -190,12 +200,18 @@ static const char scan_batch_sql[] =
     " WHERE label_id IS NOT NULL AND place_key IS NOT NULL "
     " GROUP BY label_id, place_key "
     " ON CONFLICT (label_id, place_key) DO UPDATE SET "
-    " day = greatest(label_places.day, excluded.day)) "
+    " day = greatest(label_places.day, excluded.day)), "
+    "d AS (INSERT INTO product_day_scans (product_id, day, count) "
+    " SELECT product_id, scan_day, count(*) FROM v "
+    " WHERE product_id IS NOT NULL GROUP BY product_id, scan_day "
+    " ORDER BY product_id, scan_day "
+    " ON CONFLICT (product_id, day) DO UPDATE SET "
+    " count = product_day_scans.count + excluded.count) "
     "SELECT v.id, n.count - count(*) OVER (PARTITION BY v.label_id "
     " ORDER BY v.i DESC) + 1, n.first_at "
     "FROM v LEFT JOIN n ON n.label_id = v.label_id ORDER BY v.i";
 
-enum { BATCH_COLS = 16 };
+enum { BATCH_COLS = 17 };
 
 /* One element of a PostgreSQL array literal: NULL, or quoted. */
 static void
