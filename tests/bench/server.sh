@@ -16,6 +16,8 @@
 # column) if both runs were bound by the processors alone.
 # BENCH_ENGINES: "sqlite pg" (default) or one of them; PostgreSQL is a
 # throwaway server (tests/pg.sh) unless BENCH_DB names an empty database.
+# BENCH_BASELINE=PATH adds engine "base": SQLite served by the ocop binary
+# at PATH (an earlier build), in the same rounds, to compare with "before".
 # Targets, one node on these 2 cores: SQLite recording >= 0.5x nginx,
 # lookup >= 0.8x; PostgreSQL recording >= 0.3x, lookup >= 0.6x;
 # p99 <= 20 ms, RSS <= 64 MB.
@@ -28,6 +30,7 @@ DURATION=${BENCH_DURATION:-5s}
 LABELS=${BENCH_LABELS:-20000}
 DIR=$(mktemp -d)
 ENGINES=${BENCH_ENGINES:-sqlite pg}
+BASELINE=${BENCH_BASELINE:-}
 NGINX_PID=
 PGDIR=
 declare -A SERVER_PID BASE
@@ -49,11 +52,21 @@ for tool in wrk nginx curl; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
 done
 [ -x "$OCOP" ] || die "$OCOP is not built"
+if [ -n "$BASELINE" ]; then
+	[ -x "$BASELINE" ] || die "BENCH_BASELINE: $BASELINE is not an executable"
+	ENGINES="$ENGINES base"
+fi
+
+# bin_of ENGINE: the ocop binary that serves the engine
+bin_of() {
+	if [ "$1" = base ]; then echo "$BASELINE"; else echo "$OCOP"; fi
+}
 
 # db_of ENGINE: the bench database of the engine, empty at first
 db_of() {
 	case $1 in
 	sqlite) echo "$DIR/bench.db" ;;
+	base) echo "$DIR/base.db" ;;
 	pg)
 		if [ -n "${BENCH_DB:-}" ]; then
 			echo "$BENCH_DB"
@@ -68,16 +81,17 @@ db_of() {
 # setup ENGINE: a database with the demo registry and LABELS labels, and
 # its server started
 setup() {
-	local e=$1 db
+	local e=$1 db ocop
 	db=$(db_of "$e")
-	OCOP_DB=$db "$OCOP" init >/dev/null 2>&1 || die "$e: init failed"
-	OCOP_DB=$db "$OCOP" registry import assets/demo/registry.csv \
+	ocop=$(bin_of "$e")
+	OCOP_DB=$db "$ocop" init >/dev/null 2>&1 || die "$e: init failed"
+	OCOP_DB=$db "$ocop" registry import assets/demo/registry.csv \
 		>/dev/null 2>&1 || die "$e: registry import failed"
-	OCOP_DB=$db "$OCOP" label issue 87-30571-001-2019 --count "$LABELS" \
+	OCOP_DB=$db "$ocop" label issue 87-30571-001-2019 --count "$LABELS" \
 		--format csv --out "$DIR/labels-$e" >/dev/null 2>&1 ||
 		die "$e: label issue failed"
 	tail -n +2 "$DIR/labels-$e/labels.csv" | cut -d, -f1 >"$DIR/serials-$e"
-	OCOP_DB=$db "$OCOP" serve --listen 127.0.0.1:0 --port-file "$DIR/port-$e" \
+	OCOP_DB=$db "$ocop" serve --listen 127.0.0.1:0 --port-file "$DIR/port-$e" \
 		--rate-limit 0 2>"$DIR/server-$e.log" &
 	SERVER_PID[$e]=$!
 	for _ in $(seq 1 100); do
@@ -218,16 +232,21 @@ print("wrk-cpu", r.ru_utime + r.ru_stime)' wrk -t2 -c64 \
 # back now, not during the rounds, where the server's log syncs would wait
 # behind it
 sync
+# the engines take turns in one order, then the other: none always follows
+# the same one (a recording run leaves the disk busy behind it)
+reversed=$(echo "$ENGINES" | tr ' ' '\n' | tac | tr '\n' ' ')
 for r in $(seq 1 "$ROUNDS"); do
 	run - nginx "http://127.0.0.1:$NGINX_PORT" /r/ "$NGINX_PID"
-	for e in $ENGINES; do
+	order=$ENGINES
+	[ $((r % 2)) = 0 ] && order=$reversed
+	for e in $order; do
 		run "$e" recording "${BASE[$e]}" /L/ "${SERVER_PID[$e]}"
 		run "$e" lookup "${BASE[$e]}" /api/v1/labels/ "${SERVER_PID[$e]}"
 	done
 done
 for e in $ENGINES; do
 	rss=$(awk '/VmHWM/ { print $2 }' "/proc/${SERVER_PID[$e]}/status")
-	stored=$(OCOP_DB=$(db_of "$e") "$OCOP" db stats --json 2>/dev/null |
+	stored=$(OCOP_DB=$(db_of "$e") "$(bin_of "$e")" db stats --json 2>/dev/null |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["tables"]["scans"])' 2>/dev/null ||
 		echo "?")
 	echo "$e $rss $stored" >>"$DIR/servers"
@@ -252,14 +271,22 @@ awk -v size="$size" -v labels="$LABELS" -v engines="$ENGINES" '
 				k = es[i] " " route; v = rps[k] / n[k]
 				sum = (cpu[k] + db[k] + wrk[k]) / n[k]
 				printf "%-7s %-10s %8.0f %6.2f %7.2f %6d | %6.1f %6.1f %6.1f %8.1f | %.2f\n", es[i], route, v, v / ng, p99[k], err[k], cpu[k] / n[k], db[k] / n[k], wrk[k] / n[k], sum, sum ? nsum / sum : 0
+				if (es[i] == "base")
+					continue # an earlier build, compared below
 				if (v / ng < want[k]) missed = missed sprintf(" %s %s < %.1fx;", es[i], route, want[k])
 				if (p99[k] > 20) missed = missed sprintf(" %s %s p99 > 20 ms;", es[i], route)
 			}
 		}
 		for (i = 1; i <= ne; i++) {
 			printf "%s server peak RSS (VmHWM): %.1f MB; scans stored: %s\n", es[i], rss[es[i]] / 1024, stored[es[i]]
-			if (rss[es[i]] > 65536) missed = missed sprintf(" %s RSS > 64 MB;", es[i])
+			if (es[i] != "base" && rss[es[i]] > 65536) missed = missed sprintf(" %s RSS > 64 MB;", es[i])
 		}
+		if (("base recording") in n && ("sqlite recording") in n)
+			for (j = 1; j <= 2; j++) {
+				route = j == 1 ? "recording" : "lookup"
+				k = "sqlite " route; b = "base " route
+				printf "sqlite %s against the baseline build: req/s %.2fx, server CPU a request %.2fx\n", route, (rps[k] / n[k]) / (rps[b] / n[b]), (cpu[k] / n[k]) / (cpu[b] / n[b])
+			}
 		print "targets: " (missed == "" ? "all met" : "MISSED" missed)
 	}' "$DIR/servers" "$DIR/results"
 rc=0
