@@ -35,7 +35,6 @@ enum {
 	PG_PURGE_CLIENT,
 	PG_PURGE_CONSUMER,
 	PG_PURGE_COUNTS,
-	PG_PURGE_DAYS,
 	PG_PURGE_FIRST,
 	PG_ACCOUNTS_END
 };
@@ -621,15 +620,13 @@ pg_scan_purge_consumer(struct ocop_store *base, int64_t before, int64_t *n,
 		goto out_rollback;
 	*n = pg_col_int(res, 0, 0);
 	PQclear(res);
-	res = pg_exec(s, PG_PURGE_COUNTS,
-		      "DELETE FROM label_scan_stats WHERE count <= 0", NULL,
-		      "cannot count scans", err);
-	if (!res)
-		goto out_rollback;
-	PQclear(res);
-	res = pg_exec(s, PG_PURGE_DAYS,
-		      "DELETE FROM product_day_scans WHERE count <= 0", NULL,
-		      "cannot count scans", err);
+	/* the counts gone to zero, of labels and of products' days, in one
+	 * round trip (a statement after the update, so both see it) */
+	res =
+	    pg_exec(s, PG_PURGE_COUNTS,
+		    "WITH l AS (DELETE FROM label_scan_stats WHERE count <= 0)"
+		    " DELETE FROM product_day_scans WHERE count <= 0",
+		    NULL, "cannot count scans", err);
 	if (!res)
 		goto out_rollback;
 	PQclear(res);
