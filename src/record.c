@@ -2,6 +2,7 @@
  * record.c - the verification record of SPEC 5: label -> batch -> product
  * -> history -> verdict at an instant, its JSON, and its reason in words.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,8 +75,8 @@ product_history(struct ocop_store *st, struct record_cache *cache,
 		e->product_id = 0;
 		if ((rc = st->m->product_get_by_id(st, product_id, &e->product,
 						   err)) < 0 ||
-		    (rc = registry_history(st, product_id, &e->history,
-					     err)) < 0)
+		    (rc = registry_history(st, product_id, &e->history, err)) <
+			0)
 			return rc;
 		e->product_id = product_id;
 		e->version = version;
@@ -85,18 +86,12 @@ product_history(struct ocop_store *st, struct record_cache *cache,
 	return 0;
 }
 
-int
-record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
-		     const struct ocop_code *code, int64_t at,
-		     struct ocop_record *rec, struct ocop_error *err)
+/* The record's start from the code alone: 1 when its label is to be read,
+ * 0 when the code answers (unknown), or the code's failure. */
+static int
+record_start(const struct ocop_code *code, int64_t at, struct ocop_record *rec,
+	     struct ocop_error *err)
 {
-	struct ocop_history own;
-	const struct ocop_history *h;
-	struct ocop_judgement j;
-	int64_t lv, bv, voided_at, version = 0;
-	char t1[32], t2[32];
-	int rc;
-
 	memset(rec, 0, sizeof(*rec));
 	rec->checked_at = at;
 	rec->since = OCOP_NO_DAY;
@@ -116,20 +111,36 @@ record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
 		record_unknown(rec, OCOP_REASON_MISTYPED);
 		return 0;
 	}
-	/* label, batch and scan stats in one read */
-	rc = st->m->label_lookup(st, code->serial, &rec->label, &rec->batch,
-				 &rec->scan_count, &rec->first_scan_at,
-				 &rec->places, &version, err);
-	if (rc == OCOP_ENOENT) {
+	return 1;
+}
+
+/* The rest of the record once its label was read (r->found 0: none). */
+static int
+record_judge(struct ocop_store *st, struct record_cache *cache,
+	     const struct ocop_code *code, int64_t at,
+	     const struct store_label_read *r, struct ocop_record *rec,
+	     struct ocop_error *err)
+{
+	struct ocop_history own;
+	const struct ocop_history *h;
+	struct ocop_judgement j;
+	int64_t lv, bv, voided_at;
+	char t1[32], t2[32];
+	int rc;
+
+	if (!r->found) {
 		rec->scan_count = 0;
 		rec->first_scan_at = OCOP_NO_TIME;
 		return 0;
 	}
-	if (rc < 0)
-		return rc;
+	rec->label = r->label;
+	rec->batch = r->batch;
+	rec->scan_count = r->scan_count;
+	rec->first_scan_at = r->first_scan_at;
+	rec->places = r->places;
 	ocop_history_init(&own);
-	rc = product_history(st, cache, rec->label.product_id, version,
-			     &rec->product, &h, &own, err);
+	rc = product_history(st, cache, rec->label.product_id,
+			     r->registry_version, &rec->product, &h, &own, err);
 	if (rc < 0)
 		goto out;
 	if (code->kind == OCOP_CODE_DL_LABEL &&
@@ -153,8 +164,7 @@ record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
 				    "time %s is before label %s was issued "
 				    "(%s)",
 				    ocop_time_format(at, t1), rec->serial,
-				    ocop_time_format(rec->batch.issued_at,
-						     t2));
+				    ocop_time_format(rec->batch.issued_at, t2));
 		goto out;
 	}
 	rec->known = 1;
@@ -169,7 +179,7 @@ record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
 
 	ocop_judge(h, rec->label.stars, voided_at,
 		   voided_at != OCOP_NO_TIME && voided_at == bv &&
-			   voided_at != lv,
+		       voided_at != lv,
 		   at, &j);
 	rec->verdict = j.verdict;
 	rec->reason = j.reason;
@@ -180,6 +190,66 @@ record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
 	}
 out:
 	ocop_history_release(&own);
+	return rc;
+}
+
+int
+record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
+		     const struct ocop_code *code, int64_t at,
+		     struct ocop_record *rec, struct ocop_error *err)
+{
+	struct store_label_read r;
+	int rc;
+
+	if ((rc = record_start(code, at, rec, err)) <= 0)
+		return rc;
+	/* label, batch and scan stats in one read */
+	memset(&r, 0, sizeof(r));
+	rc = st->m->label_lookup(st, code->serial, &r.label, &r.batch,
+				 &r.scan_count, &r.first_scan_at, &r.places,
+				 &r.registry_version, err);
+	if (rc < 0 && rc != OCOP_ENOENT)
+		return rc;
+	r.found = rc == 0;
+	return record_judge(st, cache, code, at, &r, rec, err);
+}
+
+int
+record_lookup_many(struct ocop_store *st, struct record_cache *cache,
+		   struct record_query *q, size_t n)
+{
+	const char *serials[STORE_LOOKUPS_MAX];
+	size_t need[STORE_LOOKUPS_MAX], k = 0;
+	struct store_label_read *r;
+	struct ocop_error err = {0};
+	int rc;
+
+	assert(n <= STORE_LOOKUPS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		memset(&q[i].err, 0, sizeof(q[i].err));
+		q[i].rc = record_start(q[i].code, q[i].at, q[i].rec, &q[i].err);
+		if (q[i].rc > 0) {
+			serials[k] = q[i].code->serial;
+			need[k++] = i;
+		}
+	}
+	if (k == 0)
+		return 0;
+	/* their labels, batches and scan stats in one read */
+	r = ocop_xmalloc(k * sizeof(*r));
+	rc = st->m->label_lookup_many(st, serials, k, r, &err);
+	for (size_t i = 0; i < k; i++) {
+		struct record_query *e = &q[need[i]];
+
+		if (rc < 0) {
+			e->rc = rc;
+			e->err = err;
+			continue;
+		}
+		e->rc = record_judge(st, cache, e->code, e->at, &r[i], e->rec,
+				     &e->err);
+	}
+	free(r);
 	return rc;
 }
 
@@ -195,8 +265,8 @@ record_add_place(struct ocop_record *rec, const char *name)
 }
 
 int
-record_lookup(struct ocop_store *st, const struct ocop_code *code,
-	      int64_t at, struct ocop_record *rec, struct ocop_error *err)
+record_lookup(struct ocop_store *st, const struct ocop_code *code, int64_t at,
+	      struct ocop_record *rec, struct ocop_error *err)
 {
 	return record_lookup_cached(st, NULL, code, at, rec, err);
 }
@@ -261,8 +331,7 @@ record_to_json(const struct ocop_record *rec)
 	product = json_object();
 	json_object_set_new(product, "code", json_string(rec->product.code));
 	json_object_set_new(product, "name", json_string(rec->product.name));
-	json_object_set_new(product, "group",
-			    json_string(rec->product.group));
+	json_object_set_new(product, "group", json_string(rec->product.group));
 	json_object_set_new(product, "gtin", json_text(rec->product.gtin));
 	producer = json_object();
 	json_object_set_new(producer, "name",
@@ -294,8 +363,8 @@ record_to_json(const struct ocop_record *rec)
 				    json_day(r->revoked_on));
 		json_object_set_new(recog, "ground",
 				    r->revoked_on != OCOP_NO_DAY && ground
-					    ? json_string(ground)
-					    : json_null());
+					? json_string(ground)
+					: json_null());
 		json_object_set_new(o, "recognition", recog);
 	} else {
 		json_object_set_new(o, "recognition", json_null());
@@ -303,12 +372,11 @@ record_to_json(const struct ocop_record *rec)
 
 	scans = json_object();
 	json_object_set_new(scans, "count", json_integer(rec->scan_count));
-	json_object_set_new(scans, "first_at",
-			    json_time(rec->scan_count > 0 ? rec->first_scan_at
-							  : OCOP_NO_TIME));
+	json_object_set_new(
+	    scans, "first_at",
+	    json_time(rec->scan_count > 0 ? rec->first_scan_at : OCOP_NO_TIME));
 	json_object_set_new(o, "scans", scans);
-	json_object_set_new(o, "suspect_copy",
-			    json_boolean(rec->suspect_copy));
+	json_object_set_new(o, "suspect_copy", json_boolean(rec->suspect_copy));
 	return o;
 }
 
@@ -614,8 +682,7 @@ ground_text(enum ocop_ground g, int vi)
 		return vi ? "sử dụng sai biểu trưng OCOP"
 			  : "misuse of the OCOP mark";
 	case OCOP_GROUND_DD:
-		return vi ? "chủ thể ngừng sản xuất"
-			  : "production has stopped";
+		return vi ? "chủ thể ngừng sản xuất" : "production has stopped";
 	case OCOP_GROUND_E:
 		return vi ? "theo kết luận của cơ quan có thẩm quyền"
 			  : "an official conclusion of the authorities";
@@ -700,8 +767,7 @@ record_reason_text(const struct ocop_record *rec, const char *lang, char *buf,
 			    : "The product's OCOP recognition was revoked "
 			      "on %s (decision %s). Ground: %s.",
 			 day_text(r->revoked_on, vi, d1),
-			 r->revoke_decision_no[0] ? r->revoke_decision_no
-						  : "-",
+			 r->revoke_decision_no[0] ? r->revoke_decision_no : "-",
 			 ground_text(r->ground, vi));
 		return buf;
 	case OCOP_REASON_EXPIRED:

@@ -76,6 +76,23 @@ int record_lookup_cached(struct ocop_store *st, struct record_cache *cache,
 			 const struct ocop_code *code, int64_t at,
 			 struct ocop_record *rec, struct ocop_error *err);
 
+/* One verification of record_lookup_many: code at instant at into *rec,
+ * with rc and err as record_lookup_cached gives them. */
+struct record_query {
+	const struct ocop_code *code;
+	int64_t at;
+	struct ocop_record *rec;
+	int rc;
+	struct ocop_error err;
+};
+
+/* record_lookup_cached for n queries (n <= STORE_LOOKUPS_MAX), their
+ * labels read together (store.h label_lookup_many: on a networked engine
+ * one round trip for all). 0, or the read's failure, which every query
+ * that needed it has too. */
+int record_lookup_many(struct ocop_store *st, struct record_cache *cache,
+		       struct record_query *q, size_t n);
+
 /* One line of plain-language reason, e.g. "Sản phẩm đã hết hạn công nhận
  * OCOP từ ngày 01/03/2026"; lang "vi" or "en". Writes into buf. */
 const char *record_reason_text(const struct ocop_record *rec, const char *lang,

@@ -136,6 +136,17 @@ typedef int (*store_batch_cb)(void *ctx, const struct ocop_batch *b);
 typedef int (*store_label_batch_cb)(void *ctx, const struct ocop_label *l,
 				    int64_t batch_voided_at);
 
+/* What label_lookup reads of one label, for label_lookup_many. */
+#define STORE_LOOKUPS_MAX 256
+struct store_label_read {
+	int found;
+	struct ocop_label label;
+	struct ocop_batch batch;
+	int64_t scan_count, first_scan_at;
+	struct places places;
+	int64_t registry_version;
+};
+
 /* A signing key of the field snapshots (keys.h), without its secret,
  * which only key_secret reads. */
 struct store_key {
@@ -529,6 +540,14 @@ struct ocop_store_methods {
 			    int64_t *scan_count, int64_t *first_scan_at,
 			    struct places *places, int64_t *registry_version,
 			    struct ocop_error *err);
+	/* label_lookup for n serials (n <= STORE_LOOKUPS_MAX) into
+	 * out[0..n), in a number of round trips that does not grow with n:
+	 * out[i].found is 0 when no label has serials[i] (a serial may come
+	 * twice). Read in one snapshot, so one registry version for all. */
+	int (*label_lookup_many)(struct ocop_store *st,
+				 const char *const *serials, size_t n,
+				 struct store_label_read *out,
+				 struct ocop_error *err);
 
 	/* What 'ocop db stats' shows: the engine, its schema version, the
 	 * rows of every table of the product's data, and a check of the

@@ -158,7 +158,7 @@ test_writer_matches_jansson(void)
 	/* times and days at the edges of the usual formats */
 	rec.checked_at = 0;
 	rec.batch.issued_at = -86400 * 365LL * 3000;
-	rec.recognition.decided_on = -1000000;  /* year -768 */
+	rec.recognition.decided_on = -1000000; /* year -768 */
 	rec.recognition.valid_until = 3000000; /* past 9999 */
 	rec.recognition.valid_from = 2932896;  /* 9999-12-31 */
 	rec.scan_count = 1;
@@ -250,6 +250,42 @@ add_scan(struct ocop_store *st, int64_t label_id, const char *when)
 		printf("  scan_add: %s\n", err.msg);
 }
 
+/* record_lookup_many as record_lookup_cached one by one: a label twice,
+ * an unknown serial, another label, a code before its label's issue. */
+static void
+lookups_many(struct ocop_store *st, struct record_cache *cache, const char *s1,
+	     const char *s2, int64_t t)
+{
+	const char *serials[5] = {s1, "NOSUCHSERIAL0000", s2, s1, s2};
+	struct ocop_error err = {0};
+	struct ocop_code code[5];
+	struct ocop_record rec[5], one;
+	struct record_query q[5];
+
+	for (int i = 0; i < 5; i++) {
+		memset(&code[i], 0, sizeof(code[i]));
+		code[i].kind = OCOP_CODE_SERIAL;
+		snprintf(code[i].serial, sizeof(code[i].serial), "%s",
+			 serials[i]);
+		q[i].code = &code[i];
+		q[i].at = i == 4 ? at("2000-01-01T00:00:00+07:00") : t;
+		q[i].rec = &rec[i];
+	}
+	CHECK_INT(record_lookup_many(st, cache, q, 5), 0);
+	for (int i = 0; i < 4; i++) {
+		CHECK_INT(q[i].rc, 0);
+		CHECK_INT(
+		    record_lookup_cached(st, cache, &code[i], t, &one, &err),
+		    0);
+		CHECK(memcmp(&one, &rec[i], sizeof(one)) == 0);
+	}
+	CHECK_INT(rec[0].verdict, OCOP_VALID);
+	CHECK_INT(rec[0].scan_count, 3);
+	CHECK_INT(rec[1].verdict, OCOP_UNKNOWN);
+	CHECK_INT(q[4].rc, OCOP_EINVAL);
+	CHECK(strstr(q[4].err.msg, "before label") != NULL);
+}
+
 static void
 test_lookup_and_cache(void)
 {
@@ -276,9 +312,9 @@ test_lookup_and_cache(void)
 		CHECK(0);
 		goto out;
 	}
-	CHECK_INT(st->m->label_lookup(st, s1, &l, &b, &n, &first, NULL, &v1,
-				      &err),
-		  0);
+	CHECK_INT(
+	    st->m->label_lookup(st, s1, &l, &b, &n, &first, NULL, &v1, &err),
+	    0);
 	CHECK_STR(l.serial, s1);
 	CHECK_INT(b.id, l.batch_id);
 	CHECK_INT(n, 0);
@@ -292,9 +328,9 @@ test_lookup_and_cache(void)
 	add_scan(other, l.id, "2025-05-01T00:00:00+07:00");
 	add_scan(other, l.id, "2025-05-03T00:00:00+07:00");
 	add_scan(other, 0, "2025-05-03T00:00:00+07:00");
-	CHECK_INT(st->m->label_lookup(st, s1, &l, &b, &n, &first, NULL, &v2,
-				      &err),
-		  0);
+	CHECK_INT(
+	    st->m->label_lookup(st, s1, &l, &b, &n, &first, NULL, &v2, &err),
+	    0);
 	CHECK_INT(n, 3);
 	CHECK(first == at("2025-05-01T00:00:00+07:00"));
 	CHECK(v1 == v2); /* scans leave the registry version alone */
@@ -312,6 +348,7 @@ test_lookup_and_cache(void)
 	CHECK(memcmp(&rec, &plain, sizeof(rec)) == 0);
 	CHECK_INT(record_lookup_cached(st, cache, &code, t, &rec, &err), 0);
 	CHECK(memcmp(&rec, &plain, sizeof(rec)) == 0);
+	lookups_many(st, cache, s1, s2, t);
 
 	/* a revocation through another handle: seen on the next lookup */
 	memset(&v, 0, sizeof(v));
@@ -322,18 +359,17 @@ test_lookup_and_cache(void)
 		  0);
 	CHECK_INT(record_lookup_cached(st, cache, &code, t, &rec, &err), 0);
 	CHECK_INT(rec.verdict, OCOP_REVOKED);
-	CHECK_INT(st->m->label_lookup(st, s1, &l, &b, &n, &first, NULL, &v2,
-				      &err),
-		  0);
+	CHECK_INT(
+	    st->m->label_lookup(st, s1, &l, &b, &n, &first, NULL, &v2, &err),
+	    0);
 	CHECK(v2 != v1);
 
 	/* a renamed product, a voided label: seen at once too */
 	strcpy(prod.name, "Mắm cá linh mới");
 	CHECK_INT(other->m->product_put(other, &prod, &changed, &err), 0);
 	CHECK_INT(changed, 1);
-	CHECK_INT(other->m->label_void(other, s1,
-				       at("2025-05-20T00:00:00+07:00"), "lost",
-				       &err),
+	CHECK_INT(other->m->label_void(
+		      other, s1, at("2025-05-20T00:00:00+07:00"), "lost", &err),
 		  0);
 	CHECK_INT(record_lookup_cached(st, cache, &code, t, &rec, &err), 0);
 	CHECK_STR(rec.product.name, "Mắm cá linh mới");

@@ -15,6 +15,7 @@
 
 #include "assets.h"
 #include "harness.h"
+#include "record.h"
 #include "store/store.h"
 
 static const char *sockdir;
@@ -34,8 +35,7 @@ latest_migration(void)
 	int latest = 0, n;
 
 	for (const struct ocop_asset *a = ocop_assets; a->name; a++)
-		if (sscanf(a->name, "migrations/pg/%4d", &n) == 1 &&
-		    n > latest)
+		if (sscanf(a->name, "migrations/pg/%4d", &n) == 1 && n > latest)
 			latest = n;
 	return latest;
 }
@@ -326,6 +326,57 @@ stop_at_three(void *ctx, const struct ocop_scan *s)
 	return ++*n == 3 ? 42 : 0;
 }
 
+/* label_lookup_many after test_two_writers's scans: each serial as
+ * label_lookup reads it, a serial asked twice answered twice, an unknown
+ * one not found; and the records built from them as one by one. */
+static void
+lookups_many(struct ocop_store *st, int64_t version)
+{
+	const char *serials[4] = {"SERIAL0000000000", "NOSUCHSERIAL0000",
+				  "SERIAL0000000002", "SERIAL0000000000"};
+	struct store_label_read r[4];
+	struct ocop_error err = {0};
+	struct ocop_code code[4];
+	struct ocop_record rec[4], one;
+	struct record_query q[4];
+
+	CHECK_INT(st->m->label_lookup_many(st, serials, 4, r, &err), 0);
+	CHECK_INT(r[0].found, 1);
+	CHECK_INT(r[1].found, 0);
+	CHECK_INT(r[2].found, 1);
+	CHECK_INT(r[3].found, 1);
+	CHECK_STR(r[0].label.serial, "SERIAL0000000000");
+	CHECK_STR(r[2].label.serial, "SERIAL0000000002");
+	CHECK_INT(r[0].batch.id, r[0].label.batch_id);
+	CHECK_INT(r[0].scan_count, 401);
+	CHECK_INT(r[0].first_scan_at, 1790000000);
+	CHECK_INT(r[0].places.n, PLACES_KEPT);
+	CHECK_INT(r[3].scan_count, 401);
+	CHECK_INT(r[2].scan_count, 0);
+	CHECK(r[2].first_scan_at == OCOP_NO_TIME);
+	CHECK(r[0].registry_version == version);
+	CHECK(r[2].registry_version == version);
+	for (int i = 0; i < 4; i++) {
+		/* a code as ocop_code_parse makes of a serial (these test
+		 * serials have no check character) */
+		memset(&code[i], 0, sizeof(code[i]));
+		code[i].kind = OCOP_CODE_SERIAL;
+		snprintf(code[i].serial, sizeof(code[i].serial), "%s",
+			 serials[i]);
+		q[i].code = &code[i];
+		q[i].at = 1790000000 + 86400;
+		q[i].rec = &rec[i];
+	}
+	CHECK_INT(record_lookup_many(st, NULL, q, 4), 0);
+	for (int i = 0; i < 4; i++) {
+		CHECK_INT(q[i].rc, 0);
+		CHECK_INT(record_lookup(st, &code[i], q[i].at, &one, &err), 0);
+		CHECK(memcmp(&one, &rec[i], sizeof(one)) == 0);
+	}
+	CHECK_INT(rec[1].verdict, OCOP_UNKNOWN);
+	CHECK_INT(rec[0].scan_count, 401);
+}
+
 static void
 test_two_writers(void)
 {
@@ -395,6 +446,7 @@ test_two_writers(void)
 	CHECK_INT(st->m->label_lookup(st, "NOSUCHSERIAL0000", &l, &b, &count,
 				      &first_at, &pl, &version, &err),
 		  OCOP_ENOENT);
+	lookups_many(st, version);
 	/* an iterator stopped early: its value, and the handle goes on */
 	CHECK_INT(st->m->scan_each_placed(st, OCOP_NO_TIME, OCOP_NO_TIME,
 					  stop_at_three, &n, &err),

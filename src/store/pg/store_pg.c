@@ -113,6 +113,24 @@ col_digits(const char *v)
 	return neg ? (int64_t)(0 - n) : (int64_t)n;
 }
 
+/* One element of a PostgreSQL array literal: NULL, or quoted. */
+void
+pg_array_add(struct ocop_buf *b, const char *v)
+{
+	ocop_buf_adds(b, b->len > 1 ? "," : "");
+	if (!v) {
+		ocop_buf_adds(b, "NULL");
+		return;
+	}
+	ocop_buf_adds(b, "\"");
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			ocop_buf_add(b, "\\", 1);
+		ocop_buf_add(b, v, 1);
+	}
+	ocop_buf_adds(b, "\"");
+}
+
 int64_t
 pg_col_int(const PGresult *res, int r, int i)
 {
@@ -1054,6 +1072,7 @@ static const struct ocop_store_methods pg_methods = {
     .read_begin = pg_read_begin,
     .read_end = pg_read_end,
     .label_lookup = pg_label_lookup,
+    .label_lookup_many = pg_label_lookup_many,
     .stats = pg_stats,
     .rows = pg_rows,
     .table_each = pg_table_each,

@@ -152,6 +152,10 @@ void pg_places_parse(struct places *p, const char *v);
 int pg_error(struct pg_store *s, const PGresult *res, struct ocop_error *err,
 	     const char *what);
 
+/* Append v (NULL: NULL) as one element of the array literal in b, which
+ * holds "{" and the elements so far. */
+void pg_array_add(struct ocop_buf *b, const char *v);
+
 /* Column helpers (row r, column i). */
 void pg_col_text(const PGresult *res, int r, int i, char *buf, size_t size);
 int64_t pg_col_int(const PGresult *res, int r, int i);	/* NULL: 0 */
@@ -212,6 +216,8 @@ int pg_label_count_for_product(struct ocop_store *, int64_t, int64_t *,
 int pg_label_lookup(struct ocop_store *, const char *, struct ocop_label *,
 		    struct ocop_batch *, int64_t *, int64_t *, struct places *,
 		    int64_t *, struct ocop_error *);
+int pg_label_lookup_many(struct ocop_store *, const char *const *, size_t,
+			 struct store_label_read *, struct ocop_error *);
 int pg_label_get_by_id(struct ocop_store *, int64_t, struct ocop_label *,
 		       int64_t *, struct ocop_error *);
 int pg_label_max_stars(struct ocop_store *, int64_t, int *,

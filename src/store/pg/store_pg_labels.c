@@ -2,6 +2,7 @@
  * store_pg_labels.c - the labels methods of the PostgreSQL
  * engine: batches, labels, voiding, the verification's one read.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ enum {
 	PG_LABEL_EACH,
 	PG_LABEL_COUNT,
 	PG_LABEL_LOOKUP,
+	PG_LABEL_LOOKUP_MANY,
 	PG_LABEL_BY_ID,
 	PG_LABEL_MAX_STARS,
 	PG_LABEL_MAX_ID,
@@ -309,9 +311,12 @@ pg_label_count_for_product(struct ocop_store *base, int64_t product_id,
 	return 0;
 }
 
+/* "key:day,key:day" (string_agg) or "{key:day,key:day}" (an array) */
 void
 pg_places_parse(struct places *p, const char *v)
 {
+	if (v && *v == '{')
+		v++;
 	while (v && *v) {
 		char *end;
 		long long key = strtoll(v, &end, 10);
@@ -325,9 +330,39 @@ pg_places_parse(struct places *p, const char *v)
 	}
 }
 
-/* One statement for a verification (store.h): the label and its batch by
- * the serial's index, its counted scans, its latest places, and the
- * registry version. */
+/* What a verification reads of a label (store.h label_lookup): the label
+ * and its batch by the serial's index, its counted scans, and its latest
+ * places from their index in its order (an array: no sort, no
+ * aggregate); then the registry version. */
+#define LOOKUP_COLS                                                            \
+	LABEL_COLS                                                             \
+	    ", " BATCH_COLS ", coalesce(x.count, 0), x.first_at, "             \
+	    "ARRAY(SELECT place_key || ':' || day FROM label_places "          \
+	    " WHERE label_id = l.id ORDER BY day DESC, place_key LIMIT 3)"
+#define LOOKUP_FROM                                                            \
+	" FROM labels l JOIN batches b ON b.id = l.batch_id "                  \
+	"LEFT JOIN label_scan_stats x ON x.label_id = l.id "
+#define LOOKUP_VERSION "(SELECT version FROM registry_version WHERE id = 1)"
+
+static void
+lookup_from_row(const PGresult *res, int r, struct ocop_label *label,
+		struct ocop_batch *batch, int64_t *scan_count,
+		int64_t *first_scan_at, struct places *places,
+		int64_t *registry_version)
+{
+	label_from_row(res, r, label);
+	batch_from_row(res, r, 7, batch);
+	if (scan_count)
+		*scan_count = pg_col_int(res, r, 17);
+	if (first_scan_at)
+		*first_scan_at = pg_col_time(res, r, 18);
+	if (places && !PQgetisnull(res, r, 19))
+		pg_places_parse(places, PQgetvalue(res, r, 19));
+	if (registry_version)
+		*registry_version = pg_col_int(res, r, 20);
+}
+
+/* One statement for a verification (store.h). */
 int
 pg_label_lookup(struct ocop_store *base, const char *serial,
 		struct ocop_label *label, struct ocop_batch *batch,
@@ -341,15 +376,7 @@ pg_label_lookup(struct ocop_store *base, const char *serial,
 
 	pp_text(&q, serial);
 	PG_OR_FAIL(res, PG_LABEL_LOOKUP,
-		   "SELECT " LABEL_COLS ", " BATCH_COLS ", "
-		   "coalesce(x.count, 0), x.first_at, "
-		   "(SELECT version FROM registry_version WHERE id = 1), "
-		   "(SELECT string_agg(place_key || ':' || day, ',' "
-		   " ORDER BY day) FROM (SELECT place_key, day "
-		   " FROM label_places WHERE label_id = l.id "
-		   " ORDER BY day DESC, place_key LIMIT 3) k) "
-		   "FROM labels l JOIN batches b ON b.id = l.batch_id "
-		   "LEFT JOIN label_scan_stats x ON x.label_id = l.id "
+		   "SELECT " LOOKUP_COLS ", " LOOKUP_VERSION LOOKUP_FROM
 		   "WHERE l.serial = $1",
 		   &q, "cannot read label");
 	if (PQntuples(res) == 0) {
@@ -357,16 +384,65 @@ pg_label_lookup(struct ocop_store *base, const char *serial,
 		return ocop_error_set(err, OCOP_ENOENT, "label '%s' not found",
 				      serial);
 	}
-	label_from_row(res, 0, label);
-	batch_from_row(res, 0, 7, batch);
-	if (scan_count)
-		*scan_count = pg_col_int(res, 0, 17);
-	if (first_scan_at)
-		*first_scan_at = pg_col_time(res, 0, 18);
-	if (registry_version)
-		*registry_version = pg_col_int(res, 0, 19);
-	if (places && !PQgetisnull(res, 0, 20))
-		pg_places_parse(places, PQgetvalue(res, 0, 20));
+	lookup_from_row(res, 0, label, batch, scan_count, first_scan_at, places,
+			registry_version);
+	PQclear(res);
+	return 0;
+}
+
+/* One statement for n verifications: a round trip and a statement's
+ * overhead shared by all (a networked engine's lookups come in groups,
+ * lookups.h). Each serial is read by the single lookup's plan: a
+ * subquery the planner may not flatten (OFFSET 0) over the serials, so a
+ * plan made while the tables were small (a new database) cannot join a
+ * whole table by hash once they have grown. */
+int
+pg_label_lookup_many(struct ocop_store *base, const char *const *serials,
+		     size_t n, struct store_label_read *out,
+		     struct ocop_error *err)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct pg_params q = {0};
+	struct ocop_buf a;
+	PGresult *res;
+
+	assert(n <= STORE_LOOKUPS_MAX);
+	for (size_t i = 0; i < n; i++)
+		memset(&out[i], 0, sizeof(out[i]));
+	if (n == 0)
+		return 0;
+	ocop_buf_init(&a, 0);
+	ocop_buf_adds(&a, "{");
+	for (size_t i = 0; i < n; i++)
+		pg_array_add(&a, serials[i]);
+	if (ocop_buf_adds(&a, "}") < 0) {
+		ocop_buf_release(&a);
+		return ocop_error_set(err, OCOP_ETOOBIG,
+				      "cannot read labels: too many");
+	}
+	pp_text(&q, a.data);
+	res =
+	    pg_exec(s, PG_LABEL_LOOKUP_MANY,
+		    "SELECT r.*, " LOOKUP_VERSION ", q.i "
+		    "FROM unnest($1::text[]) WITH ORDINALITY AS q(serial, i), "
+		    "LATERAL (SELECT " LOOKUP_COLS LOOKUP_FROM
+		    "WHERE l.serial = q.serial OFFSET 0) r",
+		    &q, "cannot read labels", err);
+	ocop_buf_release(&a);
+	if (!res)
+		return err ? err->code : OCOP_EINTERNAL;
+	for (int r = 0; r < PQntuples(res); r++) {
+		int64_t i = pg_col_int(res, r, 21) - 1;
+		struct store_label_read *o;
+
+		if (i < 0 || (size_t)i >= n)
+			continue;
+		o = &out[i];
+		o->found = 1;
+		lookup_from_row(res, r, &o->label, &o->batch, &o->scan_count,
+				&o->first_scan_at, &o->places,
+				&o->registry_version);
+	}
 	PQclear(res);
 	return 0;
 }

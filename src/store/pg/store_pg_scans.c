@@ -213,24 +213,6 @@ static const char scan_batch_sql[] =
 
 enum { BATCH_COLS = 17 };
 
-/* One element of a PostgreSQL array literal: NULL, or quoted. */
-static void
-arr_add(struct ocop_buf *b, const char *v)
-{
-	ocop_buf_adds(b, b->len > 1 ? "," : "");
-	if (!v) {
-		ocop_buf_adds(b, "NULL");
-		return;
-	}
-	ocop_buf_adds(b, "\"");
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			ocop_buf_add(b, "\\", 1);
-		ocop_buf_add(b, v, 1);
-	}
-	ocop_buf_adds(b, "\"");
-}
-
 static void
 batch_sent(struct pg_store *s, const PGresult *res, struct pg_pending *p)
 {
@@ -282,7 +264,7 @@ pg_scans_flush(struct pg_store *s, struct ocop_error *err)
 		for (int c = 0, k = 0; k < v.n; k++) {
 			if (k == 14)
 				continue;
-			arr_add(&col[c++], v.v[k]);
+			pg_array_add(&col[c++], v.v[k]);
 		}
 	}
 	for (int c = 0; c < BATCH_COLS; c++) {

@@ -886,6 +886,7 @@ static const struct ocop_store_methods sq_methods = {
 	.read_begin = sq_read_begin,
 	.read_end = sq_read_end,
 	.label_lookup = sq_label_lookup,
+	.label_lookup_many = sq_label_lookup_many,
 	.stats = sq_stats,
 	.backup = sq_backup,
     .rows = sq_rows,

@@ -147,6 +147,8 @@ int sq_label_count_for_product(struct ocop_store *, int64_t, int64_t *,
 int sq_label_lookup(struct ocop_store *, const char *, struct ocop_label *,
 		    struct ocop_batch *, int64_t *, int64_t *,
 		    struct places *, int64_t *, struct ocop_error *);
+int sq_label_lookup_many(struct ocop_store *, const char *const *, size_t,
+			 struct store_label_read *, struct ocop_error *);
 
 int sq_scan_add(struct ocop_store *, struct ocop_scan *, int *,
 		struct ocop_error *);

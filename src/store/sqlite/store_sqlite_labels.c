@@ -2,6 +2,7 @@
  * store_sqlite_labels.c - the labels methods of the SQLite engine:
  * batches, labels, voiding.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -108,12 +109,40 @@ sq_label_get(struct ocop_store *base, const char *serial,
 		return rc;
 	}
 	sqlite3_reset(st);
-	return ocop_error_set(err, OCOP_ENOENT, "label '%s' not found",
-			      serial);
+	return ocop_error_set(err, OCOP_ENOENT, "label '%s' not found", serial);
+}
+
+/* Statements cost no round trip here: the labels one by one, over the
+ * same cached statement, in the caller's read. */
+int
+sq_label_lookup_many(struct ocop_store *base, const char *const *serials,
+		     size_t n, struct store_label_read *out,
+		     struct ocop_error *err)
+{
+	assert(n <= STORE_LOOKUPS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		struct store_label_read *r = &out[i];
+		struct ocop_error e = {0};
+		int rc;
+
+		memset(r, 0, sizeof(*r));
+		rc = sq_label_lookup(base, serials[i], &r->label, &r->batch,
+				     &r->scan_count, &r->first_scan_at,
+				     &r->places, &r->registry_version, &e);
+		if (rc == OCOP_ENOENT)
+			continue;
+		if (rc < 0) {
+			if (err)
+				*err = e;
+			return rc;
+		}
+		r->found = 1;
+	}
+	return 0;
 }
 
 #define BATCH_COLS                                                             \
-	"id, product_id, stars, lot, count, made_on, best_before, "           \
+	"id, product_id, stars, lot, count, made_on, best_before, "            \
 	"issued_at, voided_at, void_reason"
 
 /* The BATCH_COLS of a row, from column i on. */
@@ -383,6 +412,5 @@ sq_label_lookup(struct ocop_store *base, const char *serial,
 		return rc;
 	}
 	sqlite3_reset(st);
-	return ocop_error_set(err, OCOP_ENOENT, "label '%s' not found",
-			      serial);
+	return ocop_error_set(err, OCOP_ENOENT, "label '%s' not found", serial);
 }
