@@ -12,7 +12,25 @@
 
 /* ---- /api/v1/labels/{serial} --------------------------------------------- */
 
+/* The record's answer: 404 for an unknown code, 422 for an instant
+ * before the label's issue. */
 static void
+label_answer(struct http_resp *resp, int rc, const struct ocop_error *err,
+	     const struct ocop_record *rec)
+{
+	if (rc == OCOP_EINVAL)
+		http_resp_error(resp, 422, "invalid 'at': %s", err->msg);
+	else if (rc == OCOP_EREFUSED) /* the server is stopping */
+		http_resp_error(resp, 503, "%s", err->msg);
+	else if (rc < 0)
+		http_resp_error(resp, 500, "%s", err->msg);
+	else
+		server_resp_record(
+		    resp, rec->verdict == OCOP_UNKNOWN ? 404 : 200, rec);
+}
+
+/* 1 when the lookup waits for the reader (api_label_resume answers) */
+static int
 label_record(struct conn *c, struct http_resp *resp)
 {
 	struct ocop_error err = {0};
@@ -31,28 +49,38 @@ label_record(struct conn *c, struct http_resp *resp)
 				       "'%.64s' is not a label serial",
 				       c->arg[0]);
 		http_resp_error(resp, 400, "invalid serial: %s", err.msg);
-		return;
+		return 0;
 	}
 	at_s = server_query_arg(c, "at");
 	if (at_s && ocop_time_parse(at_s, &at, &err) < 0) {
 		http_resp_error(resp, 422, "invalid 'at': %s", err.msg);
-		return;
+		return 0;
+	}
+	if (c->srv->lookups) {
+		struct pending *pd = c->pending = ocop_xcalloc(1, sizeof(*pd));
+
+		pd->code = code;
+		pd->now = at;
+		return server_lookup_later(c, pd);
 	}
 	if (!(st = server_store(c->srv, &err))) {
 		http_resp_error(resp, 500, "%s", err.msg);
-		return;
+		return 0;
 	}
 	rec = ocop_xmalloc(sizeof(*rec));
 	rc = server_lookup(st, &code, at, rec, &err);
-	if (rc == OCOP_EINVAL) {
-		http_resp_error(resp, 422, "invalid 'at': %s", err.msg);
-	} else if (rc < 0) {
-		http_resp_error(resp, 500, "%s", err.msg);
-	} else {
-		server_resp_record(
-		    resp, rec->verdict == OCOP_UNKNOWN ? 404 : 200, rec);
-	}
+	label_answer(resp, rc, &err, rec);
 	free(rec);
+	return 0;
+}
+
+void
+api_label_resume(struct conn *c, struct http_resp *resp)
+{
+	struct pending *pd = c->pending;
+
+	http_resp_header(resp, "Cache-Control", "no-store");
+	label_answer(resp, pd->lookup.rc, &pd->lookup.err, &pd->rec);
 }
 
 /* ---- POST /api/v1/scans
@@ -528,8 +556,7 @@ int
 api_label(struct conn *c, const char *method, struct http_resp *resp)
 {
 	(void)method;
-	label_record(c, resp);
-	return 0;
+	return label_record(c, resp);
 }
 
 int

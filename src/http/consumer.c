@@ -147,6 +147,7 @@ consumer_label(struct conn *c, const char *method, struct http_resp *resp)
 	if (field_label(c, &code, resp) == 0)
 		return 0;
 	pd = c->pending = ocop_xmalloc(sizeof(*pd));
+	pd->read = 0;
 	if (strcmp(method, "HEAD") == 0) {
 		/* nothing stored: judged here */
 		if (!(st = server_store(c->srv, &err))) {
@@ -178,27 +179,16 @@ consumer_label(struct conn *c, const char *method, struct http_resp *resp)
 	pd->count = 0;
 	pd->first_at = OCOP_NO_TIME;
 	if (c->srv->networked) {
-		/* judged here, where threads wait for the database side by
-		 * side; the writer sends the inserts as one pipeline and
-		 * returns the label's count after the scan */
-		if (!(st = server_store(c->srv, &err))) {
-			server_fail(c, resp, 500, NULL, "%s", err.msg);
-			return 0;
-		}
-		rc = server_lookup(st, &code, now, &pd->rec, &err);
-		if (rc < 0) {
-			server_fail(c, resp, rc == OCOP_EINVAL ? 422 : 500,
-				    NULL, "cannot verify '%s': %s",
-				    code.serial, err.msg);
-			return 0;
-		}
-		scan_of_record(pd);
+		/* judged by the lookups' reader with the lookups queued
+		 * beside it, then stored: the writer sends the inserts as
+		 * one pipeline and returns the label's count after the
+		 * scan */
 		pd->job.want_stats = 1;
 		pd->job.count = &pd->count;
 		pd->job.first_at = &pd->first_at;
-	} else {
-		pd->job.prepare = label_prepare; /* counts the scans too */
+		return server_lookup_later(c, pd);
 	}
+	pd->job.prepare = label_prepare; /* judges and counts the scans too */
 	c->job = &pd->job;
 	server_submit(c);
 	return 1;
@@ -209,10 +199,30 @@ consumer_label_resume(struct conn *c, struct http_resp *resp)
 {
 	struct pending *pd = c->pending;
 
+	if (c->srv->networked && !pd->read) {
+		/* judged: now stored */
+		pd->read = 1;
+		if ((pd->lookup_rc = pd->lookup.rc) < 0)
+			pd->err = pd->lookup.err;
+		if (pd->lookup_rc == 0) {
+			scan_of_record(pd);
+			c->job = &pd->job;
+			server_submit(c);
+			return;
+		}
+	}
 	if (pd->lookup_rc < 0) {
-		server_fail(c, resp, pd->lookup_rc == OCOP_EINVAL ? 422 : 500,
+		int stopping = pd->lookup_rc == OCOP_EREFUSED;
+
+		server_fail(c, resp,
+			    pd->lookup_rc == OCOP_EINVAL ? 422
+			    : stopping			 ? 503
+							 : 500,
 			    NULL, "cannot verify '%s': %s", pd->code.serial,
 			    pd->err.msg);
+		if (stopping)
+			http_resp_header(resp, "Retry-After", "%d",
+					 SERVER_STORE_RETRY_AFTER);
 		return;
 	}
 	if (pd->job.rc < 0 && server_store_unavailable(pd->job.rc)) {

@@ -7,7 +7,10 @@
  * the middle calls, and the work is done on the last. A request that
  * records scans hands them to the scan-log writer and suspends its
  * connection; the writer resumes it after the commit and the next call
- * answers. So an answer never precedes the durability of its scan.
+ * answers. So an answer never precedes the durability of its scan. On a
+ * networked engine the verification's read is handed on the same way, to
+ * the reader that reads the lookups queued meanwhile together
+ * (lookups.h), before its scan goes to the writer.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -484,6 +487,41 @@ server_submit(struct conn *c)
 	}
 }
 
+/* ---- lookups: hand to the reader, suspend, resume ------------------------ */
+
+static void
+lookup_done(struct lookup_job *job)
+{
+	struct conn *c = job->ctx;
+
+	atomic_store(&c->job_state, JOB_COMMITTED);
+	MHD_resume_connection(c->mhd);
+}
+
+int
+server_lookup_later(struct conn *c, struct pending *pd)
+{
+	struct lookup_job *job = &pd->lookup;
+
+	if (!c->srv->lookups)
+		return 0;
+	job->code = pd->code;
+	job->at = pd->now;
+	job->rec = &pd->rec;
+	job->done = lookup_done;
+	job->ctx = c;
+	atomic_store(&c->job_state, JOB_PENDING);
+	c->state = CONN_WAITING;
+	/* suspend first, as for a scan */
+	MHD_suspend_connection(c->mhd);
+	if (lookups_submit(c->srv->lookups, job) < 0) {
+		job->rc = OCOP_EREFUSED;
+		atomic_store(&c->job_state, JOB_COMMITTED);
+		MHD_resume_connection(c->mhd);
+	}
+	return 1;
+}
+
 void
 server_fill_client(struct conn *c, struct ocop_scan *s)
 {
@@ -706,7 +744,12 @@ handle_call(struct MHD_Connection *mhd, const char *url, const char *method,
 			http_resp_release(&resp);
 			return MHD_YES;
 		}
+		c->state = CONN_DONE; /* unless the resume waits again */
 		c->route->resume(c, &resp);
+		if (c->state == CONN_WAITING) {
+			http_resp_release(&resp);
+			return MHD_YES;
+		}
 		ret = send_resp(c, &resp);
 		http_resp_release(&resp);
 		return ret;
@@ -992,6 +1035,9 @@ server_start(const struct server_config *cfg, struct server **out, char *bound,
 	if ((rc = scanlog_start(srv->db_path, srv->metrics, &srv->scanlog,
 				err)) < 0)
 		goto out_free;
+	if (srv->networked &&
+	    (rc = lookups_start(srv->db_path, &srv->lookups, err)) < 0)
+		goto out_free;
 	rc = open_listener(cfg->listen ? cfg->listen : SERVER_DEFAULT_LISTEN,
 			   bound, bound_size, err);
 	if (rc < 0)
@@ -1027,6 +1073,7 @@ server_start(const struct server_config *cfg, struct server **out, char *bound,
 out_free:
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
+	lookups_free(srv->lookups);
 	scanlog_free(srv->scanlog);
 	record_cache_free(srv->writer_cache);
 	ratelimit_free(srv->rl);
@@ -1059,10 +1106,13 @@ server_stop(struct server *srv, unsigned drain_ms)
 	     atomic_load(&srv->in_flight) > 0 && waited < drain_ms;
 	     waited += 10)
 		nanosleep(&pause, NULL);
-	/* every queued scan is written and its request resumed; scans
-	 * that come later on kept-alive connections get 503 */
+	/* every queued lookup is read and every queued scan written, and
+	 * their requests resumed (a lookup's scan queued before the writer
+	 * stops); those that come later on kept-alive connections get 503 */
+	lookups_stop(srv->lookups);
 	scanlog_stop(srv->scanlog);
 	MHD_stop_daemon(srv->mhd);
+	lookups_free(srv->lookups);
 	scanlog_free(srv->scanlog);
 	record_cache_free(srv->writer_cache);
 	for (size_t i = 0; i < srv->nreaders; i++) {

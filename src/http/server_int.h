@@ -6,10 +6,11 @@
  *
  * A handler runs on a request thread, once per request, after the route's
  * access rule passed and its body (if any) arrived. It fills resp and
- * returns 0, or hands a scan job to the writer (server_submit) and returns
- * 1: the connection is suspended, and the route's resume function answers
- * once the job is committed. The thread's store (server_store) is in one
- * read for the whole call.
+ * returns 0, or hands a scan job to the writer (server_submit) or a lookup
+ * to the reader (server_lookup_later) and returns 1: the connection is
+ * suspended, and the route's resume function answers once the job is
+ * done, or hands on another job and waits again. The thread's store
+ * (server_store) is in one read for the whole call.
  */
 #ifndef OCOP_SERVER_INT_H
 #define OCOP_SERVER_INT_H
@@ -19,6 +20,7 @@
 #include <stdatomic.h>
 
 #include "http.h"
+#include "lookups.h"
 #include "metrics.h"
 #include "page.h"
 #include "ratelimit.h"
@@ -118,6 +120,8 @@ struct server {
 	int listen_fd;
 	int networked; /* the engine's (store.h) */
 	struct scanlog *scanlog;
+	/* a networked engine's lookups, read in groups (lookups.h) */
+	struct lookups *lookups;
 	struct ratelimit *rl;
 	struct metrics *metrics;
 	const char *metric_names[ROUTES_MAX]; /* by route */
@@ -138,16 +142,18 @@ struct server {
 enum conn_state {
 	CONN_NEW = 0,
 	CONN_BODY,    /* receiving a POST body */
-	CONN_WAITING, /* suspended until the scan log commits */
+	CONN_WAITING, /* suspended until a lookup or a scan is done */
 	CONN_DONE,    /* response queued */
 };
 
 enum job_state { JOB_NONE = 0, JOB_PENDING, JOB_COMMITTED };
 
-/* A consumer scan waiting for the writer: made only for GET /L/...
- * The writer judges it (label_prepare) in the transaction that stores
- * it. */
+/* A verification waiting for the lookups' reader (networked engines) and,
+ * for a consumer scan (GET /L/...), for the writer; on SQLite the writer
+ * judges it (label_prepare) in the transaction that stores it. */
 struct pending {
+	struct lookup_job lookup;
+	int read; /* the lookup is answered: the scan's turn */
 	struct scanlog_job job;
 	struct ocop_scan scan;
 	int dup;
@@ -234,6 +240,12 @@ void server_fill_client(struct conn *c, struct ocop_scan *s);
 /* Suspend c and queue c->job; the route's resume answers once it is
  * committed (or refused: job->rc says why). */
 void server_submit(struct conn *c);
+/* On a networked engine: suspend c and queue the lookup of pd->code at
+ * pd->now into pd->rec, then 1; the route's resume answers once it is
+ * read (pd->lookup.rc, err), and may queue a scan (server_submit) to wait
+ * again. 0 on SQLite, where a request thread reads for itself
+ * (server_lookup). */
+int server_lookup_later(struct conn *c, struct pending *pd);
 /* Whether a scan job failed for a cause that passes (SPEC 11): the disk
  * full, the database read-only or locked, the service stopping; the client
  * is asked to try again (503, Retry-After), never told 500. */
@@ -286,6 +298,7 @@ int api_scans(struct conn *c, const char *method, struct http_resp *resp);
 int api_scans_start(struct conn *c, json_t *arr, int64_t now, json_t **bad,
 		    struct ocop_error *err);
 void api_scans_resume(struct conn *c, struct http_resp *resp);
+void api_label_resume(struct conn *c, struct http_resp *resp);
 int api_report(struct conn *c, const char *method, struct http_resp *resp);
 int api_healthz(struct conn *c, const char *method, struct http_resp *resp);
 int api_metrics(struct conn *c, const char *method, struct http_resp *resp);

@@ -1,0 +1,158 @@
+/*
+ * lookups.c - the reader thread that reads verifications in groups (see
+ * lookups.h).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lookups.h"
+#include "store/store.h"
+
+struct lookups {
+	struct ocop_store *st; /* opened OCOP_STORE_READER */
+	struct record_cache *cache;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t wake; /* the reader: work or stop */
+	struct lookup_job *head, *tail;
+	int stopping;
+};
+
+/* Read and judge jobs[0..n) together. */
+static void
+read_group(struct lookups *lk, struct lookup_job **jobs, size_t n)
+{
+	struct record_query q[STORE_LOOKUPS_MAX];
+	struct ocop_error err = {0};
+	int rc;
+
+	if ((rc = lk->st->m->read_begin(lk->st, &err)) < 0) {
+		for (size_t i = 0; i < n; i++) {
+			jobs[i]->rc = rc;
+			jobs[i]->err = err;
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		q[i].code = &jobs[i]->code;
+		q[i].at = jobs[i]->at;
+		q[i].rec = jobs[i]->rec;
+	}
+	record_lookup_many(lk->st, lk->cache, q, n);
+	lk->st->m->read_end(lk->st);
+	for (size_t i = 0; i < n; i++) {
+		jobs[i]->rc = q[i].rc;
+		jobs[i]->err = q[i].err;
+	}
+}
+
+static void *
+reader(void *arg)
+{
+	struct lookups *lk = arg;
+	struct lookup_job *jobs[STORE_LOOKUPS_MAX];
+
+	for (;;) {
+		size_t n = 0;
+
+		pthread_mutex_lock(&lk->mu);
+		while (!lk->head && !lk->stopping)
+			pthread_cond_wait(&lk->wake, &lk->mu);
+		if (!lk->head) {
+			pthread_mutex_unlock(&lk->mu);
+			break;
+		}
+		/* whatever has queued, up to one statement's worth */
+		while (lk->head && n < STORE_LOOKUPS_MAX) {
+			jobs[n++] = lk->head;
+			lk->head = lk->head->next;
+		}
+		if (!lk->head)
+			lk->tail = NULL;
+		pthread_mutex_unlock(&lk->mu);
+
+		read_group(lk, jobs, n);
+		for (size_t i = 0; i < n; i++) {
+			jobs[i]->next = NULL;
+			jobs[i]->done(jobs[i]);
+		}
+	}
+	return NULL;
+}
+
+int
+lookups_start(const char *db_path, struct lookups **out, struct ocop_error *err)
+{
+	struct lookups *lk = ocop_xcalloc(1, sizeof(*lk));
+	int rc;
+
+	if ((rc = ocop_store_open(db_path, OCOP_STORE_READER, &lk->st, err)) <
+	    0) {
+		free(lk);
+		return rc;
+	}
+	lk->cache = record_cache_new();
+	pthread_mutex_init(&lk->mu, NULL);
+	pthread_cond_init(&lk->wake, NULL);
+	if (pthread_create(&lk->thread, NULL, reader, lk) != 0) {
+		lk->stopping = 1; /* no thread to join */
+		lookups_free(lk);
+		return ocop_error_set(err, OCOP_EINTERNAL,
+				      "cannot start the lookup thread");
+	}
+	*out = lk;
+	return 0;
+}
+
+int
+lookups_submit(struct lookups *lk, struct lookup_job *job)
+{
+	job->next = NULL;
+	job->rc = 0;
+	pthread_mutex_lock(&lk->mu);
+	if (lk->stopping) {
+		pthread_mutex_unlock(&lk->mu);
+		return ocop_error_set(&job->err, OCOP_EREFUSED,
+				      "the server is shutting down");
+	}
+	if (lk->tail)
+		lk->tail->next = job;
+	else
+		lk->head = job;
+	lk->tail = job;
+	/* the reader sleeps only when nothing is queued */
+	if (lk->head == job)
+		pthread_cond_signal(&lk->wake);
+	pthread_mutex_unlock(&lk->mu);
+	return 0;
+}
+
+void
+lookups_stop(struct lookups *lk)
+{
+	int running;
+
+	if (!lk)
+		return;
+	pthread_mutex_lock(&lk->mu);
+	running = !lk->stopping;
+	lk->stopping = 1;
+	pthread_cond_signal(&lk->wake);
+	pthread_mutex_unlock(&lk->mu);
+	if (running)
+		pthread_join(lk->thread, NULL);
+}
+
+void
+lookups_free(struct lookups *lk)
+{
+	if (!lk)
+		return;
+	lookups_stop(lk);
+	ocop_store_close(lk->st);
+	record_cache_free(lk->cache);
+	pthread_mutex_destroy(&lk->mu);
+	pthread_cond_destroy(&lk->wake);
+	free(lk);
+}
