@@ -169,10 +169,12 @@ static const char scan_insert_sql[] =
  * The consumer scans of a group in one statement, their columns as
  * arrays: the scans with ids in order, each label's count and first time
  * (one upsert a label) and places, each product's count of a day (one
- * upsert a product and day, in the order of their keys, as every node's
- * group takes their row locks); a row per scan with its id and its
- * label's count after it (the count after the group less the group's
- * later scans of the label).
+ * upsert a product and day); each table's rows in the order of their
+ * keys, so that every node's group takes their row locks in one order
+ * and two nodes counting the same labels wait rather than deadlock (a
+ * hash aggregate's order depends on what else the group holds); a row
+ * per scan with its id and its label's count after it (the count after
+ * the group less the group's later scans of the label).
  */
 static const char scan_batch_sql[] =
     "WITH v AS MATERIALIZED (SELECT nextval('scans_id') AS id, v.* "
@@ -190,7 +192,7 @@ static const char scan_batch_sql[] =
     " place, province, lat, lon, net, ua FROM v), "
     "n AS (INSERT INTO label_scan_stats (label_id, count, first_at) "
     " SELECT label_id, count(*), min(scanned_at) FROM v "
-    " WHERE label_id IS NOT NULL GROUP BY label_id "
+    " WHERE label_id IS NOT NULL GROUP BY label_id ORDER BY label_id "
     " ON CONFLICT (label_id) DO UPDATE SET "
     " count = label_scan_stats.count + excluded.count, "
     " first_at = least(label_scan_stats.first_at, excluded.first_at) "
@@ -198,7 +200,7 @@ static const char scan_batch_sql[] =
     "p AS (INSERT INTO label_places (label_id, place_key, day) "
     " SELECT label_id, place_key, max(day) FROM v "
     " WHERE label_id IS NOT NULL AND place_key IS NOT NULL "
-    " GROUP BY label_id, place_key "
+    " GROUP BY label_id, place_key ORDER BY label_id, place_key "
     " ON CONFLICT (label_id, place_key) DO UPDATE SET "
     " day = greatest(label_places.day, excluded.day)), "
     "d AS (INSERT INTO product_day_scans (product_id, day, count) "
