@@ -456,46 +456,51 @@ send_resp(struct conn *c, struct http_resp *r)
 	return ret;
 }
 
-/* ---- scans: hand to the writer, suspend, resume ------------------------- */
+/* ---- scans and lookups: hand to a thread, suspend, resume --------------- */
 
+/* c waits for a job of the writer's or the reader's: suspended first, as
+ * the job may be done before its submit returns, and a resume must not
+ * come before its suspend */
 static void
-job_done(struct scanlog_job *job)
+wait_begin(struct conn *c)
 {
-	struct conn *c = job->ctx;
+	atomic_store(&c->job_state, JOB_PENDING);
+	c->state = CONN_WAITING;
+	MHD_suspend_connection(c->mhd);
+}
 
+/* c's job is done (or was refused): the next call answers */
+static void
+wait_end(struct conn *c)
+{
 	atomic_store(&c->job_state, JOB_COMMITTED);
 	MHD_resume_connection(c->mhd);
 }
 
-/* Suspend c and queue its job. Returns 0, or an error code when the job
- * could not be queued (the connection is then resumed right away and
- * job->rc says why). */
+static void
+job_done(struct scanlog_job *job)
+{
+	wait_end(job->ctx);
+}
+
+/* Suspend c and queue its job; when the job cannot be queued, the
+ * connection is resumed right away and job->rc says why. */
 void
 server_submit(struct conn *c)
 {
 	c->job->done = job_done;
 	c->job->ctx = c;
-	atomic_store(&c->job_state, JOB_PENDING);
-	c->state = CONN_WAITING;
-	/* suspend first: the writer may finish before this call returns,
-	 * and a resume must not come before its suspend */
-	MHD_suspend_connection(c->mhd);
+	wait_begin(c);
 	if (scanlog_submit(c->srv->scanlog, c->job) < 0) {
 		c->job->rc = OCOP_EREFUSED;
-		atomic_store(&c->job_state, JOB_COMMITTED);
-		MHD_resume_connection(c->mhd);
+		wait_end(c);
 	}
 }
-
-/* ---- lookups: hand to the reader, suspend, resume ------------------------ */
 
 static void
 lookup_done(struct lookup_job *job)
 {
-	struct conn *c = job->ctx;
-
-	atomic_store(&c->job_state, JOB_COMMITTED);
-	MHD_resume_connection(c->mhd);
+	wait_end(job->ctx);
 }
 
 int
@@ -510,14 +515,10 @@ server_lookup_later(struct conn *c, struct pending *pd)
 	job->rec = &pd->rec;
 	job->done = lookup_done;
 	job->ctx = c;
-	atomic_store(&c->job_state, JOB_PENDING);
-	c->state = CONN_WAITING;
-	/* suspend first, as for a scan */
-	MHD_suspend_connection(c->mhd);
+	wait_begin(c);
 	if (lookups_submit(c->srv->lookups, job) < 0) {
 		job->rc = OCOP_EREFUSED;
-		atomic_store(&c->job_state, JOB_COMMITTED);
-		MHD_resume_connection(c->mhd);
+		wait_end(c);
 	}
 	return 1;
 }
