@@ -5,12 +5,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lookups.h"
 #include "store/store.h"
 
 struct lookups {
 	struct ocop_store *st; /* opened OCOP_STORE_READER */
+	struct metrics *metrics;
 	struct record_cache *cache;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -19,12 +21,22 @@ struct lookups {
 	int stopping;
 };
 
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Read and judge jobs[0..n) together. */
 static void
 read_group(struct lookups *lk, struct lookup_job **jobs, size_t n)
 {
 	struct record_query q[STORE_LOOKUPS_MAX];
 	struct ocop_error err = {0};
+	double t0 = mono();
 	int rc;
 
 	if ((rc = lk->st->m->read_begin(lk->st, &err)) < 0) {
@@ -41,6 +53,7 @@ read_group(struct lookups *lk, struct lookup_job **jobs, size_t n)
 	}
 	record_lookup_many(lk->st, lk->cache, q, n);
 	lk->st->m->read_end(lk->st);
+	metrics_lookups(lk->metrics, n, mono() - t0);
 	for (size_t i = 0; i < n; i++) {
 		jobs[i]->rc = q[i].rc;
 		jobs[i]->err = q[i].err;
@@ -82,7 +95,8 @@ reader(void *arg)
 }
 
 int
-lookups_start(const char *db_path, struct lookups **out, struct ocop_error *err)
+lookups_start(const char *db_path, struct metrics *m, struct lookups **out,
+	      struct ocop_error *err)
 {
 	struct lookups *lk = ocop_xcalloc(1, sizeof(*lk));
 	int rc;
@@ -92,6 +106,7 @@ lookups_start(const char *db_path, struct lookups **out, struct ocop_error *err)
 		free(lk);
 		return rc;
 	}
+	lk->metrics = m;
 	lk->cache = record_cache_new();
 	pthread_mutex_init(&lk->mu, NULL);
 	pthread_cond_init(&lk->wake, NULL);

@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "metrics.h"
 #include "ocop.h"
 #include "record.h"
 
@@ -37,8 +38,8 @@ struct lookup_job {
 };
 
 /* Open a reader handle on db_path (OCOP_STORE_READER) and start the
- * reader thread. */
-int lookups_start(const char *db_path, struct lookups **out,
+ * reader thread; each group's read is counted in m (may be NULL). */
+int lookups_start(const char *db_path, struct metrics *m, struct lookups **out,
 		  struct ocop_error *err);
 
 /* Queue job; job->done is called later on the reader thread.

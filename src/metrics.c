@@ -22,16 +22,23 @@ static const double commit_buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
 					0.025,	0.05,  0.1,    0.25,  1.0};
 #define NBUCKET (sizeof(commit_buckets) / sizeof(commit_buckets[0]))
 
+/* The times of one kind of group (the writer's commits, the reader's
+ * reads) and the items they held. */
+struct group_hist {
+	atomic_uint_fast64_t bucket[NBUCKET];
+	atomic_uint_fast64_t count;
+	atomic_uint_fast64_t usec;
+	atomic_uint_fast64_t items;
+};
+
 struct metrics {
 	size_t nroutes;
 	const char *const *names; /* the caller's, by route */
 	size_t *label;		  /* route -> first route of its label */
 	atomic_uint_fast64_t (*requests)[NSTATUS];
 	atomic_uint_fast64_t scans[NVERDICT];
-	atomic_uint_fast64_t commit_bucket[NBUCKET];
-	atomic_uint_fast64_t commit_count;
-	atomic_uint_fast64_t commit_usec;
-	atomic_uint_fast64_t commit_rows;
+	struct group_hist commits;
+	struct group_hist lookups;
 };
 
 struct metrics *
@@ -91,25 +98,35 @@ metrics_scans(struct metrics *m, enum ocop_verdict verdict, size_t n)
 	atomic_fetch_add_explicit(&m->scans[verdict], n, memory_order_relaxed);
 }
 
-void
-metrics_commit(struct metrics *m, size_t rows, double seconds)
+static void
+group_add(struct group_hist *h, size_t items, double seconds)
 {
-	size_t i;
-
-	if (!m)
-		return;
-	for (i = 0; i < NBUCKET; i++) {
+	for (size_t i = 0; i < NBUCKET; i++) {
 		if (seconds <= commit_buckets[i]) {
-			atomic_fetch_add_explicit(&m->commit_bucket[i], 1,
+			atomic_fetch_add_explicit(&h->bucket[i], 1,
 						  memory_order_relaxed);
 			break;
 		}
 	}
-	atomic_fetch_add_explicit(&m->commit_count, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&m->commit_usec,
+	atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->usec,
 				  (uint_fast64_t)(seconds * 1e6 + 0.5),
 				  memory_order_relaxed);
-	atomic_fetch_add_explicit(&m->commit_rows, rows, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->items, items, memory_order_relaxed);
+}
+
+void
+metrics_commit(struct metrics *m, size_t rows, double seconds)
+{
+	if (m)
+		group_add(&m->commits, rows, seconds);
+}
+
+void
+metrics_lookups(struct metrics *m, size_t n, double seconds)
+{
+	if (m)
+		group_add(&m->lookups, n, seconds);
 }
 
 static uint64_t
@@ -118,12 +135,34 @@ load(atomic_uint_fast64_t *v)
 	return (uint64_t)atomic_load_explicit(v, memory_order_relaxed);
 }
 
+/* A group histogram (seconds) and its counter of items. */
+static void
+group_render(struct ocop_buf *out, const char *name, const char *help,
+	     const char *items, const char *items_help, struct group_hist *h)
+{
+	uint64_t cum = 0;
+
+	ocop_buf_addf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help,
+		      name);
+	for (size_t i = 0; i < NBUCKET; i++) {
+		cum += load(&h->bucket[i]);
+		ocop_buf_addf(out, "%s_bucket{le=\"%g\"} %llu\n", name,
+			      commit_buckets[i], (unsigned long long)cum);
+	}
+	ocop_buf_addf(out,
+		      "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n"
+		      "%s_count %llu\n# HELP %s %s\n# TYPE %s counter\n"
+		      "%s %llu\n",
+		      name, (unsigned long long)load(&h->count), name,
+		      (double)load(&h->usec) / 1e6, name,
+		      (unsigned long long)load(&h->count), items, items_help,
+		      items, items, (unsigned long long)load(&h->items));
+}
+
 int
 metrics_render(struct metrics *m, size_t queue_depth, size_t in_flight,
 	       struct ocop_buf *out)
 {
-	uint64_t cum = 0;
-
 	ocop_buf_adds(out, "# HELP ocop_http_requests_total HTTP requests "
 			   "answered, by route and status.\n"
 			   "# TYPE ocop_http_requests_total counter\n");
@@ -162,27 +201,14 @@ metrics_render(struct metrics *m, size_t queue_depth, size_t in_flight,
 		      "# TYPE ocop_http_in_flight gauge\n"
 		      "ocop_http_in_flight %zu\n",
 		      queue_depth, in_flight);
-	ocop_buf_adds(out, "# HELP ocop_scan_commit_seconds Time to commit "
-			   "one scan-log transaction.\n"
-			   "# TYPE ocop_scan_commit_seconds histogram\n");
-	for (size_t i = 0; i < NBUCKET; i++) {
-		cum += load(&m->commit_bucket[i]);
-		ocop_buf_addf(out,
-			      "ocop_scan_commit_seconds_bucket{le=\"%g\"} "
-			      "%llu\n",
-			      commit_buckets[i], (unsigned long long)cum);
-	}
-	ocop_buf_addf(out,
-		      "ocop_scan_commit_seconds_bucket{le=\"+Inf\"} %llu\n"
-		      "ocop_scan_commit_seconds_sum %.6f\n"
-		      "ocop_scan_commit_seconds_count %llu\n"
-		      "# HELP ocop_scan_rows_committed_total Scan rows "
-		      "written by the scan-log writer.\n"
-		      "# TYPE ocop_scan_rows_committed_total counter\n"
-		      "ocop_scan_rows_committed_total %llu\n",
-		      (unsigned long long)load(&m->commit_count),
-		      (double)load(&m->commit_usec) / 1e6,
-		      (unsigned long long)load(&m->commit_count),
-		      (unsigned long long)load(&m->commit_rows));
+	group_render(out, "ocop_scan_commit_seconds",
+		     "Time to commit one scan-log transaction.",
+		     "ocop_scan_rows_committed_total",
+		     "Scan rows written by the scan-log writer.", &m->commits);
+	group_render(out, "ocop_lookup_read_seconds",
+		     "Time to read one group of lookups (a networked "
+		     "engine's reader).",
+		     "ocop_lookups_read_total",
+		     "Lookups read in groups by the reader.", &m->lookups);
 	return 0;
 }

@@ -1036,8 +1036,8 @@ server_start(const struct server_config *cfg, struct server **out, char *bound,
 	if ((rc = scanlog_start(srv->db_path, srv->metrics, &srv->scanlog,
 				err)) < 0)
 		goto out_free;
-	if (srv->networked &&
-	    (rc = lookups_start(srv->db_path, &srv->lookups, err)) < 0)
+	if (srv->networked && (rc = lookups_start(srv->db_path, srv->metrics,
+						  &srv->lookups, err)) < 0)
 		goto out_free;
 	rc = open_listener(cfg->listen ? cfg->listen : SERVER_DEFAULT_LISTEN,
 			   bound, bound_size, err);

@@ -370,6 +370,16 @@ expect_contains "$BODY" 'ocop_http_requests_total{route="label",status="200"}'
 expect_contains "$BODY" 'ocop_scans_total{verdict="valid"}'
 expect_contains "$BODY" 'ocop_scan_queue_depth'
 expect_contains "$BODY" 'ocop_scan_commit_seconds_bucket{le="+Inf"}'
+# a networked engine's lookups are read in groups by one reader, and
+# counted; SQLite's request threads read for themselves
+curl_req GET "$BASE/api/v1/labels/$VAL" >/dev/null
+curl_req GET "$BASE/metrics" >/dev/null
+read_total=$(awk '$1 == "ocop_lookups_read_total" { print $2 }' "$BODY")
+if [ -n "${OCOP_TEST_PG:-}" ]; then
+	expect_eq "$([ "${read_total:-0}" -ge 2 ] && echo counted)" counted "lookups read ($read_total)"
+else
+	expect_eq "$read_total" 0 "lookups read by the reader"
+fi
 expect_eq "$(curl_req GET "$BASE/nowhere")" 404 "unknown path"
 expect_contains "$BODY" '"status":404'
 expect_eq "$(curl_req POST "$BASE/L/$VAL" -d x)" 405 "POST a page"

@@ -153,7 +153,7 @@ test_lookups(void)
 		CHECK(0);
 		goto out;
 	}
-	CHECK_INT(lookups_start(db_path, &lk, &err), 0);
+	CHECK_INT(lookups_start(db_path, NULL, &lk, &err), 0);
 	if (!lk)
 		goto out;
 	for (int i = 0; i < 4; i++) {
