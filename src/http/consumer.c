@@ -109,6 +109,24 @@ label_prepare(struct ocop_store *st, struct scanlog_job *job,
 	return 0;
 }
 
+/* On the lookups' reader thread once a networked engine read the label:
+ * the scan judged goes to the writer from here, the connection still
+ * suspended (1), or the request is resumed to answer the failure (0). */
+static int
+label_read(struct conn *c)
+{
+	struct pending *pd = c->pending;
+
+	if ((pd->lookup_rc = pd->lookup.rc) < 0) {
+		pd->err = pd->lookup.err;
+		return 0;
+	}
+	scan_of_record(pd);
+	c->job = &pd->job;
+	server_submit_waiting(c);
+	return 1;
+}
+
 /* Returns 1 when the request was suspended (answer later), else 0 with
  * resp filled. */
 int
@@ -147,7 +165,7 @@ consumer_label(struct conn *c, const char *method, struct http_resp *resp)
 	if (field_label(c, &code, resp) == 0)
 		return 0;
 	pd = c->pending = ocop_xmalloc(sizeof(*pd));
-	pd->read = 0;
+	pd->then = NULL;
 	if (strcmp(method, "HEAD") == 0) {
 		/* nothing stored: judged here */
 		if (!(st = server_store(c->srv, &err))) {
@@ -186,6 +204,7 @@ consumer_label(struct conn *c, const char *method, struct http_resp *resp)
 		pd->job.want_stats = 1;
 		pd->job.count = &pd->count;
 		pd->job.first_at = &pd->first_at;
+		pd->then = label_read;
 		return server_lookup_later(c, pd);
 	}
 	pd->job.prepare = label_prepare; /* judges and counts the scans too */
@@ -199,18 +218,6 @@ consumer_label_resume(struct conn *c, struct http_resp *resp)
 {
 	struct pending *pd = c->pending;
 
-	if (c->srv->networked && !pd->read) {
-		/* judged: now stored */
-		pd->read = 1;
-		if ((pd->lookup_rc = pd->lookup.rc) < 0)
-			pd->err = pd->lookup.err;
-		if (pd->lookup_rc == 0) {
-			scan_of_record(pd);
-			c->job = &pd->job;
-			server_submit(c);
-			return;
-		}
-	}
 	if (pd->lookup_rc < 0) {
 		int stopping = pd->lookup_rc == OCOP_EREFUSED;
 

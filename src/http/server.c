@@ -483,24 +483,35 @@ job_done(struct scanlog_job *job)
 	wait_end(job->ctx);
 }
 
-/* Suspend c and queue its job; when the job cannot be queued, the
+/* Queue c's job, c suspended; when the job cannot be queued, the
  * connection is resumed right away and job->rc says why. */
 void
-server_submit(struct conn *c)
+server_submit_waiting(struct conn *c)
 {
 	c->job->done = job_done;
 	c->job->ctx = c;
-	wait_begin(c);
 	if (scanlog_submit(c->srv->scanlog, c->job) < 0) {
 		c->job->rc = OCOP_EREFUSED;
 		wait_end(c);
 	}
 }
 
+void
+server_submit(struct conn *c)
+{
+	wait_begin(c);
+	server_submit_waiting(c);
+}
+
 static void
 lookup_done(struct lookup_job *job)
 {
-	wait_end(job->ctx);
+	struct conn *c = job->ctx;
+
+	/* the route may hand the request on from here, still suspended */
+	if (c->pending->then && c->pending->then(c))
+		return;
+	wait_end(c);
 }
 
 int

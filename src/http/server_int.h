@@ -153,7 +153,10 @@ enum job_state { JOB_NONE = 0, JOB_PENDING, JOB_COMMITTED };
  * judges it (label_prepare) in the transaction that stores it. */
 struct pending {
 	struct lookup_job lookup;
-	int read; /* the lookup is answered: the scan's turn */
+	/* optional: run on the reader's thread once the lookup is read,
+	 * the connection still suspended: 1 when it handed the request on
+	 * (server_submit_waiting), 0 to resume it */
+	int (*then)(struct conn *c);
 	struct scanlog_job job;
 	struct ocop_scan scan;
 	int dup;
@@ -240,11 +243,12 @@ void server_fill_client(struct conn *c, struct ocop_scan *s);
 /* Suspend c and queue c->job; the route's resume answers once it is
  * committed (or refused: job->rc says why). */
 void server_submit(struct conn *c);
+/* server_submit for a connection suspended already (from pd->then). */
+void server_submit_waiting(struct conn *c);
 /* On a networked engine: suspend c and queue the lookup of pd->code at
  * pd->now into pd->rec, then 1; the route's resume answers once it is
- * read (pd->lookup.rc, err), and may queue a scan (server_submit) to wait
- * again. 0 on SQLite, where a request thread reads for itself
- * (server_lookup). */
+ * read (pd->lookup.rc, err), or once pd->then's job is done. 0 on SQLite,
+ * where a request thread reads for itself (server_lookup). */
 int server_lookup_later(struct conn *c, struct pending *pd);
 /* Whether a scan job failed for a cause that passes (SPEC 11): the disk
  * full, the database read-only or locked, the service stopping; the client
