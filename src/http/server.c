@@ -756,12 +756,7 @@ handle_call(struct MHD_Connection *mhd, const char *url, const char *method,
 			http_resp_release(&resp);
 			return MHD_YES;
 		}
-		c->state = CONN_DONE; /* unless the resume waits again */
 		c->route->resume(c, &resp);
-		if (c->state == CONN_WAITING) {
-			http_resp_release(&resp);
-			return MHD_YES;
-		}
 		ret = send_resp(c, &resp);
 		http_resp_release(&resp);
 		return ret;

@@ -2,15 +2,16 @@
  * server_int.h - what the route handlers of src/http/ share with the
  * server's core (server.c): the route table's shape, a request's state,
  * the request thread's store, answers and errors, and the hand-off of scans
- * to the scan-log writer. Not for use outside src/http/.
+ * to the scan-log writer and of lookups to the reader. Not for use outside
+ * src/http/.
  *
  * A handler runs on a request thread, once per request, after the route's
  * access rule passed and its body (if any) arrived. It fills resp and
  * returns 0, or hands a scan job to the writer (server_submit) or a lookup
  * to the reader (server_lookup_later) and returns 1: the connection is
  * suspended, and the route's resume function answers once the job is
- * done, or hands on another job and waits again. The thread's store
- * (server_store) is in one read for the whole call.
+ * done. The thread's store (server_store) is in one read for the whole
+ * call.
  */
 #ifndef OCOP_SERVER_INT_H
 #define OCOP_SERVER_INT_H
