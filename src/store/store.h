@@ -543,7 +543,8 @@ struct ocop_store_methods {
 	/* label_lookup for n serials (n <= STORE_LOOKUPS_MAX) into
 	 * out[0..n), in a number of round trips that does not grow with n:
 	 * out[i].found is 0 when no label has serials[i] (a serial may come
-	 * twice). Read in one snapshot, so one registry version for all. */
+	 * twice). One snapshot for all, so one registry version (an engine
+	 * that reads them one by one does so in the caller's read). */
 	int (*label_lookup_many)(struct ocop_store *st,
 				 const char *const *serials, size_t n,
 				 struct store_label_read *out,
