@@ -123,6 +123,9 @@ int64_t ocop_day_start(int32_t day);
 int32_t ocop_today(void);
 /* Now, Unix seconds. Honours $OCOP_NOW (RFC 3339) for tests. */
 int64_t ocop_now(void);
+/* Seconds of the monotonic clock, for timing and intervals (never moved
+ * by $OCOP_NOW nor by the wall clock). */
+double ocop_mono(void);
 /* RFC 3339 with a mandatory offset (Z or +hh:mm); fractions are dropped.
  * The instant's date in Vietnam time lies in the years 1900 to 2999, as
  * ocop_day_parse reads, so that ocop_time_format's text reads back. */

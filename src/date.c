@@ -153,6 +153,15 @@ ocop_now(void)
 	return (int64_t)time(NULL);
 }
 
+double
+ocop_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int32_t
 ocop_today(void)
 {

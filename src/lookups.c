@@ -5,7 +5,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lookups.h"
 #include "store/store.h"
@@ -21,22 +20,13 @@ struct lookups {
 	int stopping;
 };
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Read and judge jobs[0..n) together. */
 static void
 read_group(struct lookups *lk, struct lookup_job **jobs, size_t n)
 {
 	struct record_query q[STORE_LOOKUPS_MAX];
 	struct ocop_error err = {0};
-	double t0 = mono();
+	double t0 = ocop_mono();
 	int rc;
 
 	if ((rc = lk->st->m->read_begin(lk->st, &err)) < 0) {
@@ -53,7 +43,7 @@ read_group(struct lookups *lk, struct lookup_job **jobs, size_t n)
 	}
 	record_lookup_many(lk->st, lk->cache, q, n);
 	lk->st->m->read_end(lk->st);
-	metrics_lookups(lk->metrics, n, mono() - t0);
+	metrics_lookups(lk->metrics, n, ocop_mono() - t0);
 	for (size_t i = 0; i < n; i++) {
 		jobs[i]->rc = q[i].rc;
 		jobs[i]->err = q[i].err;

@@ -74,10 +74,7 @@ hash_str(const char *s)
 double
 ratelimit_clock(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return ocop_mono();
 }
 
 int

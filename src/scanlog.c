@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "scanlog.h"
 #include "store/store.h"
@@ -24,15 +23,6 @@ struct scanlog {
 	size_t depth; /* scans queued */
 	int stopping;
 };
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Store one job's rows on the open transaction. */
 static int
@@ -81,7 +71,7 @@ write_group(struct scanlog *sl, struct scanlog_job *jobs, size_t rows,
 	    struct ocop_error *err)
 {
 	struct ocop_store *st = sl->st;
-	double t0 = mono();
+	double t0 = ocop_mono();
 	int rc;
 
 	if ((rc = st->m->begin(st, err)) < 0)
@@ -94,7 +84,7 @@ write_group(struct scanlog *sl, struct scanlog_job *jobs, size_t rows,
 	}
 	if ((rc = st->m->commit(st, err)) < 0)
 		return rc;
-	metrics_commit(sl->metrics, rows, mono() - t0);
+	metrics_commit(sl->metrics, rows, ocop_mono() - t0);
 	return 0;
 }
 

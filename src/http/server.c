@@ -57,15 +57,6 @@ static _Thread_local struct record_cache *tls_cache;
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static struct reader *
 reader_new(struct server *srv, struct ocop_error *err)
 {
@@ -151,7 +142,7 @@ server_site(struct server *srv)
 	struct ocop_error err = {0};
 	struct ocop_store *st;
 	char op[sizeof(s->operator_name)], contact[sizeof(s->contact)];
-	double now = mono();
+	double now = ocop_mono();
 
 	if (s->srv != srv) {
 		/* the values read at start until the first read succeeds */

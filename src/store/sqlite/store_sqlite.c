@@ -92,15 +92,6 @@ struct sq_upkeep {
 	int stopping;
 };
 
-static double
-sq_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 sqlite3_stmt *
 sq_stmt(struct sq_store *s, int slot, const char *sql, struct ocop_error *err)
 {
@@ -243,7 +234,7 @@ sq_col_time(sqlite3_stmt *st, int i)
 static void
 sq_fold_in_tx(struct sq_store *s)
 {
-	s->folded_at = sq_mono();
+	s->folded_at = ocop_mono();
 	if (sqlite3_exec(s->db, "SAVEPOINT fold", NULL, NULL, NULL) !=
 	    SQLITE_OK)
 		return;
@@ -273,7 +264,7 @@ sq_begin(struct ocop_store *base, struct ocop_error *err)
 		s->depth = 0;
 		return sq_error(s, err, "cannot begin transaction");
 	}
-	if (s->unfolded && sq_mono() - s->folded_at >= SQ_FOLD_EVERY)
+	if (s->unfolded && ocop_mono() - s->folded_at >= SQ_FOLD_EVERY)
 		sq_fold_in_tx(s);
 	return 0;
 }
@@ -404,7 +395,7 @@ sq_read_begin(struct ocop_store *base, struct ocop_error *err)
 		/* read before the snapshot begins: a commit in between is
 		 * then either in the snapshot or makes it stale next time */
 		uint64_t commits = atomic_load(&sq_commits);
-		double now = sq_mono();
+		double now = ocop_mono();
 
 		pthread_mutex_lock(&s->mu);
 		if (s->snap_open && (commits != s->snap_commits ||
@@ -455,7 +446,7 @@ sq_read_end(struct ocop_store *base)
 static void
 sq_sweep(void)
 {
-	double now = sq_mono();
+	double now = ocop_mono();
 
 	pthread_mutex_lock(&sq_readers_mu);
 	for (struct sq_store *s = sq_readers; s; s = s->next_reader) {
@@ -522,7 +513,7 @@ sq_upkeep_run(void *arg)
 	pthread_mutex_lock(&u->mu);
 	while (!u->stopping) {
 		struct timespec until;
-		double t = sq_mono() + SQ_CHECKPOINT_EVERY;
+		double t = ocop_mono() + SQ_CHECKPOINT_EVERY;
 
 		until.tv_sec = (time_t)t;
 		until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
@@ -1278,7 +1269,7 @@ static void
 sq_retry_rw(struct sq_store *s)
 {
 	struct sq_store t;
-	double now = sq_mono();
+	double now = ocop_mono();
 	int version = 0;
 
 	if (!s->readonly || now - s->rw_tried_at < 1.0)
@@ -1315,7 +1306,7 @@ store_sqlite_open(const char *path, int oflags, struct ocop_store **out,
 	s = ocop_xcalloc(1, sizeof(*s));
 	s->base.m = &sq_methods;
 	s->path = ocop_xstrdup(path);
-	s->rw_tried_at = sq_mono();
+	s->rw_tried_at = ocop_mono();
 	if ((rc = sq_connect(s, path, create, &version, err)) < 0 ||
 	    (rc = migrate(s, version, err)) < 0) {
 		sq_close(&s->base);
@@ -1334,7 +1325,7 @@ store_sqlite_open(const char *path, int oflags, struct ocop_store **out,
 		sq_readers = s;
 		pthread_mutex_unlock(&sq_readers_mu);
 	}
-	s->folded_at = sq_mono();
+	s->folded_at = ocop_mono();
 	*out = &s->base;
 	return 0;
 }
