@@ -3,22 +3,28 @@
  * lookups.h).
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lookups.h"
 #include "store/store.h"
+#include "workq.h"
 
 struct lookups {
 	struct ocop_store *st; /* opened OCOP_STORE_READER */
 	struct metrics *metrics;
 	struct record_cache *cache;
 	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t wake; /* the reader: work or stop */
-	struct lookup_job *head, *tail;
-	int stopping;
+	struct workq q; /* jobs, each of weight 1 */
 };
+
+static size_t
+one(const void *job)
+{
+	(void)job;
+	return 1;
+}
 
 /* Read and judge jobs[0..n) together. */
 static void
@@ -54,27 +60,13 @@ static void *
 reader(void *arg)
 {
 	struct lookups *lk = arg;
-	struct lookup_job *jobs[STORE_LOOKUPS_MAX];
+	struct lookup_job *jobs[STORE_LOOKUPS_MAX], *j;
+	size_t n;
 
-	for (;;) {
-		size_t n = 0;
-
-		pthread_mutex_lock(&lk->mu);
-		while (!lk->head && !lk->stopping)
-			pthread_cond_wait(&lk->wake, &lk->mu);
-		if (!lk->head) {
-			pthread_mutex_unlock(&lk->mu);
-			break;
-		}
-		/* whatever has queued, up to one statement's worth */
-		while (lk->head && n < STORE_LOOKUPS_MAX) {
-			jobs[n++] = lk->head;
-			lk->head = lk->head->next;
-		}
-		if (!lk->head)
-			lk->tail = NULL;
-		pthread_mutex_unlock(&lk->mu);
-
+	/* whatever has queued, up to one statement's worth */
+	while ((j = workq_take(&lk->q, STORE_LOOKUPS_MAX, &n))) {
+		for (n = 0; j; j = j->next)
+			jobs[n++] = j;
 		read_group(lk, jobs, n);
 		for (size_t i = 0; i < n; i++) {
 			jobs[i]->next = NULL;
@@ -98,10 +90,9 @@ lookups_start(const char *db_path, struct metrics *m, struct lookups **out,
 	}
 	lk->metrics = m;
 	lk->cache = record_cache_new();
-	pthread_mutex_init(&lk->mu, NULL);
-	pthread_cond_init(&lk->wake, NULL);
+	workq_init(&lk->q, offsetof(struct lookup_job, next), one);
 	if (pthread_create(&lk->thread, NULL, reader, lk) != 0) {
-		lk->stopping = 1; /* no thread to join */
+		workq_stop(&lk->q); /* no thread to join */
 		lookups_free(lk);
 		return ocop_error_set(err, OCOP_EINTERNAL,
 				      "cannot start the lookup thread");
@@ -113,39 +104,17 @@ lookups_start(const char *db_path, struct metrics *m, struct lookups **out,
 int
 lookups_submit(struct lookups *lk, struct lookup_job *job)
 {
-	job->next = NULL;
 	job->rc = 0;
-	pthread_mutex_lock(&lk->mu);
-	if (lk->stopping) {
-		pthread_mutex_unlock(&lk->mu);
+	if (workq_push(&lk->q, job) < 0)
 		return ocop_error_set(&job->err, OCOP_EREFUSED,
 				      "the server is shutting down");
-	}
-	if (lk->tail)
-		lk->tail->next = job;
-	else
-		lk->head = job;
-	lk->tail = job;
-	/* the reader sleeps only when nothing is queued */
-	if (lk->head == job)
-		pthread_cond_signal(&lk->wake);
-	pthread_mutex_unlock(&lk->mu);
 	return 0;
 }
 
 void
 lookups_stop(struct lookups *lk)
 {
-	int running;
-
-	if (!lk)
-		return;
-	pthread_mutex_lock(&lk->mu);
-	running = !lk->stopping;
-	lk->stopping = 1;
-	pthread_cond_signal(&lk->wake);
-	pthread_mutex_unlock(&lk->mu);
-	if (running)
+	if (lk && workq_stop(&lk->q))
 		pthread_join(lk->thread, NULL);
 }
 
@@ -157,7 +126,6 @@ lookups_free(struct lookups *lk)
 	lookups_stop(lk);
 	ocop_store_close(lk->st);
 	record_cache_free(lk->cache);
-	pthread_mutex_destroy(&lk->mu);
-	pthread_cond_destroy(&lk->wake);
+	workq_destroy(&lk->q);
 	free(lk);
 }

@@ -6,23 +6,28 @@
  * commit and the throughput near SQLite's bulk insert rate.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scanlog.h"
 #include "store/store.h"
+#include "workq.h"
 
 struct scanlog {
 	struct ocop_store *st; /* opened OCOP_STORE_SCAN_WRITER */
 	struct metrics *metrics;
 	pthread_t thread;
+	struct workq q; /* jobs, weighed in scans */
 	pthread_mutex_t mu;
-	pthread_cond_t wake;  /* the writer: work or stop */
-	pthread_cond_t done;  /* scanlog_run waiters */
-	struct scanlog_job *head, *tail;
-	size_t depth; /* scans queued */
-	int stopping;
+	pthread_cond_t done; /* scanlog_run waiters */
 };
+
+static size_t
+job_scans(const void *job)
+{
+	return ((const struct scanlog_job *)job)->n;
+}
 
 /* Store one job's rows on the open transaction. */
 static int
@@ -109,32 +114,14 @@ writer(void *arg)
 	struct scanlog *sl = arg;
 
 	for (;;) {
-		struct scanlog_job *jobs, *last, *next;
+		struct scanlog_job *jobs, *next;
 		struct ocop_error err = {0};
-		size_t rows = 0;
+		size_t rows;
 		int rc;
 
-		pthread_mutex_lock(&sl->mu);
-		while (!sl->head && !sl->stopping)
-			pthread_cond_wait(&sl->wake, &sl->mu);
-		if (!sl->head) {
-			pthread_mutex_unlock(&sl->mu);
+		/* whole jobs up to the row cap (at least one) */
+		if (!(jobs = workq_take(&sl->q, SCANLOG_MAX_ROWS, &rows)))
 			break;
-		}
-		/* take whole jobs up to the row cap (at least one) */
-		jobs = last = sl->head;
-		rows = last->n;
-		while (last->next && rows + last->next->n <= SCANLOG_MAX_ROWS) {
-			last = last->next;
-			rows += last->n;
-		}
-		sl->head = last->next;
-		if (!sl->head)
-			sl->tail = NULL;
-		last->next = NULL;
-		sl->depth -= rows;
-		pthread_mutex_unlock(&sl->mu);
-
 		rc = write_group(sl, jobs, rows, &err);
 		if (rc < 0 && jobs->next && rc != OCOP_EOUTPUT &&
 		    rc != OCOP_EUNREACH) {
@@ -181,13 +168,13 @@ scanlog_start(const char *db_path, struct metrics *m, struct scanlog **out,
 		return rc;
 	}
 	sl->metrics = m;
+	workq_init(&sl->q, offsetof(struct scanlog_job, next), job_scans);
 	pthread_mutex_init(&sl->mu, NULL);
-	pthread_cond_init(&sl->wake, NULL);
 	pthread_cond_init(&sl->done, NULL);
 	if (pthread_create(&sl->thread, NULL, writer, sl) != 0) {
 		ocop_store_close(sl->st);
+		workq_destroy(&sl->q);
 		pthread_mutex_destroy(&sl->mu);
-		pthread_cond_destroy(&sl->wake);
 		pthread_cond_destroy(&sl->done);
 		free(sl);
 		return ocop_error_set(err, OCOP_EINTERNAL,
@@ -200,25 +187,11 @@ scanlog_start(const char *db_path, struct metrics *m, struct scanlog **out,
 int
 scanlog_submit(struct scanlog *sl, struct scanlog_job *job)
 {
-	job->next = NULL;
 	job->finished = 0;
 	job->rc = 0;
-	pthread_mutex_lock(&sl->mu);
-	if (sl->stopping) {
-		pthread_mutex_unlock(&sl->mu);
+	if (workq_push(&sl->q, job) < 0)
 		return ocop_error_set(&job->err, OCOP_EREFUSED,
 				      "the server is shutting down");
-	}
-	if (sl->tail)
-		sl->tail->next = job;
-	else
-		sl->head = job;
-	sl->tail = job;
-	sl->depth += job->n;
-	/* the writer sleeps only when nothing is queued */
-	if (sl->head == job)
-		pthread_cond_signal(&sl->wake);
-	pthread_mutex_unlock(&sl->mu);
 	return 0;
 }
 
@@ -240,14 +213,7 @@ scanlog_run(struct scanlog *sl, struct scanlog_job *job)
 size_t
 scanlog_depth(struct scanlog *sl)
 {
-	size_t n;
-
-	if (!sl)
-		return 0;
-	pthread_mutex_lock(&sl->mu);
-	n = sl->depth;
-	pthread_mutex_unlock(&sl->mu);
-	return n;
+	return sl ? workq_depth(&sl->q) : 0;
 }
 
 void
@@ -255,10 +221,7 @@ scanlog_stop(struct scanlog *sl)
 {
 	if (!sl || !sl->st)
 		return;
-	pthread_mutex_lock(&sl->mu);
-	sl->stopping = 1;
-	pthread_cond_signal(&sl->wake);
-	pthread_mutex_unlock(&sl->mu);
+	workq_stop(&sl->q);
 	pthread_join(sl->thread, NULL);
 	/* the engine leaves its counts folded and its log checkpointed */
 	ocop_store_close(sl->st);
@@ -271,8 +234,8 @@ scanlog_free(struct scanlog *sl)
 	if (!sl)
 		return;
 	scanlog_stop(sl);
+	workq_destroy(&sl->q);
 	pthread_mutex_destroy(&sl->mu);
-	pthread_cond_destroy(&sl->wake);
 	pthread_cond_destroy(&sl->done);
 	free(sl);
 }
