@@ -518,6 +518,85 @@ out:
 	ocop_store_close(st);
 }
 
+/* One consumer scan of label_id in a writer's group of its own. */
+static int
+scan_group(struct ocop_store *w, int64_t label_id, struct ocop_error *err)
+{
+	struct ocop_scan sc;
+	int dup = 0;
+
+	memset(&sc, 0, sizeof(sc));
+	strcpy(sc.code, "SERIAL0000000000");
+	sc.label_id = label_id;
+	sc.scanned_at = sc.received_at = ocop_now();
+	sc.source = OCOP_SCAN_CONSUMER;
+	if (w->m->begin(w, err) < 0)
+		return -1;
+	if (w->m->scan_add(w, &sc, &dup, err) < 0) {
+		w->m->rollback(w);
+		return -1;
+	}
+	return w->m->commit(w, err);
+}
+
+/* A migration that changes what a prepared statement returns, run while
+ * a node serves ('ocop init' of a newer ocop): the server refuses the
+ * statements prepared before it, and the handles prepare them anew: a
+ * lookup at once, the writer from its next group (the group that met the
+ * change failed whole, as any failed commit). */
+static void
+test_schema_change(void)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL, *w = NULL;
+	const char *serials[1] = {"SERIAL0000000000"};
+	struct store_label_read r[1];
+	struct store_stats stats;
+	struct ocop_label l;
+	struct ocop_batch b;
+	struct places pl = {0};
+	int64_t first = 0, count = 0, first_at = 0, version = 0;
+
+	TEST("pg: a schema change under open handles: statements prepared "
+	     "anew");
+	if (fresh_db("ocop_unit_replan") < 0)
+		return;
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err), 0);
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_SCAN_WRITER, &w, &err), 0);
+	if (!st || !w || labels_made(st, 1, &first) < 0)
+		goto out;
+	CHECK_INT(st->m->label_lookup(st, serials[0], &l, &b, &count, &first_at,
+				      &pl, &version, &err),
+		  0);
+	CHECK_INT(st->m->label_lookup_many(st, serials, 1, r, &err), 0);
+	CHECK_INT(scan_group(w, first, &err), 0);
+	/* what the lookups and the group insert return changes type */
+	sql_exec("ALTER TABLE labels ALTER COLUMN serial TYPE text "
+		 "COLLATE \"C\"");
+	sql_exec("ALTER TABLE label_scan_stats ALTER COLUMN count TYPE "
+		 "numeric");
+	CHECK_INT(st->m->label_lookup(st, serials[0], &l, &b, &count, &first_at,
+				      &pl, &version, &err),
+		  0);
+	CHECK_STR(l.serial, "SERIAL0000000000");
+	CHECK_INT(count, 1);
+	CHECK_INT(st->m->label_lookup_many(st, serials, 1, r, &err), 0);
+	CHECK_INT(r[0].found, 1);
+	CHECK_INT(r[0].scan_count, 1);
+	if (scan_group(w, first, &err) != 0)
+		CHECK_INT(scan_group(w, first, &err), 0);
+	CHECK_INT(scan_group(w, first, &err), 0);
+	CHECK_INT(st->m->label_lookup(st, serials[0], &l, &b, &count, &first_at,
+				      &pl, &version, &err),
+		  0);
+	CHECK_INT(count, 3);
+	CHECK_INT(st->m->stats(st, &stats, &err), 0);
+	CHECK_STR(stats.check, "ok");
+out:
+	ocop_store_close(w);
+	ocop_store_close(st);
+}
+
 int
 main(void)
 {
@@ -531,6 +610,7 @@ main(void)
 	test_migrate_race();
 	test_transactions();
 	test_far_months();
+	test_schema_change();
 	test_two_writers();
 	return harness_done();
 }

@@ -171,6 +171,9 @@ pg_error(struct pg_store *s, const PGresult *res, struct ocop_error *err,
 
 	if (!msg || !*msg)
 		msg = PQerrorMessage(s->conn);
+	if (state && strcmp(state, "0A000") == 0 &&
+	    strstr(msg, "cached plan must not change result type"))
+		s->stale = 1;
 	if (state && strcmp(state, "23505") == 0)
 		code = OCOP_EEXIST;
 	else if (state &&
@@ -218,17 +221,42 @@ pg_ready(struct pg_store *s, struct ocop_error *err)
 	return 0;
 }
 
+/*
+ * A statement's name on this connection. A change of the schema that
+ * changes what a prepared statement returns (a migration run by 'ocop
+ * init' while the nodes serve) makes the server refuse it from then on;
+ * the next statement prepares them all again under new names (the old
+ * ones cannot be dropped inside the transaction that failed, and cost
+ * nothing kept), so a node goes on without a restart.
+ */
+static void
+pg_replan(struct pg_store *s)
+{
+	if (s->stale && !s->piping) {
+		s->stale = 0;
+		s->plans++;
+		memset(s->prepared, 0, sizeof(s->prepared));
+	}
+}
+
+static void
+pg_stmt_name(struct pg_store *s, int slot, char *name, size_t size)
+{
+	pg_replan(s);
+	snprintf(name, size, "s%d.%u", slot, s->plans);
+}
+
+/* Statement slot prepared, its name in name (PG_NAME_MAX). */
 static int
 pg_prepare(struct pg_store *s, int slot, const char *sql, int nparams,
-	   const char *what, struct ocop_error *err)
+	   const char *what, char *name, struct ocop_error *err)
 {
-	char name[16];
 	PGresult *res;
 	int rc = 0;
 
+	pg_stmt_name(s, slot, name, PG_NAME_MAX);
 	if (s->prepared[slot])
 		return 0;
-	snprintf(name, sizeof(name), "s%d", slot);
 	res = PQprepare(s->conn, name, sql, nparams, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = pg_error(s, res, err, what);
@@ -243,22 +271,29 @@ pg_exec(struct pg_store *s, int slot, const char *sql,
 	const struct pg_params *p, const char *what, struct ocop_error *err)
 {
 	static const struct pg_params none;
-	char name[16];
+	char name[PG_NAME_MAX];
 	PGresult *res;
 	ExecStatusType st;
 
 	if (!p)
 		p = &none;
-	if (pg_ready(s, err) < 0 ||
-	    pg_prepare(s, slot, sql, p->n, what, err) < 0)
-		return NULL;
-	snprintf(name, sizeof(name), "s%d", slot);
-	res = PQexecPrepared(s->conn, name, p->n, p->v, p->len, p->fmt, 0);
-	st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-		return res;
-	pg_error(s, res, err, what);
-	PQclear(res);
+	for (int again = 1;; again = 0) {
+		if (pg_ready(s, err) < 0 ||
+		    pg_prepare(s, slot, sql, p->n, what, name, err) < 0)
+			return NULL;
+		res = PQexecPrepared(s->conn, name, p->n, p->v, p->len, p->fmt,
+				     0);
+		st = PQresultStatus(res);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+			return res;
+		pg_error(s, res, err, what);
+		PQclear(res);
+		/* a statement of its own whose plan the schema outdated
+		 * aborted nothing: once more, prepared anew */
+		if (!again || !s->stale ||
+		    PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+			break;
+	}
 	if (s->depth > 0)
 		s->failed = 1; /* the server aborted the transaction */
 	return NULL;
@@ -271,16 +306,15 @@ pg_stream(struct pg_store *s, int slot, const char *sql,
 	  struct ocop_error *err)
 {
 	static const struct pg_params none;
-	char name[16];
+	char name[PG_NAME_MAX];
 	PGresult *res;
 	int rc = 0, stopped = 0;
 
 	if (!p)
 		p = &none;
 	if (pg_ready(s, err) < 0 ||
-	    pg_prepare(s, slot, sql, p->n, what, err) < 0)
+	    pg_prepare(s, slot, sql, p->n, what, name, err) < 0)
 		return err ? err->code : OCOP_EINTERNAL;
-	snprintf(name, sizeof(name), "s%d", slot);
 	if (!PQsendQueryPrepared(s->conn, name, p->n, p->v, p->len, p->fmt, 0))
 		return pg_error(s, NULL, err, what);
 	PQsetSingleRowMode(s->conn);
@@ -341,6 +375,7 @@ pipe_start(struct pg_store *s, struct ocop_error *err)
 {
 	if (s->piping)
 		return 0;
+	pg_replan(s);
 	if (!PQenterPipelineMode(s->conn))
 		return pg_error(s, NULL, err, "cannot begin a pipeline");
 	s->piping = 1;
@@ -355,7 +390,7 @@ pg_send(struct pg_store *s, int slot, const char *sql,
 {
 	static const struct pg_params none;
 	struct pg_pending *e;
-	char name[16];
+	char name[PG_NAME_MAX];
 
 	if (!p)
 		p = &none;
@@ -365,7 +400,7 @@ pg_send(struct pg_store *s, int slot, const char *sql,
 		goto fail;
 	if (pipe_start(s, err) < 0)
 		goto fail;
-	snprintf(name, sizeof(name), "s%d", slot);
+	pg_stmt_name(s, slot, name, sizeof(name));
 	if (!s->prepared[slot]) {
 		if (!PQsendPrepare(s->conn, name, sql, p->n, NULL)) {
 			pg_error(s, NULL, err, what);

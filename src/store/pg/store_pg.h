@@ -75,7 +75,9 @@ struct pg_store {
 	int failed;  /* a nested rollback happened */
 	enum pg_snap snap;
 	unsigned char prepared[PG_SLOTS];
-	int64_t parts_until;	    /* when to make the coming months' again */
+	unsigned plans;	     /* generation of the statement names (pg_replan) */
+	int stale;	     /* the schema changed under them: prepare anew */
+	int64_t parts_until; /* when to make the coming months' again */
 	int64_t parts_lo, parts_hi; /* the instants their months cover */
 	char *uri;		    /* for pg_touch's connection of its own */
 	/* the scan writer's transaction in pipeline mode */
@@ -91,6 +93,9 @@ struct pg_store {
 	struct ocop_buf load_line;
 	struct ocop_buf load_places; /* label_places rows of label_scans */
 };
+
+/* A prepared statement's name: "s<slot>.<generation>" */
+#define PG_NAME_MAX 32
 
 /* Up to PG_MAX_PARAMS parameters, in text form except bytea. */
 #define PG_MAX_PARAMS 24
