@@ -518,18 +518,26 @@ out:
 	ocop_store_close(st);
 }
 
-/* One consumer scan of label_id in a writer's group of its own. */
+/* One scan of label_id at 'at' in one place in a writer's group of its
+ * own: a consumer's, or an inspector's when client_id is not NULL. */
 static int
-scan_group(struct ocop_store *w, int64_t label_id, struct ocop_error *err)
+scan_group_at(struct ocop_store *w, int64_t label_id, int64_t at,
+	      const char *client_id, struct ocop_error *err)
 {
 	struct ocop_scan sc;
 	int dup = 0;
 
 	memset(&sc, 0, sizeof(sc));
 	strcpy(sc.code, "SERIAL0000000000");
+	strcpy(sc.place, "Chợ Bến Thành");
 	sc.label_id = label_id;
-	sc.scanned_at = sc.received_at = ocop_now();
+	sc.scanned_at = at;
+	sc.received_at = ocop_now();
 	sc.source = OCOP_SCAN_CONSUMER;
+	if (client_id) {
+		sc.source = OCOP_SCAN_INSPECTOR;
+		snprintf(sc.client_id, sizeof(sc.client_id), "%s", client_id);
+	}
 	if (w->m->begin(w, err) < 0)
 		return -1;
 	if (w->m->scan_add(w, &sc, &dup, err) < 0) {
@@ -537,6 +545,62 @@ scan_group(struct ocop_store *w, int64_t label_id, struct ocop_error *err)
 		return -1;
 	}
 	return w->m->commit(w, err);
+}
+
+static int
+scan_group(struct ocop_store *w, int64_t label_id, struct ocop_error *err)
+{
+	return scan_group_at(w, label_id, ocop_now(), NULL, err);
+}
+
+/* A place keeps the day of its latest scan, whatever order the scans
+ * come in (an inspector's sent late, a consumer's in a later group), and
+ * another scan on its day leaves it. */
+static void
+test_place_days(void)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL, *w = NULL;
+	struct ocop_label l;
+	struct ocop_batch b;
+	struct places pl = {0};
+	int64_t first = 0, count = 0, first_at = 0, version = 0;
+	int64_t now = ocop_now();
+
+	TEST("pg: a place keeps the day of its latest scan");
+	if (fresh_db("ocop_unit_places") < 0)
+		return;
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err), 0);
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_SCAN_WRITER, &w, &err), 0);
+	if (!st || !w || labels_made(st, 1, &first) < 0)
+		goto out;
+	CHECK_INT(scan_group_at(w, first, now - 86400, NULL, &err), 0);
+	CHECK_INT(scan_group_at(w, first, now - 3 * 86400, "late-1", &err), 0);
+	CHECK_INT(scan_group_at(w, first, now - 2 * 86400, NULL, &err), 0);
+	CHECK_INT(scan_group_at(w, first, now - 86400, NULL, &err), 0);
+	CHECK_INT(st->m->label_lookup(st, "SERIAL0000000000", &l, &b, &count,
+				      &first_at, &pl, &version, &err),
+		  0);
+	CHECK_INT(count, 4);
+	CHECK_INT(pl.n, 1);
+	CHECK_INT(pl.p[0].day, ocop_day_of(now - 86400));
+	CHECK_INT(scan_group_at(w, first, now, "late-2", &err), 0);
+	memset(&pl, 0, sizeof(pl));
+	CHECK_INT(st->m->label_lookup(st, "SERIAL0000000000", &l, &b, &count,
+				      &first_at, &pl, &version, &err),
+		  0);
+	CHECK_INT(pl.n, 1);
+	CHECK_INT(pl.p[0].day, ocop_day_of(now));
+	CHECK_INT(scan_group_at(w, first, now + 86400, NULL, &err), 0);
+	memset(&pl, 0, sizeof(pl));
+	CHECK_INT(st->m->label_lookup(st, "SERIAL0000000000", &l, &b, &count,
+				      &first_at, &pl, &version, &err),
+		  0);
+	CHECK_INT(count, 6);
+	CHECK_INT(pl.p[0].day, ocop_day_of(now + 86400));
+out:
+	ocop_store_close(w);
+	ocop_store_close(st);
 }
 
 /* A migration that changes what a prepared statement returns, run while
@@ -611,6 +675,7 @@ main(void)
 	test_transactions();
 	test_far_months();
 	test_schema_change();
+	test_place_days();
 	test_two_writers();
 	return harness_done();
 }

@@ -158,7 +158,7 @@ static const char scan_insert_sql[] =
     " SELECT label_id, $16::bigint, $17::int FROM s "
     " WHERE label_id IS NOT NULL AND $16::bigint IS NOT NULL "
     " ON CONFLICT (label_id, place_key) DO UPDATE SET "
-    " day = greatest(label_places.day, excluded.day)), "
+    " day = excluded.day WHERE label_places.day < excluded.day), "
     "d AS (INSERT INTO product_day_scans (product_id, day, count) "
     " SELECT product_id, $18::int, 1 FROM s WHERE product_id IS NOT NULL "
     " ON CONFLICT (product_id, day) DO UPDATE SET "
@@ -168,7 +168,10 @@ static const char scan_insert_sql[] =
 /*
  * The consumer scans of a group in one statement, their columns as
  * arrays: the scans with ids in order, each label's count and first time
- * (one upsert a label) and places, each product's count of a day (one
+ * (one upsert a label) and places (a place's row rewritten only when its
+ * day moves later: most scans come on the day it already has, and a
+ * rewrite is a new row version, its log record and its pruning later,
+ * for nothing), each product's count of a day (one
  * upsert a product and day); each table's rows in the order of their
  * keys, so that every node's group takes their row locks in one order
  * and two nodes counting the same labels wait rather than deadlock (a
@@ -202,7 +205,7 @@ static const char scan_batch_sql[] =
     " WHERE label_id IS NOT NULL AND place_key IS NOT NULL "
     " GROUP BY label_id, place_key ORDER BY label_id, place_key "
     " ON CONFLICT (label_id, place_key) DO UPDATE SET "
-    " day = greatest(label_places.day, excluded.day)), "
+    " day = excluded.day WHERE label_places.day < excluded.day), "
     "d AS (INSERT INTO product_day_scans (product_id, day, count) "
     " SELECT product_id, scan_day, count(*) FROM v "
     " WHERE product_id IS NOT NULL GROUP BY product_id, scan_day "
