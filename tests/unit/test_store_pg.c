@@ -469,6 +469,23 @@ out:
 	ocop_store_close(st);
 }
 
+/* A fresh database name, a handle st, a scan writer w on it and one
+ * label "SERIAL0000000000" (first): -1 if any is missing. */
+static int
+writer_made(const char *name, struct ocop_store **st, struct ocop_store **w,
+	    int64_t *first)
+{
+	struct ocop_error err = {0};
+
+	if (fresh_db(name) < 0)
+		return -1;
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, st, &err), 0);
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_SCAN_WRITER, w, &err), 0);
+	if (!*st || !*w)
+		return -1;
+	return labels_made(*st, 1, first);
+}
+
 /* Scans of months far ahead and long past (a device's clock, an
  * inspector's scans sent late) each go to their month's partition, in the
  * writer's group and alone: none to scans_default (the check says so). */
@@ -483,11 +500,7 @@ test_far_months(void)
 	int dup[3];
 
 	TEST("pg: a scan in a month far ahead gets its own partition");
-	if (fresh_db("ocop_unit_months") < 0)
-		return;
-	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err), 0);
-	CHECK_INT(ocop_store_open(uri, OCOP_STORE_SCAN_WRITER, &w, &err), 0);
-	if (!st || !w || labels_made(st, 1, &first) < 0)
+	if (writer_made("ocop_unit_months", &st, &w, &first) < 0)
 		goto out;
 	at[0] = ocop_now() + 400 * 86400;  /* 13 months ahead */
 	at[1] = ocop_now() + 3000 * 86400; /* 8 years ahead */
@@ -568,11 +581,7 @@ test_place_days(void)
 	int64_t now = ocop_now();
 
 	TEST("pg: a place keeps the day of its latest scan");
-	if (fresh_db("ocop_unit_places") < 0)
-		return;
-	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err), 0);
-	CHECK_INT(ocop_store_open(uri, OCOP_STORE_SCAN_WRITER, &w, &err), 0);
-	if (!st || !w || labels_made(st, 1, &first) < 0)
+	if (writer_made("ocop_unit_places", &st, &w, &first) < 0)
 		goto out;
 	CHECK_INT(scan_group_at(w, first, now - 86400, NULL, &err), 0);
 	CHECK_INT(scan_group_at(w, first, now - 3 * 86400, "late-1", &err), 0);
@@ -623,11 +632,7 @@ test_schema_change(void)
 
 	TEST("pg: a schema change under open handles: statements prepared "
 	     "anew");
-	if (fresh_db("ocop_unit_replan") < 0)
-		return;
-	CHECK_INT(ocop_store_open(uri, OCOP_STORE_CREATE, &st, &err), 0);
-	CHECK_INT(ocop_store_open(uri, OCOP_STORE_SCAN_WRITER, &w, &err), 0);
-	if (!st || !w || labels_made(st, 1, &first) < 0)
+	if (writer_made("ocop_unit_replan", &st, &w, &first) < 0)
 		goto out;
 	CHECK_INT(st->m->label_lookup(st, serials[0], &l, &b, &count, &first_at,
 				      &pl, &version, &err),
