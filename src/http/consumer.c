@@ -36,6 +36,24 @@ label_answer(struct conn *c, struct http_resp *resp)
 		http_resp_error(resp, 500, "cannot render page: %s", err.msg);
 }
 
+/* HEAD of a label's page: its status and headers, nothing stored; rc and
+ * err: the lookup's. */
+static void
+label_head(struct conn *c, int rc, const struct ocop_error *err,
+	   struct http_resp *resp)
+{
+	if (rc < 0) {
+		server_fail(c, resp,
+			    rc == OCOP_EINVAL	  ? 422
+			    : rc == OCOP_EREFUSED ? 503
+						  : 500,
+			    NULL, "cannot verify '%s': %s",
+			    c->pending->code.serial, err->msg);
+		return;
+	}
+	label_answer(c, resp);
+}
+
 /* The home page's form again with typed and the problem with it: 400 for
  * a code of the wrong shape (SPEC 3). JSON clients get the JSON error. */
 static void
@@ -166,27 +184,25 @@ consumer_label(struct conn *c, const char *method, struct http_resp *resp)
 		return 0;
 	pd = c->pending = ocop_xmalloc(sizeof(*pd));
 	pd->then = NULL;
+	pd->code = code;
+	pd->now = now;
+	pd->lookup_rc = 0;
+	ocop_strlcpy(pd->method, method, sizeof(pd->method));
 	if (strcmp(method, "HEAD") == 0) {
-		/* nothing stored: judged here */
+		/* nothing stored: judged here, or by the lookups' reader
+		 * beside the lookups queued with it on a networked engine */
+		if (server_lookup_later(c, pd))
+			return 1;
 		if (!(st = server_store(c->srv, &err))) {
 			server_fail(c, resp, 500, NULL, "%s", err.msg);
 			return 0;
 		}
 		rc = server_lookup(st, &code, now, &pd->rec, &err);
-		if (rc < 0) {
-			server_fail(c, resp, rc == OCOP_EINVAL ? 422 : 500,
-				    NULL, "cannot verify '%s': %s", code.serial,
-				    err.msg);
-			return 0;
-		}
-		label_answer(c, resp);
+		label_head(c, rc, &err, resp);
 		return 0;
 	}
 	/* the scan: coarse client data only; the writer judges it (on a
 	 * networked engine, this thread) */
-	pd->code = code;
-	pd->now = now;
-	pd->lookup_rc = 0;
 	s = &pd->scan;
 	memset(s, 0, sizeof(*s));
 	server_fill_client(c, s);
@@ -218,6 +234,10 @@ consumer_label_resume(struct conn *c, struct http_resp *resp)
 {
 	struct pending *pd = c->pending;
 
+	if (strcmp(pd->method, "HEAD") == 0) {
+		label_head(c, pd->lookup.rc, &pd->lookup.err, resp);
+		return;
+	}
 	if (pd->lookup_rc < 0) {
 		int stopping = pd->lookup_rc == OCOP_EREFUSED;
 

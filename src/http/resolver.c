@@ -389,12 +389,20 @@ send_context(struct http_resp *resp)
  */
 static int
 find_label(struct ocop_store *st, struct record_cache *cache,
-	   const struct ocop_code *code, struct ocop_record *rec,
-	   struct ocop_error *err)
+	   const struct ocop_code *code, const struct resolver_read *read,
+	   struct ocop_record *rec, struct ocop_error *err)
 {
 	int rc;
 
-	rc = record_lookup_cached(st, cache, code, ocop_now(), rec, err);
+	if (read) {
+		rc = read->rc;
+		*rec = *read->rec;
+		if (rc < 0)
+			*err = read->err;
+	} else {
+		rc =
+		    record_lookup_cached(st, cache, code, ocop_now(), rec, err);
+	}
 	if (rc == OCOP_EINVAL) {
 		/*
 		 * Only a label issued after "now" (a clock set back) gives
@@ -439,9 +447,27 @@ send_unknown_page(const struct http_req *req, const struct ocop_record *rec,
 	return 0;
 }
 
+/* 1 when the query has no control character or space */
+static int
+query_ok(const struct http_req *req)
+{
+	for (const char *q = req->query ? req->query : ""; *q; q++)
+		if ((unsigned char)*q <= ' ' || *q == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+is_get(const struct http_req *req)
+{
+	return strcmp(req->method, "GET") == 0 ||
+	       strcmp(req->method, "HEAD") == 0;
+}
+
 static int
 handle_dl(struct ocop_store *st, struct record_cache *cache, const char *base,
-	  const struct http_req *req, struct http_resp *resp)
+	  const struct http_req *req, const struct resolver_read *read,
+	  struct http_resp *resp)
 {
 	struct ocop_error err = {0};
 	struct ocop_record rec;
@@ -452,14 +478,12 @@ handle_dl(struct ocop_store *st, struct record_cache *cache, const char *base,
 	struct dl *dl;
 	int rc = 0;
 
-	for (const char *q = req->query ? req->query : ""; *q; q++) {
-		if ((unsigned char)*q <= ' ' || *q == 0x7f) {
-			http_resp_error(resp, 400, "invalid query string: "
-						   "control character or "
-						   "space");
-			add_dl_headers(resp, NULL, base, 0);
-			return 0;
-		}
+	if (!query_ok(req)) {
+		http_resp_error(resp, 400,
+				"invalid query string: "
+				"control character or space");
+		add_dl_headers(resp, NULL, base, 0);
+		return 0;
 	}
 	dl = ocop_xcalloc(1, sizeof(*dl));
 	c = &dl->code;
@@ -480,8 +504,7 @@ handle_dl(struct ocop_store *st, struct record_cache *cache, const char *base,
 		http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
 		goto out_headers;
 	}
-	if (strcmp(req->method, "GET") != 0 &&
-	    strcmp(req->method, "HEAD") != 0) {
+	if (!is_get(req)) {
 		http_resp_error(resp, 405, "method %.16s not allowed on a "
 					   "Digital Link URI",
 				req->method);
@@ -489,7 +512,7 @@ handle_dl(struct ocop_store *st, struct record_cache *cache, const char *base,
 		goto out_headers;
 	}
 	if (c->kind == OCOP_CODE_DL_LABEL) {
-		rc = find_label(st, cache, c, &rec, &err);
+		rc = find_label(st, cache, c, read, &rec, &err);
 		if (rc < 0)
 			goto fail;
 		if (rc == 0) {
@@ -546,7 +569,9 @@ out_headers:
 	add_dl_headers(resp, dl, base, resp->status == 200);
 	goto out;
 fail:
-	http_resp_error(resp, 500, "cannot resolve %s: %s", dl->uri, err.msg);
+	/* OCOP_EREFUSED: a read handed on while the server stops */
+	http_resp_error(resp, rc == OCOP_EREFUSED ? 503 : 500,
+			"cannot resolve %s: %s", dl->uri, err.msg);
 	add_dl_headers(resp, dl, base, 0);
 	if (rc >= 0)
 		rc = OCOP_EINTERNAL;
@@ -556,9 +581,30 @@ out:
 }
 
 int
+resolver_label_wanted(const struct http_req *req, struct ocop_code *code)
+{
+	struct ocop_error err = {0};
+
+	if (!is_get(req) || !query_ok(req) ||
+	    strncmp(req->path, "/01/", 4) != 0 ||
+	    ocop_dl_parse_path(req->path, code, &err) < 0)
+		return 0;
+	/* a serial not of ours (code->foreign) is answered unread */
+	return code->kind == OCOP_CODE_DL_LABEL && !code->foreign[0];
+}
+
+int
 resolver_handle(struct ocop_store *st, struct record_cache *cache,
 		const char *base_url, const struct http_req *req,
 		struct http_resp *resp)
+{
+	return resolver_handle_read(st, cache, base_url, req, NULL, resp);
+}
+
+int
+resolver_handle_read(struct ocop_store *st, struct record_cache *cache,
+		     const char *base_url, const struct http_req *req,
+		     const struct resolver_read *read, struct http_resp *resp)
 {
 	if (strcmp(req->path, CONTEXT_PATH) == 0 ||
 	    strncmp(req->path, WELL_KNOWN, strlen(WELL_KNOWN)) == 0) {
@@ -581,33 +627,73 @@ resolver_handle(struct ocop_store *st, struct record_cache *cache,
 			return send_context(resp);
 		return send_description(resp, base_url);
 	}
-	return handle_dl(st, cache, base_url, req, resp);
+	return handle_dl(st, cache, base_url, req, read, resp);
 }
 
-/* The route: the request as struct http_req, answered by resolver_handle
- * from the thread's store. */
+/* The request as struct http_req, for resolver_handle. */
+static void
+route_req(struct conn *c, const char *method, struct http_req *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->method = method;
+	req->path = c->path;
+	req->query = c->query;
+	req->accept = server_header(c, MHD_HTTP_HEADER_ACCEPT);
+	req->accept_language =
+	    server_header(c, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+	req->authorization = server_header(c, MHD_HTTP_HEADER_AUTHORIZATION);
+	req->user_agent = server_header(c, MHD_HTTP_HEADER_USER_AGENT);
+	req->client_net = c->net;
+	req->arg = server_req_arg;
+	req->site = server_site(c->srv);
+	req->impl = c;
+}
+
+/* The route: answered by resolver_handle from the thread's store; on a
+ * networked engine a label URI's label is read by the lookups' reader
+ * first (resolver_route_resume answers). */
 int
 resolver_route(struct conn *c, const char *method, struct http_resp *resp)
 {
 	struct ocop_error err = {0};
 	struct ocop_store *st;
-	struct http_req req = {0};
+	struct ocop_code code;
+	struct http_req req;
 
+	route_req(c, method, &req);
+	if (c->srv->lookups && resolver_label_wanted(&req, &code)) {
+		struct pending *pd = c->pending = ocop_xcalloc(1, sizeof(*pd));
+
+		pd->code = code;
+		pd->now = ocop_now();
+		ocop_strlcpy(pd->method, method, sizeof(pd->method));
+		return server_lookup_later(c, pd);
+	}
 	if (!(st = server_store(c->srv, &err))) {
 		http_resp_error(resp, 500, "%s", err.msg);
 		return 0;
 	}
-	req.method = method;
-	req.path = c->path;
-	req.query = c->query;
-	req.accept = server_header(c, MHD_HTTP_HEADER_ACCEPT);
-	req.accept_language = server_header(c, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
-	req.authorization = server_header(c, MHD_HTTP_HEADER_AUTHORIZATION);
-	req.user_agent = server_header(c, MHD_HTTP_HEADER_USER_AGENT);
-	req.client_net = c->net;
-	req.arg = server_req_arg;
-	req.site = server_site(c->srv);
-	req.impl = c;
 	resolver_handle(st, server_cache(), c->srv->base_url, &req, resp);
 	return 0;
+}
+
+void
+resolver_route_resume(struct conn *c, struct http_resp *resp)
+{
+	struct pending *pd = c->pending;
+	struct ocop_error err = {0};
+	struct resolver_read read;
+	struct ocop_store *st;
+	struct http_req req;
+
+	if (!(st = server_store(c->srv, &err))) {
+		http_resp_error(resp, 500, "%s", err.msg);
+		return;
+	}
+	read.rc = pd->lookup.rc;
+	read.rec = &pd->rec;
+	read.err = pd->lookup.err;
+	route_req(c, pd->method, &req);
+	resolver_handle_read(st, server_cache(), c->srv->base_url, &req, &read,
+			     resp);
 }

@@ -23,4 +23,28 @@ int resolver_handle(struct ocop_store *st, struct record_cache *cache,
 		    const char *base_url, const struct http_req *req,
 		    struct http_resp *resp);
 
+/* A label read before its request is answered: rc, rec and err as
+ * record_lookup_cached gives them for the label's code at the instant
+ * the request came. */
+struct resolver_read {
+	int rc;
+	const struct ocop_record *rec;
+	struct ocop_error err;
+};
+
+/* 1 with *code set when answering req reads a label (GET or HEAD of a
+ * label URI), else 0. A networked engine's server reads that label in a
+ * group with other lookups (lookups.h) and answers with
+ * resolver_handle_read: one statement's share rather than a round trip
+ * on the request thread. */
+int resolver_label_wanted(const struct http_req *req, struct ocop_code *code);
+
+/* resolver_handle with the label of req already read (read not NULL):
+ * the store is read only for a label issued after that instant (a clock
+ * set back), as resolver_handle reads it again then. */
+int resolver_handle_read(struct ocop_store *st, struct record_cache *cache,
+			 const char *base_url, const struct http_req *req,
+			 const struct resolver_read *read,
+			 struct http_resp *resp);
+
 #endif

@@ -40,7 +40,8 @@ const struct route server_routes[] = {
     {.owns = resolver_owns,
      .methods = M_ANY,
      .metric = "resolver",
-     .handler = resolver_route},
+     .handler = resolver_route,
+     .resume = resolver_route_resume},
     /* the JSON API (api.c) */
     {.pattern = "/api/v1/labels/*",
      .methods = PAGE_METHODS,

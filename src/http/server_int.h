@@ -164,7 +164,8 @@ struct pending {
 	int64_t count, first_at;
 	struct ocop_code code;
 	int64_t now;
-	int lookup_rc; /* the judging's failure: err says why */
+	char method[8]; /* GET or HEAD, for a resume that answers either */
+	int lookup_rc;	/* the judging's failure: err says why */
 	struct ocop_error err;
 	struct ocop_record rec; /* the record being answered */
 };
@@ -289,6 +290,7 @@ int consumer_not_found(struct conn *c, const char *method,
 
 /* resolver.c: the GS1 resolver's route */
 int resolver_route(struct conn *c, const char *method, struct http_resp *resp);
+void resolver_route_resume(struct conn *c, struct http_resp *resp);
 
 /* api.c: the JSON API and the operators' endpoints */
 int api_label(struct conn *c, const char *method, struct http_resp *resp);

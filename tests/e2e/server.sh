@@ -385,8 +385,26 @@ expect_contains "$BODY" '"status":404'
 expect_eq "$(curl_req POST "$BASE/L/$VAL" -d x)" 405 "POST a page"
 
 test_begin "digital link routes reach the resolver"
+# lookups_read: what the reader has read (ocop_lookups_read_total)
+lookups_read() {
+	curl_req GET "$BASE/metrics" >/dev/null
+	awk '$1 == "ocop_lookups_read_total" { print $2 }' "$BODY"
+}
+read0=$(lookups_read)
 expect_eq "$(curl_req GET "$BASE/01/08938500000010/10/L1/21/$VAL?lang=en")" 307 status
 expect_eq "$(header_of Location)" "http://localhost:8080/L/$VAL?lang=en" location
+expect_eq "$(curl_req HEAD "$BASE/01/08938500000010/10/L1/21/$VAL")" 307 "HEAD status"
+expect_eq "$(curl_req GET "$BASE/01/08938500000010/10/L2/21/$VAL")" 404 "another lot"
+expect_eq "$(curl_req HEAD "$BASE/L/$VAL")" 200 "HEAD of the label's page"
+# on a networked engine the resolver's label and a page's HEAD are read
+# by the lookups' reader with the lookups queued beside them, not by a
+# round trip of the request thread's own
+read1=$(lookups_read)
+if [ -n "${OCOP_TEST_PG:-}" ]; then
+	expect_eq "$((read1 - read0))" 4 "lookups read by the reader"
+else
+	expect_eq "$read1" 0 "lookups read by the reader"
+fi
 
 test_begin "clean stop on SIGTERM"
 stop_server

@@ -682,6 +682,95 @@ test_description(void)
 	CHECK_INT(resolver_owns("/P/" GTIN), 0);
 }
 
+/* Answer one request with its label already read (resolver_handle_read)
+ * from the store s (NULL: none to read); returns the status. */
+static int
+ask_read(struct ocop_store *s, const char *method, const char *path,
+	 const struct resolver_read *read)
+{
+	struct http_req req = {0};
+
+	http_resp_release(&resp);
+	http_resp_init(&resp);
+	req.method = method;
+	req.path = path;
+	req.query = "";
+	resolver_handle_read(s, NULL, BASE, &req, read, &resp);
+	return resp.status;
+}
+
+static void
+test_read_ahead(void)
+{
+	struct ocop_record rec;
+	struct resolver_read read = {0};
+	struct ocop_code code;
+	struct http_req req = {0};
+	char lbl[512];
+
+	snprintf(lbl, sizeof(lbl), "/01/%s/10/%s/21/%s", GTIN, LOT, serial);
+	req.query = "";
+
+	TEST("resolver_label_wanted: GET and HEAD of a label URI");
+	req.method = "GET";
+	req.path = lbl;
+	CHECK_INT(resolver_label_wanted(&req, &code), 1);
+	CHECK_INT(code.kind, OCOP_CODE_DL_LABEL);
+	CHECK_STR(code.serial, serial);
+	CHECK_STR(code.lot, LOT);
+	req.method = "HEAD";
+	CHECK_INT(resolver_label_wanted(&req, &code), 1);
+
+	TEST("resolver_label_wanted: no label read for anything else");
+	req.method = "POST";
+	CHECK_INT(resolver_label_wanted(&req, &code), 0);
+	req.method = "OPTIONS";
+	CHECK_INT(resolver_label_wanted(&req, &code), 0);
+	req.method = "GET";
+	req.query = "lang=en x";
+	CHECK_INT(resolver_label_wanted(&req, &code), 0);
+	req.query = "";
+	req.path = "/01/" GTIN;
+	CHECK_INT(resolver_label_wanted(&req, &code), 0);
+	req.path = P("/01/%s/21/ab-c", GTIN); /* not of our serials' shape */
+	CHECK_INT(resolver_label_wanted(&req, &code), 0);
+	req.path = P("/01/%s/22/%s", GTIN, serial);
+	CHECK_INT(resolver_label_wanted(&req, &code), 0);
+	req.path = "/.well-known/gs1resolver";
+	CHECK_INT(resolver_label_wanted(&req, &code), 0);
+
+	TEST("a label read ahead: the same 307, no store read");
+	req.path = lbl;
+	CHECK_INT(resolver_label_wanted(&req, &code), 1);
+	read.rc = record_lookup(st, &code, ocop_now(), &rec, &read.err);
+	read.rec = &rec;
+	CHECK_INT(read.rc, 0);
+	CHECK_INT(ask_read(NULL, "GET", lbl, &read), 307);
+	CHECK_STR(hdr("Location"), P(BASE "/L/%s", serial));
+	check_dl_headers(P(BASE "%s", lbl));
+
+	TEST("a label read ahead as unknown: 404 with the record");
+	req.path = P("/01/%s/21/%s", OTHER_GTIN, serial);
+	CHECK_INT(resolver_label_wanted(&req, &code), 1);
+	read.rc = record_lookup(st, &code, ocop_now(), &rec, &read.err);
+	CHECK_INT(ask_read(NULL, "GET", req.path, &read), 404);
+	check_unknown("wrong_product");
+
+	TEST("read ahead before the label's issue (a clock set back): "
+	     "read again, 307");
+	req.path = lbl;
+	CHECK_INT(resolver_label_wanted(&req, &code), 1);
+	read.rc = record_lookup(st, &code, ocop_day_start(0), &rec, &read.err);
+	CHECK_INT(read.rc, OCOP_EINVAL);
+	CHECK_INT(ask_read(st, "GET", lbl, &read), 307);
+	CHECK_STR(hdr("Location"), P(BASE "/L/%s", serial));
+
+	TEST("a read refused while the server stops: 503");
+	read.rc = ocop_error_set(&read.err, OCOP_EREFUSED, "stopping");
+	CHECK_INT(ask_read(NULL, "GET", lbl, &read), 503);
+	check_dl_headers(P(BASE "%s", lbl));
+}
+
 int
 main(void)
 {
@@ -695,6 +784,7 @@ main(void)
 	test_link_types();
 	test_methods();
 	test_description();
+	test_read_ahead();
 	http_resp_release(&resp);
 	ocop_store_close(st);
 	return harness_done();
