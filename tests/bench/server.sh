@@ -5,6 +5,9 @@
 #   recording: GET /L/{serial} with Accept: application/json (each request
 #              looks the label up and stores a scan before answering)
 #   lookup:    GET /api/v1/labels/{serial} (reads only)
+#   resolver:  GET /01/{gtin}/21/{serial} as a phone's browser opens a
+#              Digital Link label (Accept: text/html): the label read
+#              and a 307 to /L/ (the first of a scan's two requests)
 #   nginx:     the static file
 # wrk -t2 -c64 -d5s --latency over random serials of a bench database.
 # Prints one table (engine, route, req/s, ratio to nginx, p99 latency,
@@ -20,7 +23,7 @@
 # at PATH (an earlier build), in the same rounds, to compare with "before".
 # Targets, one node on these 2 cores: SQLite recording >= 0.5x nginx,
 # lookup >= 0.8x; PostgreSQL recording >= 0.3x, lookup >= 0.6x;
-# p99 <= 20 ms, RSS <= 64 MB.
+# p99 <= 20 ms on every route, RSS <= 64 MB.
 set -u
 cd "$(dirname "$0")/../.."
 OCOP=${OCOP_BIN:-$PWD/build/ocop}
@@ -33,7 +36,7 @@ ENGINES=${BENCH_ENGINES:-sqlite pg}
 BASELINE=${BENCH_BASELINE:-}
 NGINX_PID=
 PGDIR=
-declare -A SERVER_PID BASE
+declare -A SERVER_PID BASE DL
 cleanup() {
 	local e
 	for e in "${!SERVER_PID[@]}"; do
@@ -91,6 +94,10 @@ setup() {
 		--format csv --out "$DIR/labels-$e" >/dev/null 2>&1 ||
 		die "$e: label issue failed"
 	tail -n +2 "$DIR/labels-$e/labels.csv" | cut -d, -f1 >"$DIR/serials-$e"
+	# the label URI's path up to the serial: /01/{gtin}/21/
+	DL[$e]=$(sed -n '2s|^[^,]*,[^,]*\(/01/[0-9]*/21/\).*|\1|p' \
+		"$DIR/labels-$e/labels.csv")
+	[ -n "${DL[$e]}" ] || die "$e: the bench labels have no Digital Link"
 	OCOP_DB=$db "$ocop" serve --listen 127.0.0.1:0 --port-file "$DIR/port-$e" \
 		--rate-limit 0 2>"$DIR/server-$e.log" &
 	SERVER_PID[$e]=$!
@@ -122,7 +129,7 @@ for line in io.lines(os.getenv("BENCH_SERIALS")) do
 	serials[#serials + 1] = line
 end
 local prefix = os.getenv("BENCH_PREFIX")
-local headers = {["Accept"] = "application/json"}
+local headers = {["Accept"] = os.getenv("BENCH_ACCEPT")}
 math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
 request = function()
 	return wrk.format("GET", prefix .. serials[math.random(#serials)],
@@ -192,7 +199,8 @@ db_ticks() {
 	fi
 }
 
-# run ENGINE NAME URL PREFIX PID: one wrk run; appends
+# run ENGINE NAME URL PREFIX PID [ACCEPT]: one wrk run (Accept:
+# application/json unless ACCEPT); appends
 # "ENGINE NAME RPS P99MS ERRORS CPU_US_PER_REQUEST DB_US WRK_US" (CPU of
 # process PID, of the database server, of wrk: figures that the noise of a
 # shared machine disturbs less than req/s)
@@ -203,7 +211,8 @@ run() {
 	t0=$(cpu_ticks "$5")
 	d0=$(db_ticks "$1")
 	# wrk's own CPU (user + system seconds) on the last line
-	out=$(BENCH_SERIALS=$serials BENCH_PREFIX=$4 $PY -c '
+	out=$(BENCH_SERIALS=$serials BENCH_PREFIX=$4 \
+		BENCH_ACCEPT=${6:-application/json} $PY -c '
 import resource, subprocess, sys
 subprocess.call(sys.argv[1:])
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -242,6 +251,8 @@ for r in $(seq 1 "$ROUNDS"); do
 	for e in $order; do
 		run "$e" recording "${BASE[$e]}" /L/ "${SERVER_PID[$e]}"
 		run "$e" lookup "${BASE[$e]}" /api/v1/labels/ "${SERVER_PID[$e]}"
+		run "$e" resolver "${BASE[$e]}" "${DL[$e]}" "${SERVER_PID[$e]}" \
+			"text/html,application/xhtml+xml,*/*;q=0.8"
 	done
 done
 for e in $ENGINES; do
@@ -266,14 +277,14 @@ awk -v size="$size" -v labels="$LABELS" -v engines="$ENGINES" '
 		want["pg recording"] = 0.3; want["pg lookup"] = 0.6
 		ne = split(engines, es, " ")
 		for (i = 1; i <= ne; i++) {
-			for (j = 1; j <= 2; j++) {
-				route = j == 1 ? "recording" : "lookup"
+			for (j = 1; j <= 3; j++) {
+				route = j == 1 ? "recording" : j == 2 ? "lookup" : "resolver"
 				k = es[i] " " route; v = rps[k] / n[k]
 				sum = (cpu[k] + db[k] + wrk[k]) / n[k]
 				printf "%-7s %-10s %8.0f %6.2f %7.2f %6d | %6.1f %6.1f %6.1f %8.1f | %.2f\n", es[i], route, v, v / ng, p99[k], err[k], cpu[k] / n[k], db[k] / n[k], wrk[k] / n[k], sum, sum ? nsum / sum : 0
 				if (es[i] == "base")
 					continue # an earlier build, compared below
-				if (v / ng < want[k]) missed = missed sprintf(" %s %s < %.1fx;", es[i], route, want[k])
+				if ((k in want) && v / ng < want[k]) missed = missed sprintf(" %s %s < %.1fx;", es[i], route, want[k])
 				if (p99[k] > 20) missed = missed sprintf(" %s %s p99 > 20 ms;", es[i], route)
 			}
 		}
@@ -282,8 +293,8 @@ awk -v size="$size" -v labels="$LABELS" -v engines="$ENGINES" '
 			if (es[i] != "base" && rss[es[i]] > 65536) missed = missed sprintf(" %s RSS > 64 MB;", es[i])
 		}
 		if (("base recording") in n && ("sqlite recording") in n)
-			for (j = 1; j <= 2; j++) {
-				route = j == 1 ? "recording" : "lookup"
+			for (j = 1; j <= 3; j++) {
+				route = j == 1 ? "recording" : j == 2 ? "lookup" : "resolver"
 				k = "sqlite " route; b = "base " route
 				printf "sqlite %s against the baseline build: req/s %.2fx, server CPU a request %.2fx\n", route, (rps[k] / n[k]) / (rps[b] / n[b]), (cpu[k] / n[k]) / (cpu[b] / n[b])
 			}
