@@ -666,6 +666,183 @@ out:
 	ocop_store_close(st);
 }
 
+/* Run sql on the server's postgres database (what a test database's own
+ * connections cannot do to it). */
+static void
+admin_exec(const char *sql)
+{
+	char conninfo[400];
+	PGconn *c;
+	PGresult *r;
+
+	snprintf(conninfo, sizeof(conninfo),
+		 "host=%s user=postgres dbname=postgres", sockdir);
+	c = PQconnectdb(conninfo);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK)
+		HARNESS_FAIL("%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
+
+/* Every connection to database name closed by the server, as a restart
+ * or a failover closes them; returns once none is left. */
+static void
+connections_closed(const char *name)
+{
+	char sql[300];
+	PGconn *c;
+	char conninfo[400];
+
+	snprintf(conninfo, sizeof(conninfo),
+		 "host=%s user=postgres dbname=postgres", sockdir);
+	c = PQconnectdb(conninfo);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(pg_terminate_backend(pid)) FROM "
+		 "pg_stat_activity WHERE datname = '%s'",
+		 name);
+	PQclear(PQexec(c, sql));
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM pg_stat_activity WHERE datname = '%s'",
+		 name);
+	for (int i = 0; i < 200; i++) {
+		PGresult *r = PQexec(c, sql);
+		int left = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : -1;
+
+		PQclear(r);
+		if (left == 0)
+			break;
+		usleep(10000);
+	}
+	PQfinish(c);
+}
+
+/* The test label's count through st, or -1. */
+static int64_t
+lookup_count(struct ocop_store *st, struct ocop_error *err)
+{
+	struct ocop_label l;
+	struct ocop_batch b;
+	struct places pl = {0};
+	int64_t count = -1, first_at = 0, version = 0;
+
+	if (st->m->label_lookup(st, "SERIAL0000000000", &l, &b, &count,
+				&first_at, &pl, &version, err) < 0)
+		return -1;
+	return count;
+}
+
+/* lookup_count in a read of its own. */
+static int64_t
+read_count(struct ocop_store *st, struct ocop_error *err)
+{
+	int64_t count;
+
+	if (st->m->read_begin(st, err) < 0)
+		return -1;
+	count = lookup_count(st, err);
+	st->m->read_end(st);
+	return count;
+}
+
+/*
+ * The server closes every connection (a restart, a failover, an
+ * administrator): each handle's next transaction or read goes on over a
+ * new connection, the writer's group and a read alike, nothing failed; a
+ * read cut in its snapshot fails and the next goes on. While the server
+ * refuses connections, work fails at once as unreachable, and goes on
+ * again once it takes them.
+ */
+static void
+test_reconnect(void)
+{
+	struct ocop_error err = {0};
+	struct ocop_store *st = NULL, *w = NULL, *rd = NULL;
+	struct ocop_product prod;
+	struct ocop_scan sc;
+	char v[64];
+	int64_t first = 0;
+	int dup = 0;
+	double t0;
+
+	TEST("pg: handles go on over a new connection after the server "
+	     "closed theirs");
+	if (writer_made("ocop_unit_reconnect", &st, &w, &first) < 0)
+		goto out;
+	CHECK_INT(ocop_store_open(uri, OCOP_STORE_READER, &rd, &err), 0);
+	if (!rd)
+		goto out;
+	CHECK_INT(scan_group(w, first, &err), 0);
+	CHECK_INT(read_count(rd, &err), 1);
+	connections_closed("ocop_unit_reconnect");
+	CHECK_INT(scan_group(w, first, &err), 0);
+	CHECK_INT(read_count(rd, &err), 2);
+	CHECK_INT(st->m->meta_get(st, "base_url", v, sizeof(v), &err), 0);
+	/* a read's first statement met the closed connection (closed after
+	 * the read began): it runs again on a new one, whether it was to be
+	 * prepared first or already was */
+	CHECK_INT(rd->m->read_begin(rd, &err), 0);
+	connections_closed("ocop_unit_reconnect");
+	CHECK_INT(rd->m->product_get(rd, "87-30571-001-2019", &prod, &err) ==
+			  0 ||
+		      err.code == OCOP_ENOENT,
+		  1);
+	rd->m->read_end(rd);
+	CHECK_INT(read_count(rd, &err), 2); /* prepared on this connection */
+	CHECK_INT(rd->m->read_begin(rd, &err), 0);
+	connections_closed("ocop_unit_reconnect");
+	CHECK_INT(lookup_count(rd, &err), 2);
+	rd->m->read_end(rd);
+	/* cut inside a snapshot of several statements: that read fails,
+	 * the next goes on */
+	CHECK_INT(rd->m->read_begin(rd, &err), 0);
+	CHECK_INT(rd->m->meta_get(rd, "base_url", v, sizeof(v), &err), 0);
+	CHECK_INT(rd->m->meta_get(rd, "base_url", v, sizeof(v), &err), 0);
+	connections_closed("ocop_unit_reconnect");
+	CHECK(rd->m->meta_get(rd, "base_url", v, sizeof(v), &err) < 0);
+	CHECK_INT(err.code, OCOP_EOUTPUT);
+	rd->m->read_end(rd);
+	CHECK_INT(read_count(rd, &err), 2);
+	/* a writer's group cut before its commit: that group fails (nothing
+	 * of it stored), the next goes on */
+	memset(&sc, 0, sizeof(sc));
+	strcpy(sc.code, "SERIAL0000000000");
+	sc.label_id = first;
+	sc.scanned_at = sc.received_at = ocop_now();
+	sc.source = OCOP_SCAN_CONSUMER;
+	CHECK_INT(w->m->begin(w, &err), 0);
+	CHECK_INT(w->m->scan_add(w, &sc, &dup, &err), 0);
+	connections_closed("ocop_unit_reconnect");
+	CHECK(w->m->commit(w, &err) < 0);
+	CHECK_INT(read_count(rd, &err), 2);
+	CHECK_INT(scan_group(w, first, &err), 0);
+	CHECK_INT(read_count(rd, &err), 3);
+	/* a server that refuses connections: unreachable, at once */
+	admin_exec("ALTER DATABASE ocop_unit_reconnect ALLOW_CONNECTIONS "
+		   "false");
+	connections_closed("ocop_unit_reconnect");
+	CHECK_INT(read_count(rd, &err), -1);
+	CHECK_INT(err.code, OCOP_EUNREACH);
+	CHECK(scan_group(w, first, &err) < 0);
+	CHECK_INT(err.code, OCOP_EUNREACH);
+	t0 = ocop_mono();
+	CHECK_INT(read_count(rd, &err), -1);
+	CHECK_INT(err.code, OCOP_EUNREACH);
+	CHECK(ocop_mono() - t0 < 0.5);
+	admin_exec("ALTER DATABASE ocop_unit_reconnect ALLOW_CONNECTIONS "
+		   "true");
+	usleep(1100 * 1000); /* past the handles' one attempt a second */
+	CHECK_INT(read_count(rd, &err), 3);
+	CHECK_INT(scan_group(w, first, &err), 0);
+	CHECK_INT(read_count(rd, &err), 4);
+	CHECK_INT(read_count(st, &err), 4);
+out:
+	ocop_store_close(rd);
+	ocop_store_close(w);
+	ocop_store_close(st);
+}
+
 int
 main(void)
 {
@@ -682,5 +859,6 @@ main(void)
 	test_schema_change();
 	test_place_days();
 	test_two_writers();
+	test_reconnect();
 	return harness_done();
 }

@@ -11,6 +11,7 @@
  * for the server's log to be flushed (synchronous_commit on), and the scan
  * writer's group of scans is one transaction.
  */
+#include <poll.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,9 @@
 #define PG_MIGRATIONS "migrations/pg/"
 /* scans partitions are made this many months ahead (and one back) */
 #define PG_PARTS_MONTHS 6
+/* a server that cannot be reached is tried again after this many seconds
+ * (each handle): the work in between fails at once */
+#define PG_REVIVE_EVERY 1.0
 
 /* ---- parameters and results -------------------------------------------- */
 
@@ -187,6 +191,9 @@ pg_error(struct pg_store *s, const PGresult *res, struct ocop_error *err,
 }
 
 static int pipe_drain(struct pg_store *s, struct ocop_error *err);
+static int pg_revive(struct pg_store *s, struct ocop_error *err);
+static int pg_read_again(struct pg_store *s, enum pg_snap before,
+			 struct ocop_error *err);
 
 /*
  * Before a statement whose result is needed now: the pipeline, if any,
@@ -277,10 +284,17 @@ pg_exec(struct pg_store *s, int slot, const char *sql,
 
 	if (!p)
 		p = &none;
+	if (s->depth == 0 && pg_revive(s, err) < 0)
+		return NULL;
 	for (int again = 1;; again = 0) {
+		enum pg_snap before = s->snap;
+
 		if (pg_ready(s, err) < 0 ||
-		    pg_prepare(s, slot, sql, p->n, what, name, err) < 0)
+		    pg_prepare(s, slot, sql, p->n, what, name, err) < 0) {
+			if (again && pg_read_again(s, before, err) == 0)
+				continue;
 			return NULL;
+		}
 		res = PQexecPrepared(s->conn, name, p->n, p->v, p->len, p->fmt,
 				     0);
 		st = PQresultStatus(res);
@@ -288,10 +302,15 @@ pg_exec(struct pg_store *s, int slot, const char *sql,
 			return res;
 		pg_error(s, res, err, what);
 		PQclear(res);
+		if (!again)
+			break;
+		/* a read's statement that met a closed connection: once
+		 * more on a new one */
+		if (pg_read_again(s, before, err) == 0)
+			continue;
 		/* a statement of its own whose plan the schema outdated
 		 * aborted nothing: once more, prepared anew */
-		if (!again || !s->stale ||
-		    PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+		if (!s->stale || PQtransactionStatus(s->conn) != PQTRANS_IDLE)
 			break;
 	}
 	if (s->depth > 0)
@@ -312,7 +331,7 @@ pg_stream(struct pg_store *s, int slot, const char *sql,
 
 	if (!p)
 		p = &none;
-	if (pg_ready(s, err) < 0 ||
+	if ((s->depth == 0 && pg_revive(s, err) < 0) || pg_ready(s, err) < 0 ||
 	    pg_prepare(s, slot, sql, p->n, what, name, err) < 0)
 		return err ? err->code : OCOP_EINTERNAL;
 	if (!PQsendQueryPrepared(s->conn, name, p->n, p->v, p->len, p->fmt, 0))
@@ -567,6 +586,99 @@ pg_simple(struct pg_store *s, const char *sql, const char *what,
 	return rc;
 }
 
+/* ---- the connection ---------------------------------------------------- */
+
+/* A new session's settings: days as YYYY-MM-DD whatever the server's
+ * settings; a commit acknowledged only once durable; each prepared
+ * statement planned once (the scans' partitions are pruned when it runs:
+ * planning them anew at every run cost the circulation report over 10 M
+ * scans a quarter of its time). */
+static int
+pg_session(struct pg_store *s, struct ocop_error *err)
+{
+	return pg_simple(s,
+			 "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC';"
+			 " SET client_encoding = 'UTF8';"
+			 " SET synchronous_commit = on;"
+			 " SET plan_cache_mode = force_generic_plan;"
+			 " SET client_min_messages = warning",
+			 "cannot configure the connection", err);
+}
+
+/* Whether the connection is lost: broken, or closed by the server while
+ * idle (an idle connection has nothing to read: a byte there is the
+ * server's goodbye, as a restart or pg_terminate_backend sends it). */
+static int
+pg_gone(struct pg_store *s)
+{
+	struct pollfd p = {.fd = PQsocket(s->conn), .events = POLLIN};
+
+	if (PQstatus(s->conn) != CONNECTION_OK || p.fd < 0)
+		return 1;
+	if (s->piping || PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+		return 0;
+	return poll(&p, 1, 0) > 0;
+}
+
+/*
+ * A lost connection (a server restarted, a primary failed over, a network
+ * that broke) made again before the handle's next transaction or read, or
+ * a statement outside them: libpq's PQreset, which tries the URI's hosts
+ * anew with its target_session_attrs, so that a node follows a promoted
+ * primary. The new session has nothing prepared. While the server cannot
+ * be reached, one attempt every PG_REVIVE_EVERY seconds: the work in
+ * between fails at once (OCOP_EUNREACH, which the routes answer with 503
+ * and Retry-After), so that a request thread does not wait on every
+ * request for a server that is away.
+ */
+static int
+pg_revive(struct pg_store *s, struct ocop_error *err)
+{
+	double now;
+	const char *m;
+
+	if (!pg_gone(s))
+		return 0;
+	now = ocop_mono();
+	if (s->revive_failed_at > 0 &&
+	    now - s->revive_failed_at < PG_REVIVE_EVERY)
+		return ocop_error_set(err, OCOP_EUNREACH,
+				      "no connection to the PostgreSQL "
+				      "database: it could not be reached "
+				      "a moment ago");
+	s->piping = 0;
+	s->npend = 0;
+	s->nbatch = 0;
+	s->may_fix = 0;
+	s->stale = 0;
+	memset(s->prepared, 0, sizeof(s->prepared));
+	PQreset(s->conn);
+	if (PQstatus(s->conn) == CONNECTION_OK && pg_session(s, NULL) == 0) {
+		s->revive_failed_at = 0;
+		return 0;
+	}
+	s->revive_failed_at = now;
+	m = PQerrorMessage(s->conn);
+	return ocop_error_set(err, OCOP_EUNREACH,
+			      "cannot connect to the PostgreSQL database: %.*s",
+			      (int)strcspn(m, "\n"), m);
+}
+
+/* A read's statement that failed on a lost connection before its read
+ * had a snapshot of several statements (store.h, Reads: before is where
+ * the read was when it came) is run again on a new connection: 0 when it
+ * can be, after the read is put back where it was. */
+static int
+pg_read_again(struct pg_store *s, enum pg_snap before, struct ocop_error *err)
+{
+	if (!s->reading || (before != PG_SNAP_LAZY && before != PG_SNAP_ONE) ||
+	    PQstatus(s->conn) != CONNECTION_BAD)
+		return -1;
+	s->snap = before;
+	s->revive_failed_at = 0;
+	return pg_revive(s, err);
+}
+
 /* ---- transactions ------------------------------------------------------ */
 
 /* The months of scans partitions around now exist, from last month to
@@ -637,6 +749,8 @@ pg_begin(struct ocop_store *base, struct ocop_error *err)
 	if (s->flags & OCOP_STORE_READER)
 		return ocop_error_set(err, OCOP_EINTERNAL,
 				      "a reading handle does not write");
+	if (pg_revive(s, err) < 0)
+		return err ? err->code : OCOP_EINTERNAL;
 	/* a long-running writer makes the coming months' partitions */
 	if ((s->flags & OCOP_STORE_SCAN_WRITER) && ocop_now() > s->parts_until)
 		(void)pg_partitions(s, NULL); /* scans_default meanwhile */
@@ -745,8 +859,13 @@ out:
 static int
 read_open(struct pg_store *s, int lazy, struct ocop_error *err)
 {
-	if (s->depth++ > 0)
+	if (s->depth > 0) {
+		s->depth++;
 		return 0;
+	}
+	if (pg_revive(s, err) < 0)
+		return err ? err->code : OCOP_EINTERNAL;
+	s->depth = 1;
 	if (lazy) {
 		s->snap = PG_SNAP_LAZY;
 	} else if (pg_simple(s,
@@ -1220,18 +1339,7 @@ store_pg_open(const char *uri, int flags, struct ocop_store **out,
 		pg_close(&s->base);
 		return rc;
 	}
-	/* days as YYYY-MM-DD whatever the server's settings; a commit is
-	 * acknowledged only once durable; each prepared statement planned
-	 * once (the scans' partitions are pruned when it runs: planning
-	 * them anew at every run cost the circulation report over 10 M
-	 * scans a quarter of its time) */
-	if (pg_simple(s,
-		      "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC';"
-		      " SET client_encoding = 'UTF8';"
-		      " SET synchronous_commit = on;"
-		      " SET plan_cache_mode = force_generic_plan;"
-		      " SET client_min_messages = warning",
-		      "cannot configure the connection", err) < 0 ||
+	if (pg_session(s, err) < 0 ||
 	    pg_simple(s, "BEGIN", "cannot begin transaction", err) < 0) {
 		rc = err ? err->code : OCOP_EINTERNAL;
 		pg_close(&s->base);

@@ -80,6 +80,7 @@ struct pg_store {
 	int64_t parts_until; /* when to make the coming months' again */
 	int64_t parts_lo, parts_hi; /* the instants their months cover */
 	char *uri;		    /* for pg_touch's connection of its own */
+	double revive_failed_at;    /* ocop_mono() of a failed reconnection */
 	/* the scan writer's transaction in pipeline mode */
 	int piping;
 	int may_fix;   /* some entry may need a fixup before COMMIT */
