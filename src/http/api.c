@@ -20,10 +20,9 @@ label_answer(struct http_resp *resp, int rc, const struct ocop_error *err,
 {
 	if (rc == OCOP_EINVAL)
 		http_resp_error(resp, 422, "invalid 'at': %s", err->msg);
-	else if (rc == OCOP_EREFUSED) /* the server is stopping */
-		http_resp_error(resp, 503, "%s", err->msg);
-	else if (rc < 0)
-		http_resp_error(resp, 500, "%s", err->msg);
+	else if (rc < 0) /* 503: the database away, the server stopping */
+		http_resp_error(resp, http_fail_status(resp, rc), "%s",
+				err->msg);
 	else
 		server_resp_record(
 		    resp, rec->verdict == OCOP_UNKNOWN ? 404 : 200, rec);
@@ -64,7 +63,8 @@ label_record(struct conn *c, struct http_resp *resp)
 		return server_lookup_later(c, pd);
 	}
 	if (!(st = server_store(c->srv, &err))) {
-		http_resp_error(resp, 500, "%s", err.msg);
+		http_resp_error(resp, http_fail_status(resp, err.code), "%s",
+				err.msg);
 		return 0;
 	}
 	rec = ocop_xmalloc(sizeof(*rec));
@@ -442,7 +442,8 @@ api_scans(struct conn *c, const char *method, struct http_resp *resp)
 		bad_items(resp, bad, json_array_size(bad));
 		json_decref(bad);
 	} else {
-		http_resp_error(resp, 500, "%s", err.msg);
+		http_resp_error(resp, http_fail_status(resp, err.code), "%s",
+				err.msg);
 	}
 	return 0;
 }
@@ -453,14 +454,9 @@ api_scans_resume(struct conn *c, struct http_resp *resp)
 	json_t *o, *results;
 
 	if (c->batch_job.rc < 0) {
-		int unavailable = server_store_unavailable(c->batch_job.rc);
-
-		http_resp_error(resp, unavailable ? 503 : 500,
+		http_resp_error(resp, http_fail_status(resp, c->batch_job.rc),
 				"cannot store the scans (none stored): %s",
 				c->batch_job.err.msg);
-		if (unavailable)
-			http_resp_header(resp, "Retry-After", "%d",
-					 SERVER_STORE_RETRY_AFTER);
 		return;
 	}
 	results = json_array();
@@ -534,15 +530,17 @@ report_answer(struct conn *c, struct http_resp *resp)
 		return;
 	}
 	if (!(st = server_store(c->srv, &err))) {
-		http_resp_error(resp, 500, "%s", err.msg);
+		http_resp_error(resp, http_fail_status(resp, err.code), "%s",
+				err.msg);
 		return;
 	}
 	rc = report_render(st, name, &opts, args.fmt, &resp->body, &err);
 	if (rc < 0) {
 		http_resp_error(resp,
-				rc == OCOP_ENOENT   ? 404
-				: rc == OCOP_EINVAL ? 400
-						    : 500,
+				rc == OCOP_ENOENT ? 404
+				: rc == OCOP_EINVAL
+				    ? 400
+				    : http_fail_status(resp, rc),
 				"%s", err.msg);
 		return;
 	}

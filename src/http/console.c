@@ -826,7 +826,8 @@ console_login(struct conn *c, const char *method, struct http_resp *resp)
 		return 0;
 	}
 	if (!(ws = server_write_store(c->srv, &err))) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		return 0;
 	}
 	rc = account_login(ws, login, password, c->net, ocop_now(), cookie,
@@ -858,7 +859,7 @@ console_login(struct conn *c, const char *method, struct http_resp *resp)
 			   NULL, login, next);
 		return 0;
 	}
-	console_error(c, resp, 500, err.msg);
+	console_error(c, resp, http_fail_status(resp, err.code), err.msg);
 	return 0;
 }
 
@@ -872,7 +873,8 @@ console_logout(struct conn *c, const char *method, struct http_resp *resp)
 	if (!(ws = server_write_store(c->srv, &err)) ||
 	    account_logout(ws, c->console->cookie, c->net, ocop_now(), &err) <
 		0) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		return 0;
 	}
 	set_cookie(c, resp, "");
@@ -922,7 +924,8 @@ console_setup(struct conn *c, const char *method, struct http_resp *resp)
 	memcpy(token, c->arg[0], ACCOUNT_SECRET_LEN);
 	token[ACCOUNT_SECRET_LEN] = '\0';
 	if (!(st = server_store(c->srv, &err))) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		return 0;
 	}
 	rc = account_setup_check(st, token, ocop_now(), &au, &err);
@@ -939,7 +942,8 @@ console_setup(struct conn *c, const char *method, struct http_resp *resp)
 		return 0;
 	}
 	if (rc < 0) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		return 0;
 	}
 	if (strcmp(method, "POST") != 0) {
@@ -956,7 +960,8 @@ console_setup(struct conn *c, const char *method, struct http_resp *resp)
 		return 0;
 	}
 	if (!(ws = server_write_store(c->srv, &err))) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		return 0;
 	}
 	rc = account_setup_complete(ws, token, pw, c->net, ocop_now(), &err);
@@ -969,7 +974,8 @@ console_setup(struct conn *c, const char *method, struct http_resp *resp)
 		return 0;
 	}
 	if (rc < 0) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		return 0;
 	}
 	console_redirect(c, resp, "/console/login?done=1");

@@ -209,7 +209,8 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 
 	if ((!st && !(st = server_store(c->srv, &err))) ||
 	    account_user_each(st, user_seen, &us, &err) < 0) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		free(us.u);
 		return;
 	}
@@ -222,7 +223,8 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 	if (us.n &&
 	    (st->m->audit_each(st, OCOP_NO_TIME, signin_seen, &us, &err) < 0 ||
 	     producers_find(st, &ps, ids, us.n, &err) < 0)) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		goto out;
 	}
 	office_vars_init(&vs);
@@ -296,7 +298,8 @@ users_page(struct conn *c, struct http_resp *resp, int status,
 	office_var(&vs, "e_role", said->e_role);
 	office_role_choice(&vs, said->role);
 	if (failed)
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 	else
 		console_page(c, resp, status, tr(lang, "Người dùng", "Users"),
 			     "users.html", vs.v, vs.n);
@@ -354,7 +357,8 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 	}
 	console_actor(c, actor, sizeof(actor));
 	if (!(st = server_write_store(c->srv, &err))) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		return 0;
 	}
 	if (arg_is(c, "add")) {
@@ -423,7 +427,7 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 				   rc == OCOP_EINVAL || rc == OCOP_EEXIST ||
 					   rc == OCOP_ENOENT
 				       ? 422
-				       : 500,
+				       : http_fail_status(resp, rc),
 				   &said, st);
 			return 0;
 		}
@@ -445,9 +449,10 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 			 rc < 0 ? err.msg : login);
 		if (rc < 0) {
 			said.error = msg;
-			status = rc == OCOP_ENOENT   ? 404
-				 : rc == OCOP_EINVAL ? 422
-						     : 500;
+			status = rc == OCOP_ENOENT ? 404
+				 : rc == OCOP_EINVAL
+				     ? 422
+				     : http_fail_status(resp, rc);
 		} else {
 			said.notice = msg;
 		}
@@ -462,9 +467,10 @@ console_users_post(struct conn *c, const char *method, struct http_resp *resp)
 			 rc < 0 ? err.msg : login);
 		if (rc < 0) {
 			said.error = msg;
-			status = rc == OCOP_ENOENT   ? 404
-				 : rc == OCOP_EINVAL ? 422
-						     : 500;
+			status = rc == OCOP_ENOENT ? 404
+				 : rc == OCOP_EINVAL
+				     ? 422
+				     : http_fail_status(resp, rc);
 		} else {
 			said.notice = msg;
 			snprintf(link, sizeof(link), "%s/console/setup/%s",
@@ -522,7 +528,8 @@ tokens_page(struct conn *c, struct http_resp *resp, int status,
 
 	if ((!st && !(st = server_store(c->srv, &err))) ||
 	    st->m->token_each(st, token_seen, &ts, &err) < 0) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		free(ts.t);
 		return;
 	}
@@ -530,7 +537,8 @@ tokens_page(struct conn *c, struct http_resp *resp, int status,
 	for (size_t i = 0; i < ts.n; i++)
 		ids[i] = ts.t[i].producer_id;
 	if (producers_find(st, &ps, ids, ts.n, &err) < 0) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		goto out;
 	}
 	office_vars_init(&vs);
@@ -591,7 +599,8 @@ tokens_page(struct conn *c, struct http_resp *resp, int status,
 	office_var(&vs, "e_role", said->e_role);
 	office_role_choice(&vs, said->role);
 	if (failed)
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 	else
 		console_page(c, resp, status,
 			     tr(lang, "Mã truy cập API", "API tokens"),
@@ -672,7 +681,7 @@ token_create_post(struct conn *c, struct http_resp *resp)
 		goto show;
 	if (!(st = server_write_store(c->srv, &err))) {
 		said.error = err.msg;
-		status = 500;
+		status = http_fail_status(resp, err.code);
 		goto show;
 	}
 	if (producer) {
@@ -683,7 +692,8 @@ token_create_post(struct conn *c, struct http_resp *resp)
 				    "No such product"),
 				 err.msg);
 			said.e_producer = msg;
-			status = rc == OCOP_ENOENT ? 422 : 500;
+			status = rc == OCOP_ENOENT ? 422
+						   : http_fail_status(resp, rc);
 			goto show;
 		}
 		producer_id = prod.producer.id;
@@ -722,7 +732,7 @@ fail:
 	snprintf(msg, sizeof(msg), "%s (%s)",
 		 tr(lang, "Không tạo được", "Not created"), err.msg);
 	said.error = msg;
-	status = 500;
+	status = http_fail_status(resp, err.code);
 show:
 	tokens_page(c, resp, status, &said, st);
 	sodium_memzero(token, sizeof(token));
@@ -766,7 +776,7 @@ done:
 			 tr(lang, "Không thu hồi được", "Not revoked"),
 			 err.msg);
 		said.error = msg;
-		status = rc == OCOP_ENOENT ? 404 : 500;
+		status = rc == OCOP_ENOENT ? 404 : http_fail_status(resp, rc);
 	} else {
 		snprintf(msg, sizeof(msg), "%s %lld",
 			 tr(lang, "Đã thu hồi mã truy cập số", "Revoked token"),
@@ -851,7 +861,8 @@ console_audit(struct conn *c, const char *method, struct http_resp *resp)
 	if (status == 200 &&
 	    (!(st = server_store(c->srv, &err)) ||
 	     st->m->audit_each(st, since, audit_seen, &ring, &err) < 0)) {
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 		free(ring.row);
 		return 0;
 	}
@@ -904,7 +915,8 @@ console_audit(struct conn *c, const char *method, struct http_resp *resp)
 		    last > first ? ring.total - last + 1 : 0,
 		    ring.total - first, ring.total);
 	if (failed)
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 	else
 		console_page(c, resp, status,
 			     tr(lang, "Nhật ký thay đổi", "Audit log"),

@@ -161,7 +161,7 @@ path_escape(const char *s, char *out, size_t size)
 static void
 fail(struct conn *c, struct http_resp *resp, const struct ocop_error *err)
 {
-	console_error(c, resp, 500, err->msg);
+	console_error(c, resp, http_fail_status(resp, err->code), err->msg);
 }
 
 /* ---- a product's state today ------------------------------------------ */

@@ -783,7 +783,8 @@ show(struct conn *c, struct http_resp *resp, struct regpage *p)
 	office_var(&p->vs, "t_heading",
 		   tr(p, "Danh sách sản phẩm OCOP", "OCOP registry"));
 	if (failed || p->render_failed)
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 	else
 		console_page(c, resp, p->status,
 			     tr(p, "Danh sách sản phẩm OCOP", "OCOP registry"),

@@ -148,7 +148,8 @@ console_reports(struct conn *c, const char *method, struct http_resp *resp)
 	office_words(&vs, words, sizeof(words) / sizeof(words[0]), lang);
 	office_var(&vs, "links", links.data ? links.data : "");
 	if (failed)
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 	else
 		console_page(c, resp, 200, tr(lang, "Báo cáo", "Reports"),
 			     "reports.html", vs.v, vs.n);
@@ -232,7 +233,10 @@ console_report(struct conn *c, const char *method, struct http_resp *resp)
 			rc = report_render(st, reports[r].name, &opts, fmt,
 					   &out, &err);
 		if (rc < 0) {
-			console_error(c, resp, rc == OCOP_EINVAL ? 400 : 500,
+			console_error(c, resp,
+				      rc == OCOP_EINVAL
+					  ? 400
+					  : http_fail_status(resp, rc),
 				      err.msg);
 			goto out_buf;
 		}
@@ -283,7 +287,8 @@ console_report(struct conn *c, const char *method, struct http_resp *resp)
 		    reports[r].name, query.data ? query.data : "");
 	office_var(&vs, "links", links.data ? links.data : "");
 	if (failed)
-		console_error(c, resp, 500, err.msg);
+		console_error(c, resp, http_fail_status(resp, err.code),
+			      err.msg);
 	else
 		console_page(c, resp, status,
 			     tr(lang, reports[r].vi, reports[r].en),

@@ -44,9 +44,8 @@ label_head(struct conn *c, int rc, const struct ocop_error *err,
 {
 	if (rc < 0) {
 		server_fail(c, resp,
-			    rc == OCOP_EINVAL	  ? 422
-			    : rc == OCOP_EREFUSED ? 503
-						  : 500,
+			    rc == OCOP_EINVAL ? 422
+					      : http_fail_status(resp, rc),
 			    NULL, "cannot verify '%s': %s",
 			    c->pending->code.serial, err->msg);
 		return;
@@ -194,7 +193,8 @@ consumer_label(struct conn *c, const char *method, struct http_resp *resp)
 		if (server_lookup_later(c, pd))
 			return 1;
 		if (!(st = server_store(c->srv, &err))) {
-			server_fail(c, resp, 500, NULL, "%s", err.msg);
+			server_fail(c, resp, http_fail_status(resp, err.code),
+				    NULL, "%s", err.msg);
 			return 0;
 		}
 		rc = server_lookup(st, &code, now, &pd->rec, &err);
@@ -239,20 +239,15 @@ consumer_label_resume(struct conn *c, struct http_resp *resp)
 		return;
 	}
 	if (pd->lookup_rc < 0) {
-		int stopping = pd->lookup_rc == OCOP_EREFUSED;
-
 		server_fail(c, resp,
-			    pd->lookup_rc == OCOP_EINVAL ? 422
-			    : stopping			 ? 503
-							 : 500,
+			    pd->lookup_rc == OCOP_EINVAL
+				? 422
+				: http_fail_status(resp, pd->lookup_rc),
 			    NULL, "cannot verify '%s': %s", pd->code.serial,
 			    pd->err.msg);
-		if (stopping)
-			http_resp_header(resp, "Retry-After", "%d",
-					 SERVER_STORE_RETRY_AFTER);
 		return;
 	}
-	if (pd->job.rc < 0 && server_store_unavailable(pd->job.rc)) {
+	if (pd->job.rc < 0 && http_unavailable(pd->job.rc)) {
 		/* a scan is answered only once stored (SPEC 5): the
 		 * shopper is asked to check again in a moment */
 		server_fail(c, resp, 503,
@@ -264,8 +259,7 @@ consumer_label_resume(struct conn *c, struct http_resp *resp)
 				  "được nên chưa thể trả lời. Hãy kiểm tra "
 				  "lại sau một phút.",
 			    "cannot record the scan: %s", pd->job.err.msg);
-		http_resp_header(resp, "Retry-After", "%d",
-				 SERVER_STORE_RETRY_AFTER);
+		http_resp_header(resp, "Retry-After", "%d", HTTP_RETRY_AFTER);
 		return;
 	}
 	if (pd->job.rc < 0) {
@@ -368,7 +362,8 @@ product_page(struct conn *c, struct http_resp *resp)
 		return;
 	}
 	if (!(st = server_store(c->srv, &err))) {
-		server_fail(c, resp, 500, NULL, "%s", err.msg);
+		server_fail(c, resp, http_fail_status(resp, err.code), NULL,
+			    "%s", err.msg);
 		return;
 	}
 	rc = st->m->product_get_by_gtin(st, gtin, &prod, &err);
@@ -386,13 +381,15 @@ product_page(struct conn *c, struct http_resp *resp)
 		return;
 	}
 	if (rc < 0) {
-		server_fail(c, resp, 500, NULL, "%s", err.msg);
+		server_fail(c, resp, http_fail_status(resp, err.code), NULL,
+			    "%s", err.msg);
 		return;
 	}
 	ocop_history_init(&h);
 	if ((rc = registry_history(st, prod.id, &h, &err)) < 0) {
 		ocop_history_release(&h);
-		server_fail(c, resp, 500, NULL, "%s", err.msg);
+		server_fail(c, resp, http_fail_status(resp, err.code), NULL,
+			    "%s", err.msg);
 		return;
 	}
 	http_resp_header(resp, "Vary", "Accept, Accept-Language");

@@ -143,14 +143,17 @@ panel_page(struct conn *c, const struct console_user *fu,
 		console_headers(resp);
 	http_resp_header(resp, "Vary", "Accept");
 	if (!(st = server_store(c->srv, &err))) {
-		server_fail(c, resp, 500, NULL, "%s", err.msg);
+		server_fail(c, resp, http_fail_status(resp, err.code), NULL,
+			    "%s", err.msg);
 		return;
 	}
 	rec = ocop_xmalloc(sizeof(*rec));
 	rc = server_lookup(st, code, ocop_now(), rec, &err);
 	if (rc < 0) {
-		server_fail(c, resp, rc == OCOP_EINVAL ? 422 : 500, NULL,
-			    "cannot verify '%s': %s", code->serial, err.msg);
+		server_fail(
+		    c, resp,
+		    rc == OCOP_EINVAL ? 422 : http_fail_status(resp, rc), NULL,
+		    "cannot verify '%s': %s", code->serial, err.msg);
 		free(rec);
 		return;
 	}
@@ -292,7 +295,8 @@ field_inspect(struct conn *c, const char *method, struct http_resp *resp)
 			   422, resp);
 		return 0;
 	}
-	server_fail(c, resp, 500, NULL, "%s", err.msg);
+	server_fail(c, resp, http_fail_status(resp, err.code), NULL, "%s",
+		    err.msg);
 	return 0;
 }
 
@@ -306,7 +310,8 @@ field_inspect_resume(struct conn *c, struct http_resp *resp)
 	int rc = c->batch_job.rc;
 
 	if (ocop_code_parse(s->code, &code, &err) < 0) {
-		server_fail(c, resp, 500, NULL, "%s", err.msg);
+		server_fail(c, resp, http_fail_status(resp, err.code), NULL,
+			    "%s", err.msg);
 		return;
 	}
 	if (rc < 0) {
@@ -316,11 +321,7 @@ field_inspect_resume(struct conn *c, struct http_resp *resp)
 				 "now. Send it again in a minute."
 			       : "Tạm thời chưa ghi được lượt kiểm tra. Hãy "
 				 "gửi lại sau một phút.",
-			   s->place, server_store_unavailable(rc) ? 503 : 500,
-			   resp);
-		if (server_store_unavailable(rc))
-			http_resp_header(resp, "Retry-After", "%d",
-					 SERVER_STORE_RETRY_AFTER);
+			   s->place, http_fail_status(resp, rc), resp);
 		return;
 	}
 	panel_page(c, u, &code,
@@ -380,7 +381,8 @@ field_sync(struct conn *c, const char *method, struct http_resp *resp)
 		json_decref(o);
 		json_decref(bad);
 	} else {
-		http_resp_error(resp, 500, "%s", err.msg);
+		http_resp_error(resp, http_fail_status(resp, err.code), "%s",
+				err.msg);
 	}
 	return 0;
 }
@@ -396,7 +398,8 @@ field_keys(struct conn *c, const char *method, struct http_resp *resp)
 	(void)method;
 	if (!(st = server_store(c->srv, &err)) ||
 	    keys_json(st, ocop_now(), &resp->body, &err) < 0) {
-		http_resp_error(resp, 500, "cannot list the keys: %s", err.msg);
+		http_resp_error(resp, http_fail_status(resp, err.code),
+				"cannot list the keys: %s", err.msg);
 		return 0;
 	}
 	resp->status = 200;
@@ -545,7 +548,10 @@ field_snapshot(struct conn *c, const char *method, struct http_resp *resp)
 		}
 		if (rc < 0) {
 			ocop_buf_release(&b);
-			http_resp_error(resp, rc == OCOP_ENOENT ? 404 : 500,
+			http_resp_error(resp,
+					rc == OCOP_ENOENT
+					    ? 404
+					    : http_fail_status(resp, rc),
 					"%s", err.msg);
 			goto out;
 		}

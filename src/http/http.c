@@ -100,6 +100,21 @@ http_resp_error(struct http_resp *r, int status, const char *fmt, ...)
 	ocop_buf_adds(&r->body, "\"}}\n");
 }
 
+int
+http_unavailable(int rc)
+{
+	return rc == OCOP_EOUTPUT || rc == OCOP_EUNREACH || rc == OCOP_EREFUSED;
+}
+
+int
+http_fail_status(struct http_resp *r, int rc)
+{
+	if (!http_unavailable(rc))
+		return 500;
+	http_resp_header(r, "Retry-After", "%d", HTTP_RETRY_AFTER);
+	return 503;
+}
+
 /*
  * One media range of an Accept header: its q (0..1000) and how specific
  * its match with the wanted type is (0 none, 1 "* / *", 2 "major/ *",

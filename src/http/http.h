@@ -69,6 +69,17 @@ void http_resp_header(struct http_resp *r, const char *name, const char *fmt,
 void http_resp_error(struct http_resp *r, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Seconds a client is asked to wait before trying again (Retry-After). */
+#define HTTP_RETRY_AFTER 30
+/* Whether a failure rc (ocop.h) passes: the database cannot be reached
+ * or written just now (OCOP_EUNREACH, OCOP_EOUTPUT: a server away, a
+ * full disk, a read-only or locked database) or the server is stopping
+ * (OCOP_EREFUSED). The client is asked to try again, never told 500. */
+int http_unavailable(int rc);
+/* The status of a failure rc: 503 with Retry-After when it passes
+ * (http_unavailable), else 500. */
+int http_fail_status(struct http_resp *r, int rc);
+
 /* 1 when the Accept header prefers type over text/html (a simple q-aware
  * match: type present with q > 0 and html not preferred over it). */
 int http_accepts(const char *accept, const char *type);

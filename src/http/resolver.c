@@ -569,8 +569,8 @@ out_headers:
 	add_dl_headers(resp, dl, base, resp->status == 200);
 	goto out;
 fail:
-	/* OCOP_EREFUSED: a read handed on while the server stops */
-	http_resp_error(resp, rc == OCOP_EREFUSED ? 503 : 500,
+	/* 503: the database away, a read handed on while the server stops */
+	http_resp_error(resp, http_fail_status(resp, rc),
 			"cannot resolve %s: %s", dl->uri, err.msg);
 	add_dl_headers(resp, dl, base, 0);
 	if (rc >= 0)
@@ -670,7 +670,8 @@ resolver_route(struct conn *c, const char *method, struct http_resp *resp)
 		return server_lookup_later(c, pd);
 	}
 	if (!(st = server_store(c->srv, &err))) {
-		http_resp_error(resp, 500, "%s", err.msg);
+		http_resp_error(resp, http_fail_status(resp, err.code), "%s",
+				err.msg);
 		return 0;
 	}
 	resolver_handle(st, server_cache(), c->srv->base_url, &req, resp);
@@ -687,7 +688,8 @@ resolver_route_resume(struct conn *c, struct http_resp *resp)
 	struct http_req req;
 
 	if (!(st = server_store(c->srv, &err))) {
-		http_resp_error(resp, 500, "%s", err.msg);
+		http_resp_error(resp, http_fail_status(resp, err.code), "%s",
+				err.msg);
 		return;
 	}
 	read.rc = pd->lookup.rc;

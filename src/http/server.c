@@ -362,7 +362,8 @@ authorize(struct server *srv, struct MHD_Connection *mhd,
 		return OCOP_EAUTH;
 	}
 	if (!(st = server_store(srv, &err))) {
-		http_resp_error(resp, 500, "%s", err.msg);
+		http_resp_error(resp, http_fail_status(resp, err.code), "%s",
+				err.msg);
 		return OCOP_EINTERNAL;
 	}
 	rc = load_key(srv, st, &err);
@@ -379,7 +380,8 @@ authorize(struct server *srv, struct MHD_Connection *mhd,
 		return rc;
 	}
 	if (rc < 0) {
-		http_resp_error(resp, 500, "cannot check token: %s", err.msg);
+		http_resp_error(resp, http_fail_status(resp, rc),
+				"cannot check token: %s", err.msg);
 		return rc;
 	}
 	if (!(rule->roles & ROLE(role))) {
@@ -580,12 +582,6 @@ negotiate(struct conn *c)
 #define SERVER_CONN_LIMIT 4000
 #define SERVER_CONN_PER_IP 512
 #define SERVER_IDLE_TIMEOUT 10
-
-int
-server_store_unavailable(int rc)
-{
-	return rc == OCOP_EOUTPUT || rc == OCOP_EUNREACH || rc == OCOP_EREFUSED;
-}
 
 /* ---- dispatch
  * ---------------------------------------------------------------- */

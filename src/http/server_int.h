@@ -34,8 +34,6 @@
 
 #define MAX_THREADS 16
 #define ROUTES_MAX 64 /* entries of the route table, at most */
-/* Seconds a client is asked to wait when scans cannot be stored. */
-#define SERVER_STORE_RETRY_AFTER 30
 
 struct conn;
 struct console_ctx;
@@ -252,11 +250,6 @@ void server_submit_waiting(struct conn *c);
  * read (pd->lookup.rc, err), or once pd->then's job is done. 0 on SQLite,
  * where a request thread reads for itself (server_lookup). */
 int server_lookup_later(struct conn *c, struct pending *pd);
-/* Whether a scan job failed for a cause that passes (SPEC 11): the disk
- * full, the database read-only or locked, the service stopping; the client
- * is asked to try again (503, Retry-After), never told 500. */
-int server_store_unavailable(int rc);
-
 /* ---- the console's core (console.c), called by server.c --------------- */
 
 /* Whether route r is a console route. */
