@@ -4,13 +4,20 @@
 # request; scans posted to either node are all counted, an inspector's
 # scan re-sent to the other node is a duplicate there, and the
 # circulation report counts every scan once; a node killed with SIGKILL
-# under load loses none of the scans it acknowledged.
+# under load loses none of the scans it acknowledged. On PostgreSQL, the
+# nodes go on when the database server closes their connections, answer
+# 503 while it refuses them, and go on once it takes them again; a node
+# follows its primary's replica once it is promoted.
 . "$(dirname "$0")/lib.sh"
 
 export OCOP_NOW=2026-03-01T10:00:00+07:00
 PY=/usr/bin/python3
 A_PID=
-trap 'test_end; [ -n "$A_PID" ] && kill "$A_PID" 2>/dev/null; cleanup' EXIT
+PGSH=$(dirname "$0")/../pg.sh
+PRIMARY=
+REPLICA=
+trap 'test_end; [ -n "$A_PID" ] && kill "$A_PID" 2>/dev/null; cleanup
+for d in $PRIMARY $REPLICA; do "$PGSH" stop "$d"; done' EXIT
 
 jq_py() { # jq_py FILE EXPR: a Python expression over d
 	$PY -c 'import json,sys
@@ -172,6 +179,105 @@ cp "$E2E_DIR/last.out" "$E2E_DIR/circ.json"
 expect_eq "$(jq_py "$E2E_DIR/circ.json" "sum(e['scans'] for e in d['entries'])")" \
 	"$((10 + stored))" "circulation counts every stored scan"
 expect_eq "$(db_check)" ok "database check"
+
+# PostgreSQL: the database server closes the nodes' connections (as a
+# restart or a failover to a replica closes them), then refuses new ones
+# for a while (a primary away), then takes them again
+if [ "$E2E_ENGINE" = pg ]; then
+	test_begin "two nodes: the database server closes their connections, refuses new ones, takes them again"
+	pg_admin() {
+		psql -qAtX -v ON_ERROR_STOP=1 -h "$OCOP_TEST_PG" -U postgres \
+			-d postgres -c "$1"
+	}
+	# close_all: the server ends every connection to the test database
+	close_all() {
+		pg_admin "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '$E2E_PG_DB'" >/dev/null
+		for _ in $(seq 1 100); do
+			[ "$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE datname = '$E2E_PG_DB'")" = 0 ] && return
+			sleep 0.05
+		done
+		fail "connections to $E2E_PG_DB still open"
+	}
+	# status BASE PATH [curl options]: the status and Retry-After
+	status() {
+		local base=$1 path=$2
+		shift 2
+		curl -s -o /dev/null -D "$E2E_DIR/h" -H 'Accept: application/json' \
+			"$@" "$base$path"
+		tr -d '\r' <"$E2E_DIR/h" | awk '/^HTTP\// {s = $2} tolower($1) == "retry-after:" {r = " " $2} END {print s r}'
+	}
+	count() {
+		curl -s -o "$E2E_DIR/c.json" "$1/api/v1/labels/$S1"
+		jq_py "$E2E_DIR/c.json" "d['scans']['count']"
+	}
+	start_server --rate-limit 0
+	C=$BASE
+	before=$(count "$C")
+	close_all
+	# each node's reader, writer and request threads go on over new
+	# connections: nothing fails
+	for n in "$A" "$C"; do
+		expect_eq "$(verdict "$n" "$S1")" revoked "$n: consumer scan after the close"
+		expect_eq "$(post "$n" "r-$n" 2026-02-26)" "False revoked" "$n: inspector scan after the close"
+	done
+	expect_eq "$(count "$A")" "$((before + 4))" "every scan after the close counted"
+	pg_admin "ALTER DATABASE $E2E_PG_DB ALLOW_CONNECTIONS false" >/dev/null
+	close_all
+	# away: asked to try again, never told 500; nothing stored
+	k=0
+	for n in "$A" "$C"; do
+		k=$((k + 1))
+		expect_eq "$(status "$n" "/L/$S1")" "503 30" "$n: consumer scan while away"
+		expect_eq "$(status "$n" "/api/v1/labels/$S1")" "503 30" "$n: lookup while away"
+		expect_eq "$(status "$n" /api/v1/scans -X POST \
+			-H "Authorization: Bearer $INSPECTOR" \
+			-H 'Content-Type: application/json' \
+			--data-binary "{\"scans\":[{\"id\":\"away-$k\",\"code\":\"$S1\",\"scanned_at\":\"2026-02-27T09:00:00+07:00\"}]}")" \
+			"503 30" "$n: inspector scan while away"
+		expect_eq "$(status "$n" "/L/$S1" -H 'Accept: text/html')" "503 30" "$n: a shopper's page while away"
+	done
+	pg_admin "ALTER DATABASE $E2E_PG_DB ALLOW_CONNECTIONS true" >/dev/null
+	sleep 1.2 # past each handle's one attempt a second
+	k=0
+	for n in "$A" "$C"; do
+		k=$((k + 1))
+		expect_eq "$(verdict "$n" "$S1")" revoked "$n: consumer scan once back"
+		expect_eq "$(post "$n" "away-$k" 2026-02-27)" "False revoked" "$n: the inspector's scan sent again"
+	done
+	expect_eq "$(count "$C")" "$((before + 8))" "every acknowledged scan counted, once"
+	expect_eq "$(db_check)" ok "database check"
+	stop_server
+	expect_eq "$?" 0 "node C exit status"
+
+	# a server and its streaming replica of their own; the node names
+	# both, the primary first, and wants the one that writes
+	test_begin "a node follows the primary's replica once it is promoted"
+	PRIMARY=$("$PGSH" start) || fail "cannot start a primary"
+	REPLICA=$("$PGSH" replica "$PRIMARY") || fail "cannot start its replica"
+	psql -qAtX -h "$PRIMARY" -U postgres -d postgres -c "CREATE DATABASE ocop" >/dev/null
+	export OCOP_DB="postgresql:///ocop?host=$PRIMARY,$REPLICA&user=postgres&target_session_attrs=read-write&connect_timeout=5"
+	expect_rc 0 "$OCOP" init
+	expect_rc 0 "$OCOP" registry import "$E2E_DIR/reg.csv"
+	INSPECTOR=$("$OCOP" token create --role inspector)
+	OCOP_NOW=2025-01-15T10:00:00+07:00 expect_rc 0 "$OCOP" label issue NODE-1 \
+		--count 1 --format csv --out "$E2E_DIR/f"
+	S1=$(sed -n 2p "$E2E_DIR/f/labels.csv" | cut -d, -f1)
+	start_server --rate-limit 0
+	expect_eq "$(verdict "$BASE" "$S1")" valid "scan on the primary"
+	expect_eq "$(post "$BASE" f-1 2026-02-26)" "False valid" "inspector scan on the primary"
+	"$PGSH" halt "$PRIMARY"
+	# the replica does not write until promoted: nothing acknowledged
+	expect_eq "$(status "$BASE" "/L/$S1")" "503 30" "scan with the primary down"
+	"$PGSH" promote "$REPLICA"
+	sleep 1.2 # past each handle's one attempt a second
+	expect_eq "$(verdict "$BASE" "$S1")" valid "scan on the promoted replica"
+	expect_eq "$(post "$BASE" f-2 2026-02-27)" "False valid" "inspector scan on the promoted replica"
+	expect_eq "$(post "$BASE" f-1 2026-02-26)" "True valid" "a scan sent again before the failover"
+	expect_eq "$(count "$BASE")" 4 "every acknowledged scan counted, once"
+	expect_eq "$(db_check)" ok "database check on the promoted replica"
+	stop_server
+	expect_eq "$?" 0 "node exit status"
+fi
 kill "$A_PID" && wait "$A_PID"
 expect_eq "$?" 0 "node A exit status"
 A_PID=
