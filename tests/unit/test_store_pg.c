@@ -73,11 +73,11 @@ fresh_db(const char *name)
 	return ok ? 0 : -1;
 }
 
-/* Run sql on the test database behind the engine's back. */
+/* Run sql over a connection of its own to conninfo. */
 static void
-sql_exec(const char *sql)
+sql_exec_on(const char *conninfo, const char *sql)
 {
-	PGconn *c = PQconnectdb(uri);
+	PGconn *c = PQconnectdb(conninfo);
 	PGresult *r = PQexec(c, sql);
 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
@@ -85,6 +85,13 @@ sql_exec(const char *sql)
 		HARNESS_FAIL("%s: %s", sql, PQerrorMessage(c));
 	PQclear(r);
 	PQfinish(c);
+}
+
+/* Run sql on the test database behind the engine's back. */
+static void
+sql_exec(const char *sql)
+{
+	sql_exec_on(uri, sql);
 }
 
 static void
@@ -666,24 +673,21 @@ out:
 	ocop_store_close(st);
 }
 
-/* Run sql on the server's postgres database (what a test database's own
+/* The server's postgres database (what a test database's own
  * connections cannot do to it). */
+static void
+admin_conninfo(char *buf, size_t size)
+{
+	snprintf(buf, size, "host=%s user=postgres dbname=postgres", sockdir);
+}
+
 static void
 admin_exec(const char *sql)
 {
 	char conninfo[400];
-	PGconn *c;
-	PGresult *r;
 
-	snprintf(conninfo, sizeof(conninfo),
-		 "host=%s user=postgres dbname=postgres", sockdir);
-	c = PQconnectdb(conninfo);
-	r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-	    PQresultStatus(r) != PGRES_TUPLES_OK)
-		HARNESS_FAIL("%s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	PQfinish(c);
+	admin_conninfo(conninfo, sizeof(conninfo));
+	sql_exec_on(conninfo, sql);
 }
 
 /* Every connection to database name closed by the server, as a restart
@@ -695,8 +699,7 @@ connections_closed(const char *name)
 	PGconn *c;
 	char conninfo[400];
 
-	snprintf(conninfo, sizeof(conninfo),
-		 "host=%s user=postgres dbname=postgres", sockdir);
+	admin_conninfo(conninfo, sizeof(conninfo));
 	c = PQconnectdb(conninfo);
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(pg_terminate_backend(pid)) FROM "
