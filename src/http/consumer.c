@@ -250,7 +250,7 @@ consumer_label_resume(struct conn *c, struct http_resp *resp)
 	if (pd->job.rc < 0 && http_unavailable(pd->job.rc)) {
 		/* a scan is answered only once stored (SPEC 5): the
 		 * shopper is asked to check again in a moment */
-		server_fail(c, resp, 503,
+		server_fail(c, resp, http_fail_status(resp, pd->job.rc),
 			    strcmp(c->lang, "en") == 0
 				? "This check could not be recorded just "
 				  "now, so it cannot be answered. Please "
@@ -259,7 +259,6 @@ consumer_label_resume(struct conn *c, struct http_resp *resp)
 				  "được nên chưa thể trả lời. Hãy kiểm tra "
 				  "lại sau một phút.",
 			    "cannot record the scan: %s", pd->job.err.msg);
-		http_resp_header(resp, "Retry-After", "%d", HTTP_RETRY_AFTER);
 		return;
 	}
 	if (pd->job.rc < 0) {
