@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "store/store.h"
 
 void
 http_resp_init(struct http_resp *r)
@@ -103,7 +104,7 @@ http_resp_error(struct http_resp *r, int status, const char *fmt, ...)
 int
 http_unavailable(int rc)
 {
-	return rc == OCOP_EOUTPUT || rc == OCOP_EUNREACH || rc == OCOP_EREFUSED;
+	return store_down(rc) || rc == OCOP_EREFUSED;
 }
 
 int

@@ -72,8 +72,8 @@ void http_resp_error(struct http_resp *r, int status, const char *fmt, ...)
 /* Seconds a client is asked to wait before trying again (Retry-After). */
 #define HTTP_RETRY_AFTER 30
 /* Whether a failure rc (ocop.h) passes: the database cannot be reached
- * or written just now (OCOP_EUNREACH, OCOP_EOUTPUT: a server away, a
- * full disk, a read-only or locked database) or the server is stopping
+ * or written just now (store_down: a server away, a full disk, a
+ * read-only or locked database) or the server is stopping
  * (OCOP_EREFUSED). The client is asked to try again, never told 500. */
 int http_unavailable(int rc);
 /* The status of a failure rc: 503 with Retry-After when it passes

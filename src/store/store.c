@@ -122,6 +122,12 @@ ocop_store_close(struct ocop_store *st)
 		st->m->close(st);
 }
 
+int
+store_down(int rc)
+{
+	return rc == OCOP_EOUTPUT || rc == OCOP_EUNREACH;
+}
+
 void
 store_like_pattern(const char *q, char *out, size_t size)
 {

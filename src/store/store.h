@@ -15,7 +15,9 @@
  * - Errors. Every int method returns 0 or a negative OCOP_E* code with
  *   *err set (err may be NULL). "Not found" is OCOP_ENOENT; a unique rule
  *   broken is OCOP_EEXIST; the disk or the server refusing a write is
- *   OCOP_EOUTPUT; anything else OCOP_EINTERNAL.
+ *   OCOP_EOUTPUT; a server that cannot be reached is OCOP_EUNREACH;
+ *   anything else OCOP_EINTERNAL. The first two say the database as a
+ *   whole cannot be used now (store_down), not one call's business.
  * - Memory. Strings and rows are copied into structs the caller owns;
  *   nothing a method returns points into the engine. An iterator's row is
  *   valid only during its callback (copy what you keep).
@@ -595,6 +597,11 @@ int store_sqlite_open(const char *db, int flags, struct ocop_store **out,
 		      struct ocop_error *err);
 int store_pg_open(const char *db, int flags, struct ocop_store **out,
 		  struct ocop_error *err);
+
+/* Whether a method's rc says the database cannot be used now, whatever
+ * the call (OCOP_EOUTPUT, OCOP_EUNREACH: the contract above), rather than
+ * something of the call itself. */
+int store_down(int rc);
 
 /* For the engines' product_page: the LIKE pattern (escape character
  * backslash) of q anywhere in a text, q's own % _ and \ taken as such,
