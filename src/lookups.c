@@ -31,11 +31,13 @@ static void
 read_group(struct lookups *lk, struct lookup_job **jobs, size_t n)
 {
 	struct record_query q[STORE_LOOKUPS_MAX];
+	const struct record_query *down = NULL;
 	struct ocop_error err = {0};
 	double t0 = ocop_mono();
 	int rc;
 
 	if ((rc = lk->st->m->read_begin(lk->st, &err)) < 0) {
+		metrics_database(lk->metrics, METRICS_READS, rc, &err, n);
 		for (size_t i = 0; i < n; i++) {
 			jobs[i]->rc = rc;
 			jobs[i]->err = err;
@@ -53,7 +55,12 @@ read_group(struct lookups *lk, struct lookup_job **jobs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		jobs[i]->rc = q[i].rc;
 		jobs[i]->err = q[i].err;
+		if (!down && store_down(q[i].rc))
+			down = &q[i];
 	}
+	/* the group's failure if the database failed it, else it worked */
+	metrics_database(lk->metrics, METRICS_READS, down ? down->rc : 0,
+			 down ? &down->err : NULL, n);
 }
 
 static void *

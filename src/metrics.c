@@ -2,6 +2,7 @@
  * metrics.c - Prometheus counters (see metrics.h). Relaxed atomics: each
  * value is exact, the set is not a snapshot, as Prometheus expects.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "store/store.h"
 
 /* The statuses the service answers; anything else counts as "other". */
 static const int statuses[] = {200, 204, 303, 307, 400, 401, 403, 404,
@@ -31,6 +33,19 @@ struct group_hist {
 	atomic_uint_fast64_t items;
 };
 
+/* One use of the database (metrics_database): whether it is failing,
+ * read without the lock; the rest under mu. */
+struct db_use {
+	atomic_int failing;
+	atomic_uint_fast64_t failures;
+	pthread_mutex_t mu;
+	double since;	  /* ocop_mono() of its first failure */
+	double last;	  /* and of its latest */
+	uint64_t refused; /* items its failures refused since */
+};
+
+static const char *const use_names[METRICS_NUSES] = {"reads", "scans"};
+
 struct metrics {
 	size_t nroutes;
 	const char *const *names; /* the caller's, by route */
@@ -39,6 +54,7 @@ struct metrics {
 	atomic_uint_fast64_t scans[NVERDICT];
 	struct group_hist commits;
 	struct group_hist lookups;
+	struct db_use db[METRICS_NUSES];
 };
 
 struct metrics *
@@ -58,6 +74,8 @@ metrics_new(const char *const *names, size_t nroutes)
 				break;
 			}
 	}
+	for (int u = 0; u < METRICS_NUSES; u++)
+		pthread_mutex_init(&m->db[u].mu, NULL);
 	return m;
 }
 
@@ -66,6 +84,8 @@ metrics_free(struct metrics *m)
 {
 	if (!m)
 		return;
+	for (int u = 0; u < METRICS_NUSES; u++)
+		pthread_mutex_destroy(&m->db[u].mu);
 	free(m->label);
 	free(m->requests);
 	free(m);
@@ -127,6 +147,71 @@ metrics_lookups(struct metrics *m, size_t n, double seconds)
 {
 	if (m)
 		group_add(&m->lookups, n, seconds);
+}
+
+void
+metrics_database(struct metrics *m, enum metrics_use use, int rc,
+		 const struct ocop_error *err, size_t items)
+{
+	struct db_use *d;
+	double now;
+
+	if (!m || use < 0 || use >= METRICS_NUSES)
+		return;
+	d = &m->db[use];
+	if (rc < 0 && !store_down(rc))
+		return; /* the call's own business */
+	if (rc >= 0 && !atomic_load_explicit(&d->failing, memory_order_acquire))
+		return; /* the common case: working, and it was */
+	now = ocop_mono();
+	pthread_mutex_lock(&d->mu);
+	if (rc < 0) {
+		atomic_fetch_add_explicit(&d->failures, 1,
+					  memory_order_relaxed);
+		if (!atomic_load_explicit(&d->failing, memory_order_relaxed)) {
+			d->since = now;
+			d->refused = 0;
+			atomic_store_explicit(&d->failing, 1,
+					      memory_order_release);
+			fprintf(stderr, "ocop: database failing (%s): %s\n",
+				use_names[use],
+				err && err->msg[0] ? err->msg
+						   : "no cause given");
+		}
+		d->last = now;
+		d->refused += items;
+	} else if (atomic_load_explicit(&d->failing, memory_order_relaxed)) {
+		atomic_store_explicit(&d->failing, 0, memory_order_release);
+		if (use == METRICS_SCANS)
+			fprintf(stderr,
+				"ocop: database working again (%s) after %.0f "
+				"s; %llu scans refused meanwhile\n",
+				use_names[use], now - d->since,
+				(unsigned long long)d->refused);
+		else
+			fprintf(stderr,
+				"ocop: database working again (%s) after %.0f "
+				"s\n",
+				use_names[use], now - d->since);
+	}
+	pthread_mutex_unlock(&d->mu);
+}
+
+int
+metrics_database_failing(struct metrics *m, enum metrics_use use, double within)
+{
+	struct db_use *d;
+	int failing;
+
+	if (!m || use < 0 || use >= METRICS_NUSES)
+		return 0;
+	d = &m->db[use];
+	if (!atomic_load_explicit(&d->failing, memory_order_acquire))
+		return 0;
+	pthread_mutex_lock(&d->mu);
+	failing = d->failing && ocop_mono() - d->last <= within;
+	pthread_mutex_unlock(&d->mu);
+	return failing;
 }
 
 static uint64_t
@@ -210,5 +295,22 @@ metrics_render(struct metrics *m, size_t queue_depth, size_t in_flight,
 		     "engine's reader).",
 		     "ocop_lookups_read_total",
 		     "Lookups read in groups by the reader.", &m->lookups);
+	ocop_buf_adds(out, "# HELP ocop_database_failing Whether the "
+			   "database is failing the node (1), by use: its "
+			   "last use failed as a whole.\n"
+			   "# TYPE ocop_database_failing gauge\n");
+	for (int u = 0; u < METRICS_NUSES; u++)
+		ocop_buf_addf(out, "ocop_database_failing{use=\"%s\"} %d\n",
+			      use_names[u],
+			      atomic_load_explicit(&m->db[u].failing,
+						   memory_order_relaxed));
+	ocop_buf_adds(out, "# HELP ocop_database_failures_total Uses of the "
+			   "database that failed as a whole (unreachable or "
+			   "unwritable), by use.\n"
+			   "# TYPE ocop_database_failures_total counter\n");
+	for (int u = 0; u < METRICS_NUSES; u++)
+		ocop_buf_addf(
+		    out, "ocop_database_failures_total{use=\"%s\"} %llu\n",
+		    use_names[u], (unsigned long long)load(&m->db[u].failures));
 	return 0;
 }

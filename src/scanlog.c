@@ -133,11 +133,15 @@ writer(void *arg)
 				next = j->next;
 				j->next = NULL;
 				j->rc = write_group(sl, j, j->n, &j->err);
+				metrics_database(sl->metrics, METRICS_SCANS,
+						 j->rc, &j->err, j->n);
 				if (j->rc == 0 && j->prepare_rc < 0)
 					j->rc = j->prepare_rc;
 				j->next = next;
 			}
 		} else {
+			metrics_database(sl->metrics, METRICS_SCANS, rc, &err,
+					 rows);
 			for (struct scanlog_job *j = jobs; j; j = j->next) {
 				j->rc = rc;
 				if (rc < 0)

@@ -96,8 +96,15 @@ server_store(struct server *srv, struct ocop_error *err)
 		tls_cache = r->cache;
 	}
 	if (!tls_held) {
-		if (r->st->m->read_begin(r->st, err) < 0)
+		struct ocop_error e = {0};
+		int rc = r->st->m->read_begin(r->st, &e);
+
+		metrics_database(srv->metrics, METRICS_READS, rc, &e, 0);
+		if (rc < 0) {
+			if (err)
+				*err = e;
 			return NULL;
+		}
 		tls_held = 1;
 	}
 	return r->st;
