@@ -568,15 +568,44 @@ api_report(struct conn *c, const char *method, struct http_resp *resp)
 /* ---- /healthz, /metrics ----------------------------------------------------
  */
 
+/*
+ * Whether this node can serve, for a load balancer's health check and the
+ * operator's monitoring: the database read now (a setting, on the
+ * thread's handle as any page reads it) and the scan writer's groups not
+ * failing within the last HTTP_RETRY_AFTER seconds (one that failed
+ * longer ago with nothing tried since is given the benefit of the doubt,
+ * so that a balancer sends the node scans again). 200 when both hold,
+ * else 503 with Retry-After; the body says which failed, never why: the
+ * log has the cause (metrics_database).
+ */
 int
 api_healthz(struct conn *c, const char *method, struct http_resp *resp)
 {
-	(void)c;
+	struct ocop_error err = {0};
+	struct ocop_store *st;
+	char url[512];
+	int reads = 0, scans;
+
 	(void)method;
-	resp->status = 200;
+	if ((st = server_store(c->srv, &err))) {
+		int rc =
+		    st->m->meta_get(st, "base_url", url, sizeof(url), &err);
+
+		metrics_database(c->srv->metrics, METRICS_READS, rc, &err, 0);
+		reads = rc == 0 || rc == OCOP_ENOENT;
+	}
+	scans = !metrics_database_failing(c->srv->metrics, METRICS_SCANS,
+					  HTTP_RETRY_AFTER);
+	resp->status = reads && scans ? 200 : 503;
+	if (resp->status == 503)
+		http_resp_header(resp, "Retry-After", "%d", HTTP_RETRY_AFTER);
 	ocop_strlcpy(resp->content_type, "application/json",
 		     sizeof(resp->content_type));
-	ocop_buf_adds(&resp->body, "{\"status\":\"ok\"}\n");
+	ocop_buf_addf(&resp->body,
+		      "{\"status\":\"%s\",\"database\":\"%s\","
+		      "\"scans\":\"%s\"}\n",
+		      reads && scans ? "ok" : "unavailable",
+		      reads ? "ok" : "failing", scans ? "ok" : "failing");
 	http_resp_header(resp, "Cache-Control", "no-store");
 	return 0;
 }

@@ -70,6 +70,12 @@ get_label() {
 expect_retry_after() {
 	grep -qi '^Retry-After: 30' "$1" || fail "no 'Retry-After: 30' in $1"
 }
+# healthz: GET /healthz; the status, the body in $D/health.json, the
+# headers in $D/health.h
+healthz() {
+	curl -s -o "$D/health.json" -D "$D/health.h" -w '%{http_code}' \
+		"$BASE/healthz"
+}
 # until_ok CMD...: retry CMD (prints a status) up to 5 s until 200
 until_ok() {
 	local code
@@ -155,6 +161,12 @@ expect_eq "$code" 503 "scan batch"
 expect_retry_after "$D/post.h"
 expect_contains "$D/post.json" "none stored"
 expect_contains "$D/post.json" "the disk holding the database is full"
+# a load balancer's or a monitor's check says the node cannot store
+# scans, not why; the service's log says why, once
+expect_eq "$(healthz)" 503 "healthz while scans fail"
+expect_retry_after "$D/health.h"
+expect_eq "$(cat "$D/health.json")" '{"status":"unavailable","database":"ok","scans":"failing"}' "healthz body"
+expect_eq "$(grep -c 'database failing (scans): .*the disk holding the database is full' "$D/server.log")" 1 "the log's line"
 # what records nothing still answers
 code=$(curl -s -o /dev/null -w '%{http_code}' \
 	"$BASE/api/v1/labels/${SERIALS[0]}")
@@ -165,6 +177,8 @@ test_begin "full disk freed: the server records again by itself"
 rm -f "$DISK/fill"
 expect_eq "$(until_ok post_scans "$D/b200.json")" 200 "scan batch after"
 expect_eq "$(until_ok get_label "${SERIALS[1]}")" 200 "consumer GET after"
+expect_eq "$(healthz)" 200 "healthz once scans are stored"
+expect_contains "$D/server.log" "database working again (scans) after"
 
 test_begin "disk full while serving: 503, none stored, then resumes"
 fill_disk

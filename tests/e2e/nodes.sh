@@ -6,8 +6,10 @@
 # circulation report counts every scan once; a node killed with SIGKILL
 # under load loses none of the scans it acknowledged. On PostgreSQL, the
 # nodes go on when the database server closes their connections, answer
-# 503 while it refuses them, and go on once it takes them again; a node
-# follows its primary's replica once it is promoted.
+# 503 while it refuses them (their health checks too, and each writes
+# why to its log), and go on once it takes them again; with a database
+# that does not write, lookups answer and scans do not; a node follows
+# its primary's replica once it is promoted.
 . "$(dirname "$0")/lib.sh"
 
 export OCOP_NOW=2026-03-01T10:00:00+07:00
@@ -235,7 +237,11 @@ if [ "$E2E_ENGINE" = pg ]; then
 			--data-binary "{\"scans\":[{\"id\":\"away-$k\",\"code\":\"$S1\",\"scanned_at\":\"2026-02-27T09:00:00+07:00\"}]}")" \
 			"503 30" "$n: inspector scan while away"
 		expect_eq "$(status "$n" "/L/$S1" -H 'Accept: text/html')" "503 30" "$n: a shopper's page while away"
+		# a load balancer's check takes the node out; the body says
+		# what fails, the log why
+		expect_eq "$(status "$n" /healthz)" "503 30" "$n: healthz while away"
 	done
+	expect_eq "$(curl -s "$A/healthz")" '{"status":"unavailable","database":"failing","scans":"ok"}' "healthz body while away"
 	pg_admin "ALTER DATABASE $E2E_PG_DB ALLOW_CONNECTIONS true" >/dev/null
 	sleep 1.2 # past each handle's one attempt a second
 	k=0
@@ -243,8 +249,28 @@ if [ "$E2E_ENGINE" = pg ]; then
 		k=$((k + 1))
 		expect_eq "$(verdict "$n" "$S1")" revoked "$n: consumer scan once back"
 		expect_eq "$(post "$n" "away-$k" 2026-02-27)" "False revoked" "$n: the inspector's scan sent again"
+		expect_eq "$(status "$n" /healthz)" 200 "$n: healthz once back"
 	done
 	expect_eq "$(count "$C")" "$((before + 8))" "every acknowledged scan counted, once"
+	# each node wrote when the database failed it, with the cause, and
+	# when it worked again: once each
+	expect_eq "$(grep -c 'database failing (reads): cannot connect to the PostgreSQL database: .*not currently accepting connections' "$E2E_DIR/server.log")" 2 "the log: reads failing, once a node"
+	expect_eq "$(grep -c 'database working again (reads) after' "$E2E_DIR/server.log")" \
+		"$(grep -c 'database failing (reads)' "$E2E_DIR/server.log")" "the log: reads working again after each failure"
+	# a database that reads but does not write (as a replica does):
+	# lookups answer, scans are refused, healthz says which
+	pg_admin "ALTER DATABASE $E2E_PG_DB SET default_transaction_read_only = on" >/dev/null
+	close_all
+	expect_eq "$(status "$C" "/api/v1/labels/$S1")" 200 "lookup, read-only"
+	expect_eq "$(status "$C" "/L/$S1")" "503 30" "consumer scan, read-only"
+	expect_eq "$(curl -s "$C/healthz")" '{"status":"unavailable","database":"ok","scans":"failing"}' "healthz body, read-only"
+	pg_admin "ALTER DATABASE $E2E_PG_DB RESET default_transaction_read_only" >/dev/null
+	close_all
+	expect_eq "$(verdict "$C" "$S1")" revoked "consumer scan, writable again"
+	expect_eq "$(status "$C" /healthz)" 200 "healthz, writable again"
+	expect_contains "$E2E_DIR/server.log" "database failing (scans): cannot store scans: cannot execute"
+	expect_contains "$E2E_DIR/server.log" "database working again (scans) after"
+	expect_eq "$(count "$C")" "$((before + 9))" "nothing of the refused scan stored"
 	expect_eq "$(db_check)" ok "database check"
 	stop_server
 	expect_eq "$?" 0 "node C exit status"

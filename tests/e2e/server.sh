@@ -365,11 +365,14 @@ expect_eq "$busy $([ "$log" = "$done_" ] && echo all)" "0 all" "checkpoint ($ck)
 test_begin "healthz, metrics, unknown paths"
 expect_eq "$(curl_req GET "$BASE/healthz")" 200 status
 expect_eq "$(json status)" ok healthz
+expect_eq "$(json database) $(json scans)" "ok ok" "healthz: the database read, scans stored"
 expect_eq "$(curl_req GET "$BASE/metrics")" 200 status
 expect_contains "$BODY" 'ocop_http_requests_total{route="label",status="200"}'
 expect_contains "$BODY" 'ocop_scans_total{verdict="valid"}'
 expect_contains "$BODY" 'ocop_scan_queue_depth'
 expect_contains "$BODY" 'ocop_scan_commit_seconds_bucket{le="+Inf"}'
+expect_contains "$BODY" 'ocop_database_failing{use="reads"} 0'
+expect_contains "$BODY" 'ocop_database_failing{use="scans"} 0'
 # a networked engine's lookups are read in groups by one reader, and
 # counted; SQLite's request threads read for themselves
 curl_req GET "$BASE/api/v1/labels/$VAL" >/dev/null
