@@ -8,17 +8,20 @@
 # nodes go on when the database server closes their connections, answer
 # 503 while it refuses them (their health checks too, and each writes
 # why to its log), and go on once it takes them again; with a database
-# that does not write, lookups answer and scans do not; a node follows
-# its primary's replica once it is promoted.
+# that does not write, lookups answer and scans do not; behind a
+# balancer (nginx, as the README sets it), a node that alone cannot reach
+# the database is passed over; a node follows its primary's replica once
+# it is promoted.
 . "$(dirname "$0")/lib.sh"
 
 export OCOP_NOW=2026-03-01T10:00:00+07:00
 PY=/usr/bin/python3
 A_PID=
+LB_PID=
 PGSH=$(dirname "$0")/../pg.sh
 PRIMARY=
 REPLICA=
-trap 'test_end; [ -n "$A_PID" ] && kill "$A_PID" 2>/dev/null; cleanup
+trap 'test_end; for p in $A_PID $LB_PID; do kill "$p" 2>/dev/null; done; cleanup
 for d in $PRIMARY $REPLICA; do "$PGSH" stop "$d"; done' EXIT
 
 jq_py() { # jq_py FILE EXPR: a Python expression over d
@@ -274,6 +277,70 @@ if [ "$E2E_ENGINE" = pg ]; then
 	expect_eq "$(db_check)" ok "database check"
 	stop_server
 	expect_eq "$?" 0 "node C exit status"
+
+	# a node that alone cannot reach the database (its role refused:
+	# as a network cut between it and the server) behind a balancer
+	# configured as the README says: the balancer passes its 503s to
+	# the other node, and what it refused is stored nowhere
+	test_begin "behind a balancer: a node that cannot reach the database is passed over"
+	ROLE=${E2E_PG_DB}_d
+	pg_admin "CREATE ROLE $ROLE LOGIN SUPERUSER" >/dev/null
+	OCOP_DB="postgresql:///$E2E_PG_DB?host=$OCOP_TEST_PG&user=$ROLE" \
+		start_server --rate-limit 0
+	D=$BASE
+	LB_PORT=$((20000 + RANDOM % 20000))
+	mkdir -p "$E2E_DIR/lb"
+	cat >"$E2E_DIR/lb/nginx.conf" <<CONF
+user root;
+pid $E2E_DIR/lb/nginx.pid;
+error_log $E2E_DIR/lb/error.log;
+events {}
+http {
+	access_log off;
+	client_body_temp_path $E2E_DIR/lb;
+	proxy_temp_path $E2E_DIR/lb;
+	upstream ocop_nodes {
+		server ${D#http://} max_fails=1 fail_timeout=10s;
+		server ${A#http://} max_fails=1 fail_timeout=10s;
+	}
+	server {
+		listen 127.0.0.1:$LB_PORT;
+		location / {
+			proxy_pass http://ocop_nodes;
+			proxy_next_upstream error timeout http_503;
+			proxy_next_upstream_tries 2;
+			proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+		}
+	}
+}
+CONF
+	nginx -p "$E2E_DIR/lb" -c "$E2E_DIR/lb/nginx.conf" -g 'daemon off;' 2>>"$E2E_DIR/lb/error.log" &
+	LB_PID=$!
+	LB=http://127.0.0.1:$LB_PORT
+	for _ in $(seq 1 100); do
+		curl -s -o /dev/null "$LB/healthz" && break
+		sleep 0.05
+	done
+	before=$(count "$A")
+	pg_admin "ALTER ROLE $ROLE NOLOGIN" >/dev/null
+	pg_admin "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '$ROLE'" >/dev/null
+	expect_eq "$(status "$D" /healthz)" "503 30" "the cut node's health check"
+	expect_eq "$(status "$D" "/L/$S1")" "503 30" "a scan sent to the cut node"
+	for i in 1 2 3 4 5 6; do
+		expect_eq "$(verdict "$LB" "$S1")" revoked "scan $i through the balancer"
+	done
+	expect_eq "$(count "$A")" "$((before + 6))" "each scan through the balancer stored once"
+	expect_contains "$E2E_DIR/server.log" "is not permitted to log in"
+	pg_admin "ALTER ROLE $ROLE LOGIN" >/dev/null
+	sleep 1.2 # past each handle's one attempt a second
+	expect_eq "$(status "$D" /healthz)" 200 "the node's health check once it reaches the database"
+	kill "$LB_PID" && wait "$LB_PID"
+	LB_PID=
+	stop_server
+	expect_eq "$?" 0 "node D exit status"
+	psql -qAtX -h "$OCOP_TEST_PG" -U postgres -d "$E2E_PG_DB" \
+		-c "REASSIGN OWNED BY $ROLE TO postgres; DROP OWNED BY $ROLE" >/dev/null
+	pg_admin "DROP ROLE $ROLE" >/dev/null
 
 	# a server and its streaming replica of their own; the node names
 	# both, the primary first, and wants the one that writes
