@@ -528,6 +528,8 @@ console_error(struct conn *c, struct http_resp *resp, int status,
 	v[2].name = "t_back";
 	v[2].value = pick(c, "Về trang tổng quan", "Back to the overview");
 	console_page(c, resp, status, title, "error.html", v, 3);
+	if (resp->status == status && message)
+		http_resp_cause(resp, status, "%s", message);
 }
 
 void

@@ -785,10 +785,13 @@ show(struct conn *c, struct http_resp *resp, struct regpage *p)
 	if (failed || p->render_failed)
 		console_error(c, resp, http_fail_status(resp, err.code),
 			      err.msg);
-	else
+	else {
 		console_page(c, resp, p->status,
 			     tr(p, "Danh sách sản phẩm OCOP", "OCOP registry"),
 			     "registry.html", p->vs.v, p->vs.n);
+		if (resp->status == p->status && p->form_error)
+			http_resp_cause(resp, p->status, "%s", p->form_error);
+	}
 }
 
 int

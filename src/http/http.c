@@ -25,6 +25,19 @@ http_resp_init(struct http_resp *r)
 	r->read = NULL;
 	r->done = NULL;
 	r->cls = NULL;
+	r->cause[0] = '\0';
+}
+
+void
+http_resp_cause(struct http_resp *r, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (status < 500)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->cause, sizeof(r->cause), fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -91,6 +104,7 @@ http_resp_error(struct http_resp *r, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	http_resp_cause(r, status, "%s", msg);
 	r->status = status;
 	ocop_strlcpy(r->content_type, "application/json",
 		     sizeof(r->content_type));

@@ -58,6 +58,9 @@ struct http_resp {
 	ssize_t (*read)(void *cls, uint64_t pos, char *buf, size_t max);
 	void (*done)(void *cls);
 	void *cls;
+	/* why a 500 failed, for the service's log, never sent: set by
+	 * http_resp_error and the pages' error answers (http_resp_cause) */
+	char cause[256];
 };
 
 void http_resp_init(struct http_resp *r);
@@ -68,6 +71,11 @@ void http_resp_header(struct http_resp *r, const char *name, const char *fmt,
 /* A JSON error body {"error":{"status":N,"message":"..."}} with status. */
 void http_resp_error(struct http_resp *r, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Keep why a 5xx answer of status failed for the service's log
+ * (printf-style); nothing for other statuses. */
+void http_resp_cause(struct http_resp *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Seconds a client is asked to wait before trying again (Retry-After). */
 #define HTTP_RETRY_AFTER 30

@@ -408,6 +408,53 @@ authorize(struct server *srv, struct MHD_Connection *mhd,
 /* ---- sending --------------------------------------------------------------
  */
 
+/* src into dst (size bytes) with control characters as '?' */
+static void
+one_line(char *dst, const char *src, size_t size)
+{
+	ocop_strlcpy(dst, src, size);
+	for (; *dst; dst++)
+		if ((unsigned char)*dst < 0x20 || *dst == 0x7f)
+			*dst = '?';
+}
+
+/*
+ * A 500 (a fault of the service's own, or of its environment, that no
+ * client can mend) written to the service's log with its path and cause,
+ * which the answer may not carry (a page's says only that something went
+ * wrong). At most a line a second, so that a fault on every request does
+ * not flood the journal: the lines left out are counted into the next.
+ * The database failing as a whole is logged by metrics_database, and its
+ * answers are 503s.
+ */
+static void
+log_failure(struct conn *c, const struct http_resp *r)
+{
+	struct server *srv = c->srv;
+	double now = ocop_mono();
+	char path[256], cause[sizeof(r->cause)];
+
+	/* one line each: a decoded path may hold any byte */
+	one_line(path, c->path ? c->path : "", sizeof(path));
+	one_line(cause, r->cause[0] ? r->cause : "no cause given",
+		 sizeof(cause));
+	pthread_mutex_lock(&srv->fail_mu);
+	if (srv->fail_logged_at > 0 && now - srv->fail_logged_at < 1.0) {
+		srv->fail_unlogged++;
+	} else {
+		if (srv->fail_unlogged)
+			fprintf(stderr,
+				"ocop: 500 on %s: %s (and %lu more 500s "
+				"not logged since the last line)\n",
+				path, cause, srv->fail_unlogged);
+		else
+			fprintf(stderr, "ocop: 500 on %s: %s\n", path, cause);
+		srv->fail_logged_at = now;
+		srv->fail_unlogged = 0;
+	}
+	pthread_mutex_unlock(&srv->fail_mu);
+}
+
 static enum MHD_Result
 send_resp(struct conn *c, struct http_resp *r)
 {
@@ -452,6 +499,8 @@ send_resp(struct conn *c, struct http_resp *r)
 	MHD_destroy_response(mr);
 	metrics_request(c->srv->metrics, (size_t)(c->route - server_routes),
 			r->status);
+	if (r->status == 500)
+		log_failure(c, r);
 	c->state = CONN_DONE;
 	return ret;
 }
@@ -555,6 +604,7 @@ server_fail(struct conn *c, struct http_resp *resp, int status,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	http_resp_cause(resp, status, "%s", msg);
 	http_resp_header(resp, "Vary", "Accept, Accept-Language");
 	if (c->html) {
 		resp->status = status;
@@ -1003,6 +1053,7 @@ server_start(const struct server_config *cfg, struct server **out, char *bound,
 	ocop_strlcpy(srv->db_path, cfg->db_path, sizeof(srv->db_path));
 	pthread_mutex_init(&srv->key_mu, NULL);
 	pthread_mutex_init(&srv->st_mu, NULL);
+	pthread_mutex_init(&srv->fail_mu, NULL);
 	if (sodium_init() < 0) {
 		rc = ocop_error_set(err, OCOP_EINTERNAL,
 				    "cannot initialise libsodium");
@@ -1081,6 +1132,7 @@ out_free:
 	metrics_free(srv->metrics);
 	pthread_mutex_destroy(&srv->key_mu);
 	pthread_mutex_destroy(&srv->st_mu);
+	pthread_mutex_destroy(&srv->fail_mu);
 	free(srv);
 	return rc;
 }
@@ -1130,5 +1182,6 @@ server_stop(struct server *srv, unsigned drain_ms)
 	sodium_memzero(srv->key, sizeof(srv->key));
 	pthread_mutex_destroy(&srv->key_mu);
 	pthread_mutex_destroy(&srv->st_mu);
+	pthread_mutex_destroy(&srv->fail_mu);
 	free(srv);
 }

@@ -136,6 +136,11 @@ struct server {
 	size_t nreaders;
 	/* the scan-log writer's, for the consumer scans it judges */
 	struct record_cache *writer_cache;
+	/* the 500s written to the log: at most a line a second, the rest
+	 * counted into the next (log_failure) */
+	pthread_mutex_t fail_mu;
+	double fail_logged_at;
+	unsigned long fail_unlogged;
 };
 
 enum conn_state {

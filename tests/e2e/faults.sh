@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Faults an operator meets (SPEC 11): a full disk (a small tmpfs), a
-# read-only database, a database locked by another process, one of a newer
-# schema, a missing font, an output directory that cannot be written. For
-# each: a message naming the cause, the exit code or HTTP status, nothing
-# half-stored, the database whole, and service resuming by itself once the
-# fault is gone. Mounting needs root: without it the test fails.
+# read-only database, a database locked by another process, a fault of
+# the service's own (logged with its cause), one of a newer schema, a
+# missing font, an output directory that cannot be written. For each: a
+# message naming the cause, the exit code or HTTP status, nothing
+# half-stored, the database whole, and service resuming by itself once
+# the fault is gone. Mounting needs root: without it the test fails.
 . "$(dirname "$0")/lib.sh"
 D=$E2E_DIR
 MOUNTS=()
@@ -264,6 +265,31 @@ wait "$LOCK_PID" 2>/dev/null
 LOCK_PID=
 expect_rc 0 "$OCOP" label void "${SERIALS[2]}"
 expect_rc 1 "$OCOP" verify "${SERIALS[2]}"
+
+test_begin "a fault of the service's own: 500, logged with its cause, a line a second at most"
+# a trigger that fails every scan stands for a bug: no client can mend it,
+# so the answer is 500 and the operator reads why in the service's log
+sql_fault() {
+	$PY -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute(sys.argv[2])' "$MAIN_DB" "$1"
+}
+start_server --rate-limit 0
+: >"$D/server.log"
+sql_fault "CREATE TRIGGER fault BEFORE INSERT ON scans BEGIN SELECT RAISE(ABORT, 'a stand-in bug'); END"
+for i in $(seq 1 20); do
+	code=$(get_label "${SERIALS[0]}" -H 'Accept: application/json')
+	[ "$code" = 500 ] || fail "scan $i: expected 500, got $code"
+done
+logged=$(grep -c "^ocop: 500 on /L/${SERIALS[0]}: cannot record the scan: .*a stand-in bug" "$D/server.log")
+expect_eq "$([ "$logged" -ge 1 ] && [ "$logged" -lt 20 ] && echo some)" some "500s logged, not each ($logged of 20)"
+sleep 1.1
+expect_eq "$(get_label "${SERIALS[0]}")" 500 "the shopper's page"
+expect_contains "$D/server.log" "more 500s not logged since the last line)"
+expect_eq "$(grep -c 'database failing' "$D/server.log")" 0 "not the database failing"
+sql_fault "DROP TRIGGER fault"
+expect_eq "$(get_label "${SERIALS[0]}")" 200 "scans once it is mended"
+stop_server || fail "the server did not stop cleanly"
 
 test_begin "newer schema: refused, the file unchanged"
 cp "$MAIN_DB" "$D/newer.db"
