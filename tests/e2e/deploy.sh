@@ -17,7 +17,7 @@ systemd-analyze verify "$E2E_DIR/ocop.service" >"$E2E_DIR/verify.out" 2>&1 ||
 
 test_begin "systemd unit is hardened"
 for d in 'User=ocop' 'NoNewPrivileges=yes' 'ProtectSystem=strict' \
-	'Restart=on-failure' 'StateDirectory=ocop' 'CapabilityBoundingSet=' \
+	'Restart=on-failure' 'StartLimitIntervalSec=0' 'StateDirectory=ocop' 'CapabilityBoundingSet=' \
 	'ExecStart=/usr/local/bin/ocop serve --listen 127.0.0.1:8080'; do
 	grep -qxF -- "$d" "$UNIT" || fail "unit lacks '$d'"
 done
